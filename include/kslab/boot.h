@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Booting the simulated machine.
+ *
+ * One machine at a time lives in a process. kslab_boot() brings it up from a
+ * kernel-style command line ("arch=arm64 memmap=4G@2G nr_cpus=4"),
+ * kslab_shutdown() tears it down completely so that another can be booted.
+ * Any allocator call made before a boot boots with the command line in the
+ * environment variable KSLAB_BOOT, or with the host's defaults.
+ *
+ * Parameters (each layer adds its own; see docs/boot-parameters.md):
+ *   arch=x86_64|arm64        architecture profile (default: the host's)
+ *   page_size=4K|16K|64K     where the architecture allows it
+ *   mem=SIZE                 RAM [0, SIZE)
+ *   memmap=SIZE@START        RAM [START, START+SIZE), repeatable
+ *   zone_dma_bits=N          arm64: ZONE_DMA limit 2^N
+ *   nr_cpus=N                simulated CPUs (default: the host's)
+ */
+#ifndef KSLAB_BOOT_H
+#define KSLAB_BOOT_H
+
+#include <stdio.h>
+#include <kslab/types.h>
+
+KSLAB_EXTERN_C_BEGIN
+
+/* 0, -EINVAL (bad command line, message on stderr), -EBUSY (booted),
+ * -ENOMEM (the host could not reserve the address space). */
+KSLAB_API int kslab_boot(const char *cmdline);
+KSLAB_API void kslab_shutdown(void);
+KSLAB_API bool kslab_booted(void);
+/* The command line the running machine was booted with (normalised). */
+KSLAB_API const char *kslab_cmdline(void);
+
+/* The architecture profile of the running machine. */
+struct kslab_arch_info {
+	const char *name;                  /* "x86_64", "arm64" */
+	unsigned long page_size;
+	unsigned int page_shift;
+	unsigned int max_page_order;       /* MAX_PAGE_ORDER */
+	unsigned int cache_line;           /* L1_CACHE_BYTES */
+	unsigned int dma_minalign;         /* ARCH_DMA_MINALIGN (0: undefined) */
+	unsigned int kmalloc_minalign;     /* ARCH_KMALLOC_MINALIGN */
+	unsigned int slab_minalign;        /* ARCH_SLAB_MINALIGN */
+	unsigned int phys_bits;            /* physical address bits */
+	bool dma_coherent;                 /* devices coherent by default */
+	unsigned int nr_cpus;              /* simulated CPUs (nr_cpu_ids) */
+	phys_addr_t zone_limit[MAX_NR_ZONES]; /* end of DMA, DMA32 (exclusive) */
+};
+KSLAB_API int kslab_arch_info(struct kslab_arch_info *out);
+
+/* Simulated CPUs: a thread runs as one (spread round-robin by default). */
+KSLAB_API unsigned int kslab_nr_cpus(void);
+KSLAB_API int kslab_set_cpu(unsigned int cpu);  /* pin the calling thread */
+KSLAB_API unsigned int kslab_this_cpu(void);
+
+/*
+ * Print one of the kernel's text views: "buddyinfo", "zoneinfo",
+ * "meminfo", and those later layers add ("slabinfo", "slabs", ...).
+ * Returns 0, or -EINVAL for an unknown name.
+ */
+KSLAB_API int kslab_show(const char *what, FILE *out);
+
+KSLAB_EXTERN_C_END
+
+#endif /* KSLAB_BOOT_H */

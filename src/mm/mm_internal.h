@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated machine: one node, its zones, its page frames.
+ *
+ * Physical address space and its host mapping:
+ *
+ *   phys 0                                                   phys_end
+ *   |--- RAM range ---|..... hole .....|------ RAM range ------|
+ *   ^ ksl_mm.phys_base (one reserved host region; holes PROT_NONE)
+ *
+ *   virt = phys_base + phys        page = mem_map + (phys >> page_shift)
+ *
+ * Both the RAM and mem_map (one struct page per pfn of the span) are
+ * reserved with MAP_NORESERVE and committed by the host only when
+ * touched, so a 64 GiB machine costs nothing until it is used: free
+ * max-order blocks that were never handed out stay "pristine" (counted
+ * in nr_free[MAX_PAGE_ORDER], their struct pages never written).
+ *
+ * Locking: zone->lock guards the free lists of one zone; each simulated
+ * CPU has one per_cpu_pages per zone with its own lock, taken by the
+ * threads that run as that CPU and by drain_all_pages().
+ */
+#ifndef KSLAB_MM_INTERNAL_H
+#define KSLAB_MM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <kslab/kslab.h>
+#include "lib/compiler.h"
+#include "lib/spinlock.h"
+#include "lib/printk.h"
+#include "lib/params.h"
+
+#define KSL_MAX_RANGES 32
+#define KSL_MAX_ORDER_LIMIT (KSLAB_MAX_ORDERS - 1)
+#define KSL_MAX_CPUS 1024
+#define PAGE_ALLOC_COSTLY_ORDER 3
+#define KSL_PCP_ORDERS (PAGE_ALLOC_COSTLY_ORDER + 1)
+
+/* ---- struct page ---------------------------------------------------- */
+/*
+ * flags: PG_* bits below, and the order of a free block (PG_buddy) or of
+ * an allocation (PG_head) in bits 8..15. Invariant: a page carries
+ * PG_buddy only as the first page of a free block, PG_head only as the
+ * first page of a live allocation; every other page of RAM has no flags
+ * but PG_tail (tails of __GFP_COMP allocations) and PG_reserved.
+ */
+enum {
+	PG_buddy = 1UL << 0,    /* first page of a free block in the buddy lists */
+	PG_head = 1UL << 1,     /* first page of a live allocation */
+	PG_tail = 1UL << 2,     /* tail of a compound allocation */
+	PG_compound = 1UL << 3, /* head of a compound allocation */
+	PG_pcp = 1UL << 4,      /* on a per-CPU list */
+	PG_reserved = 1UL << 5, /* never managed (firmware) */
+	PG_slab = 1UL << 6,     /* owned by the slab layer */
+	PG_large_kmalloc = 1UL << 7,
+};
+#define PG_ORDER_SHIFT 8
+#define PG_ORDER_MASK (0xffUL << PG_ORDER_SHIFT)
+
+_Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
+
+static inline unsigned long ksl_page_flags(const struct page *p)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+}
+
+static inline void ksl_page_set_flags(struct page *p, unsigned long f)
+{
+	__atomic_store_n(&p->flags, f, __ATOMIC_RELAXED);
+}
+
+static inline unsigned int ksl_flags_order(unsigned long f)
+{
+	return (f & PG_ORDER_MASK) >> PG_ORDER_SHIFT;
+}
+
+/* ---- zones ------------------------------------------------------------ */
+struct ksl_free_area {
+	struct page *head;     /* doubly linked, LIFO */
+	unsigned long nr_free; /* blocks, pristine ones included */
+};
+
+/* never-touched free max-order blocks: [next, end) in pfns */
+struct ksl_pristine {
+	unsigned long next, end;
+};
+
+struct per_cpu_pages {
+	ksl_spinlock_t lock;
+	int count;          /* pages held, all orders */
+	int high, batch, high_min, high_max;
+	struct page *lists[KSL_PCP_ORDERS];
+} __attribute__((aligned(64)));
+
+struct zone {
+	const char *name;
+	enum zone_type idx;
+	unsigned long zone_start_pfn, spanned_pages, present_pages;
+	unsigned long managed_pages;
+	unsigned long watermark[4]; /* WMARK_MIN, LOW, HIGH, PROMO */
+	unsigned long lowmem_reserve[MAX_NR_ZONES];
+	unsigned int pcp_batch, pcp_high_min, pcp_high_max;
+	unsigned int stat_threshold;
+
+	pthread_mutex_t lock;
+	atomic_long free_pages; /* NR_FREE_PAGES: buddy lists only */
+	struct ksl_free_area free_area[KSLAB_MAX_ORDERS];
+	struct ksl_pristine pristine[KSL_MAX_RANGES];
+	unsigned int nr_pristine;
+	struct per_cpu_pages *pcp; /* [nr_cpus] */
+
+	/* counters */
+	atomic_ulong alloc_fail;
+};
+
+enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO };
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
+
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+
+/* ---- the architecture profile ------------------------------------------ */
+struct ksl_arch {
+	const char *name;
+	unsigned int page_shifts[3];   /* allowed page shifts, 0-terminated */
+	unsigned int cache_line;
+	unsigned int dma_minalign;     /* 0: ARCH_DMA_MINALIGN undefined */
+	unsigned int kmalloc_minalign;
+	unsigned int slab_minalign;
+	unsigned int phys_bits;
+	bool dma_coherent;
+	bool has_zone_dma_bits;
+	bool pc_low_memory;            /* x86: BIOS page 0, 640K hole, 1M reserved */
+};
+
+const struct ksl_arch *ksl_arch_find(const char *name);
+const struct ksl_arch *ksl_arch_host(void);
+unsigned int ksl_arch_max_order(const struct ksl_arch *a, unsigned int page_shift);
+
+/* ---- the machine -------------------------------------------------------- */
+struct ksl_range {
+	phys_addr_t start, end; /* [start, end) */
+};
+
+/* what the boot command line asked of this layer */
+struct ksl_mm_config {
+	const struct ksl_arch *arch;
+	unsigned int page_shift;       /* 0: the architecture's default */
+	struct ksl_range ranges[KSL_MAX_RANGES];
+	unsigned int nr_ranges;
+	bool mem_given;
+	int zone_dma_bits;             /* -1: none */
+	unsigned int nr_cpus;          /* 0: the host's */
+	int thp;                       /* transparent_hugepage: 0 never, 1 madvise, 2 always */
+	long min_free_kbytes;          /* -1: computed */
+};
+
+struct ksl_mm {
+	bool booted;
+	unsigned int generation;       /* bumped by every boot */
+	const struct ksl_arch *arch;
+	unsigned int page_shift;
+	unsigned long page_size;
+	unsigned int max_order;
+	unsigned int pageblock_order;
+	unsigned int nr_cpus;
+	int thp;
+
+	struct ksl_range ram[KSL_MAX_RANGES];   /* present RAM, sorted */
+	unsigned int nr_ram;
+	struct ksl_range reserved[4];           /* present, not managed */
+	unsigned int nr_reserved;
+	phys_addr_t phys_end;                   /* end of the highest range */
+	phys_addr_t zone_limit[MAX_NR_ZONES];   /* max_zone_pfn << shift */
+	unsigned long max_pfn;
+
+	char *phys_base;                        /* host address of phys 0 */
+	size_t phys_map_len;
+	struct page *mem_map;
+	size_t mem_map_len;
+
+	struct zone zones[MAX_NR_ZONES];
+	long min_free_kbytes;
+	unsigned long totalreserve_pages;
+
+	atomic_long node_stat[4];               /* NR_SLAB_*_B etc., in pages */
+};
+
+enum ksl_node_stat {
+	KSL_NR_SLAB_RECLAIMABLE,
+	KSL_NR_SLAB_UNRECLAIMABLE,
+	KSL_NR_KERNEL_MISC,
+	KSL_NR_NODE_STATS
+};
+
+extern struct ksl_mm ksl_mm;
+extern struct ksl_mm_config ksl_mm_cfg;
+
+/* boot and teardown, called by src/kslab.c */
+extern const struct ksl_param ksl_mm_params[];
+void ksl_mm_config_reset(void);
+int ksl_mm_validate(void);
+int ksl_mm_init(void);
+void ksl_mm_shutdown(void);
+int ksl_physmem_init(void);
+void ksl_physmem_shutdown(void);
+void ksl_zones_init(void);
+int ksl_pcp_init(void);
+void ksl_pcp_shutdown(void);
+void ksl_ensure_booted_slow(void);
+
+static inline void ksl_ensure_booted(void)
+{
+	if (unlikely(!ksl_mm.booted))
+		ksl_ensure_booted_slow();
+}
+
+/* translation without checks (callers checked) */
+static inline struct page *ksl_pfn_to_page(unsigned long pfn)
+{
+	return ksl_mm.mem_map + pfn;
+}
+
+static inline unsigned long ksl_page_to_pfn(const struct page *p)
+{
+	return (unsigned long)(p - ksl_mm.mem_map);
+}
+
+static inline void *ksl_pfn_to_virt(unsigned long pfn)
+{
+	return ksl_mm.phys_base + ((phys_addr_t)pfn << ksl_mm.page_shift);
+}
+
+bool ksl_pfn_is_ram(unsigned long pfn);
+bool ksl_page_ptr_valid(const struct page *p);
+enum zone_type ksl_pfn_zone(unsigned long pfn);
+
+/* the buddy allocator, for pcp.c */
+struct page *ksl_rmqueue_buddy(struct zone *z, unsigned int order);
+void ksl_free_one_locked(struct zone *z, struct page *page, unsigned long pfn,
+			 unsigned int order);
+void ksl_zone_free_to_buddy(struct zone *z, struct page *page, unsigned int order);
+
+/* per-CPU lists */
+struct page *ksl_pcp_alloc(struct zone *z, unsigned int order);
+void ksl_pcp_free(struct zone *z, struct page *page, unsigned int order);
+void ksl_pcp_drain_zone_cpu(struct zone *z, unsigned int cpu);
+unsigned long ksl_pcp_count(const struct zone *z);
+
+/* simulated CPUs */
+unsigned int ksl_this_cpu(void);
+
+/* shrinkers */
+unsigned long ksl_run_shrinkers(void);
+
+/* /proc views (mm_show.c) */
+void ksl_show_buddyinfo(FILE *out);
+void ksl_show_zoneinfo(FILE *out);
+void ksl_show_meminfo(FILE *out);
+void ksl_show_zones(FILE *out);
+
+/* node statistics kept for meminfo / zoneinfo */
+static inline void ksl_mod_node_stat(enum ksl_node_stat item, long pages)
+{
+	atomic_fetch_add_explicit(&ksl_mm.node_stat[item], pages,
+				  memory_order_relaxed);
+}
+
+/* watermarks and reserves (zones.c) */
+void ksl_setup_watermarks(void);
+unsigned long ksl_zone_pcp_pages(const struct zone *z);
+
+#endif /* KSLAB_MM_INTERNAL_H */

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kslab command: one entry point, one subcommand per job.
+ *
+ *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kslab/kslab.h>
+
+#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kslab COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  show VIEW [--boot CMDLINE]   boot a simulated machine and print one of\n"
+		"                               its views: " KSLAB_VIEWS "\n"
+		"  help                         this text\n"
+		"\n"
+		"CMDLINE is a kernel-style boot command line, e.g.\n"
+		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
+		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
+		" transparent_hugepage=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
+		"host's defaults are used.\n");
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	const char *view = NULL, *boot = NULL;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--boot") && i + 1 < argc)
+			boot = argv[++i];
+		else if (!strncmp(argv[i], "--boot=", 7))
+			boot = argv[i] + 7;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!view && argv[i][0] != '-')
+			view = argv[i];
+		else {
+			fprintf(stderr, "kslab show: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!view) {
+		fprintf(stderr, "kslab show: which view? (" KSLAB_VIEWS ")\n");
+		return 2;
+	}
+	if (boot && kslab_boot(boot))
+		return 2;
+	ret = kslab_show(view, stdout);
+	kslab_shutdown();
+	return ret ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "kslab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
