@@ -81,6 +81,18 @@ struct ksl_free_area {
 	unsigned long nr_free; /* blocks, pristine ones included */
 };
 
+/* nr_free is written under zone->lock but read without it (watermark
+ * checks, reports): every access is a relaxed atomic one. */
+static inline unsigned long ksl_area_nr_free(const struct ksl_free_area *a)
+{
+	return __atomic_load_n(&a->nr_free, __ATOMIC_RELAXED);
+}
+
+static inline void ksl_area_add(struct ksl_free_area *a, long n)
+{
+	__atomic_store_n(&a->nr_free, ksl_area_nr_free(a) + n, __ATOMIC_RELAXED);
+}
+
 /* never-touched free max-order blocks: [next, end) in pfns */
 struct ksl_pristine {
 	unsigned long next, end;

@@ -28,7 +28,7 @@ void ksl_show_buddyinfo(FILE *out)
 			continue;
 		fprintf(out, "Node %d, zone %8s ", 0, z->name);
 		for (unsigned int o = 0; o <= ksl_mm.max_order; o++)
-			fprintf(out, "%6lu ", z->free_area[o].nr_free);
+			fprintf(out, "%6lu ", ksl_area_nr_free(&z->free_area[o]));
 		fputc('\n', out);
 	}
 }
@@ -59,7 +59,7 @@ static unsigned long free_pages_in_blocks(const struct zone *z)
 	unsigned long n = 0;
 
 	for (unsigned int o = ksl_mm.pageblock_order; o <= ksl_mm.max_order; o++)
-		n += z->free_area[o].nr_free << o;
+		n += ksl_area_nr_free(&z->free_area[o]) << o;
 	return n;
 }
 
@@ -195,7 +195,7 @@ void ksl_show_zones(FILE *out)
 
 		if (s > prev_end)
 			fprintf(out, "On node 0, zone %s: %lu pages in unavailable ranges\n",
-				ksl_mm.zones[ksl_pfn_zone(prev_end)].name,
+				ksl_mm.zones[ksl_pfn_zone(s)].name,
 				s - prev_end);
 		prev_end = ksl_mm.ram[r].end >> shift;
 	}

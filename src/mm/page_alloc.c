@@ -46,7 +46,7 @@ static void free_list_add(struct zone *z, struct page *p, unsigned int order)
 	if (area->head)
 		area->head->lru.prev = p;
 	area->head = p;
-	area->nr_free++;
+	ksl_area_add(area, 1);
 	ksl_page_set_flags(p, PG_buddy | ((unsigned long)order << PG_ORDER_SHIFT));
 }
 
@@ -60,7 +60,7 @@ static void free_list_del(struct zone *z, struct page *p, unsigned int order)
 		area->head = p->lru.next;
 	if (p->lru.next)
 		p->lru.next->lru.prev = p->lru.prev;
-	area->nr_free--;
+	ksl_area_add(area, -1);
 	ksl_page_set_flags(p, 0);
 }
 
@@ -105,7 +105,7 @@ static struct page *take_pristine(struct zone *z)
 			unsigned long pfn = r->next;
 
 			r->next += 1UL << ksl_mm.max_order;
-			z->free_area[ksl_mm.max_order].nr_free--;
+			ksl_area_add(&z->free_area[ksl_mm.max_order], -1);
 			return ksl_pfn_to_page(pfn);
 		}
 	}
@@ -162,7 +162,7 @@ static bool zone_watermark_ok(const struct zone *z, unsigned int order,
 	if (!order)
 		return true;
 	for (unsigned int o = order; o <= ksl_mm.max_order; o++)
-		if (z->free_area[o].nr_free)
+		if (ksl_area_nr_free(&z->free_area[o]))
 			return true;
 	return false;
 }

@@ -30,6 +30,32 @@ static void bad_page(const char *fn, unsigned long pfn, const char *why,
 		ksl_mm.zones[ksl_pfn_zone(pfn)].name : "none", why, fn, where);
 }
 
+/*
+ * Is pfn inside a block that sits in the buddy lists (or in a pristine
+ * max-order run)? Only for the report: a page merged into a larger free
+ * block no longer carries PG_buddy itself.
+ */
+static bool pfn_in_free_block(unsigned long pfn)
+{
+	struct zone *z = &ksl_mm.zones[ksl_pfn_zone(pfn)];
+	bool found = false;
+
+	pthread_mutex_lock(&z->lock);
+	for (unsigned int o = 0; o <= ksl_mm.max_order && !found; o++) {
+		unsigned long head = pfn & ~((1UL << o) - 1);
+		unsigned long f;
+
+		if (head < z->zone_start_pfn)
+			break;
+		f = ksl_page_flags(ksl_pfn_to_page(head));
+		found = (f & PG_buddy) && ksl_flags_order(f) >= o;
+	}
+	for (unsigned int i = 0; i < z->nr_pristine && !found; i++)
+		found = pfn >= z->pristine[i].next && pfn < z->pristine[i].end;
+	pthread_mutex_unlock(&z->lock);
+	return found;
+}
+
 /* Claim page as freed with `order`; false (reported) if that is wrong. */
 static bool free_pages_prepare(struct page *page, unsigned int order,
 			       const char *fn, unsigned long caller)
@@ -55,8 +81,9 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 	}
 	if (!(f & PG_head)) {
 		bad_page(fn, pfn, f & PG_reserved ? "reserved page" :
-			 "not the first page of an allocation (or already free)",
-			 caller);
+			 pfn_in_free_block(pfn) ?
+			 "page is already free (double free)" :
+			 "not the first page of an allocation", caller);
 		return false;
 	}
 	if (ksl_flags_order(f) != order) {

@@ -107,6 +107,7 @@ static void zone_spans(void)
 static void add_free_block(struct zone *z, unsigned long pfn, unsigned int order)
 {
 	ksl_free_one_locked(z, ksl_pfn_to_page(pfn), pfn, order);
+	atomic_fetch_add(&z->free_pages, 1L << order);
 }
 
 /*
@@ -135,7 +136,7 @@ static void free_range(struct zone *z, unsigned long start, unsigned long end)
 	if (run_end > run_start) {
 		z->pristine[z->nr_pristine++] =
 			(struct ksl_pristine){ run_start, run_end };
-		z->free_area[max].nr_free += (run_end - run_start) >> max;
+		ksl_area_add(&z->free_area[max], (run_end - run_start) >> max);
 		atomic_fetch_add(&z->free_pages, run_end - run_start);
 		start = run_end;
 	}
@@ -357,7 +358,7 @@ int kslab_zone_info(enum zone_type zone, struct kslab_zone_info *out)
 	out->wmark_promo = z->watermark[WMARK_PROMO];
 	memcpy(out->lowmem_reserve, z->lowmem_reserve, sizeof(out->lowmem_reserve));
 	for (unsigned int o = 0; o <= ksl_mm.max_order; o++)
-		out->nr_free[o] = z->free_area[o].nr_free;
+		out->nr_free[o] = ksl_area_nr_free(&z->free_area[o]);
 	out->pcp_batch = z->pcp_batch;
 	out->pcp_high_min = z->pcp_high_min;
 	out->pcp_high_max = z->pcp_high_max;
