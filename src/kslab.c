@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mm/mm_internal.h"
+#include "dma/dma_internal.h"
 
 struct ksl_layer {
 	const char *name;
@@ -27,6 +28,8 @@ struct ksl_layer {
 static const struct ksl_layer ksl_layers[] = {
 	{ "mm", ksl_mm_params, ksl_mm_config_reset, ksl_mm_validate,
 	  ksl_mm_init, ksl_mm_shutdown },
+	{ "dma", ksl_dma_params, ksl_dma_config_reset, ksl_dma_validate,
+	  ksl_dma_init, ksl_dma_shutdown },
 };
 #define NR_LAYERS ARRAY_SIZE(ksl_layers)
 
@@ -40,6 +43,7 @@ static const struct ksl_show ksl_shows[] = {
 	{ "zoneinfo", ksl_show_zoneinfo },
 	{ "meminfo", ksl_show_meminfo },
 	{ "zones", ksl_show_zones },
+	{ "swiotlb", ksl_show_swiotlb },
 };
 
 static pthread_mutex_t ksl_boot_lock = PTHREAD_MUTEX_INITIALIZER;

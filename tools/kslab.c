@@ -10,7 +10,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 
-#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones"
+#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, swiotlb"
 
 static void usage(FILE *out)
 {

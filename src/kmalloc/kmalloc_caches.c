@@ -26,6 +26,7 @@ atomic_long ksl_kmalloc_large_pages;
 
 static struct {
 	bool legacy, packed;
+	unsigned int minalign; /* kmalloc.minalign=N, 0: none */
 } ksl_kmalloc_cfg;
 
 static const char *const type_prefix[NR_KMALLOC_TYPES] = {
@@ -62,9 +63,28 @@ static int set_packed(const char *name, const char *val)
 	return 0;
 }
 
+/*
+ * kmalloc.minalign=N (the DMA issue): force the kmalloc minimum to N and
+ * declare the small caches DMA-safe, as a kernel that lowered the minimum
+ * without bouncing would. Unsafe with non-coherent DMA on purpose: it
+ * shows the corruption the minimum exists to prevent. Warned at boot.
+ */
+static int set_minalign(const char *name, const char *val)
+{
+	unsigned long long n;
+
+	if (!val || ksl_parse_uint(val, &n) || !KSL_IS_POW2(n) || n < 8 ||
+	    n > 4096)
+		return ksl_param_invalid(name, val,
+			"a power of two from 8 to 4096 is required");
+	ksl_kmalloc_cfg.minalign = (unsigned int)n;
+	return 0;
+}
+
 const struct ksl_param ksl_kmalloc_params[] = {
 	{ "kmalloc.legacy", set_legacy },
 	{ "kmalloc.packed", set_packed },
+	{ "kmalloc.minalign", set_minalign },
 	{ NULL, NULL },
 };
 
@@ -74,6 +94,9 @@ int ksl_kmalloc_validate(void)
 		return ksl_param_invalid("kmalloc.packed", NULL,
 			"the __GFP_PACKED proposal applies to kmalloc.legacy "
 			"(a 128-byte minimum); boot both");
+	if (ksl_kmalloc_cfg.minalign && ksl_kmalloc_cfg.legacy)
+		return ksl_param_invalid("kmalloc.minalign", NULL,
+			"overrides the 6.5+ minimum; not with kmalloc.legacy");
 	return 0;
 }
 
@@ -105,6 +128,23 @@ static const char *policy_name(const struct ksl_arch *a)
 	return ksl_mm.swiotlb_allocated ? "arm64" : "arm64-noswiotlb";
 }
 
+/* kmalloc.minalign=N: applied after the policy, warned about */
+static void force_minalign(struct ksl_kmalloc_policy *p, unsigned int n)
+{
+	unsigned int safe = p->minalign;
+
+	p->minalign = n;
+	p->minalign_forced = true;
+	if (ksl_mm.arch->dma_minalign)
+		ksl_printk("WARNING: kmalloc.minalign=%u overrides the kmalloc minimum (%u) "
+			   "and declares small kmalloc buffers DMA-safe: non-coherent DMA "
+			   "into them can destroy CPU writes to neighbouring objects",
+			   n, safe);
+	else
+		ksl_printk("kmalloc.minalign=%u overrides the kmalloc minimum (%u)",
+			   n, safe);
+}
+
 static void compute_policy(struct ksl_kmalloc_policy *p)
 {
 	const struct ksl_arch *a = ksl_mm.arch;
@@ -131,6 +171,8 @@ static void compute_policy(struct ksl_kmalloc_policy *p)
 	}
 	p->dma_minalign = ksl_max(a->dma_minalign, p->minalign);
 	ksl_kmalloc_patch_size_index(p->size_index, p->min_size);
+	if (ksl_kmalloc_cfg.minalign && !legacy)
+		force_minalign(p, ksl_kmalloc_cfg.minalign);
 }
 
 static unsigned long index_size(unsigned int idx)

@@ -30,6 +30,7 @@ struct ksl_kmalloc_policy {
 	unsigned long max_cache_size;
 	unsigned long max_size;
 	bool packed;
+	bool minalign_forced;        /* kmalloc.minalign= (DMA issue): unsafe */
 	unsigned char size_index[24]; /* kmalloc_size_index[], patched */
 };
 

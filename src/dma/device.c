@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Simulated devices: their DMA masks, coherence, counters, and their side
+ * of DMA (reading and writing memory through DMA addresses).
+ *
+ * Invariants: a device is on ksl_dma.devices from create to destroy and
+ * belongs to the boot it was created in (kslab_shutdown() frees them all);
+ * dma_mask and coherent_dma_mask are never below what dma_supported()
+ * accepts; every counter a device bumps is bumped globally too.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dma/dma_internal.h"
+
+bool ksl_dev_ok(const struct device *dev, const char *fn)
+{
+	const struct device *d;
+	bool found = false;
+
+	if (!dev) {
+		ksl_printk("%s: NULL device", fn);
+		return false;
+	}
+	pthread_mutex_lock(&ksl_dma.lock);
+	for (d = ksl_dma.devices; d && !found; d = d->next)
+		found = d == dev;
+	pthread_mutex_unlock(&ksl_dma.lock);
+	if (!found)
+		ksl_printk("%s: %p is not a live device of this machine", fn,
+			   (const void *)dev);
+	return found;
+}
+
+void ksl_dev_count(struct device *dev, size_t off, unsigned long n)
+{
+	atomic_ulong *g = (atomic_ulong *)((char *)&ksl_dma.stats + off);
+
+	atomic_fetch_add_explicit(g, n, memory_order_relaxed);
+	if (dev) {
+		atomic_ulong *d = (atomic_ulong *)((char *)&dev->stats + off);
+
+		atomic_fetch_add_explicit(d, n, memory_order_relaxed);
+	}
+}
+
+/* dma_direct_supported(): the mask must reach the lowest DMA zone */
+static bool mask_supported(uint64_t mask)
+{
+	uint64_t min_mask = ((uint64_t)ksl_mm.max_pfn - 1) << ksl_mm.page_shift;
+	phys_addr_t dma_end = ksl_mm.zone_limit[ZONE_DMA];
+
+	if (dma_end > ksl_mm.ram[0].start)
+		min_mask = ksl_min(min_mask, (uint64_t)dma_end - 1);
+	else
+		min_mask = ksl_min(min_mask, (uint64_t)ksl_mm.zone_limit[ZONE_DMA32] - 1);
+	return mask >= min_mask;
+}
+
+struct device *kslab_device_create(const char *name, unsigned int dma_bits,
+				   bool coherent)
+{
+	struct device *dev;
+
+	ksl_ensure_booted();
+	if (!name || !*name || strlen(name) >= sizeof(dev->name)) {
+		ksl_printk("kslab_device_create: a name of 1..%zu characters is required",
+			   sizeof(dev->name) - 1);
+		return NULL;
+	}
+	if (!dma_bits)
+		dma_bits = 32;
+	if (dma_bits > 64 || !mask_supported(DMA_BIT_MASK(dma_bits))) {
+		ksl_printk("%s: %u-bit DMA mask not supported by this machine",
+			   name, dma_bits);
+		return NULL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	strcpy(dev->name, name);
+	dev->dma_mask = dev->coherent_dma_mask = DMA_BIT_MASK(dma_bits);
+	/* dev_is_dma_coherent() is always true where the architecture has
+	 * no non-coherent DMA (x86_64) */
+	dev->coherent = coherent || ksl_mm.arch->dma_coherent;
+	dev->generation = ksl_mm.generation;
+	pthread_mutex_lock(&ksl_dma.lock);
+	dev->next = ksl_dma.devices;
+	ksl_dma.devices = dev;
+	pthread_mutex_unlock(&ksl_dma.lock);
+	return dev;
+}
+
+/* release a device's mappings; lock held */
+static unsigned long release_maps(struct device *dev)
+{
+	unsigned long n = 0;
+
+	while (dev->maps) {
+		struct ksl_dma_map *m = dev->maps;
+
+		ksl_map_remove(m);
+		if (m->bounced)
+			ksl_swiotlb_release(m->slot, m->nslots);
+		ksl_map_free(m);
+		n++;
+	}
+	return n;
+}
+
+void kslab_device_destroy(struct device *dev)
+{
+	struct device **pp;
+	unsigned long n;
+
+	if (!dev || !ksl_dev_ok(dev, "kslab_device_destroy"))
+		return;
+	pthread_mutex_lock(&ksl_dma.lock);
+	for (pp = &ksl_dma.devices; *pp && *pp != dev; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = dev->next;
+	n = release_maps(dev);
+	pthread_mutex_unlock(&ksl_dma.lock);
+	if (n) {
+		ksl_printk("DMA-API: %s: device destroyed with %lu live mapping%s; released",
+			   dev->name, n, n == 1 ? "" : "s");
+		ksl_dev_count(NULL, KSL_STAT(api_errors), n);
+	}
+	free(dev);
+}
+
+/* shutdown: every device goes, quietly */
+void ksl_devices_release_all(void)
+{
+	pthread_mutex_lock(&ksl_dma.lock);
+	while (ksl_dma.devices) {
+		struct device *dev = ksl_dma.devices;
+
+		ksl_dma.devices = dev->next;
+		release_maps(dev);
+		free(dev);
+	}
+	pthread_mutex_unlock(&ksl_dma.lock);
+}
+
+const char *dev_name(const struct device *dev)
+{
+	return dev ? dev->name : "(NULL device)";
+}
+
+int dma_set_mask(struct device *dev, uint64_t mask)
+{
+	if (!ksl_dev_ok(dev, "dma_set_mask"))
+		return -EINVAL;
+	if (!mask_supported(mask))
+		return -EIO;
+	dev->dma_mask = mask;
+	return 0;
+}
+
+int dma_set_coherent_mask(struct device *dev, uint64_t mask)
+{
+	if (!ksl_dev_ok(dev, "dma_set_coherent_mask"))
+		return -EINVAL;
+	if (!mask_supported(mask))
+		return -EIO;
+	dev->coherent_dma_mask = mask;
+	return 0;
+}
+
+int dma_set_mask_and_coherent(struct device *dev, uint64_t mask)
+{
+	int ret = dma_set_mask(dev, mask);
+
+	return ret ? ret : dma_set_coherent_mask(dev, mask);
+}
+
+uint64_t dma_get_mask(const struct device *dev)
+{
+	return dev ? dev->dma_mask : DMA_BIT_MASK(32);
+}
+
+uint64_t dma_get_coherent_mask(const struct device *dev)
+{
+	return dev ? dev->coherent_dma_mask : DMA_BIT_MASK(32);
+}
+
+int dma_set_min_align_mask(struct device *dev, unsigned int mask)
+{
+	if (!ksl_dev_ok(dev, "dma_set_min_align_mask"))
+		return -EINVAL;
+	dev->min_align_mask = mask;
+	return 0;
+}
+
+int dma_get_cache_alignment(void)
+{
+	ksl_ensure_booted();
+	return (int)ksl_dma.cache_align;
+}
+
+bool dev_is_dma_coherent(const struct device *dev)
+{
+	return !dev || dev->coherent;
+}
+
+size_t dma_max_mapping_size(struct device *dev)
+{
+	if (ksl_swiotlb_active())
+		return ksl_swiotlb_max_mapping_size();
+	return SIZE_MAX;
+}
+
+/* dma_capable(): does [addr, addr + size) fit under the mask? */
+bool ksl_dma_capable(const struct device *dev, dma_addr_t addr, size_t size)
+{
+	if (!size)
+		return addr <= dev->dma_mask;
+	if (addr + size - 1 < addr)
+		return false;
+	return addr + size - 1 <= dev->dma_mask;
+}
+
+int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
+{
+	const struct ksl_dma_counters *c;
+
+	if (!out)
+		return -EINVAL;
+	ksl_ensure_booted();
+	if (dev && !ksl_dev_ok(dev, "kslab_dma_stats"))
+		return -EINVAL;
+	c = dev ? &dev->stats : &ksl_dma.stats;
+	out->mappings = atomic_load(&c->mappings);
+	out->bounces = atomic_load(&c->bounces);
+	out->bounced_bytes = atomic_load(&c->bounced_bytes);
+	out->lost_bytes = atomic_load(&c->lost_bytes);
+	out->shared_line_warnings = atomic_load(&c->shared_line_warnings);
+	out->api_errors = atomic_load(&c->api_errors);
+	return 0;
+}
+
+/* ---- the device's side ---------------------------------------------------- */
+static int device_access(struct device *dev, dma_addr_t dma, size_t len,
+			 bool write, const char *fn, char **where)
+{
+	struct ksl_dma_map *m;
+	int ret = 0;
+
+	if (!ksl_dev_ok(dev, fn))
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if (!ksl_dma_capable(dev, dma, len)) {
+		ksl_printk("%s: %s: DMA address %#llx+%zu beyond the device's mask %#llx",
+			   fn, dev->name, (unsigned long long)dma, len,
+			   (unsigned long long)dev->dma_mask);
+		return -EIO;
+	}
+	pthread_mutex_lock(&ksl_dma.lock);
+	m = ksl_map_covering(dev, dma, len);
+	if (!m) {
+		ksl_printk("%s: %s: DMA address %#llx+%zu is not inside a live mapping of the device",
+			   fn, dev->name, (unsigned long long)dma, len);
+		ret = -EFAULT;
+	} else if (m->type != KSL_MAP_COHERENT &&
+		   m->dir != DMA_BIDIRECTIONAL &&
+		   m->dir != (write ? DMA_FROM_DEVICE : DMA_TO_DEVICE)) {
+		ksl_printk("%s: %s: the mapping at %#llx is %s: the device may not %s it",
+			   fn, dev->name, (unsigned long long)m->dma,
+			   ksl_dir_name(m->dir), write ? "write" : "read");
+		ret = -EPERM;
+	}
+	pthread_mutex_unlock(&ksl_dma.lock);
+	if (!ret)
+		*where = phys_to_virt(dma);
+	return ret;
+}
+
+int kslab_device_dma_write(struct device *dev, dma_addr_t dma,
+			   const void *src, size_t len)
+{
+	char *to;
+	int ret;
+
+	if (!src)
+		return -EINVAL;
+	ret = device_access(dev, dma, len, true, "kslab_device_dma_write", &to);
+	if (!ret)
+		memcpy(to, src, len);
+	return ret;
+}
+
+int kslab_device_dma_read(struct device *dev, dma_addr_t dma, void *dst,
+			  size_t len)
+{
+	char *from;
+	int ret;
+
+	if (!dst)
+		return -EINVAL;
+	ret = device_access(dev, dma, len, false, "kslab_device_dma_read", &from);
+	if (!ret)
+		memcpy(dst, from, len);
+	return ret;
+}

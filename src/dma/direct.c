@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dma-direct: streaming mappings and coherent allocations, DMA address =
+ * physical address (kernel/dma/direct.[ch]).
+ *
+ * A mapping goes through swiotlb when
+ *   - swiotlb=force, or
+ *   - the buffer is beyond the device's mask (!dma_capable), or
+ *   - dma_kmalloc_needs_bounce() (Linux 6.5, arm64): the device is not
+ *     coherent, the direction is not DMA_TO_DEVICE, the size is below
+ *     2 * ARCH_DMA_MINALIGN and kmalloc_size_roundup(size) is not a
+ *     multiple of dma_get_cache_alignment();
+ * and fails with DMA_MAPPING_ERROR when it must bounce but no pool exists
+ * or the pool is full. Otherwise the device gets the physical address; a
+ * non-coherent device's mapping then goes through the cache model.
+ *
+ * Coherent allocations come from the zone the coherent mask allows
+ * (GFP_DMA up to the ZONE_DMA limit, GFP_DMA32 up to 4 GiB), retried in a
+ * lower zone when the pages landed above the mask, zeroed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dma/dma_internal.h"
+
+bool ksl_dma_kmalloc_needs_bounce(const struct device *dev, size_t size,
+				  enum dma_data_direction dir)
+{
+	if (!ksl_dma.bounce_kmalloc || dev->coherent || dir == DMA_TO_DEVICE)
+		return false;
+	if (size >= 2 * (size_t)ksl_dma.dma_minalign)
+		return false;
+	return ksl_dma_kmalloc_size_roundup(size) % ksl_dma.cache_align != 0;
+}
+
+static void overflow(struct device *dev, const char *what, dma_addr_t a,
+		     size_t size)
+{
+	ksl_pr_ratelimited(20, "%s: %s addr %#llx+%zu overflow (mask %llx, bus limit %llx).",
+			   dev->name, what, (unsigned long long)a, size,
+			   (unsigned long long)dev->dma_mask, 0ULL);
+}
+
+/* swiotlb_map(): the bounce address, or DMA_MAPPING_ERROR */
+static dma_addr_t bounce_map(struct device *dev, struct ksl_dma_map *m,
+			     size_t size, unsigned long attrs)
+{
+	phys_addr_t tlb;
+	int slot = ksl_swiotlb_map(dev, m->phys, size, attrs, &tlb, &m->nslots);
+
+	if (slot < 0)
+		return DMA_MAPPING_ERROR;
+	if (!ksl_dma_capable(dev, tlb, size)) {
+		ksl_swiotlb_release(slot, m->nslots);
+		overflow(dev, "swiotlb", tlb, size);
+		return DMA_MAPPING_ERROR;
+	}
+	/* the whole buffer goes to the device, whatever the direction, so a
+	 * partial device write never exposes old bounce-buffer contents */
+	ksl_swiotlb_bounce(m->phys, tlb, size, true);
+	m->bounced = true;
+	m->slot = slot;
+	ksl_dev_count(dev, KSL_STAT(bounces), 1);
+	ksl_dev_count(dev, KSL_STAT(bounced_bytes), size);
+	return tlb;
+}
+
+dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
+			  enum dma_data_direction dir, unsigned long attrs,
+			  enum ksl_map_type type, unsigned long caller)
+{
+	struct ksl_dma_map *m;
+	bool bounce = ksl_swiotlb_force_bounce();
+
+	ksl_cache_check_packed(dev, phys, size, caller);
+	if (!bounce && (!ksl_dma_capable(dev, phys, size) ||
+			ksl_dma_kmalloc_needs_bounce(dev, size, dir))) {
+		if (!ksl_swiotlb_active()) {
+			overflow(dev, "DMA", phys, size);
+			return DMA_MAPPING_ERROR;
+		}
+		bounce = true;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return DMA_MAPPING_ERROR;
+	m->dev = dev;
+	m->phys = phys;
+	m->size = size;
+	m->dir = dir;
+	m->type = type;
+	m->caller = caller;
+	m->slot = -1;
+	m->dma = bounce ? bounce_map(dev, m, size, attrs) : phys;
+	if (m->dma == DMA_MAPPING_ERROR) {
+		free(m);
+		return DMA_MAPPING_ERROR;
+	}
+	pthread_mutex_lock(&ksl_dma.lock);
+	if (ksl_cache_model_applies(dev, dir, m->bounced, attrs)) {
+		ksl_cache_snapshot(m);
+		ksl_cache_check_shared(m);
+	}
+	ksl_map_insert(m);
+	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dev_count(dev, KSL_STAT(mappings), 1);
+	return m->dma;
+}
+
+void ksl_direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
+		      enum dma_data_direction dir, unsigned long attrs,
+		      enum ksl_map_type type)
+{
+	struct ksl_dma_map *m;
+
+	pthread_mutex_lock(&ksl_dma.lock);
+	m = ksl_check_unmap(dev, addr, size, dir, type);
+	if (!m) {
+		pthread_mutex_unlock(&ksl_dma.lock);
+		return;
+	}
+	ksl_map_remove(m);
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) {
+		if (m->bounced && m->dir != DMA_TO_DEVICE)
+			ksl_swiotlb_bounce(m->phys, m->dma, m->size, false);
+		else
+			ksl_cache_invalidate(m, "unmap");
+	}
+	pthread_mutex_unlock(&ksl_dma.lock);
+	if (m->bounced)
+		ksl_swiotlb_release(m->slot, m->nslots);
+	ksl_map_free(m);
+}
+
+/* ---- the API ------------------------------------------------------------- */
+static bool map_args_ok(struct device *dev, phys_addr_t phys, const void *virt,
+			size_t size, enum dma_data_direction dir, const char *fn)
+{
+	if (!ksl_dev_ok(dev, fn))
+		return false;
+	if (!ksl_valid_dir(dev, dir, fn))
+		return false;
+	if (!size) {
+		ksl_dma_api_error(dev, "%s: zero-length mapping", fn);
+		return false;
+	}
+	if (!kslab_virt_addr_valid(virt) ||
+	    !kslab_virt_addr_valid((const char *)virt + size - 1)) {
+		ksl_dma_api_error(dev, "%s: %p+%zu is not memory of this machine",
+				  fn, virt, size);
+		return false;
+	}
+	(void)phys;
+	return true;
+}
+
+dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+				enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!map_args_ok(dev, 0, ptr, size, dir, "dma_map_single"))
+		return DMA_MAPPING_ERROR;
+	return ksl_direct_map(dev, virt_to_phys(ptr), size, dir, attrs,
+			      KSL_MAP_SINGLE, _RET_IP_);
+}
+
+void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	if (ksl_dev_ok(dev, "dma_unmap_single"))
+		ksl_direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_SINGLE);
+}
+
+dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
+			      size_t offset, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	void *virt;
+
+	if (!page || !kslab_virt_addr_valid(page_address(page))) {
+		if (dev)
+			ksl_dma_api_error(dev, "dma_map_page: invalid page %p",
+					  (void *)page);
+		return DMA_MAPPING_ERROR;
+	}
+	virt = (char *)page_address(page) + offset;
+	if (!map_args_ok(dev, 0, virt, size, dir, "dma_map_page"))
+		return DMA_MAPPING_ERROR;
+	return ksl_direct_map(dev, virt_to_phys(virt), size, dir, attrs,
+			      KSL_MAP_PAGE, _RET_IP_);
+}
+
+void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+			  enum dma_data_direction dir, unsigned long attrs)
+{
+	if (ksl_dev_ok(dev, "dma_unmap_page"))
+		ksl_direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_PAGE);
+}
+
+int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
+{
+	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
+static void sync_single(struct device *dev, dma_addr_t addr, size_t size,
+			enum dma_data_direction dir, bool to_cpu)
+{
+	const char *fn = to_cpu ? "dma_sync_single_for_cpu" :
+				  "dma_sync_single_for_device";
+	struct ksl_dma_map *m;
+
+	if (!ksl_dev_ok(dev, fn) || !ksl_valid_dir(dev, dir, fn))
+		return;
+	pthread_mutex_lock(&ksl_dma.lock);
+	m = ksl_check_sync(dev, addr, size, dir, to_cpu);
+	if (m && m->bounced) {
+		size_t off = addr - m->dma;
+
+		if (to_cpu ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE)
+			ksl_swiotlb_bounce(m->phys + off, addr, size, !to_cpu);
+	} else if (m && to_cpu && dir != DMA_TO_DEVICE) {
+		ksl_cache_invalidate(m, "sync_for_cpu");
+	} else if (m && !to_cpu && (m->snap[0] || m->snap[1])) {
+		ksl_cache_snapshot(m); /* the clean wrote the CPU's data out */
+	}
+	pthread_mutex_unlock(&ksl_dma.lock);
+}
+
+void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+			     enum dma_data_direction dir)
+{
+	sync_single(dev, addr, size, dir, true);
+}
+
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
+				size_t size, enum dma_data_direction dir)
+{
+	sync_single(dev, addr, size, dir, false);
+}
+
+/* ---- coherent allocations ------------------------------------------------- */
+static gfp_t optimal_gfp(const struct device *dev)
+{
+	uint64_t limit = dev->coherent_dma_mask;
+
+	if (limit <= (uint64_t)ksl_mm.zone_limit[ZONE_DMA] - 1)
+		return GFP_DMA;
+	if (limit <= DMA_BIT_MASK(32))
+		return GFP_DMA32;
+	return 0;
+}
+
+static struct page *alloc_below_mask(struct device *dev, size_t size, gfp_t gfp)
+{
+	unsigned int order = get_order(size);
+	gfp_t zone = optimal_gfp(dev);
+	uint64_t limit = dev->coherent_dma_mask;
+
+	for (;;) {
+		struct page *page = alloc_pages(gfp | zone, order);
+
+		if (!page)
+			return NULL;
+		if (page_to_phys(page) + size - 1 <= limit)
+			return page;
+		__free_pages(page, order);
+		if (!(zone & (GFP_DMA | GFP_DMA32)) && limit < DMA_BIT_MASK(64))
+			zone = GFP_DMA32;
+		else if (!(zone & GFP_DMA))
+			zone = GFP_DMA;
+		else
+			return NULL;
+	}
+}
+
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
+			 gfp_t gfp)
+{
+	struct ksl_dma_map *m;
+	struct page *page;
+	void *virt;
+
+	if (!ksl_dev_ok(dev, "dma_alloc_coherent") || !dma_handle || !size)
+		return NULL;
+	/* the zone is the mask's business, not the caller's */
+	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP);
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	page = alloc_below_mask(dev, size, gfp);
+	if (!page) {
+		free(m);
+		return NULL;
+	}
+	virt = page_address(page);
+	memset(virt, 0, ksl_mm.page_size << get_order(size));
+	m->dev = dev;
+	m->phys = m->dma = page_to_phys(page);
+	m->size = size;
+	m->dir = DMA_BIDIRECTIONAL;
+	m->type = KSL_MAP_COHERENT;
+	m->caller = _RET_IP_;
+	m->slot = -1;
+	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_map_insert(m);
+	pthread_mutex_unlock(&ksl_dma.lock);
+	*dma_handle = m->dma;
+	return virt;
+}
+
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+		       dma_addr_t dma_handle)
+{
+	struct ksl_dma_map *m;
+
+	if (!cpu_addr || !ksl_dev_ok(dev, "dma_free_coherent"))
+		return;
+	pthread_mutex_lock(&ksl_dma.lock);
+	m = ksl_check_unmap(dev, dma_handle, size, DMA_BIDIRECTIONAL,
+			    KSL_MAP_COHERENT);
+	if (m && m->type != KSL_MAP_COHERENT)
+		m = NULL; /* reported: wrong function; leave the mapping */
+	if (m && phys_to_virt(m->phys) != cpu_addr) {
+		ksl_dma_api_error(dev,
+			"device driver frees DMA memory with different CPU address [device address=0x%016llx] [size=%zu bytes] [cpu alloc address=%p] [cpu free address=%p]",
+			(unsigned long long)dma_handle, m->size,
+			phys_to_virt(m->phys), cpu_addr);
+		m = NULL;
+	}
+	if (m)
+		ksl_map_remove(m);
+	pthread_mutex_unlock(&ksl_dma.lock);
+	if (!m)
+		return;
+	__free_pages(virt_to_page(phys_to_virt(m->phys)), get_order(m->size));
+	ksl_map_free(m);
+}

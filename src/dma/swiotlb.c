@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The swiotlb bounce buffer (kernel/dma/swiotlb.c rules).
+ *
+ * The pool is swiotlb_nslabs slots of IO_TLB_SIZE (2 KiB), grouped in
+ * segments of IO_TLB_SEGSIZE (128) slots; a mapping takes contiguous
+ * slots of one segment, so the largest is 256 KiB. It is placed low
+ * enough for 32-bit devices (arm64: ZONE_DMA, x86_64: ZONE_DMA32), as
+ * naturally aligned page blocks ("chunks") of a whole number of segments,
+ * so slot addresses have the alignment they would have in one range.
+ *
+ *   slots[i].list  free slots from i to the end of its free run, never
+ *                  counting past its segment (0: i is in use)
+ *
+ * The pool is split in nareas areas (a power of two, each a whole number
+ * of segments), each with its own lock and search cursor; a CPU starts in
+ * area cpu & (nareas - 1) and tries the others in turn.
+ *
+ * Slot search (swiotlb_search_pool_area): slot-aligned, page-aligned for
+ * mappings of a page or more when the device has no min_align_mask, the
+ * bits of the device's min_align_mask above the slot kept equal to the
+ * buffer's, and the offset inside the slot kept too (the tlb address is
+ * slot + (orig & min_align_mask & (IO_TLB_SIZE - 1))).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "dma/dma_internal.h"
+
+struct ksl_io_tlb_slot {
+	unsigned short list;
+};
+
+struct ksl_io_tlb_area {
+	ksl_spinlock_t lock;
+	unsigned int index; /* search cursor, within the area */
+	unsigned int used;
+} __attribute__((aligned(64)));
+
+static struct {
+	bool active, force;
+	unsigned long nslabs;
+	unsigned int nareas, area_nslabs;
+	struct ksl_io_tlb_slot *slots;
+	struct ksl_io_tlb_area *areas;
+	struct page **chunks;        /* naturally aligned page blocks */
+	unsigned int nr_chunks, chunk_order, slots_per_chunk;
+	atomic_ulong used, hiwater, full;
+} pool;
+
+static unsigned long nr_slots(unsigned long bytes)
+{
+	return (bytes + IO_TLB_SIZE - 1) >> IO_TLB_SHIFT;
+}
+
+static phys_addr_t slot_phys(unsigned long i)
+{
+	return page_to_phys(pool.chunks[i / pool.slots_per_chunk]) +
+	       ((phys_addr_t)(i % pool.slots_per_chunk) << IO_TLB_SHIFT);
+}
+
+bool ksl_swiotlb_active(void)
+{
+	return pool.active;
+}
+
+bool ksl_swiotlb_force_bounce(void)
+{
+	return pool.active && pool.force;
+}
+
+size_t ksl_swiotlb_max_mapping_size(void)
+{
+	return (size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
+}
+
+/* the largest chunk that divides the pool and the page allocator serves */
+static unsigned int pick_chunk_order(unsigned long bytes)
+{
+	unsigned long chunk = ksl_mm.page_size << ksl_mm.max_order;
+
+	while (chunk > ksl_mm.page_size && bytes % chunk)
+		chunk >>= 1;
+	return (unsigned int)ksl_fls64(chunk >> ksl_mm.page_shift) - 1;
+}
+
+static unsigned int pick_nareas(unsigned long nslabs)
+{
+	unsigned int n = ksl_mm.swiotlb_nareas ? ksl_mm.swiotlb_nareas :
+						 ksl_mm.nr_cpus;
+	unsigned int a = 1;
+
+	while (a < n)
+		a <<= 1;
+	/* whole segments per area, so that no free run spans two areas */
+	while (a > 1 && nslabs % ((unsigned long)a * IO_TLB_SEGSIZE))
+		a >>= 1;
+	return a;
+}
+
+static int alloc_chunks(unsigned long bytes)
+{
+	gfp_t gfp = (ksl_mm.arch->has_zone_dma_bits ? GFP_DMA : GFP_DMA32) |
+		    __GFP_NOWARN;
+	unsigned long chunk;
+
+	pool.chunk_order = pick_chunk_order(bytes);
+	chunk = ksl_mm.page_size << pool.chunk_order;
+	pool.nr_chunks = (unsigned int)(bytes / chunk);
+	pool.chunks = calloc(pool.nr_chunks, sizeof(*pool.chunks));
+	if (!pool.chunks)
+		return -1;
+	for (unsigned int i = 0; i < pool.nr_chunks; i++) {
+		pool.chunks[i] = alloc_pages(gfp, pool.chunk_order);
+		if (!pool.chunks[i]) {
+			ksl_printk("software IO TLB: only %u of %u MiB could be allocated",
+				   (unsigned int)((i * chunk) >> 20),
+				   (unsigned int)(bytes >> 20));
+			pool.nr_chunks = i;
+			break;
+		}
+	}
+	pool.slots_per_chunk = (unsigned int)(chunk >> IO_TLB_SHIFT);
+	return 0;
+}
+
+int ksl_swiotlb_init(void)
+{
+	unsigned long bytes;
+
+	memset(&pool, 0, sizeof(pool));
+	if (!ksl_mm.swiotlb_allocated || !ksl_mm.swiotlb_nslabs)
+		return 0;
+	bytes = ksl_mm.swiotlb_nslabs << IO_TLB_SHIFT;
+	if (alloc_chunks(bytes))
+		return -1;
+	pool.nslabs = (unsigned long)pool.nr_chunks * pool.slots_per_chunk;
+	if (!pool.nslabs) {
+		free(pool.chunks);
+		pool.chunks = NULL;
+		return 0;
+	}
+	pool.nareas = pick_nareas(pool.nslabs);
+	pool.area_nslabs = (unsigned int)(pool.nslabs / pool.nareas);
+	pool.slots = calloc(pool.nslabs, sizeof(*pool.slots));
+	pool.areas = calloc(pool.nareas, sizeof(*pool.areas));
+	if (!pool.slots || !pool.areas) {
+		ksl_swiotlb_shutdown();
+		return -1;
+	}
+	for (unsigned long i = 0; i < pool.nslabs; i++)
+		pool.slots[i].list = IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
+	pool.force = ksl_mm.swiotlb_force;
+	pool.active = true;
+	return 0;
+}
+
+void ksl_swiotlb_shutdown(void)
+{
+	/* the pages go with the machine */
+	free(pool.slots);
+	free(pool.areas);
+	free(pool.chunks);
+	memset(&pool, 0, sizeof(pool));
+}
+
+static unsigned int wrap(unsigned int index)
+{
+	return index >= pool.area_nslabs ? 0 : index;
+}
+
+/* swiotlb_search_pool_area(): a slot index, or -1 */
+static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
+		       unsigned int min_align_mask)
+{
+	struct ksl_io_tlb_area *ar = &pool.areas[area];
+	unsigned long align_mask = 0, iotlb_mask = min_align_mask;
+	unsigned int nslots = (unsigned int)nr_slots(alloc_size), stride;
+	unsigned long base = (unsigned long)area * pool.area_nslabs;
+	unsigned int index, checked, count = 0;
+	long found = -1;
+
+	if (!iotlb_mask && alloc_size >= ksl_mm.page_size)
+		align_mask = ksl_mm.page_size - 1;
+	align_mask |= IO_TLB_SIZE - 1;
+	iotlb_mask &= ~align_mask;
+	stride = (unsigned int)nr_slots(ksl_max(align_mask, iotlb_mask) + 1);
+	if (nslots > IO_TLB_SEGSIZE)
+		return -1;
+	ksl_spin_lock(&ar->lock);
+	if (nslots > pool.area_nslabs - ar->used)
+		goto out;
+	index = ar->index;
+	for (checked = 0; checked < pool.area_nslabs;) {
+		unsigned long i = base + index;
+		phys_addr_t a = slot_phys(i);
+
+		if ((a & align_mask) || (orig && (a & iotlb_mask) != (orig & iotlb_mask))) {
+			index = wrap(index + 1);
+			checked++;
+			continue;
+		}
+		if (pool.slots[i].list >= nslots) {
+			found = (long)i;
+			break;
+		}
+		index = wrap(index + stride);
+		checked += stride;
+	}
+	if (found < 0)
+		goto out;
+	for (unsigned long i = (unsigned long)found; i < (unsigned long)found + nslots; i++)
+		pool.slots[i].list = 0;
+	for (long i = found - 1; i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
+	     pool.slots[i].list; i--)
+		pool.slots[i].list = (unsigned short)++count;
+	ar->index = wrap(index + nslots);
+	ar->used += nslots;
+out:
+	ksl_spin_unlock(&ar->lock);
+	return (int)found;
+}
+
+static void count_used(unsigned int nslots)
+{
+	unsigned long used = atomic_fetch_add(&pool.used, nslots) + nslots;
+	unsigned long hi = atomic_load(&pool.hiwater);
+
+	while (used > hi && !atomic_compare_exchange_weak(&pool.hiwater, &hi, used))
+		;
+}
+
+int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
+		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots)
+{
+	unsigned int offset = (unsigned int)(orig & dev->min_align_mask &
+					     (IO_TLB_SIZE - 1));
+	size_t alloc = size + offset;
+	unsigned int area = ksl_this_cpu() & (pool.nareas - 1);
+	int slot = -1;
+
+	for (unsigned int i = 0; i < pool.nareas && slot < 0; i++) {
+		slot = search_area(area, orig, alloc, dev->min_align_mask);
+		area = (area + 1) & (pool.nareas - 1);
+	}
+	if (slot < 0) {
+		atomic_fetch_add(&pool.full, 1);
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			ksl_pr_ratelimited(20,
+				"%s: swiotlb buffer is full (sz: %zu bytes), total %lu (slots), used %lu (slots)",
+				dev->name, alloc, pool.nslabs,
+				atomic_load(&pool.used));
+		return -1;
+	}
+	*nslots = (unsigned int)nr_slots(alloc);
+	count_used(*nslots);
+	*tlb = slot_phys((unsigned long)slot) + offset;
+	return slot;
+}
+
+void ksl_swiotlb_release(int slot, unsigned int nslots)
+{
+	unsigned long i = (unsigned long)slot;
+	struct ksl_io_tlb_area *ar = &pool.areas[i / pool.area_nslabs];
+	unsigned int count;
+	long j;
+
+	if (slot < 0 || i >= pool.nslabs)
+		return;
+	if ((i / pool.area_nslabs) >= pool.nareas)
+		ar = &pool.areas[pool.nareas - 1];
+	ksl_spin_lock(&ar->lock);
+	/* the free run after the released slots, within the segment */
+	if (((i + nslots) & (IO_TLB_SEGSIZE - 1)) && i + nslots < pool.nslabs)
+		count = pool.slots[i + nslots].list;
+	else
+		count = 0;
+	for (j = (long)(i + nslots) - 1; j >= (long)i; j--)
+		pool.slots[j].list = (unsigned short)++count;
+	for (j = (long)i - 1; j >= 0 && (j & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
+	     pool.slots[j].list; j--)
+		pool.slots[j].list = (unsigned short)++count;
+	ar->used -= nslots;
+	ksl_spin_unlock(&ar->lock);
+	atomic_fetch_sub(&pool.used, nslots);
+}
+
+void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
+			bool to_device)
+{
+	char *o = phys_to_virt(orig), *t = phys_to_virt(tlb);
+
+	if (to_device)
+		memcpy(t, o, size);
+	else
+		memcpy(o, t, size);
+}
+
+void ksl_show_swiotlb(FILE *out)
+{
+	struct kslab_dma_stats st;
+
+	kslab_dma_stats(NULL, &st);
+	fprintf(out, "io_tlb_nslabs: %lu\n", pool.nslabs);
+	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
+	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
+	fprintf(out, "io_tlb_nareas: %u\n", pool.nareas);
+	fprintf(out, "io_tlb_segsize: %u\n", IO_TLB_SEGSIZE);
+	fprintf(out, "io_tlb_slot_size: %lu\n", IO_TLB_SIZE);
+	fprintf(out, "force: %s\n", pool.force ? "yes" : "no");
+	fprintf(out, "bounces: %lu\n", st.bounces);
+	fprintf(out, "bounced_bytes: %lu\n", st.bounced_bytes);
+	fprintf(out, "full_failures: %lu\n", atomic_load(&pool.full));
+	for (unsigned int i = 0; i < pool.nr_chunks; i++) {
+		phys_addr_t s = page_to_phys(pool.chunks[i]);
+
+		fprintf(out, "pool: [mem %#018llx-%#018llx]\n", (unsigned long long)s,
+			(unsigned long long)(s + ((phys_addr_t)pool.slots_per_chunk << IO_TLB_SHIFT) - 1));
+	}
+	if (!pool.active)
+		fprintf(out, "(no bounce buffer on this machine)\n");
+}
