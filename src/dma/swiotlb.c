@@ -310,11 +310,16 @@ void ksl_show_swiotlb(FILE *out)
 	fprintf(out, "bounces: %lu\n", st.bounces);
 	fprintf(out, "bounced_bytes: %lu\n", st.bounced_bytes);
 	fprintf(out, "full_failures: %lu\n", atomic_load(&pool.full));
-	for (unsigned int i = 0; i < pool.nr_chunks; i++) {
-		phys_addr_t s = page_to_phys(pool.chunks[i]);
+	for (unsigned int i = 0; i < pool.nr_chunks;) {
+		phys_addr_t start = page_to_phys(pool.chunks[i]), end = start;
 
-		fprintf(out, "pool: [mem %#018llx-%#018llx]\n", (unsigned long long)s,
-			(unsigned long long)(s + ((phys_addr_t)pool.slots_per_chunk << IO_TLB_SHIFT) - 1));
+		/* one line per physically contiguous run of chunks */
+		do {
+			end += (phys_addr_t)pool.slots_per_chunk << IO_TLB_SHIFT;
+			i++;
+		} while (i < pool.nr_chunks && page_to_phys(pool.chunks[i]) == end);
+		fprintf(out, "pool: [mem 0x%016llx-0x%016llx]\n",
+			(unsigned long long)start, (unsigned long long)end - 1);
 	}
 	if (!pool.active)
 		fprintf(out, "(no bounce buffer on this machine)\n");
