@@ -142,11 +142,12 @@ int ksl_swiotlb_init(void)
 	pool.nareas = pick_nareas(pool.nslabs);
 	pool.area_nslabs = (unsigned int)(pool.nslabs / pool.nareas);
 	pool.slots = calloc(pool.nslabs, sizeof(*pool.slots));
-	pool.areas = calloc(pool.nareas, sizeof(*pool.areas));
+	pool.areas = aligned_alloc(64, pool.nareas * sizeof(*pool.areas));
 	if (!pool.slots || !pool.areas) {
 		ksl_swiotlb_shutdown();
 		return -1;
 	}
+	memset(pool.areas, 0, pool.nareas * sizeof(*pool.areas));
 	for (unsigned long i = 0; i < pool.nslabs; i++)
 		pool.slots[i].list = IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
 	pool.force = ksl_mm.swiotlb_force;
