@@ -242,15 +242,38 @@ int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
 }
 
 /* ---- the device's side ---------------------------------------------------- */
-static int device_access(struct device *dev, dma_addr_t dma, size_t len,
-			 bool write, const char *fn, char **where)
+/*
+ * The device writes memory, not the CPU's cache: what it writes is the
+ * new memory contents of any partly covered line another mapping has
+ * snapshotted, so a later invalidate must not undo it. Lock held.
+ */
+static void device_wrote(phys_addr_t start, size_t len)
+{
+	char *lo = phys_to_virt(start), *hi = lo + len;
+
+	for (struct device *d = ksl_dma.devices; d; d = d->next)
+		for (struct ksl_dma_map *m = d->maps; m; m = m->dnext)
+			for (int i = 0; i < 2; i++) {
+				struct ksl_line_snap *s = m->snap[i];
+				char *a, *b;
+
+				if (!s || s->addr >= hi || s->addr + s->line <= lo)
+					continue;
+				a = ksl_max(s->addr, lo);
+				b = ksl_min(s->addr + s->line, hi);
+				memcpy(s->bytes + (a - s->addr), a, b - a);
+			}
+}
+
+static int device_access(struct device *dev, dma_addr_t dma, void *data,
+			 size_t len, bool write, const char *fn)
 {
 	struct ksl_dma_map *m;
 	int ret = 0;
 
 	if (!ksl_dev_ok(dev, fn))
 		return -EINVAL;
-	if (!len)
+	if (!len || !data)
 		return -EINVAL;
 	if (!ksl_dma_capable(dev, dma, len)) {
 		ksl_printk("%s: %s: DMA address %#llx+%zu beyond the device's mask %#llx",
@@ -271,37 +294,25 @@ static int device_access(struct device *dev, dma_addr_t dma, size_t len,
 			   fn, dev->name, (unsigned long long)m->dma,
 			   ksl_dir_name(m->dir), write ? "write" : "read");
 		ret = -EPERM;
+	} else if (write) {
+		memcpy(phys_to_virt(dma), data, len);
+		device_wrote(dma, len);
+	} else {
+		memcpy(data, phys_to_virt(dma), len);
 	}
 	pthread_mutex_unlock(&ksl_dma.lock);
-	if (!ret)
-		*where = phys_to_virt(dma);
 	return ret;
 }
 
 int kslab_device_dma_write(struct device *dev, dma_addr_t dma,
 			   const void *src, size_t len)
 {
-	char *to;
-	int ret;
-
-	if (!src)
-		return -EINVAL;
-	ret = device_access(dev, dma, len, true, "kslab_device_dma_write", &to);
-	if (!ret)
-		memcpy(to, src, len);
-	return ret;
+	return device_access(dev, dma, (void *)src, len, true,
+			     "kslab_device_dma_write");
 }
 
 int kslab_device_dma_read(struct device *dev, dma_addr_t dma, void *dst,
 			  size_t len)
 {
-	char *from;
-	int ret;
-
-	if (!dst)
-		return -EINVAL;
-	ret = device_access(dev, dma, len, false, "kslab_device_dma_read", &from);
-	if (!ret)
-		memcpy(dst, from, len);
-	return ret;
+	return device_access(dev, dma, dst, len, false, "kslab_device_dma_read");
 }
