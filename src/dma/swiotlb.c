@@ -7,7 +7,9 @@
  * slots of one segment, so the largest is 256 KiB. It is placed low
  * enough for 32-bit devices (arm64: ZONE_DMA, x86_64: ZONE_DMA32), as
  * naturally aligned page blocks ("chunks") of a whole number of segments,
- * so slot addresses have the alignment they would have in one range.
+ * so slot addresses have the alignment they would have in one range. The
+ * memory is taken at the first bounce (see pool_ready()), halving the
+ * size until it fits as swiotlb_init_remap() does.
  *
  *   slots[i].list  free slots from i to the end of its free run, never
  *                  counting past its segment (0: i is in use)
@@ -36,16 +38,21 @@ struct ksl_io_tlb_area {
 	unsigned int used;
 } __attribute__((aligned(64)));
 
+#define IO_TLB_MIN_SLABS ((1UL << 20) >> IO_TLB_SHIFT)
+
 static struct {
 	bool active, force;
-	unsigned long nslabs;
+	atomic_bool ready;          /* pool_allocate() has run */
+	pthread_mutex_t init_lock;
+	unsigned long want_nslabs;  /* from the boot */
+	unsigned long nslabs;       /* allocated (0 until ready, or failed) */
 	unsigned int nareas, area_nslabs;
 	struct ksl_io_tlb_slot *slots;
 	struct ksl_io_tlb_area *areas;
 	struct page **chunks;        /* naturally aligned page blocks */
 	unsigned int nr_chunks, chunk_order, slots_per_chunk;
 	atomic_ulong used, hiwater, full;
-} pool;
+} pool = { .init_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static unsigned long nr_slots(unsigned long bytes)
 {
@@ -97,7 +104,14 @@ static unsigned int pick_nareas(unsigned long nslabs)
 	return a;
 }
 
-static int alloc_chunks(unsigned long bytes)
+static void free_chunks(unsigned int n)
+{
+	while (n--)
+		__free_pages(pool.chunks[n], pool.chunk_order);
+}
+
+/* all the chunks of bytes, or none */
+static bool alloc_chunks(unsigned long bytes)
 {
 	gfp_t gfp = (ksl_mm.arch->has_zone_dma_bits ? GFP_DMA : GFP_DMA32) |
 		    __GFP_NOWARN;
@@ -106,50 +120,75 @@ static int alloc_chunks(unsigned long bytes)
 	pool.chunk_order = pick_chunk_order(bytes);
 	chunk = ksl_mm.page_size << pool.chunk_order;
 	pool.nr_chunks = (unsigned int)(bytes / chunk);
-	pool.chunks = calloc(pool.nr_chunks, sizeof(*pool.chunks));
-	if (!pool.chunks)
-		return -1;
+	pool.slots_per_chunk = (unsigned int)(chunk >> IO_TLB_SHIFT);
 	for (unsigned int i = 0; i < pool.nr_chunks; i++) {
 		pool.chunks[i] = alloc_pages(gfp, pool.chunk_order);
 		if (!pool.chunks[i]) {
-			ksl_printk("software IO TLB: only %u of %u MiB could be allocated",
-				   (unsigned int)((i * chunk) >> 20),
-				   (unsigned int)(bytes >> 20));
-			pool.nr_chunks = i;
-			break;
+			free_chunks(i);
+			return false;
 		}
 	}
-	pool.slots_per_chunk = (unsigned int)(chunk >> IO_TLB_SHIFT);
-	return 0;
+	return true;
+}
+
+/* as swiotlb_init_remap(): halve until it fits, down to IO_TLB_MIN_SLABS */
+static void pool_allocate(void)
+{
+	unsigned long nslabs = pool.want_nslabs;
+
+	pool.chunks = calloc(nslabs / IO_TLB_SEGSIZE + 1, sizeof(*pool.chunks));
+	while (pool.chunks && !alloc_chunks(nslabs << IO_TLB_SHIFT)) {
+		if (nslabs <= IO_TLB_MIN_SLABS) {
+			ksl_printk("software IO TLB: cannot allocate a bounce buffer");
+			return;
+		}
+		nslabs = KSL_ALIGN(nslabs >> 1, (unsigned long)IO_TLB_SEGSIZE);
+	}
+	if (!pool.chunks)
+		return;
+	if (nslabs < pool.want_nslabs)
+		ksl_printk("software IO TLB: restricted to %lu MiB (%lu slots)",
+			   (nslabs << IO_TLB_SHIFT) >> 20, nslabs);
+	pool.nareas = pick_nareas(nslabs);
+	pool.area_nslabs = (unsigned int)(nslabs / pool.nareas);
+	pool.slots = calloc(nslabs, sizeof(*pool.slots));
+	pool.areas = aligned_alloc(64, pool.nareas * sizeof(*pool.areas));
+	if (!pool.slots || !pool.areas) {
+		free_chunks(pool.nr_chunks);
+		return;
+	}
+	memset(pool.areas, 0, pool.nareas * sizeof(*pool.areas));
+	for (unsigned long i = 0; i < nslabs; i++)
+		pool.slots[i].list = IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
+	pool.nslabs = nslabs;
+}
+
+/*
+ * The pool's memory is taken at the first mapping that needs it, not at
+ * boot, so that machines that never bounce keep their zones as the memory
+ * layer left them. Whether a pool exists (is_swiotlb_active) is decided
+ * at boot all the same.
+ */
+static bool pool_ready(void)
+{
+	if (atomic_load_explicit(&pool.ready, memory_order_acquire))
+		return pool.nslabs != 0;
+	pthread_mutex_lock(&pool.init_lock);
+	if (!atomic_load_explicit(&pool.ready, memory_order_relaxed)) {
+		pool_allocate();
+		atomic_store_explicit(&pool.ready, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&pool.init_lock);
+	return pool.nslabs != 0;
 }
 
 int ksl_swiotlb_init(void)
 {
-	unsigned long bytes;
-
-	memset(&pool, 0, sizeof(pool));
+	ksl_swiotlb_shutdown();
 	if (!ksl_mm.swiotlb_allocated || !ksl_mm.swiotlb_nslabs)
 		return 0;
-	bytes = ksl_mm.swiotlb_nslabs << IO_TLB_SHIFT;
-	if (alloc_chunks(bytes))
-		return -1;
-	pool.nslabs = (unsigned long)pool.nr_chunks * pool.slots_per_chunk;
-	if (!pool.nslabs) {
-		free(pool.chunks);
-		pool.chunks = NULL;
-		return 0;
-	}
-	pool.nareas = pick_nareas(pool.nslabs);
-	pool.area_nslabs = (unsigned int)(pool.nslabs / pool.nareas);
-	pool.slots = calloc(pool.nslabs, sizeof(*pool.slots));
-	pool.areas = aligned_alloc(64, pool.nareas * sizeof(*pool.areas));
-	if (!pool.slots || !pool.areas) {
-		ksl_swiotlb_shutdown();
-		return -1;
-	}
-	memset(pool.areas, 0, pool.nareas * sizeof(*pool.areas));
-	for (unsigned long i = 0; i < pool.nslabs; i++)
-		pool.slots[i].list = IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
+	pool.want_nslabs = KSL_ALIGN(ksl_mm.swiotlb_nslabs,
+				     (unsigned long)IO_TLB_SEGSIZE);
 	pool.force = ksl_mm.swiotlb_force;
 	pool.active = true;
 	return 0;
@@ -161,7 +200,17 @@ void ksl_swiotlb_shutdown(void)
 	free(pool.slots);
 	free(pool.areas);
 	free(pool.chunks);
-	memset(&pool, 0, sizeof(pool));
+	pool.slots = NULL;
+	pool.areas = NULL;
+	pool.chunks = NULL;
+	pool.active = pool.force = false;
+	pool.nslabs = pool.want_nslabs = 0;
+	pool.nareas = pool.area_nslabs = 0;
+	pool.nr_chunks = 0;
+	atomic_store(&pool.ready, false);
+	atomic_store(&pool.used, 0);
+	atomic_store(&pool.hiwater, 0);
+	atomic_store(&pool.full, 0);
 }
 
 static unsigned int wrap(unsigned int index)
@@ -236,9 +285,14 @@ int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 	unsigned int offset = (unsigned int)(orig & dev->min_align_mask &
 					     (IO_TLB_SIZE - 1));
 	size_t alloc = size + offset;
-	unsigned int area = ksl_this_cpu() & (pool.nareas - 1);
+	unsigned int area;
 	int slot = -1;
 
+	if (!pool_ready()) {
+		atomic_fetch_add(&pool.full, 1);
+		return -1;
+	}
+	area = ksl_this_cpu() & (pool.nareas - 1);
 	for (unsigned int i = 0; i < pool.nareas && slot < 0; i++) {
 		slot = search_area(area, orig, alloc, dev->min_align_mask);
 		area = (area + 1) & (pool.nareas - 1);
@@ -261,14 +315,13 @@ int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 void ksl_swiotlb_release(int slot, unsigned int nslots)
 {
 	unsigned long i = (unsigned long)slot;
-	struct ksl_io_tlb_area *ar = &pool.areas[i / pool.area_nslabs];
+	struct ksl_io_tlb_area *ar;
 	unsigned int count;
 	long j;
 
 	if (slot < 0 || i >= pool.nslabs)
 		return;
-	if ((i / pool.area_nslabs) >= pool.nareas)
-		ar = &pool.areas[pool.nareas - 1];
+	ar = &pool.areas[ksl_min(i / pool.area_nslabs, pool.nareas - 1UL)];
 	ksl_spin_lock(&ar->lock);
 	/* the free run after the released slots, within the segment */
 	if (((i + nslots) & (IO_TLB_SEGSIZE - 1)) && i + nslots < pool.nslabs)
@@ -301,7 +354,8 @@ void ksl_show_swiotlb(FILE *out)
 	struct kslab_dma_stats st;
 
 	kslab_dma_stats(NULL, &st);
-	fprintf(out, "io_tlb_nslabs: %lu\n", pool.nslabs);
+	fprintf(out, "io_tlb_nslabs: %lu\n",
+		atomic_load(&pool.ready) ? pool.nslabs : pool.want_nslabs);
 	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
 	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
 	fprintf(out, "io_tlb_nareas: %u\n", pool.nareas);
@@ -324,4 +378,6 @@ void ksl_show_swiotlb(FILE *out)
 	}
 	if (!pool.active)
 		fprintf(out, "(no bounce buffer on this machine)\n");
+	else if (!atomic_load(&pool.ready))
+		fprintf(out, "pool: not allocated yet (taken at the first bounce)\n");
 }
