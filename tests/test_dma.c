@@ -311,7 +311,8 @@ static void test_swiotlb_alignment_and_copies(void **state)
 static void test_cache_model_sync(void **state)
 {
 	struct device *dev;
-	char *a, *b, rx[24];
+	char *a, *b, rx[24], victim[96];
+	const char *out;
 	dma_addr_t d;
 
 	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"), 0);
@@ -334,7 +335,11 @@ static void test_cache_model_sync(void **state)
 	assert_int_equal(kslab_device_dma_write(dev, d, rx, 24), 0);
 	b[2] = 4;                            /* lost at unmap */
 	dma_unmap_single(dev, d, 24, DMA_FROM_DEVICE);
-	capture_stop();
+	out = capture_stop();
+	snprintf(victim, sizeof(victim), "victim object %p (+2) of cache kmalloc-32", (void *)b);
+	assert_non_null(strstr(out, victim));
+	assert_non_null(strstr(out, "mapping owner nc, buffer object"));
+	assert_non_null(strstr(out, "shares cache line"));
 	assert_int_equal(b[1], 3);
 	assert_int_equal(b[2], 1);
 	assert_memory_equal(a, rx, 24);

@@ -78,23 +78,31 @@ void ksl_cache_snapshot(struct ksl_dma_map *m)
 		m->snap[1] = snap_line(l1, line, 0, end - l1);
 }
 
+/* "object 0x... of cache kmalloc-32" or a plain description */
+static void describe(const void *addr, char *buf, size_t len)
+{
+	struct ksl_dma_obj o;
+
+	if (ksl_dma_obj_lookup(addr, &o))
+		snprintf(buf, len, "object %p (+%zu) of cache %s%s",
+			 (void *)o.start, (size_t)((const char *)addr - o.start),
+			 o.cache, o.allocated ? "" : " (free)");
+	else
+		snprintf(buf, len, "memory outside any slab object");
+}
+
 static void report_loss(const struct ksl_dma_map *m, char *at, size_t n,
 			const char *when)
 {
-	struct ksl_dma_obj o;
-	char victim[160];
+	char victim[160], owner[160];
 
-	if (ksl_dma_obj_lookup(at, &o))
-		snprintf(victim, sizeof(victim), "object %p (+%zu) of cache %s%s",
-			 (void *)o.start, (size_t)(at - o.start), o.cache,
-			 o.allocated ? "" : " (free)");
-	else
-		snprintf(victim, sizeof(victim), "memory outside any slab object");
+	describe(at, victim, sizeof(victim));
+	describe(phys_to_virt(m->phys), owner, sizeof(owner));
 	ksl_pr_ratelimited(100,
-		"DMA: %s: %s of non-coherent %s mapping [device address=0x%016llx] [size=%zu bytes] (mapped by %#lx) invalidated %zu byte%s the CPU wrote at %p: %s",
+		"DMA: %s: %s of non-coherent %s mapping [device address=0x%016llx] [size=%zu bytes] invalidated %zu byte%s the CPU wrote at %p: victim %s; mapping owner %s, buffer %s, mapped by %#lx",
 		m->dev->name, when, ksl_dir_name(m->dir),
-		(unsigned long long)m->dma, m->size, m->caller, n,
-		n == 1 ? "" : "s", (void *)at, victim);
+		(unsigned long long)m->dma, m->size, n, n == 1 ? "" : "s",
+		(void *)at, victim, m->dev->name, owner, m->caller);
 }
 
 /* restore one line's bytes outside [lo, hi); the number lost */
