@@ -5,7 +5,7 @@
 set -eu
 build=${1:-build-bench}
 bin="$build/bench/bench_dma"
-iters=2000
+iters=500
 
 echo "== DMA map+unmap (DMA_BIDIRECTIONAL, one thread): direct vs swiotlb bounce"
 "$bin" time 11 20000
