@@ -104,6 +104,28 @@ static void test_mask_without_swiotlb(void **state)
 	kfree(hi);
 }
 
+static void test_swiotlb_restricted_by_small_zone(void **state)
+{
+	struct device *dev;
+	void *hi;
+	dma_addr_t d;
+	const char *out;
+
+	/* 64 MiB wanted, 32 MiB of low memory: halved until it fits */
+	assert_int_equal(kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
+	dev = kslab_device_create("nic32", 32, true);
+	hi = kmalloc(128, GFP_KERNEL);
+	assert_true(virt_to_phys(hi) >= (4ULL << 30));
+	capture_start();
+	d = dma_map_single(dev, hi, 128, DMA_TO_DEVICE);
+	out = capture_stop();
+	assert_false(dma_mapping_error(dev, d));
+	assert_true(d < (32ULL << 20));
+	assert_non_null(strstr(out, "software IO TLB: restricted to"));
+	dma_unmap_single(dev, d, 128, DMA_TO_DEVICE);
+	kfree(hi);
+}
+
 static void test_coherent_zones(void **state)
 {
 	struct device *d24, *d32, *d64;
@@ -660,6 +682,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_mask_bounce_unless_dma32_cache, teardown),
 		cmocka_unit_test_teardown(test_mask_without_swiotlb, teardown),
+		cmocka_unit_test_teardown(test_swiotlb_restricted_by_small_zone, teardown),
 		cmocka_unit_test_teardown(test_coherent_zones, teardown),
 		cmocka_unit_test_teardown(test_device_access_refusals, teardown),
 		cmocka_unit_test_teardown(test_device_create_bad, teardown),
