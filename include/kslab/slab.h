@@ -88,6 +88,9 @@ struct kmem_cache_args {
 	unsigned int freeptr_offset;  /* SLAB_TYPESAFE_BY_RCU only */
 	bool use_freeptr_offset;
 	void (*ctor)(void *);
+	/* per-CPU sheaves (6.18): kslab keeps none, but such a cache is
+	 * never merged, as the kernel's maple_node and vm_area_struct */
+	unsigned int sheaf_capacity;
 };
 
 /*

@@ -289,7 +289,7 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s)
 {
 	if (ksl_slab_cfg.nomerge || (s->flags & SLAB_NEVER_MERGE))
 		return true;
-	if (s->ctor || s->usersize || s->refcount < 0 || s->dying)
+	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 || s->dying)
 		return true;
 	return false;
 }
@@ -299,7 +299,7 @@ static struct kmem_cache *find_mergeable(unsigned int size, slab_flags_t flags,
 {
 	unsigned int align;
 
-	if (ksl_slab_cfg.nomerge || args->ctor || args->usersize)
+	if (ksl_slab_cfg.nomerge || args->ctor || args->usersize || args->sheaf_capacity)
 		return NULL;
 	if (flags & SLAB_NEVER_MERGE)
 		return NULL;
@@ -366,6 +366,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	s->ctor = args->ctor;
 	s->useroffset = args->useroffset;
 	s->usersize = args->usersize;
+	s->sheaf_capacity = args->sheaf_capacity;
 	s->refcount = 1;
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))

@@ -126,6 +126,7 @@ struct kmem_cache {
 	gfp_t allocflags;
 	int refcount;            /* creators; -1: never merge (boot caches) */
 	bool dying;              /* destroy found live objects */
+	unsigned int sheaf_capacity;
 	char *name;
 	char unique_id[32];
 	struct kmem_cache *list_next, *list_prev; /* slab_caches, newest first */
