@@ -305,14 +305,14 @@ static void report_leaks(struct kmem_cache *s)
 		ksl_printk("%s", rule);
 		ksl_printk("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
 			   s->name, s->name);
-		ksl_printk("Slab 0x%p objects=%u used=%u fp=0x%p flags=slab|head",
+		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
 			   (void *)slab, slab->objects, slab->inuse, slab->freelist);
 		isfree = calloc(slab->objects, 1);
 		for (void *p = slab->freelist; p && isfree; p = get_fp(s, p))
 			isfree[((char *)p - base) / s->size] = 1;
 		for (unsigned int i = 0; i < slab->objects; i++)
 			if (!isfree || !isfree[i])
-				ksl_printk("Object 0x%p @offset=%u", base + (size_t)i * s->size,
+				ksl_printk("Object %p @offset=%u", base + (size_t)i * s->size,
 					   (unsigned int)(i * s->size + s->red_left_pad));
 		free(isfree);
 	}
@@ -323,10 +323,10 @@ static void report_leaks(struct kmem_cache *s)
 unsigned long ksl_cache_live_objects(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = &s->node;
-	unsigned long total = (unsigned long)atomic_load(&n->total_objects);
-	unsigned long free_objs = 0;
+	unsigned long total, free_objs = 0;
 
 	shrink_node_partial(s);
+	total = (unsigned long)atomic_load(&n->total_objects);
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next)
 		free_objs += slab->objects - slab->inuse;
@@ -489,7 +489,7 @@ void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 static void double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	ksl_pr_ratelimited(20, "BUG %s: double free of object 0x%p (caller %p); refused",
+	ksl_pr_ratelimited(20, "BUG %s: double free of object %p (caller %p); refused",
 			   s->name, obj, (void *)caller);
 }
 
@@ -541,14 +541,14 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long 
 	unsigned long off;
 
 	if (unlikely(!slab)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): 0x%p is not a slab object (caller %p); refused",
+		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
 				   s ? s->name : "NULL", obj, (void *)caller);
 		return NULL;
 	}
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
-		ksl_pr_ratelimited(20, "cache_from_obj: Wrong slab cache. %s but object is from %s (object 0x%p, caller %p)",
+		ksl_pr_ratelimited(20, "cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
 				   s ? s->name : "NULL", true_s->name, obj, (void *)caller);
 		*sp = s = true_s;
 	}
@@ -556,7 +556,7 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long 
 	if (unlikely(off < s->red_left_pad ||
 		     (off - s->red_left_pad) % s->size ||
 		     (off - s->red_left_pad) / s->size >= slab->objects)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): 0x%p is not the start of an object (offset %lu in slab 0x%p, object size %u; caller %p); refused",
+		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
 				   s->name, obj, off, (void *)slab, s->size,
 				   (void *)caller);
 		return NULL;
@@ -606,7 +606,7 @@ void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller
 	if (unlikely(!s)) {
 		s = ksl_virt_to_cache(obj);
 		if (!s) {
-			ksl_pr_ratelimited(20, "kmem_cache_free(NULL): 0x%p is not a slab object (caller %p); refused",
+			ksl_pr_ratelimited(20, "kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
 					   obj, (void *)caller);
 			return;
 		}
