@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mm/mm_internal.h"
+#include "slab/slab_internal.h"
 
 struct ksl_layer {
 	const char *name;
@@ -27,6 +28,8 @@ struct ksl_layer {
 static const struct ksl_layer ksl_layers[] = {
 	{ "mm", ksl_mm_params, ksl_mm_config_reset, ksl_mm_validate,
 	  ksl_mm_init, ksl_mm_shutdown },
+	{ "slab", ksl_slab_params, ksl_slab_config_reset, ksl_slab_validate,
+	  ksl_slab_init, ksl_slab_shutdown },
 };
 #define NR_LAYERS ARRAY_SIZE(ksl_layers)
 
@@ -40,6 +43,8 @@ static const struct ksl_show ksl_shows[] = {
 	{ "zoneinfo", ksl_show_zoneinfo },
 	{ "meminfo", ksl_show_meminfo },
 	{ "zones", ksl_show_zones },
+	{ "slabinfo", ksl_show_slabinfo },
+	{ "slabs", ksl_show_slabs },
 };
 
 static pthread_mutex_t ksl_boot_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 
-#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones"
+#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs"
 
 static void usage(FILE *out)
 {
@@ -25,7 +25,8 @@ static void usage(FILE *out)
 		"CMDLINE is a kernel-style boot command line, e.g.\n"
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
-		" transparent_hugepage=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
+		" transparent_hugepage=, slub_min_order=, slub_max_order=,\n"
+		" slub_min_objects=, slab_nomerge, slab_merge; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
 }
 

@@ -7,5 +7,6 @@
 #include <kslab/gfp.h>
 #include <kslab/boot.h>
 #include <kslab/mm.h>
+#include <kslab/slab.h>
 
 #endif /* KSLAB_KSLAB_H */

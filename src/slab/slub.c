@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The allocation and free paths (mm/slub.c): per-CPU active slabs with a
+ * freelist taken under the CPU's own lock, remote frees into the slab's
+ * freelist, per-CPU and per-node partial lists, new slabs from the page
+ * allocator, empty slabs back to it (after an RCU grace period for
+ * SLAB_TYPESAFE_BY_RCU caches).
+ *
+ *   alloc: c->freelist --empty--> c->slab's remote frees --> c->partial
+ *          --> node partial (refilling c->partial to cpu_partial_slabs/2)
+ *          --> a new slab
+ *   free:  object of c->slab --> c->freelist
+ *          otherwise        --> slab->freelist; a full slab moves to
+ *          c->partial (flushed to the node list past cpu_partial_slabs),
+ *          an empty node-partial slab beyond min_partial is discarded
+ *
+ * Locking and states: see slab_internal.h.
+ */
+#define _GNU_SOURCE
+#define _LGPL_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+#include "slab/slab_internal.h"
+
+_Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
+	       "rcu_head fits in slab->next/prev");
+
+atomic_long ksl_slab_pages_in_use;
+
+static inline void *get_fp(const struct kmem_cache *s, void *obj)
+{
+	return *(void **)((char *)obj + s->offset);
+}
+
+static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+{
+	*(void **)((char *)obj + s->offset) = fp;
+}
+
+int ksl_cache_init_cpu(struct kmem_cache *s)
+{
+	size_t len = sizeof(struct kmem_cache_cpu) * ksl_mm.nr_cpus;
+
+	s->cpu_slab = aligned_alloc(64, KSL_ALIGN(len, (size_t)64));
+	if (!s->cpu_slab)
+		return -1;
+	memset(s->cpu_slab, 0, len);
+	return 0;
+}
+
+unsigned long kslab_slab_pages(void)
+{
+	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
+}
+
+/* ---- slab pages ---------------------------------------------------------- */
+
+#define KSL_GFP_RECLAIM_MASK                                                   \
+	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN |     \
+	 __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | \
+	 __GFP_NOMEMALLOC)
+
+static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
+{
+	long pages = sign * (1L << order);
+
+	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT) ? KSL_NR_SLAB_RECLAIMABLE :
+							       KSL_NR_SLAB_UNRECLAIMABLE,
+			  pages);
+	atomic_fetch_add(&ksl_slab_pages_in_use, pages);
+	atomic_fetch_add(&s->node.nr_slabs, sign);
+}
+
+static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	gfp_t flags = (gfp & KSL_GFP_RECLAIM_MASK) | s->allocflags;
+	unsigned int order = s->order;
+	struct page *page = NULL;
+	struct slab *slab;
+	char *start;
+
+	if (s->min_order < order)
+		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL,
+				   order);
+	if (!page) {
+		order = s->min_order < order ? s->min_order : order;
+		page = alloc_pages(flags, order);
+		if (!page)
+			return NULL;
+	}
+	__atomic_fetch_or(&page->flags, PG_slab, __ATOMIC_RELAXED);
+	slab = (struct slab *)page;
+	slab->slab_cache = s;
+	slab->order = order;
+	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
+	slab->inuse = 0;
+	slab->next = slab->prev = NULL;
+	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		char *obj = start + (size_t)i * s->size;
+
+		if (s->ctor)
+			s->ctor(obj);
+		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
+	}
+	slab->freelist = start;
+	account_slab(s, order, 1);
+	atomic_fetch_add(&s->node.total_objects, slab->objects);
+	return slab;
+}
+
+static void rcu_free_slab(struct rcu_head *head)
+{
+	struct slab *slab = (struct slab *)((char *)head - offsetof(struct slab, next));
+
+	__free_pages((struct page *)slab, slab->order);
+}
+
+static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
+{
+	account_slab(s, slab->order, -1);
+	atomic_fetch_sub(&s->node.total_objects, slab->objects);
+	slab->slab_cache = NULL;
+	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab, __ATOMIC_RELAXED);
+	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
+		bool registered = URCU_TLS(urcu_memb_reader).registered;
+
+		if (!registered)
+			urcu_memb_register_thread();
+		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next, rcu_free_slab);
+		if (!registered)
+			urcu_memb_unregister_thread();
+		return;
+	}
+	__free_pages((struct page *)slab, slab->order);
+}
+
+static void discard_list(struct kmem_cache *s, struct slab *list)
+{
+	while (list) {
+		struct slab *next = list->next;
+
+		free_slab_pages(s, list);
+		list = next;
+	}
+}
+
+void ksl_slab_rcu_barrier(void)
+{
+	urcu_memb_barrier();
+}
+
+/* ---- node partial list (list_lock held) ------------------------------------ */
+
+static void add_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	slab->state = SLAB_NODE_PARTIAL;
+	slab->prev = NULL;
+	slab->next = n->partial;
+	if (n->partial)
+		n->partial->prev = slab;
+	n->partial = slab;
+	n->nr_partial++;
+}
+
+static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	if (slab->prev)
+		slab->prev->next = slab->next;
+	else
+		n->partial = slab->next;
+	if (slab->next)
+		slab->next->prev = slab->prev;
+	slab->next = slab->prev = NULL;
+	n->nr_partial--;
+}
+
+/* A slab leaves a CPU: onto the node list, off all lists, or to *discard. */
+static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
+			  struct slab **discard)
+{
+	struct kmem_cache_node *n = &s->node;
+
+	if (!slab->freelist) {
+		slab->state = SLAB_FULL;
+	} else if (!slab->inuse && n->nr_partial >= s->min_partial) {
+		slab->state = SLAB_FULL;
+		slab->next = *discard;
+		*discard = slab;
+	} else {
+		add_partial(n, slab);
+	}
+}
+
+/* Move c's partial slabs to the node list (c->lock and list_lock held). */
+static void put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
+			 struct slab **discard)
+{
+	struct slab *slab = c->partial;
+
+	while (slab) {
+		struct slab *next = slab->next;
+
+		unfreeze_slab(s, slab, discard);
+		slab = next;
+	}
+	c->partial = NULL;
+	c->nr_partial = 0;
+}
+
+/* Give c's active slab back, its CPU freelist merged into the slab's. */
+static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
+			    struct slab **discard)
+{
+	struct slab *slab = c->slab;
+	void *obj = c->freelist, *tail = NULL;
+	unsigned int nr = 0;
+
+	if (!slab)
+		return;
+	for (; obj; obj = get_fp(s, obj)) {
+		tail = obj;
+		nr++;
+	}
+	if (tail) {
+		set_fp(s, tail, slab->freelist);
+		slab->freelist = c->freelist;
+		slab->inuse -= nr;
+	}
+	c->slab = NULL;
+	c->freelist = NULL;
+	unfreeze_slab(s, slab, discard);
+}
+
+static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct slab *discard = NULL;
+
+	ksl_spin_lock(&c->lock);
+	ksl_spin_lock(&s->node.list_lock);
+	deactivate_slab(s, c, &discard);
+	put_partials(s, c, &discard);
+	ksl_spin_unlock(&s->node.list_lock);
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
+}
+
+void ksl_flush_all_cpus(struct kmem_cache *s)
+{
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+		flush_cpu(s, &s->cpu_slab[cpu]);
+}
+
+/* Discard every empty slab on the node list; the pages freed. */
+static unsigned long shrink_node_partial(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *discard = NULL, *slab, *next;
+	unsigned long pages = 0;
+
+	ksl_spin_lock(&n->list_lock);
+	for (slab = n->partial; slab; slab = next) {
+		next = slab->next;
+		if (slab->inuse)
+			continue;
+		remove_partial(n, slab);
+		slab->state = SLAB_FULL;
+		slab->next = discard;
+		discard = slab;
+		pages += 1UL << slab->order;
+	}
+	ksl_spin_unlock(&n->list_lock);
+	discard_list(s, discard);
+	return pages;
+}
+
+unsigned long ksl_shrink_cache(struct kmem_cache *s)
+{
+	return shrink_node_partial(s);
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	if (!s)
+		return 0;
+	ksl_flush_all_cpus(s);
+	shrink_node_partial(s);
+	return 0;
+}
+
+static void report_leaks(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	static const char rule[] =
+		"=============================================================================";
+
+	ksl_spin_lock(&n->list_lock);
+	for (struct slab *slab = n->partial; slab; slab = slab->next) {
+		char *base = (char *)ksl_slab_address(slab) + s->red_left_pad;
+		unsigned char *isfree;
+
+		if (!slab->inuse)
+			continue;
+		ksl_printk("%s", rule);
+		ksl_printk("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
+			   s->name, s->name);
+		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
+			   (void *)slab, slab->objects, slab->inuse, slab->freelist);
+		isfree = calloc(slab->objects, 1);
+		for (void *p = slab->freelist; p && isfree; p = get_fp(s, p))
+			isfree[((char *)p - base) / s->size] = 1;
+		for (unsigned int i = 0; i < slab->objects; i++)
+			if (!isfree || !isfree[i])
+				ksl_printk("Object %p @offset=%u", base + (size_t)i * s->size,
+					   (unsigned int)(i * s->size + s->red_left_pad));
+		free(isfree);
+	}
+	ksl_spin_unlock(&n->list_lock);
+}
+
+/* Live objects once every CPU is flushed (reported as the kernel does). */
+unsigned long ksl_cache_live_objects(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned long total, free_objs = 0;
+
+	shrink_node_partial(s);
+	total = (unsigned long)atomic_load(&n->total_objects);
+	ksl_spin_lock(&n->list_lock);
+	for (struct slab *slab = n->partial; slab; slab = slab->next)
+		free_objs += slab->objects - slab->inuse;
+	ksl_spin_unlock(&n->list_lock);
+	if (total > free_objs)
+		report_leaks(s);
+	return total - free_objs;
+}
+
+void ksl_cache_free_all_slabs(struct kmem_cache *s)
+{
+	ksl_flush_all_cpus(s);
+	ksl_spin_lock(&s->node.list_lock);
+	while (s->node.partial) {
+		struct slab *slab = s->node.partial;
+
+		remove_partial(&s->node, slab);
+		ksl_spin_unlock(&s->node.list_lock);
+		free_slab_pages(s, slab);
+		ksl_spin_lock(&s->node.list_lock);
+	}
+	ksl_spin_unlock(&s->node.list_lock);
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+static atomic_ulong warned_callers[64];
+
+static bool first_warning_from(unsigned long caller)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(warned_callers); i++) {
+		unsigned long seen = atomic_load(&warned_callers[i]);
+
+		if (seen == caller)
+			return false;
+		if (!seen && atomic_compare_exchange_strong(&warned_callers[i], &seen, caller))
+			return true;
+		if (seen == caller)
+			return false;
+	}
+	return true;
+}
+
+static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK;
+	gfp_t fixed = gfp & ~GFP_SLAB_BUG_MASK;
+	char a[128], b[256];
+
+	if (first_warning_from(caller)) {
+		kslab_gfp_format(invalid, a, sizeof(a));
+		kslab_gfp_format(fixed, b, sizeof(b));
+		ksl_printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+			   invalid, a, fixed, b);
+		ksl_printk("Call site %p, cache %s", (void *)caller, s->name);
+	}
+	return fixed;
+}
+
+/* Take the remote frees of an active or partial slab (list_lock held). */
+static void *take_freelist(struct slab *slab)
+{
+	void *fl = slab->freelist;
+
+	slab->freelist = NULL;
+	slab->inuse = slab->objects;
+	slab->state = fl ? SLAB_ACTIVE : SLAB_FULL;
+	return fl;
+}
+
+/* A slab from the node list, refilling c->partial (list_lock held). */
+static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *got = n->partial;
+
+	if (!got)
+		return NULL;
+	remove_partial(n, got);
+	while (n->partial && c->nr_partial < s->cpu_partial_slabs / 2) {
+		struct slab *slab = n->partial;
+
+		remove_partial(n, slab);
+		slab->state = SLAB_CPU_PARTIAL;
+		slab->next = c->partial;
+		c->partial = slab;
+		c->nr_partial++;
+	}
+	return got;
+}
+
+static void *alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
+			unsigned long caller)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *slab = NULL;
+	void *fl = NULL;
+
+	ksl_spin_lock(&n->list_lock);
+	if (c->slab) {
+		fl = take_freelist(c->slab);
+		if (!fl)
+			c->slab = NULL;
+	}
+	while (!fl && c->partial) {
+		slab = c->partial;
+		c->partial = slab->next;
+		c->nr_partial--;
+		fl = take_freelist(slab);
+		if (fl)
+			c->slab = slab;
+	}
+	if (!fl) {
+		slab = get_partial_node(s, c);
+		if (slab) {
+			fl = take_freelist(slab);
+			c->slab = slab;
+		}
+	}
+	ksl_spin_unlock(&n->list_lock);
+	if (!fl) {
+		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
+			gfp = fix_gfp(s, gfp, caller);
+		slab = allocate_slab(s, gfp);
+		if (!slab) {
+			if (!(gfp & __GFP_NOWARN))
+				ksl_pr_ratelimited(10,
+					"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
+					gfp, s->name, s->object_size, s->size, s->order,
+					s->min_order);
+			return NULL;
+		}
+		ksl_spin_lock(&n->list_lock);
+		fl = take_freelist(slab);
+		ksl_spin_unlock(&n->list_lock);
+		c->slab = slab;
+	}
+	c->freelist = get_fp(s, fl);
+	return fl;
+}
+
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu()];
+	void *obj;
+
+	ksl_spin_lock(&c->lock);
+	obj = c->freelist;
+	if (likely(obj))
+		c->freelist = get_fp(s, obj);
+	else
+		obj = alloc_slow(s, c, gfp, caller);
+	ksl_spin_unlock(&c->lock);
+	if (unlikely(gfp & __GFP_ZERO) && obj)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+/* ---- free ----------------------------------------------------------------- */
+
+static void double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	ksl_pr_ratelimited(20, "BUG %s: double free of object %p (caller %p); refused",
+			   s->name, obj, (void *)caller);
+}
+
+/* Free into a slab other than c's active one (c->lock held, dropped here). */
+static void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		      struct slab *slab, void *obj, unsigned long caller)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *discard = NULL;
+
+	ksl_spin_lock(&n->list_lock);
+	if (unlikely(obj == slab->freelist || !slab->inuse)) {
+		ksl_spin_unlock(&n->list_lock);
+		ksl_spin_unlock(&c->lock);
+		double_free(s, obj, caller);
+		return;
+	}
+	set_fp(s, obj, slab->freelist);
+	slab->freelist = obj;
+	slab->inuse--;
+	if (slab->state == SLAB_FULL) {
+		if (s->cpu_partial_slabs) {
+			if (c->nr_partial >= s->cpu_partial_slabs)
+				put_partials(s, c, &discard);
+			slab->state = SLAB_CPU_PARTIAL;
+			slab->next = c->partial;
+			c->partial = slab;
+			c->nr_partial++;
+		} else {
+			unfreeze_slab(s, slab, &discard);
+		}
+	} else if (slab->state == SLAB_NODE_PARTIAL && !slab->inuse &&
+		   n->nr_partial > s->min_partial) {
+		remove_partial(n, slab);
+		slab->state = SLAB_FULL;
+		slab->next = discard;
+		discard = slab;
+	}
+	ksl_spin_unlock(&n->list_lock);
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
+}
+
+/* The object's slab after the checks, or NULL (reported) */
+static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long caller)
+{
+	struct kmem_cache *s = *sp;
+	struct slab *slab = ksl_virt_to_slab(obj);
+	unsigned long off;
+
+	if (unlikely(!slab)) {
+		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
+				   s ? s->name : "NULL", obj, (void *)caller);
+		return NULL;
+	}
+	if (unlikely(slab->slab_cache != s)) {
+		struct kmem_cache *true_s = slab->slab_cache;
+
+		ksl_pr_ratelimited(20, "cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
+				   s ? s->name : "NULL", true_s->name, obj, (void *)caller);
+		*sp = s = true_s;
+	}
+	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
+	if (unlikely(off < s->red_left_pad ||
+		     (off - s->red_left_pad) % s->size ||
+		     (off - s->red_left_pad) / s->size >= slab->objects)) {
+		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+				   s->name, obj, off, (void *)slab, s->size,
+				   (void *)caller);
+		return NULL;
+	}
+	return slab;
+}
+
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	struct slab *slab = check_free(&s, obj, caller);
+	struct kmem_cache_cpu *c;
+
+	if (unlikely(!slab))
+		return;
+	c = &s->cpu_slab[ksl_this_cpu()];
+	ksl_spin_lock(&c->lock);
+	if (likely(slab == c->slab)) {
+		if (unlikely(obj == c->freelist)) {
+			ksl_spin_unlock(&c->lock);
+			double_free(s, obj, caller);
+			return;
+		}
+		set_fp(s, obj, c->freelist);
+		c->freelist = obj;
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	free_slow(s, c, slab, obj, caller);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (unlikely(!s)) {
+		ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
+				   (void *)caller);
+		return NULL;
+	}
+	return ksl_slab_alloc(s, gfp, caller);
+}
+
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	if (unlikely(!obj))
+		return;
+	if (unlikely(!s)) {
+		s = ksl_virt_to_cache(obj);
+		if (!s) {
+			ksl_pr_ratelimited(20, "kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
+					   obj, (void *)caller);
+			return;
+		}
+	}
+	ksl_slab_free(s, obj, caller);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+{
+	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
+{
+	return ksl_cache_alloc_caller(s, flags | __GFP_ZERO, _RET_IP_);
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
+{
+	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	ksl_cache_free_caller(s, obj, _RET_IP_);
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+{
+	unsigned long caller = _RET_IP_;
+	size_t i;
+
+	if (!s || !p)
+		return 0;
+	for (i = 0; i < size; i++) {
+		p[i] = ksl_slab_alloc(s, flags, caller);
+		if (!p[i]) {
+			while (i--)
+				ksl_slab_free(s, p[i], caller);
+			return 0;
+		}
+	}
+	return (int)size;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	unsigned long caller = _RET_IP_;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < size; i++)
+		ksl_cache_free_caller(s, p[i], caller);
+}
+
+/* ---- lookups for the layers above ---------------------------------------- */
+
+struct kmem_cache *ksl_virt_to_cache(const void *obj)
+{
+	struct slab *slab = ksl_virt_to_slab(obj);
+
+	return slab ? slab->slab_cache : NULL;
+}
+
+size_t ksl_slab_ksize(const void *obj)
+{
+	struct kmem_cache *s = ksl_virt_to_cache(obj);
+
+	return s ? s->object_size : 0;
+}
+
+bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp, void **obj_start)
+{
+	struct slab *slab = ksl_virt_to_slab(addr);
+	struct kmem_cache *s;
+	unsigned long off, idx;
+	char *base, *obj;
+	bool live = true;
+
+	if (!slab || !(s = slab->slab_cache))
+		return false;
+	base = (char *)ksl_slab_address(slab);
+	off = (unsigned long)((const char *)addr - base);
+	idx = off / s->size;
+	if (idx >= slab->objects)
+		return false;
+	obj = base + idx * s->size + s->red_left_pad;
+	if (sp)
+		*sp = s;
+	if (obj_start)
+		*obj_start = obj;
+	ksl_spin_lock(&s->node.list_lock);
+	for (void *p = slab->freelist; p; p = get_fp(s, p))
+		if (p == obj) {
+			live = false;
+			break;
+		}
+	ksl_spin_unlock(&s->node.list_lock);
+	return live;
+}
