@@ -15,6 +15,7 @@
 #include <string.h>
 #include "mm/mm_internal.h"
 #include "slab/slab_internal.h"
+#include "kmalloc/kmalloc_internal.h"
 
 struct ksl_layer {
 	const char *name;
@@ -30,6 +31,8 @@ static const struct ksl_layer ksl_layers[] = {
 	  ksl_mm_init, ksl_mm_shutdown },
 	{ "slab", ksl_slab_params, ksl_slab_config_reset, ksl_slab_validate,
 	  ksl_slab_init, ksl_slab_shutdown },
+	{ "kmalloc", ksl_kmalloc_params, ksl_kmalloc_config_reset,
+	  ksl_kmalloc_validate, ksl_kmalloc_init, ksl_kmalloc_shutdown },
 };
 #define NR_LAYERS ARRAY_SIZE(ksl_layers)
 

@@ -3,6 +3,7 @@
  * kmalloc size classes, cache types and the alignment policies of both
  * seeds, checked against the kernel's tables and the reference machine.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -64,8 +65,8 @@ static void test_x86_64_classes(void **state)
 				 x86_class(n));
 		assert_int_equal(kmalloc_size_roundup(n), x86_class(n));
 		/* natural alignment: the largest power of two dividing the class */
-		assert_int_equal((uintptr_t)p % (x86_class(n) & -x86_class(n) > 4096 ?
-						 4096 : x86_class(n) & -x86_class(n)), 0);
+		assert_int_equal((uintptr_t)p % ksl_min(x86_class(n) & -x86_class(n),
+							(size_t)4096), 0);
 		memset(p, 0xa5, n);
 		kfree(p);
 	}

@@ -8,5 +8,6 @@
 #include <kslab/boot.h>
 #include <kslab/mm.h>
 #include <kslab/slab.h>
+#include <kslab/kmalloc.h>
 
 #endif /* KSLAB_KSLAB_H */
