@@ -11,6 +11,7 @@
 
 PREFIX    ?= /usr/local
 BUILD     ?= build
+MAKEFLAGS += --no-print-directory
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR    ?= OFF
 CMAKE_ARGS = -DCMAKE_INSTALL_LIBDIR=lib -DKSLAB_WERROR=$(WERROR)

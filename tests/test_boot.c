@@ -286,6 +286,46 @@ static long rss_kib(void)
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* swiotlb=: the decision mem_init() makes, and the parser's refusals */
+static void test_swiotlb_param(void **state)
+{
+	static const struct {
+		const char *cmdline;
+		bool allocated, force;
+		unsigned long nslabs;
+	} cases[] = {
+		/* x86_64: a buffer only with RAM above 4 GiB, 64 MiB */
+		{ "arch=x86_64 mem=2G", false, false, 0 },
+		{ "arch=x86_64 mem=8G", true, false, 32768 },
+		{ "arch=x86_64 mem=2G swiotlb=force", true, true, 32768 },
+		/* arm64 6.5+: always; 1 MiB per GiB of RAM when no RAM lies
+		 * beyond the DMA zone, the default 64 MiB when some does */
+		{ "arch=arm64 memmap=2G@2G", true, false, 1024 },
+		{ "arch=arm64 memmap=4G@2G", true, false, 32768 },
+		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", true, false, 32768 },
+		{ "arch=arm64 memmap=4G@2G swiotlb=noforce", false, false, 0 },
+		/* explicit sizes are rounded up to 128-slot segments */
+		{ "arch=arm64 memmap=4G@2G swiotlb=1000", true, false, 1024 },
+		{ "arch=arm64 memmap=4G@2G swiotlb=256,4,force", true, true, 256 },
+	};
+	struct kslab_arch_info ai;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(kslab_boot(cases[i].cmdline), 0);
+		assert_int_equal(kslab_arch_info(&ai), 0);
+		printf("%s: swiotlb %d force %d nslabs %lu\n", cases[i].cmdline,
+		       ai.swiotlb, ai.swiotlb_force, ai.swiotlb_nslabs);
+		assert_int_equal(ai.swiotlb, cases[i].allocated);
+		assert_int_equal(ai.swiotlb_force, cases[i].force);
+		assert_int_equal(ai.swiotlb_nslabs, cases[i].nslabs);
+		kslab_shutdown();
+	}
+	expect_invalid("arch=arm64 swiotlb=", "swiotlb");
+	expect_invalid("arch=arm64 swiotlb=lots", "swiotlb");
+	expect_invalid("arch=arm64 swiotlb=0", "zero slabs");
+	expect_invalid("arch=arm64 swiotlb=64,2,sometimes", "force|noforce");
+}
+
 static void test_lazy_commit(void **state)
 {
 	long before = rss_kib(), after;
@@ -309,6 +349,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_busy_and_reboot, teardown),
 		cmocka_unit_test_teardown(test_auto_boot_env, teardown),
 		cmocka_unit_test_teardown(test_host_defaults, teardown),
+		cmocka_unit_test_teardown(test_swiotlb_param, teardown),
 		cmocka_unit_test_teardown(test_lazy_commit, teardown),
 	};
 

@@ -15,6 +15,7 @@
  *   memmap=SIZE@START        RAM [START, START+SIZE), repeatable
  *   zone_dma_bits=N          arm64: ZONE_DMA limit 2^N
  *   nr_cpus=N                simulated CPUs (default: the host's)
+ *   swiotlb=[N][,A][,force|noforce]  bounce buffer slots / none / always
  */
 #ifndef KSLAB_BOOT_H
 #define KSLAB_BOOT_H
@@ -46,6 +47,9 @@ struct kslab_arch_info {
 	bool dma_coherent;                 /* devices coherent by default */
 	unsigned int nr_cpus;              /* simulated CPUs (nr_cpu_ids) */
 	phys_addr_t zone_limit[MAX_NR_ZONES]; /* end of DMA, DMA32 (exclusive) */
+	bool swiotlb;                      /* a bounce buffer was set aside */
+	bool swiotlb_force;                /* swiotlb=force: every mapping bounces */
+	unsigned long swiotlb_nslabs;      /* its size in 2 KiB slots */
 };
 KSLAB_API int kslab_arch_info(struct kslab_arch_info *out);
 

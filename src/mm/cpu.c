@@ -10,8 +10,10 @@
 #include <errno.h>
 #include "mm/mm_internal.h"
 
-static __thread unsigned int ksl_tls_cpu;
-static __thread unsigned int ksl_tls_gen; /* 0: not assigned */
+/* initial-exec: a direct %fs-relative load, not a __tls_get_addr call */
+#define KSL_TLS __thread __attribute__((tls_model("initial-exec")))
+static KSL_TLS unsigned int ksl_tls_cpu;
+static KSL_TLS unsigned int ksl_tls_gen; /* 0: not assigned */
 static atomic_uint ksl_next_cpu;
 
 unsigned int ksl_this_cpu(void)

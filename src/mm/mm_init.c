@@ -36,6 +36,7 @@ int ksl_mm_init(void)
 	if (ksl_pcp_init())
 		return -ENOMEM;
 	ksl_mm.booted = true;
+	ksl_swiotlb_decide();
 	return 0;
 }
 
@@ -91,5 +92,8 @@ int kslab_arch_info(struct kslab_arch_info *out)
 	out->dma_coherent = a->dma_coherent;
 	out->nr_cpus = ksl_mm.nr_cpus;
 	memcpy(out->zone_limit, ksl_mm.zone_limit, sizeof(out->zone_limit));
+	out->swiotlb = ksl_mm.swiotlb_allocated;
+	out->swiotlb_force = ksl_mm.swiotlb_force;
+	out->swiotlb_nslabs = ksl_mm.swiotlb_nslabs;
 	return 0;
 }

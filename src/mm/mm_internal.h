@@ -203,6 +203,12 @@ struct ksl_mm {
 	unsigned long totalreserve_pages;
 
 	atomic_long node_stat[4];               /* NR_SLAB_*_B etc., in pages */
+
+	/* swiotlb as decided at boot (swiotlb_boot.c); the pool is the DMA layer's */
+	bool swiotlb_allocated;                 /* is_swiotlb_allocated() */
+	bool swiotlb_force;                     /* swiotlb=force */
+	unsigned long swiotlb_nslabs;           /* 2 KiB slots */
+	unsigned int swiotlb_nareas;            /* 0: default */
 };
 
 enum ksl_node_stat {
@@ -227,6 +233,9 @@ void ksl_zones_init(void);
 int ksl_pcp_init(void);
 void ksl_pcp_shutdown(void);
 void ksl_ensure_booted_slow(void);
+void ksl_swiotlb_config_reset(void);
+int ksl_swiotlb_set_param(const char *name, const char *val);
+void ksl_swiotlb_decide(void);
 
 static inline void ksl_ensure_booted(void)
 {

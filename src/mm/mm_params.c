@@ -8,6 +8,7 @@
  *   memmap=SIZE@START    RAM [START, START+SIZE), repeatable
  *   zone_dma_bits=N      arm64: the firmware's ZONE_DMA limit, 2^N
  *   nr_cpus=N            simulated CPUs, 1..1024
+ *   swiotlb=[NSLABS][,NAREAS][,force|noforce]   (swiotlb_boot.c)
  *   transparent_hugepage=always|madvise|never
  *                        (khugepaged raises min_free_kbytes unless never)
  *
@@ -31,6 +32,7 @@ void ksl_mm_config_reset(void)
 	ksl_mm_cfg.thp = 1;
 	ksl_mm_cfg.min_free_kbytes = -1;
 	ksl_page_size_req = 0;
+	ksl_swiotlb_config_reset();
 }
 
 static int need_value(const char *name, const char *val)
@@ -158,6 +160,7 @@ const struct ksl_param ksl_mm_params[] = {
 	{ "zone_dma_bits", set_zone_dma_bits },
 	{ "nr_cpus", set_nr_cpus },
 	{ "transparent_hugepage", set_thp },
+	{ "swiotlb", ksl_swiotlb_set_param },
 	{ NULL, NULL },
 };
 

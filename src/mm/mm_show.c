@@ -165,6 +165,33 @@ void ksl_show_meminfo(FILE *out)
 }
 
 /* the boot log: zone ranges, memory ranges, holes */
+/*
+ * Pages of a hole that still get a struct page: those in a sparsemem
+ * section (128 MiB; 512 MiB with 64 KiB pages) that also holds RAM, as
+ * memmap_init() marks them reserved and reports them. Holes in sections
+ * without RAM have no memmap and are not counted.
+ */
+static unsigned long hole_pages_with_memmap(unsigned long start, unsigned long end)
+{
+	unsigned int sec_bits = (ksl_mm.page_shift == 16 ? 29 : 27) - ksl_mm.page_shift;
+	unsigned long n = 0;
+
+	for (unsigned long pfn = start; pfn < end;) {
+		unsigned long sec_end = ((pfn >> sec_bits) + 1) << sec_bits;
+		unsigned long stop = ksl_min(sec_end, end);
+		bool has_ram = false;
+
+		for (unsigned int r = 0; r < ksl_mm.nr_ram && !has_ram; r++)
+			has_ram = (ksl_mm.ram[r].start >> ksl_mm.page_shift) < sec_end &&
+				  (ksl_mm.ram[r].end >> ksl_mm.page_shift) >
+				  ((pfn >> sec_bits) << sec_bits);
+		if (has_ram)
+			n += stop - pfn;
+		pfn = stop;
+	}
+	return n;
+}
+
 void ksl_show_zones(FILE *out)
 {
 	unsigned int shift = ksl_mm.page_shift;
@@ -192,11 +219,11 @@ void ksl_show_zones(FILE *out)
 		(unsigned long long)ksl_mm.phys_end - 1);
 	for (unsigned int r = 0; r < ksl_mm.nr_ram; r++) {
 		unsigned long s = ksl_mm.ram[r].start >> shift;
+		unsigned long n = hole_pages_with_memmap(prev_end, s);
 
-		if (s > prev_end)
+		if (n)
 			fprintf(out, "On node 0, zone %s: %lu pages in unavailable ranges\n",
-				ksl_mm.zones[ksl_pfn_zone(s)].name,
-				s - prev_end);
+				ksl_mm.zones[ksl_pfn_zone(s)].name, n);
 		prev_end = ksl_mm.ram[r].end >> shift;
 	}
 }

@@ -81,6 +81,7 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 	}
 	if (!(f & PG_head)) {
 		bad_page(fn, pfn, f & PG_reserved ? "reserved page" :
+			 !ksl_pfn_is_ram(pfn) ? "not RAM (a hole in the memory map)" :
 			 pfn_in_free_block(pfn) ?
 			 "page is already free (double free)" :
 			 "not the first page of an allocation", caller);

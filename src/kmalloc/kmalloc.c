@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmalloc() and kfree(): a request picks its cache from the size class
+ * table (kmalloc_caches.c) by size and gfp type, or, above
+ * KMALLOC_MAX_CACHE_SIZE, compound pages (kmalloc_large.c).
+ *
+ *   kmalloc(size, gfp)
+ *     0                    -> ZERO_SIZE_PTR
+ *     <= max_cache_size    -> ksl_kmalloc_caches[packed][type][index]
+ *     <= max_size          -> alloc_pages(gfp | __GFP_COMP, order)
+ *     larger               -> NULL, reported
+ *
+ * kfree() and ksize() find what an address is through its struct page:
+ * a slab page names its cache; a large kmalloc head page carries
+ * PG_large_kmalloc. Anything else is refused with a report.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kmalloc/kmalloc_internal.h"
+
+static void *kmalloc_too_big(size_t size, gfp_t flags)
+{
+	if (!(flags & __GFP_NOWARN))
+		ksl_pr_ratelimited(10,
+			"WARNING: kmalloc(%zu): above KMALLOC_MAX_SIZE (%lu); NULL returned",
+			size, ksl_kmalloc.max_size);
+	return NULL;
+}
+
+static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
+{
+	unsigned int idx;
+
+	ksl_ensure_booted();
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > ksl_kmalloc.max_cache_size)) {
+		if (size > ksl_kmalloc.max_size)
+			return kmalloc_too_big(size, flags);
+		return ksl_kmalloc_large(size, flags, caller);
+	}
+	idx = ksl_kmalloc_index(size);
+	return ksl_cache_alloc_caller(ksl_kmalloc_cache(idx, flags), flags, caller);
+}
+
+void *__kmalloc(size_t size, gfp_t flags)
+{
+	return do_kmalloc(size, flags, _RET_IP_);
+}
+
+void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
+{
+	ksl_ensure_booted();
+	/* every policy fills the table for indexes up to two 4K pages */
+	if (unlikely(index > ksl_kmalloc.shift_high))
+		return do_kmalloc(size, flags, _RET_IP_);
+	return ksl_cache_alloc_caller(ksl_kmalloc_cache(index, flags), flags,
+				      _RET_IP_);
+}
+
+void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return do_kmalloc(bytes, flags, _RET_IP_);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return do_kmalloc(bytes, flags | __GFP_ZERO, _RET_IP_);
+}
+
+static void kfree_report(const void *p, const char *why, unsigned long caller)
+{
+	ksl_pr_ratelimited(20, "BUG: kfree(%p) from %#lx: %s; refused", p,
+			   caller, why);
+}
+
+static void do_kfree(const void *p, unsigned long caller)
+{
+	struct kmem_cache *s;
+	struct page *head;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = ksl_virt_to_cache(p);
+	if (likely(s)) {
+		ksl_cache_free_caller(s, (void *)p, caller);
+		return;
+	}
+	if (ksl_is_large_kmalloc(p, &head)) {
+		ksl_kfree_large(head);
+		return;
+	}
+	kfree_report(p, kslab_virt_addr_valid(p) ?
+		     "not a slab object nor a large kmalloc (page memory?)" :
+		     "not memory of the simulated machine", caller);
+}
+
+void kfree(const void *p)
+{
+	do_kfree(p, _RET_IP_);
+}
+
+size_t ksize(const void *p)
+{
+	struct page *head;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return 0;
+	if (ksl_virt_to_cache(p))
+		return ksl_slab_ksize(p);
+	if (ksl_is_large_kmalloc(p, &head))
+		return ksl_mm.page_size << compound_order(head);
+	ksl_pr_ratelimited(10, "WARNING: ksize(%p): not a kmalloc object", p);
+	return 0;
+}
+
+void kfree_sensitive(const void *p)
+{
+	size_t ks = ksize(p);
+
+	if (ks)
+		memset((void *)p, 0, ks);
+	do_kfree(p, _RET_IP_);
+}
+
+size_t kmalloc_size_roundup(size_t size)
+{
+	ksl_ensure_booted();
+	if (size && size <= ksl_kmalloc.max_cache_size)
+		return kmem_cache_size(kmalloc_slab(size, GFP_KERNEL));
+	if (size && size <= ksl_kmalloc.max_size)
+		return ksl_mm.page_size << get_order(size);
+	return size;
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t flags)
+{
+	size_t ks;
+	void *ret;
+
+	if (unlikely(!new_size)) {
+		do_kfree(p, _RET_IP_);
+		return ZERO_SIZE_PTR;
+	}
+	ks = ZERO_OR_NULL_PTR(p) ? 0 : ksize(p);
+	if (ks >= new_size) {
+		/* the object still fits; __GFP_ZERO clears what grew */
+		return (void *)p;
+	}
+	ret = do_kmalloc(new_size, flags, _RET_IP_);
+	if (ret && ks) {
+		memcpy(ret, p, ks);
+		do_kfree(p, _RET_IP_);
+	}
+	return ret;
+}
+
+void *krealloc_array(void *p, size_t new_n, size_t new_size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(new_n, new_size, &bytes)))
+		return NULL;
+	return krealloc(p, bytes, flags);
+}
