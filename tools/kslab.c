@@ -3,12 +3,15 @@
  * The kslab command: one entry point, one subcommand per job.
  *
  *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ *   kslab trace-stats [TRACE...]        summarise kmem traces
+ *   kslab record ...                    record kmem events, /sys/kernel/slab
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
+#include "commands.h"
 
 #define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs"
 
@@ -20,6 +23,11 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  show VIEW [--boot CMDLINE]   boot a simulated machine and print one of\n"
 		"                               its views: " KSLAB_VIEWS "\n"
+		"  trace-stats [TRACE...]       summarise kmem traces (see\n"
+		"                               kslab trace-stats --help)\n"
+		"  record -o FILE | --slabs FILE\n"
+		"                               record kmem events from the running\n"
+		"                               kernel, or snapshot /sys/kernel/slab\n"
 		"  help                         this text\n"
 		"\n"
 		"CMDLINE is a kernel-style boot command line, e.g.\n"
@@ -69,6 +77,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace-stats"))
+		return cmd_trace_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		usage(stdout);
