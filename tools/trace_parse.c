@@ -126,6 +126,48 @@ static int parse_ts(const char *s, const char *end, uint64_t *ns)
 	return 0;
 }
 
+static int is_flag_char(char c)
+{
+	return c == '.' || is_digit(c) || strchr("dDhHsSnNbBXzZp", c);
+}
+
+/*
+ * The CPU before the timestamp at t: the last "[digits]" (trace,
+ * trace_pipe, trace-cmd, perf), else a latency column "1d..1" whose
+ * leading digits are the CPU (trace-cmd report -l).
+ */
+static int find_cpu(const char *line, const char *t, uint64_t *cpu)
+{
+	const char *rb = t, *lb, *te;
+
+	while (rb > line && rb[-1] != ']')
+		rb--;
+	if (rb > line) {
+		lb = rb - 1;
+		while (lb > line && is_digit(lb[-1]))
+			lb--;
+		if (lb > line && lb[-1] == '[' &&
+		    !parse_dec(lb, (size_t)(rb - 1 - lb), cpu) && *cpu < 65536)
+			return 0;
+		return -1;
+	}
+	te = t;
+	while (te > line && is_space(te[-1]))
+		te--;
+	lb = te;
+	while (lb > line && !is_space(lb[-1]))
+		lb--;
+	rb = lb;
+	while (rb < te && is_digit(*rb))
+		rb++;
+	if (rb == lb || rb == te)
+		return -1;
+	for (const char *f = rb; f < te; f++)
+		if (!is_flag_char(*f))
+			return -1;
+	return parse_dec(lb, (size_t)(rb - lb), cpu) || *cpu >= 65536 ? -1 : 0;
+}
+
 /*
  * Find "TS: " where TS is a number preceded by blank, with a "[CPU]"
  * before it. Returns the position after ": " or NULL.
@@ -150,17 +192,7 @@ static const char *find_prefix(const char *line, const char *end,
 			p++;
 			continue;
 		}
-		/* the CPU: the last "[digits]" before the timestamp */
-		const char *rb = t;
-		while (rb > line && rb[-1] != ']')
-			rb--;
-		if (rb == line)
-			return NULL;
-		const char *lb = rb - 1;
-		while (lb > line && is_digit(lb[-1]))
-			lb--;
-		if (lb == line || lb[-1] != '[' ||
-		    parse_dec(lb, (size_t)(rb - 1 - lb), &cpu) || cpu > 65535)
+		if (find_cpu(line, t, &cpu))
 			return NULL;
 		out->cpu = (unsigned int)cpu;
 		return p + 1 < end ? p + 2 : end;
