@@ -471,7 +471,7 @@ static void test_arm64_64k_pages(void **state)
  */
 static void test_slabinfo_order(void **state)
 {
-	char ref_names[64][32], our_names[64][32];
+	char ref_names[64][64], our_names[64][64];
 	int nref = 0, nours = 0;
 	char line[512], *buf = NULL;
 	size_t len = 0;
@@ -484,7 +484,7 @@ static void test_slabinfo_order(void **state)
 
 		if (sscanf(line, "%63s", name) == 1 && strstr(name, "kmalloc-") &&
 		    strcmp(name, "kmalloc_buckets"))
-			snprintf(ref_names[nref++], 32, "%s", name);
+			snprintf(ref_names[nref++], 64, "%s", name);
 	}
 	fclose(f);
 	assert_int_equal(kslab_boot("arch=x86_64 mem=1G nr_cpus=2"), 0);
@@ -495,7 +495,7 @@ static void test_slabinfo_order(void **state)
 		char name[64];
 
 		if (sscanf(l, "%63s", name) == 1 && strstr(name, "kmalloc-"))
-			snprintf(our_names[nours++], 32, "%s", name);
+			snprintf(our_names[nours++], 64, "%s", name);
 	}
 	free(buf);
 	assert_int_equal(nours, nref);

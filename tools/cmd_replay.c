@@ -5,7 +5,7 @@
  * child process, up to -j at a time; the parent prints the results side
  * by side. See docs/replay.md.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * The kslab command: one entry point, one subcommand per job.
  *
  *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ *   kslab replay [TRACE...] [options]   replay traces under slab policies
  *   kslab trace-stats [TRACE...]        summarise kmem traces
  *   kslab record ...                    record kmem events, /sys/kernel/slab
  */
@@ -23,6 +24,9 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  show VIEW [--boot CMDLINE]   boot a simulated machine and print one of\n"
 		"                               its views: " KSLAB_VIEWS "\n"
+		"  replay [TRACE...] [options]  replay kernel allocation traces under\n"
+		"                               several slab policies side by side (see\n"
+		"                               kslab replay --help)\n"
 		"  trace-stats [TRACE...]       summarise kmem traces (see\n"
 		"                               kslab trace-stats --help)\n"
 		"  record -o FILE | --slabs FILE\n"
@@ -77,6 +81,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace-stats"))
 		return cmd_trace_stats(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "record"))

@@ -6,7 +6,7 @@
  * layout (the seed's own table), and the call sites that lose most bytes
  * to alignment. Table, JSON (docs/replay.md) or CSV; gnuplot for --plot.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

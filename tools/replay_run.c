@@ -16,7 +16,7 @@
  * at the peak event: a second boot replays up to that event and reads
  * it, so the result is exact rather than sampled.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,7 +301,7 @@ static int play_range(struct replay_state *st, uint64_t upto)
 		snprintf(boot, sizeof(boot), "%s nr_cpus=%u", st->p->boot,
 			 st->s->max_cpu + 1);
 	if (kslab_boot(boot)) {
-		snprintf(st->r->err, sizeof(st->r->err), "cannot boot '%s'", boot);
+		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s", boot);
 		return -EINVAL;
 	}
 	kslab_arch_info(&ai);

@@ -643,10 +643,16 @@ int ksl_slab_init(void)
 void ksl_slab_shutdown(void)
 {
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
-	ksl_slab_rcu_barrier();
 	pthread_mutex_lock(&ksl_slab_mutex);
 	while (ksl_slab_caches)
 		release_cache(ksl_slab_caches);
 	pthread_mutex_unlock(&ksl_slab_mutex);
+	/*
+	 * Releasing SLAB_TYPESAFE_BY_RCU caches queues their slabs for after
+	 * a grace period: wait for those before the memory layer unmaps the
+	 * pages (liburcu's queue still points at the last rcu_head until its
+	 * worker has taken it).
+	 */
+	ksl_slab_rcu_barrier();
 	atomic_store(&ksl_slab_pages_in_use, 0);
 }
