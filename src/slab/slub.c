@@ -54,6 +54,25 @@ unsigned long kslab_slab_pages(void)
 	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
 }
 
+/* The CPU lock: an exchange when uncontended, the spinning out of line. */
+static __attribute__((noinline)) void cpu_lock_contended(struct kmem_cache_cpu *c)
+{
+	ksl_spin_lock(&c->lock);
+}
+
+static __attribute__((always_inline)) inline void cpu_lock(struct kmem_cache_cpu *c)
+{
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		cpu_lock_contended(c);
+}
+
+static __attribute__((noinline)) void *zero_object(struct kmem_cache *s, void *obj)
+{
+	if (obj)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
 /* ---- slab pages ---------------------------------------------------------- */
 
 #define KSL_GFP_RECLAIM_MASK                                                   \
@@ -418,8 +437,9 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu
 	return got;
 }
 
-static void *alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
-			unsigned long caller)
+static __attribute__((noinline)) void *
+alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
+	   unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *slab = NULL;
@@ -468,33 +488,41 @@ static void *alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gf
 	return fl;
 }
 
-void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+/* The fast path: pop c->freelist under the (uncontended) CPU lock. */
+static __attribute__((always_inline)) inline void *
+slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu()];
+	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
 
-	ksl_spin_lock(&c->lock);
+	cpu_lock(c);
 	obj = c->freelist;
 	if (likely(obj))
 		c->freelist = get_fp(s, obj);
 	else
 		obj = alloc_slow(s, c, gfp, caller);
 	ksl_spin_unlock(&c->lock);
-	if (unlikely(gfp & __GFP_ZERO) && obj)
-		memset(obj, 0, s->object_size);
+	if (unlikely(gfp & __GFP_ZERO))
+		return zero_object(s, obj);
 	return obj;
+}
+
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return slab_alloc(s, gfp, caller);
 }
 
 /* ---- free ----------------------------------------------------------------- */
 
-static void double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+static __attribute__((noinline)) void double_free(struct kmem_cache *s, void *obj,
+						 unsigned long caller)
 {
 	ksl_pr_ratelimited(20, "BUG %s: double free of object %p (caller %p); refused",
 			   s->name, obj, (void *)caller);
 }
 
 /* Free into a slab other than c's active one (c->lock held, dropped here). */
-static void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
+static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		      struct slab *slab, void *obj, unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
@@ -564,44 +592,33 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long 
 	return slab;
 }
 
-void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+/* Push obj (checked: an object start of slab, a slab of s) (c->lock held). */
+static __attribute__((always_inline)) inline void
+slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+		 void *obj, unsigned long caller)
 {
-	struct slab *slab = check_free(&s, obj, caller);
-	struct kmem_cache_cpu *c;
-
-	if (unlikely(!slab))
-		return;
-	c = &s->cpu_slab[ksl_this_cpu()];
-	ksl_spin_lock(&c->lock);
-	if (likely(slab == c->slab)) {
-		if (unlikely(obj == c->freelist)) {
-			ksl_spin_unlock(&c->lock);
-			double_free(s, obj, caller);
-			return;
-		}
+	if (likely(slab == c->slab && obj != c->freelist)) {
 		set_fp(s, obj, c->freelist);
 		c->freelist = obj;
 		ksl_spin_unlock(&c->lock);
 		return;
 	}
+	if (slab == c->slab) {
+		ksl_spin_unlock(&c->lock);
+		double_free(s, obj, caller);
+		return;
+	}
 	free_slow(s, c, slab, obj, caller);
 }
 
-/* ---- the API ---------------------------------------------------------- */
-
-void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+/* every check, then the free: the path for anything unusual */
+static __attribute__((noinline)) void slab_free_checked(struct kmem_cache *s, void *obj,
+							unsigned long caller)
 {
-	if (unlikely(!s)) {
-		ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
-				   (void *)caller);
-		return NULL;
-	}
-	return ksl_slab_alloc(s, gfp, caller);
-}
+	struct slab *slab;
+	struct kmem_cache_cpu *c;
 
-void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	if (unlikely(!obj))
+	if (!obj)
 		return;
 	if (unlikely(!s)) {
 		s = ksl_virt_to_cache(obj);
@@ -611,12 +628,81 @@ void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller
 			return;
 		}
 	}
-	ksl_slab_free(s, obj, caller);
+	slab = check_free(&s, obj, caller);
+	if (unlikely(!slab))
+		return;
+	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	ksl_spin_lock(&c->lock);
+	slab_free_locked(s, c, slab, obj, caller);
+}
+
+/*
+ * The fast path: the slab from the struct page (a tail page points to its
+ * head), its cache compared with s, the object start checked with one
+ * division, then a push onto the CPU freelist when the slab is the CPU's.
+ */
+static __attribute__((always_inline)) inline void
+slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
+	struct kmem_cache_cpu *c;
+	struct page *page;
+	unsigned long f, off;
+
+	if (unlikely(pa >= ksl_mm.phys_end || !s))
+		goto checked;
+	page = ksl_mm.mem_map + (pa >> ksl_mm.page_shift);
+	f = ksl_page_flags(page);
+	if (f & PG_tail) {
+		page = (struct page *)(__atomic_load_n(&page->compound_head,
+						       __ATOMIC_RELAXED) & ~1UL);
+		f = ksl_page_flags(page);
+	}
+	if (unlikely(!(f & PG_slab) || ((struct slab *)page)->slab_cache != s))
+		goto checked;
+	off = pa - ((unsigned long)(page - ksl_mm.mem_map) << ksl_mm.page_shift) -
+	      s->red_left_pad;
+	if (unlikely(off % s->size || off / s->size >= ((struct slab *)page)->objects))
+		goto checked;
+	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	cpu_lock(c);
+	slab_free_locked(s, c, (struct slab *)page, obj, caller);
+	return;
+checked:
+	slab_free_checked(s, obj, caller);
+}
+
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static __attribute__((noinline)) void *null_cache(unsigned long caller)
+{
+	ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
+			   (void *)caller);
+	return NULL;
+}
+
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (unlikely(!s))
+		return null_cache(caller);
+	return slab_alloc(s, gfp, caller);
+}
+
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
-	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
+	if (unlikely(!s))
+		return null_cache(_RET_IP_);
+	return slab_alloc(s, flags, _RET_IP_);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
@@ -631,7 +717,7 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	ksl_cache_free_caller(s, obj, _RET_IP_);
+	slab_free(s, obj, _RET_IP_);
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
