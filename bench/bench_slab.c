@@ -199,7 +199,7 @@ static void setup(const char *api)
 		fprintf(stderr, "bench_slab: boot failed\n");
 		exit(1);
 	}
-	c64 = kmem_cache_create("bench-64", 64, 0, 0, NULL);
+	c64 = kmem_cache_create("bench-pair", 64, 0, SLAB_NO_MERGE, NULL);
 	for (int i = 0; i < 12; i++) {
 		char name[32];
 

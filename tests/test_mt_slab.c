@@ -42,6 +42,7 @@ struct mailbox {
 
 static struct kmem_cache *caches[NR_CACHES];
 static const unsigned int sizes[NR_CACHES] = { 32, 192, 1000 };
+static const char *const names[NR_CACHES] = { "mt-32", "mt-192", "mt-1000" };
 static struct mailbox boxes[NR_THREADS];
 static atomic_long allocated, freed, remote_frees, bad_stamps;
 static unsigned int seed;
@@ -154,7 +155,7 @@ static void test_cross_thread_frees(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=2"), 0);
 	pages0 = kslab_slab_pages();
 	for (int i = 0; i < NR_CACHES; i++) {
-		caches[i] = kmem_cache_create("mt", sizes[i], 0, SLAB_NO_MERGE, NULL);
+		caches[i] = kmem_cache_create(names[i], sizes[i], 0, SLAB_NO_MERGE, NULL);
 		assert_non_null(caches[i]);
 	}
 	pthread_barrier_init(&start, NULL, NR_THREADS);

@@ -70,7 +70,18 @@ enum ksl_slab_state {
 	SLAB_NODE_PARTIAL,
 };
 
-/* the head struct page of a slab, seen by the slab layer */
+/*
+ * The head struct page of a slab, seen by the slab layer. Its free list,
+ * in-use count and state are one 64-bit word (fstate) changed with
+ * compare-and-swap, so that a remote free that changes no list (the slab
+ * is some CPU's, or stays partial and not empty) takes no lock:
+ *
+ *   bits 0..15   free list head: object index + 1 (0: empty)
+ *   bits 16..31  inuse: objects not on the slab's free list
+ *   bits 32..39  state (enum ksl_slab_state); changed under list_lock only
+ *
+ * The next free object is found through the free pointer in each object.
+ */
 struct slab {
 	unsigned long flags; /* struct page flags: PG_head|PG_compound|PG_slab */
 	struct kmem_cache *slab_cache;
@@ -83,14 +94,32 @@ struct slab {
 			void (*rcu_func)(void *);
 		};
 	};
-	void *freelist;     /* remote frees, under n->list_lock */
-	unsigned int inuse; /* objects not on slab->freelist */
+	uint64_t fstate;
 	unsigned int objects;
-	unsigned int state; /* enum ksl_slab_state */
 	unsigned int order;
+	void *base;         /* first object (slab address + red_left_pad) */
 	unsigned long unused;
 };
 _Static_assert(sizeof(struct slab) == sizeof(struct page), "slab overlays page");
+
+#define FS_HEAD(w) ((unsigned int)((w) & 0xffff))
+#define FS_INUSE(w) ((unsigned int)(((w) >> 16) & 0xffff))
+#define FS_STATE(w) ((unsigned int)(((w) >> 32) & 0xff))
+
+static inline uint64_t fs_make(unsigned int head, unsigned int inuse, unsigned int state)
+{
+	return (uint64_t)head | (uint64_t)inuse << 16 | (uint64_t)state << 32;
+}
+
+static inline uint64_t fs_load(const struct slab *slab)
+{
+	return __atomic_load_n(&slab->fstate, __ATOMIC_ACQUIRE);
+}
+
+static inline unsigned int slab_inuse(const struct slab *slab)
+{
+	return FS_INUSE(fs_load(slab));
+}
 
 struct kmem_cache_cpu {
 	ksl_spinlock_t lock;

@@ -16,7 +16,7 @@ static void count_free_partial(const struct kmem_cache *s, unsigned long *nr_fre
 	*nr_free = 0;
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		*nr_free += slab->objects - slab->inuse;
+		*nr_free += slab->objects - slab_inuse(slab);
 	ksl_spin_unlock(&n->list_lock);
 }
 

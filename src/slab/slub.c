@@ -113,9 +113,9 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->slab_cache = s;
 	slab->order = order;
 	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
-	slab->inuse = 0;
 	slab->next = slab->prev = NULL;
 	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
+	slab->base = start;
 	for (unsigned int i = 0; i < slab->objects; i++) {
 		char *obj = start + (size_t)i * s->size;
 
@@ -123,7 +123,7 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 			s->ctor(obj);
 		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
 	}
-	slab->freelist = start;
+	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL), __ATOMIC_RELEASE);
 	account_slab(s, order, 1);
 	atomic_fetch_add(&s->node.total_objects, slab->objects);
 	return slab;
@@ -170,11 +170,40 @@ void ksl_slab_rcu_barrier(void)
 	urcu_memb_barrier();
 }
 
+/* ---- the slab word ------------------------------------------------------ */
+
+static inline void *idx_to_obj(const struct kmem_cache *s, const struct slab *slab,
+			       unsigned int head)
+{
+	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
+}
+
+static inline unsigned int obj_to_head(const struct kmem_cache *s,
+				       const struct slab *slab, const void *obj)
+{
+	return (unsigned int)(((const char *)obj - (const char *)slab->base) / s->size) + 1;
+}
+
+static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
+{
+	return __atomic_compare_exchange_n(&slab->fstate, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* set the state, keeping what remote frees change (list_lock held) */
+static void set_state(struct slab *slab, unsigned int state)
+{
+	uint64_t w = fs_load(slab);
+
+	while (!fs_cas(slab, &w, fs_make(FS_HEAD(w), FS_INUSE(w), state)))
+		;
+}
+
 /* ---- node partial list (list_lock held) ------------------------------------ */
 
 static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 {
-	slab->state = SLAB_NODE_PARTIAL;
+	set_state(slab, SLAB_NODE_PARTIAL);
 	slab->prev = NULL;
 	slab->next = n->partial;
 	if (n->partial)
@@ -195,20 +224,31 @@ static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
 	n->nr_partial--;
 }
 
-/* A slab leaves a CPU: onto the node list, off all lists, or to *discard. */
+/*
+ * A slab leaves a CPU (list_lock held): onto the node list, off all lists
+ * (full), or to *discard (empty beyond min_partial). Remote frees may
+ * still land until the state changes, hence the loop.
+ */
 static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 			  struct slab **discard)
 {
 	struct kmem_cache_node *n = &s->node;
+	uint64_t w = fs_load(slab);
 
-	if (!slab->freelist) {
-		slab->state = SLAB_FULL;
-	} else if (!slab->inuse && n->nr_partial >= s->min_partial) {
-		slab->state = SLAB_FULL;
-		slab->next = *discard;
-		*discard = slab;
-	} else {
-		add_partial(n, slab);
+	for (;;) {
+		if (!FS_HEAD(w)) {
+			if (fs_cas(slab, &w, fs_make(0, FS_INUSE(w), SLAB_FULL)))
+				return;
+		} else if (!FS_INUSE(w) && n->nr_partial >= s->min_partial) {
+			if (fs_cas(slab, &w, fs_make(FS_HEAD(w), 0, SLAB_FULL))) {
+				slab->next = *discard;
+				*discard = slab;
+				return;
+			}
+		} else {
+			add_partial(n, slab);
+			return;
+		}
 	}
 }
 
@@ -243,9 +283,12 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		nr++;
 	}
 	if (tail) {
-		set_fp(s, tail, slab->freelist);
-		slab->freelist = c->freelist;
-		slab->inuse -= nr;
+		uint64_t w = fs_load(slab);
+
+		do
+			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
+		while (!fs_cas(slab, &w, fs_make(obj_to_head(s, slab, c->freelist),
+						 FS_INUSE(w) - nr, FS_STATE(w))));
 	}
 	c->slab = NULL;
 	c->freelist = NULL;
@@ -281,10 +324,11 @@ static unsigned long shrink_node_partial(struct kmem_cache *s)
 	ksl_spin_lock(&n->list_lock);
 	for (slab = n->partial; slab; slab = next) {
 		next = slab->next;
-		if (slab->inuse)
+		/* no lock-free free empties a node-partial slab */
+		if (slab_inuse(slab))
 			continue;
 		remove_partial(n, slab);
-		slab->state = SLAB_FULL;
+		set_state(slab, SLAB_FULL);
 		slab->next = discard;
 		discard = slab;
 		pages += 1UL << slab->order;
@@ -316,18 +360,20 @@ static void report_leaks(struct kmem_cache *s)
 
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next) {
-		char *base = (char *)ksl_slab_address(slab) + s->red_left_pad;
+		char *base = slab->base;
+		uint64_t w = fs_load(slab);
 		unsigned char *isfree;
 
-		if (!slab->inuse)
+		if (!FS_INUSE(w))
 			continue;
 		ksl_printk("%s", rule);
 		ksl_printk("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
 			   s->name, s->name);
 		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
-			   (void *)slab, slab->objects, slab->inuse, slab->freelist);
+			   (void *)slab, slab->objects, FS_INUSE(w),
+			   idx_to_obj(s, slab, FS_HEAD(w)));
 		isfree = calloc(slab->objects, 1);
-		for (void *p = slab->freelist; p && isfree; p = get_fp(s, p))
+		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree; p = get_fp(s, p))
 			isfree[((char *)p - base) / s->size] = 1;
 		for (unsigned int i = 0; i < slab->objects; i++)
 			if (!isfree || !isfree[i])
@@ -348,7 +394,7 @@ unsigned long ksl_cache_live_objects(struct kmem_cache *s)
 	total = (unsigned long)atomic_load(&n->total_objects);
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		free_objs += slab->objects - slab->inuse;
+		free_objs += slab->objects - slab_inuse(slab);
 	ksl_spin_unlock(&n->list_lock);
 	if (total > free_objs)
 		report_leaks(s);
@@ -405,15 +451,16 @@ static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return fixed;
 }
 
-/* Take the remote frees of an active or partial slab (list_lock held). */
-static void *take_freelist(struct slab *slab)
+/* Take a slab's free list for a CPU (list_lock held): ACTIVE, or FULL. */
+static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 {
-	void *fl = slab->freelist;
+	uint64_t w = fs_load(slab);
+	unsigned int head;
 
-	slab->freelist = NULL;
-	slab->inuse = slab->objects;
-	slab->state = fl ? SLAB_ACTIVE : SLAB_FULL;
-	return fl;
+	do
+		head = FS_HEAD(w);
+	while (!fs_cas(slab, &w, fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
+	return idx_to_obj(s, slab, head);
 }
 
 /* A slab from the node list, refilling c->partial (list_lock held). */
@@ -429,7 +476,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu
 		struct slab *slab = n->partial;
 
 		remove_partial(n, slab);
-		slab->state = SLAB_CPU_PARTIAL;
+		set_state(slab, SLAB_CPU_PARTIAL);
 		slab->next = c->partial;
 		c->partial = slab;
 		c->nr_partial++;
@@ -447,7 +494,7 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 
 	ksl_spin_lock(&n->list_lock);
 	if (c->slab) {
-		fl = take_freelist(c->slab);
+		fl = take_freelist(s, c->slab);
 		if (!fl)
 			c->slab = NULL;
 	}
@@ -455,14 +502,14 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 		slab = c->partial;
 		c->partial = slab->next;
 		c->nr_partial--;
-		fl = take_freelist(slab);
+		fl = take_freelist(s, slab);
 		if (fl)
 			c->slab = slab;
 	}
 	if (!fl) {
 		slab = get_partial_node(s, c);
 		if (slab) {
-			fl = take_freelist(slab);
+			fl = take_freelist(s, slab);
 			c->slab = slab;
 		}
 	}
@@ -480,7 +527,7 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 			return NULL;
 		}
 		ksl_spin_lock(&n->list_lock);
-		fl = take_freelist(slab);
+		fl = take_freelist(s, slab);
 		ksl_spin_unlock(&n->list_lock);
 		c->slab = slab;
 	}
@@ -521,38 +568,75 @@ static __attribute__((noinline)) void double_free(struct kmem_cache *s, void *ob
 			   s->name, obj, (void *)caller);
 }
 
+/*
+ * A remote free that changes no list: the slab is some CPU's (active or
+ * CPU-partial), or node-partial and not becoming empty. One CAS.
+ * Returns false when the free needs list_lock (nothing done).
+ */
+static __attribute__((always_inline)) inline bool
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, bool *dbl)
+{
+	unsigned int idx = obj_to_head(s, slab, obj);
+	uint64_t w = fs_load(slab);
+
+	do {
+		unsigned int st = FS_STATE(w);
+
+		if (FS_HEAD(w) == idx || !FS_INUSE(w)) {
+			*dbl = true;
+			return true;
+		}
+		if (st == SLAB_FULL || (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+			return false;
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, FS_STATE(w))));
+	return true;
+}
+
 /* Free into a slab other than c's active one (c->lock held, dropped here). */
 static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		      struct slab *slab, void *obj, unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
+	unsigned int idx = obj_to_head(s, slab, obj), st;
+	bool dbl = false;
+	uint64_t w;
 
-	ksl_spin_lock(&n->list_lock);
-	if (unlikely(obj == slab->freelist || !slab->inuse)) {
-		ksl_spin_unlock(&n->list_lock);
+	if (free_lockless(s, slab, obj, &dbl)) {
 		ksl_spin_unlock(&c->lock);
-		double_free(s, obj, caller);
+		if (unlikely(dbl))
+			double_free(s, obj, caller);
 		return;
 	}
-	set_fp(s, obj, slab->freelist);
-	slab->freelist = obj;
-	slab->inuse--;
-	if (slab->state == SLAB_FULL) {
+	ksl_spin_lock(&n->list_lock);
+	w = fs_load(slab);
+	do {
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
+			ksl_spin_unlock(&n->list_lock);
+			ksl_spin_unlock(&c->lock);
+			double_free(s, obj, caller);
+			return;
+		}
+		st = FS_STATE(w);
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)));
+	/* the state cannot have changed under list_lock; inuse is ours now */
+	if (st == SLAB_FULL) {
 		if (s->cpu_partial_slabs) {
 			if (c->nr_partial >= s->cpu_partial_slabs)
 				put_partials(s, c, &discard);
-			slab->state = SLAB_CPU_PARTIAL;
+			set_state(slab, SLAB_CPU_PARTIAL);
 			slab->next = c->partial;
 			c->partial = slab;
 			c->nr_partial++;
 		} else {
 			unfreeze_slab(s, slab, &discard);
 		}
-	} else if (slab->state == SLAB_NODE_PARTIAL && !slab->inuse &&
+	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
 		   n->nr_partial > s->min_partial) {
 		remove_partial(n, slab);
-		slab->state = SLAB_FULL;
+		set_state(slab, SLAB_FULL);
 		slab->next = discard;
 		discard = slab;
 	}
@@ -785,7 +869,7 @@ bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp, void **obj_sta
 	if (obj_start)
 		*obj_start = obj;
 	ksl_spin_lock(&s->node.list_lock);
-	for (void *p = slab->freelist; p; p = get_fp(s, p))
+	for (void *p = idx_to_obj(s, slab, FS_HEAD(fs_load(slab))); p; p = get_fp(s, p))
 		if (p == obj) {
 			live = false;
 			break;
