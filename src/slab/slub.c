@@ -535,9 +535,10 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 	return fl;
 }
 
-/* The fast path: pop c->freelist under the (uncontended) CPU lock. */
-static __attribute__((always_inline)) inline void *
-slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+/* Everything but the common case: the CPU lock may be contended, the
+ * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
+static __attribute__((noinline)) void *alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
+						      unsigned long caller)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
@@ -551,6 +552,31 @@ slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	ksl_spin_unlock(&c->lock);
 	if (unlikely(gfp & __GFP_ZERO))
 		return zero_object(s, obj);
+	return obj;
+}
+
+/*
+ * The fast path: pop c->freelist under the CPU lock, taken with one
+ * exchange; anything else goes, as a tail call, to alloc_slowpath().
+ */
+static __attribute__((always_inline)) inline void *
+slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c;
+	void *obj;
+
+	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
+		return alloc_slowpath(s, gfp, caller);
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		return alloc_slowpath(s, gfp, caller);
+	obj = c->freelist;
+	if (unlikely(!obj)) {
+		ksl_spin_unlock(&c->lock);
+		return alloc_slowpath(s, gfp, caller);
+	}
+	c->freelist = get_fp(s, obj);
+	ksl_spin_unlock(&c->lock);
 	return obj;
 }
 
@@ -724,33 +750,42 @@ static __attribute__((noinline)) void slab_free_checked(struct kmem_cache *s, vo
  * The fast path: the slab from the struct page (a tail page points to its
  * head), its cache compared with s, the object start checked with one
  * division, then a push onto the CPU freelist when the slab is the CPU's.
+ * Anything else goes, as a tail call, to slab_free_checked().
  */
 static __attribute__((always_inline)) inline void
 slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	struct kmem_cache_cpu *c;
-	struct page *page;
+	struct slab *slab;
 	unsigned long f, off;
 
 	if (unlikely(pa >= ksl_mm.phys_end || !s))
 		goto checked;
-	page = ksl_mm.mem_map + (pa >> ksl_mm.page_shift);
-	f = ksl_page_flags(page);
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
 	if (f & PG_tail) {
-		page = (struct page *)(__atomic_load_n(&page->compound_head,
+		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)->compound_head,
 						       __ATOMIC_RELAXED) & ~1UL);
-		f = ksl_page_flags(page);
+		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
 	}
-	if (unlikely(!(f & PG_slab) || ((struct slab *)page)->slab_cache != s))
+	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
 		goto checked;
-	off = pa - ((unsigned long)(page - ksl_mm.mem_map) << ksl_mm.page_shift) -
-	      s->red_left_pad;
-	if (unlikely(off % s->size || off / s->size >= ((struct slab *)page)->objects))
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	if (unlikely(off % s->size || off / s->size >= slab->objects))
 		goto checked;
-	c = &s->cpu_slab[ksl_this_cpu_fast()];
-	cpu_lock(c);
-	slab_free_locked(s, c, (struct slab *)page, obj, caller);
+	if (unlikely(ksl_tls.gen != ksl_mm.generation))
+		goto checked;
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		goto checked;
+	if (unlikely(slab != c->slab || obj == c->freelist)) {
+		ksl_spin_unlock(&c->lock);
+		goto checked;
+	}
+	set_fp(s, obj, c->freelist);
+	c->freelist = obj;
+	ksl_spin_unlock(&c->lock);
 	return;
 checked:
 	slab_free_checked(s, obj, caller);
