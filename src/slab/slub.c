@@ -594,47 +594,40 @@ static __attribute__((noinline)) void double_free(struct kmem_cache *s, void *ob
 			   s->name, obj, (void *)caller);
 }
 
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
+
 /*
  * A remote free that changes no list: the slab is some CPU's (active or
  * CPU-partial), or node-partial and not becoming empty. One CAS.
- * Returns false when the free needs list_lock (nothing done).
+ * NEEDS_LOCK: nothing done, the free needs list_lock.
  */
-static __attribute__((always_inline)) inline bool
-free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, bool *dbl)
+static __attribute__((always_inline)) inline int
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, unsigned int idx)
 {
-	unsigned int idx = obj_to_head(s, slab, obj);
 	uint64_t w = fs_load(slab);
 
 	do {
 		unsigned int st = FS_STATE(w);
 
-		if (FS_HEAD(w) == idx || !FS_INUSE(w)) {
-			*dbl = true;
-			return true;
-		}
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
+			return DOUBLE_FREE;
 		if (st == SLAB_FULL || (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
-			return false;
+			return NEEDS_LOCK;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, FS_STATE(w))));
-	return true;
+	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
+	return FREED;
 }
 
-/* Free into a slab other than c's active one (c->lock held, dropped here). */
-static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		      struct slab *slab, void *obj, unsigned long caller)
+/* A free that changes lists (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab, void *obj,
+	  unsigned int idx, unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
-	unsigned int idx = obj_to_head(s, slab, obj), st;
-	bool dbl = false;
+	unsigned int st;
 	uint64_t w;
 
-	if (free_lockless(s, slab, obj, &dbl)) {
-		ksl_spin_unlock(&c->lock);
-		if (unlikely(dbl))
-			double_free(s, obj, caller);
-		return;
-	}
 	ksl_spin_lock(&n->list_lock);
 	w = fs_load(slab);
 	do {
@@ -669,6 +662,25 @@ static __attribute__((noinline)) void free_slow(struct kmem_cache *s, struct kme
 	ksl_spin_unlock(&n->list_lock);
 	ksl_spin_unlock(&c->lock);
 	discard_list(s, discard);
+}
+
+/* Free into a slab other than c's active one (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab, void *obj,
+	  unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED)) {
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	if (ret == NEEDS_LOCK) {
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	ksl_spin_unlock(&c->lock);
+	double_free(s, obj, caller);
 }
 
 /* The object's slab after the checks, or NULL (reported) */
@@ -718,7 +730,7 @@ slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *sl
 		double_free(s, obj, caller);
 		return;
 	}
-	free_slow(s, c, slab, obj, caller);
+	free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
 }
 
 /* every check, then the free: the path for anything unusual */
@@ -758,7 +770,7 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	struct kmem_cache_cpu *c;
 	struct slab *slab;
-	unsigned long f, off;
+	unsigned long f, off, idx;
 
 	if (unlikely(pa >= ksl_mm.phys_end || !s))
 		goto checked;
@@ -772,14 +784,19 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
 		goto checked;
 	off = (unsigned long)((char *)obj - (char *)slab->base);
-	if (unlikely(off % s->size || off / s->size >= slab->objects))
+	idx = off / s->size;
+	if (unlikely(off % s->size || idx >= slab->objects))
 		goto checked;
 	if (unlikely(ksl_tls.gen != ksl_mm.generation))
 		goto checked;
 	c = &s->cpu_slab[ksl_tls.cpu];
 	if (unlikely(!ksl_spin_trylock(&c->lock)))
 		goto checked;
-	if (unlikely(slab != c->slab || obj == c->freelist)) {
+	if (unlikely(slab != c->slab)) {
+		free_slow(s, c, slab, obj, (unsigned int)idx + 1, caller);
+		return;
+	}
+	if (unlikely(obj == c->freelist)) {
 		ksl_spin_unlock(&c->lock);
 		goto checked;
 	}
