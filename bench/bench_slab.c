@@ -32,8 +32,9 @@
 static bool use_kslab;
 static struct kmem_cache *c64;
 /* the kmalloc classes of x86_64 and a weighting like a kernel build's trace */
-static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
-static const unsigned int weights[] = { 10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1 };
+static const unsigned int classes[] = {8,   16,	 32,  64,   96,	  128,
+				       192, 256, 512, 1024, 2048, 4096};
+static const unsigned int weights[] = {10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1};
 static struct kmem_cache *class_cache[12];
 
 #define NOINLINE __attribute__((noinline))
@@ -101,14 +102,16 @@ static void run_mix(long n)
 
 	for (int i = 0; i < LIVE; i++) {
 		cls[i] = (unsigned char)pick_class(&seed);
-		live[i] = obj_alloc(class_cache[cls[i]], classes[cls[i]] - rnd(&seed) % 8);
+		live[i] = obj_alloc(class_cache[cls[i]],
+				    classes[cls[i]] - rnd(&seed) % 8);
 	}
 	for (long k = 0; k < n; k++) {
 		unsigned int i = rnd(&seed) % LIVE;
 
 		obj_free(class_cache[cls[i]], live[i]);
 		cls[i] = (unsigned char)pick_class(&seed);
-		live[i] = obj_alloc(class_cache[cls[i]], classes[cls[i]] - rnd(&seed) % 8);
+		live[i] = obj_alloc(class_cache[cls[i]],
+				    classes[cls[i]] - rnd(&seed) % 8);
 		KEEP(live[i]);
 	}
 	for (int i = 0; i < LIVE; i++)
@@ -204,7 +207,8 @@ static void setup(const char *api)
 		char name[32];
 
 		snprintf(name, sizeof(name), "bench-%u", classes[i]);
-		class_cache[i] = kmem_cache_create(name, classes[i], 0, 0, NULL);
+		class_cache[i] =
+			kmem_cache_create(name, classes[i], 0, 0, NULL);
 	}
 }
 
@@ -233,6 +237,7 @@ int main(int argc, char **argv)
 		printf("%.2f\n", t[reps / 2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: bench_slab time API WORKLOAD REPS N | count API WORKLOAD N\n");
+	fprintf(stderr,
+		"usage: bench_slab time API WORKLOAD REPS N | count API WORKLOAD N\n");
 	return 2;
 }

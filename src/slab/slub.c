@@ -55,18 +55,21 @@ unsigned long kslab_slab_pages(void)
 }
 
 /* The CPU lock: an exchange when uncontended, the spinning out of line. */
-static __attribute__((noinline)) void cpu_lock_contended(struct kmem_cache_cpu *c)
+static __attribute__((noinline)) void
+cpu_lock_contended(struct kmem_cache_cpu *c)
 {
 	ksl_spin_lock(&c->lock);
 }
 
-static __attribute__((always_inline)) inline void cpu_lock(struct kmem_cache_cpu *c)
+static __attribute__((always_inline)) inline void
+cpu_lock(struct kmem_cache_cpu *c)
 {
 	if (unlikely(!ksl_spin_trylock(&c->lock)))
 		cpu_lock_contended(c);
 }
 
-static __attribute__((noinline)) void *zero_object(struct kmem_cache *s, void *obj)
+static __attribute__((noinline)) void *zero_object(struct kmem_cache *s,
+						   void *obj)
 {
 	if (obj)
 		memset(obj, 0, s->object_size);
@@ -84,8 +87,9 @@ static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
 {
 	long pages = sign * (1L << order);
 
-	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT) ? KSL_NR_SLAB_RECLAIMABLE :
-							       KSL_NR_SLAB_UNRECLAIMABLE,
+	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT)
+				  ? KSL_NR_SLAB_RECLAIMABLE
+				  : KSL_NR_SLAB_UNRECLAIMABLE,
 			  pages);
 	atomic_fetch_add(&ksl_slab_pages_in_use, pages);
 	atomic_fetch_add(&s->node.nr_slabs, sign);
@@ -100,7 +104,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	char *start;
 
 	if (s->min_order < order)
-		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL,
+		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) &
+					   ~__GFP_NOFAIL,
 				   order);
 	if (!page) {
 		order = s->min_order < order ? s->min_order : order;
@@ -123,7 +128,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 			s->ctor(obj);
 		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
 	}
-	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL), __ATOMIC_RELEASE);
+	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
+			 __ATOMIC_RELEASE);
 	account_slab(s, order, 1);
 	atomic_fetch_add(&s->node.total_objects, slab->objects);
 	return slab;
@@ -131,7 +137,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 
 static void rcu_free_slab(struct rcu_head *head)
 {
-	struct slab *slab = (struct slab *)((char *)head - offsetof(struct slab, next));
+	struct slab *slab =
+		(struct slab *)((char *)head - offsetof(struct slab, next));
 
 	__free_pages((struct page *)slab, slab->order);
 }
@@ -141,13 +148,15 @@ static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
 	account_slab(s, slab->order, -1);
 	atomic_fetch_sub(&s->node.total_objects, slab->objects);
 	slab->slab_cache = NULL;
-	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab,
+			   __ATOMIC_RELAXED);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
 		bool registered = URCU_TLS(urcu_memb_reader).registered;
 
 		if (!registered)
 			urcu_memb_register_thread();
-		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next, rcu_free_slab);
+		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next,
+				   rcu_free_slab);
 		if (!registered)
 			urcu_memb_unregister_thread();
 		return;
@@ -172,8 +181,8 @@ void ksl_slab_rcu_barrier(void)
 
 /* ---- the slab word ------------------------------------------------------ */
 
-static inline void *idx_to_obj(const struct kmem_cache *s, const struct slab *slab,
-			       unsigned int head)
+static inline void *idx_to_obj(const struct kmem_cache *s,
+			       const struct slab *slab, unsigned int head)
 {
 	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
 }
@@ -181,7 +190,9 @@ static inline void *idx_to_obj(const struct kmem_cache *s, const struct slab *sl
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
 				       const struct slab *slab, const void *obj)
 {
-	return (unsigned int)(((const char *)obj - (const char *)slab->base) / s->size) + 1;
+	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
+			      s->size) +
+	       1;
 }
 
 static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
@@ -237,10 +248,12 @@ static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 
 	for (;;) {
 		if (!FS_HEAD(w)) {
-			if (fs_cas(slab, &w, fs_make(0, FS_INUSE(w), SLAB_FULL)))
+			if (fs_cas(slab, &w,
+				   fs_make(0, FS_INUSE(w), SLAB_FULL)))
 				return;
 		} else if (!FS_INUSE(w) && n->nr_partial >= s->min_partial) {
-			if (fs_cas(slab, &w, fs_make(FS_HEAD(w), 0, SLAB_FULL))) {
+			if (fs_cas(slab, &w,
+				   fs_make(FS_HEAD(w), 0, SLAB_FULL))) {
 				slab->next = *discard;
 				*discard = slab;
 				return;
@@ -287,8 +300,9 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 		do
 			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
-		while (!fs_cas(slab, &w, fs_make(obj_to_head(s, slab, c->freelist),
-						 FS_INUSE(w) - nr, FS_STATE(w))));
+		while (!fs_cas(slab, &w,
+			       fs_make(obj_to_head(s, slab, c->freelist),
+				       FS_INUSE(w) - nr, FS_STATE(w))));
 	}
 	c->slab = NULL;
 	c->freelist = NULL;
@@ -367,18 +381,22 @@ static void report_leaks(struct kmem_cache *s)
 		if (!FS_INUSE(w))
 			continue;
 		ksl_printk("%s", rule);
-		ksl_printk("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
-			   s->name, s->name);
+		ksl_printk(
+			"BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
+			s->name, s->name);
 		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
 			   (void *)slab, slab->objects, FS_INUSE(w),
 			   idx_to_obj(s, slab, FS_HEAD(w)));
 		isfree = calloc(slab->objects, 1);
-		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree; p = get_fp(s, p))
+		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree;
+		     p = get_fp(s, p))
 			isfree[((char *)p - base) / s->size] = 1;
 		for (unsigned int i = 0; i < slab->objects; i++)
 			if (!isfree || !isfree[i])
-				ksl_printk("Object %p @offset=%u", base + (size_t)i * s->size,
-					   (unsigned int)(i * s->size + s->red_left_pad));
+				ksl_printk("Object %p @offset=%u",
+					   base + (size_t)i * s->size,
+					   (unsigned int)(i * s->size +
+							  s->red_left_pad));
 		free(isfree);
 	}
 	ksl_spin_unlock(&n->list_lock);
@@ -427,7 +445,8 @@ static bool first_warning_from(unsigned long caller)
 
 		if (seen == caller)
 			return false;
-		if (!seen && atomic_compare_exchange_strong(&warned_callers[i], &seen, caller))
+		if (!seen && atomic_compare_exchange_strong(&warned_callers[i],
+							    &seen, caller))
 			return true;
 		if (seen == caller)
 			return false;
@@ -444,8 +463,9 @@ static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	if (first_warning_from(caller)) {
 		kslab_gfp_format(invalid, a, sizeof(a));
 		kslab_gfp_format(fixed, b, sizeof(b));
-		ksl_printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
-			   invalid, a, fixed, b);
+		ksl_printk(
+			"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+			invalid, a, fixed, b);
 		ksl_printk("Call site %p, cache %s", (void *)caller, s->name);
 	}
 	return fixed;
@@ -459,12 +479,15 @@ static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 
 	do
 		head = FS_HEAD(w);
-	while (!fs_cas(slab, &w, fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
+	while (!fs_cas(
+		slab, &w,
+		fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
 	return idx_to_obj(s, slab, head);
 }
 
 /* A slab from the node list, refilling c->partial (list_lock held). */
-static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu *c)
+static struct slab *get_partial_node(struct kmem_cache *s,
+				     struct kmem_cache_cpu *c)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *got = n->partial;
@@ -484,9 +507,10 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu
 	return got;
 }
 
-static __attribute__((noinline)) void *
-alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
-	   unsigned long caller)
+static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
+						  struct kmem_cache_cpu *c,
+						  gfp_t gfp,
+						  unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *slab = NULL;
@@ -520,10 +544,11 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 		slab = allocate_slab(s, gfp);
 		if (!slab) {
 			if (!(gfp & __GFP_NOWARN))
-				ksl_pr_ratelimited(10,
+				ksl_pr_ratelimited(
+					10,
 					"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-					gfp, s->name, s->object_size, s->size, s->order,
-					s->min_order);
+					gfp, s->name, s->object_size, s->size,
+					s->order, s->min_order);
 			return NULL;
 		}
 		ksl_spin_lock(&n->list_lock);
@@ -537,8 +562,8 @@ alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
 
 /* Everything but the common case: the CPU lock may be contended, the
  * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
-static __attribute__((noinline)) void *alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
-						      unsigned long caller)
+static __attribute__((noinline)) void *
+alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
@@ -587,11 +612,12 @@ void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 /* ---- free ----------------------------------------------------------------- */
 
-static __attribute__((noinline)) void double_free(struct kmem_cache *s, void *obj,
-						 unsigned long caller)
+static __attribute__((noinline)) void
+double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	ksl_pr_ratelimited(20, "BUG %s: double free of object %p (caller %p); refused",
-			   s->name, obj, (void *)caller);
+	ksl_pr_ratelimited(
+		20, "BUG %s: double free of object %p (caller %p); refused",
+		s->name, obj, (void *)caller);
 }
 
 enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
@@ -602,7 +628,8 @@ enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
  * NEEDS_LOCK: nothing done, the free needs list_lock.
  */
 static __attribute__((always_inline)) inline int
-free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, unsigned int idx)
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
+	      unsigned int idx)
 {
 	uint64_t w = fs_load(slab);
 
@@ -611,7 +638,8 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, unsigned int i
 
 		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
 			return DOUBLE_FREE;
-		if (st == SLAB_FULL || (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+		if (st == SLAB_FULL ||
+		    (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
 			return NEEDS_LOCK;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
 	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
@@ -620,8 +648,9 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj, unsigned int i
 
 /* A free that changes lists (c->lock held, dropped here). */
 static __attribute__((noinline)) void
-free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab, void *obj,
-	  unsigned int idx, unsigned long caller)
+free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
@@ -666,8 +695,8 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *sl
 
 /* Free into a slab other than c's active one (c->lock held, dropped here). */
 static __attribute__((noinline)) void
-free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab, void *obj,
-	  unsigned int idx, unsigned long caller)
+free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	  void *obj, unsigned int idx, unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
@@ -684,31 +713,39 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab, voi
 }
 
 /* The object's slab after the checks, or NULL (reported) */
-static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long caller)
+static struct slab *check_free(struct kmem_cache **sp, void *obj,
+			       unsigned long caller)
 {
 	struct kmem_cache *s = *sp;
 	struct slab *slab = ksl_virt_to_slab(obj);
 	unsigned long off;
 
 	if (unlikely(!slab)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
-				   s ? s->name : "NULL", obj, (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
+			s ? s->name : "NULL", obj, (void *)caller);
 		return NULL;
 	}
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
-		ksl_pr_ratelimited(20, "cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
-				   s ? s->name : "NULL", true_s->name, obj, (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
+			s ? s->name : "NULL", true_s->name, obj,
+			(void *)caller);
 		*sp = s = true_s;
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
 		     (off - s->red_left_pad) % s->size ||
 		     (off - s->red_left_pad) / s->size >= slab->objects)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
-				   s->name, obj, off, (void *)slab, s->size,
-				   (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+			s->name, obj, off, (void *)slab, s->size,
+			(void *)caller);
 		return NULL;
 	}
 	return slab;
@@ -716,8 +753,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long 
 
 /* Push obj (checked: an object start of slab, a slab of s) (c->lock held). */
 static __attribute__((always_inline)) inline void
-slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-		 void *obj, unsigned long caller)
+slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned long caller)
 {
 	if (likely(slab == c->slab && obj != c->freelist)) {
 		set_fp(s, obj, c->freelist);
@@ -734,8 +771,8 @@ slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *sl
 }
 
 /* every check, then the free: the path for anything unusual */
-static __attribute__((noinline)) void slab_free_checked(struct kmem_cache *s, void *obj,
-							unsigned long caller)
+static __attribute__((noinline)) void
+slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	struct slab *slab;
 	struct kmem_cache_cpu *c;
@@ -745,8 +782,10 @@ static __attribute__((noinline)) void slab_free_checked(struct kmem_cache *s, vo
 	if (unlikely(!s)) {
 		s = ksl_virt_to_cache(obj);
 		if (!s) {
-			ksl_pr_ratelimited(20, "kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
-					   obj, (void *)caller);
+			ksl_pr_ratelimited(
+				20,
+				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
+				obj, (void *)caller);
 			return;
 		}
 	}
@@ -777,8 +816,10 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
 	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
 	if (f & PG_tail) {
-		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)->compound_head,
-						       __ATOMIC_RELAXED) & ~1UL);
+		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
+								->compound_head,
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
 		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
 	}
 	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
@@ -822,14 +863,16 @@ static __attribute__((noinline)) void *null_cache(unsigned long caller)
 	return NULL;
 }
 
-void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
+			     unsigned long caller)
 {
 	if (unlikely(!s))
 		return null_cache(caller);
 	return slab_alloc(s, gfp, caller);
 }
 
-void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller)
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller)
 {
 	slab_free(s, obj, caller);
 }
@@ -856,7 +899,8 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	slab_free(s, obj, _RET_IP_);
 }
 
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
+			  void **p)
 {
 	unsigned long caller = _RET_IP_;
 	size_t i;
@@ -900,7 +944,8 @@ size_t ksl_slab_ksize(const void *obj)
 	return s ? s->object_size : 0;
 }
 
-bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp, void **obj_start)
+bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp,
+			void **obj_start)
 {
 	struct slab *slab = ksl_virt_to_slab(addr);
 	struct kmem_cache *s;
@@ -921,7 +966,8 @@ bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp, void **obj_sta
 	if (obj_start)
 		*obj_start = obj;
 	ksl_spin_lock(&s->node.list_lock);
-	for (void *p = idx_to_obj(s, slab, FS_HEAD(fs_load(slab))); p; p = get_fp(s, p))
+	for (void *p = idx_to_obj(s, slab, FS_HEAD(fs_load(slab))); p;
+	     p = get_fp(s, p))
 		if (p == obj) {
 			live = false;
 			break;
