@@ -19,13 +19,15 @@
  *   c->freelist   objects of c->slab (the CPU's active slab), taken and
  *                 given back under c->lock by the threads running as
  *                 that CPU (uncontended unless threads share a CPU)
- *   slab->freelist  objects freed into a slab that is not the freeing
- *                 CPU's active slab ("remote" frees), under n->list_lock
+ *   slab freelist objects freed into a slab that is not the freeing
+ *                 CPU's active slab ("remote" frees): a compare-and-swap
+ *                 of slab->fstate, under n->list_lock when a list changes
  *
- * A slab is in exactly one state (slab->state), changed under
+ * A slab is in exactly one state (in slab->fstate), changed only under
  * n->list_lock: ACTIVE (some CPU's c->slab), CPU_PARTIAL (on a CPU's
  * partial list), NODE_PARTIAL (on the node list), FULL (on no list).
- * slab->inuse counts the objects not on slab->freelist.
+ * inuse (in slab->fstate) counts the objects not on the slab freelist,
+ * so the objects of a CPU freelist count as in use, as in SLUB.
  *
  * Lock order: slab_mutex -> c->lock -> n->list_lock. Page allocations and
  * frees happen with no list_lock held.
@@ -166,6 +168,31 @@ struct kmem_cache {
 	struct kmem_cache_node node;
 	atomic_ulong warned_gfp;
 };
+
+/* the free pointer of a free object */
+static inline void *get_fp(const struct kmem_cache *s, void *obj)
+{
+	return *(void **)((char *)obj + s->offset);
+}
+
+static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+{
+	*(void **)((char *)obj + s->offset) = fp;
+}
+
+static inline void *idx_to_obj(const struct kmem_cache *s,
+			       const struct slab *slab, unsigned int head)
+{
+	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
+}
+
+static inline unsigned int obj_to_head(const struct kmem_cache *s,
+				       const struct slab *slab, const void *obj)
+{
+	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
+			      s->size) +
+	       1;
+}
 
 /* the layer's state */
 struct ksl_slab_config {

@@ -10,9 +10,10 @@
  *          --> node partial (refilling c->partial to cpu_partial_slabs/2)
  *          --> a new slab
  *   free:  object of c->slab --> c->freelist
- *          otherwise        --> slab->freelist; a full slab moves to
- *          c->partial (flushed to the node list past cpu_partial_slabs),
- *          an empty node-partial slab beyond min_partial is discarded
+ *          otherwise        --> the slab's freelist with one CAS when no
+ *          list changes; with list_lock a full slab moves to c->partial
+ *          (flushed to the node list past cpu_partial_slabs) and an
+ *          empty node-partial slab beyond min_partial is discarded
  *
  * Locking and states: see slab_internal.h.
  */
@@ -27,16 +28,6 @@ _Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
 	       "rcu_head fits in slab->next/prev");
 
 atomic_long ksl_slab_pages_in_use;
-
-static inline void *get_fp(const struct kmem_cache *s, void *obj)
-{
-	return *(void **)((char *)obj + s->offset);
-}
-
-static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
-{
-	*(void **)((char *)obj + s->offset) = fp;
-}
 
 int ksl_cache_init_cpu(struct kmem_cache *s)
 {
@@ -180,20 +171,6 @@ void ksl_slab_rcu_barrier(void)
 }
 
 /* ---- the slab word ------------------------------------------------------ */
-
-static inline void *idx_to_obj(const struct kmem_cache *s,
-			       const struct slab *slab, unsigned int head)
-{
-	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
-}
-
-static inline unsigned int obj_to_head(const struct kmem_cache *s,
-				       const struct slab *slab, const void *obj)
-{
-	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
-			      s->size) +
-	       1;
-}
 
 static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
 {
@@ -897,81 +874,4 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
 	slab_free(s, obj, _RET_IP_);
-}
-
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
-			  void **p)
-{
-	unsigned long caller = _RET_IP_;
-	size_t i;
-
-	if (!s || !p)
-		return 0;
-	for (i = 0; i < size; i++) {
-		p[i] = ksl_slab_alloc(s, flags, caller);
-		if (!p[i]) {
-			while (i--)
-				ksl_slab_free(s, p[i], caller);
-			return 0;
-		}
-	}
-	return (int)size;
-}
-
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
-{
-	unsigned long caller = _RET_IP_;
-
-	if (!p)
-		return;
-	for (size_t i = 0; i < size; i++)
-		ksl_cache_free_caller(s, p[i], caller);
-}
-
-/* ---- lookups for the layers above ---------------------------------------- */
-
-struct kmem_cache *ksl_virt_to_cache(const void *obj)
-{
-	struct slab *slab = ksl_virt_to_slab(obj);
-
-	return slab ? slab->slab_cache : NULL;
-}
-
-size_t ksl_slab_ksize(const void *obj)
-{
-	struct kmem_cache *s = ksl_virt_to_cache(obj);
-
-	return s ? s->object_size : 0;
-}
-
-bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp,
-			void **obj_start)
-{
-	struct slab *slab = ksl_virt_to_slab(addr);
-	struct kmem_cache *s;
-	unsigned long off, idx;
-	char *base, *obj;
-	bool live = true;
-
-	if (!slab || !(s = slab->slab_cache))
-		return false;
-	base = (char *)ksl_slab_address(slab);
-	off = (unsigned long)((const char *)addr - base);
-	idx = off / s->size;
-	if (idx >= slab->objects)
-		return false;
-	obj = base + idx * s->size + s->red_left_pad;
-	if (sp)
-		*sp = s;
-	if (obj_start)
-		*obj_start = obj;
-	ksl_spin_lock(&s->node.list_lock);
-	for (void *p = idx_to_obj(s, slab, FS_HEAD(fs_load(slab))); p;
-	     p = get_fp(s, p))
-		if (p == obj) {
-			live = false;
-			break;
-		}
-	ksl_spin_unlock(&s->node.list_lock);
-	return live;
 }
