@@ -617,6 +617,87 @@ static void test_typesafe_by_rcu(void **state)
 	kmem_cache_destroy(s);
 }
 
+/* ---- the contract with kmalloc and DMA --------------------------------------- */
+
+static void test_lookups_for_layers_above(void **state)
+{
+	struct kmem_cache *k96, *k8k, *s, *found;
+	char *p, *q;
+	void *start;
+	long stack_obj;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	k96 = ksl_create_kmalloc_cache("kmalloc-96", 96, 0, 0, 96, 8);
+	k8k = ksl_create_kmalloc_cache("kmalloc-8k", 8192, 0, 0, 8192, 8);
+	assert_int_equal(info(k96).align, 32);
+	assert_int_equal(info(k8k).align, 8192);
+	assert_int_equal(info(k8k).order, 3);
+	assert_true(info(k96).flags & SLAB_KMALLOC);
+	/* a usercopy region keeps other caches out */
+	s = kmem_cache_create("wants96", 96, 0, 0, NULL);
+	assert_ptr_not_equal(s, k96);
+	assert_int_equal(info(k96).aliases, 0);
+
+	p = kmem_cache_alloc(k96, GFP_KERNEL);
+	q = kmem_cache_alloc(k8k, GFP_KERNEL);
+	assert_int_equal((uintptr_t)p % 32, 0);
+	assert_int_equal((uintptr_t)q % 8192, 0);
+	assert_ptr_equal(ksl_virt_to_cache(p), k96);
+	assert_ptr_equal(ksl_virt_to_cache(q + 5000), k8k); /* tail page */
+	assert_null(ksl_virt_to_cache(&stack_obj));
+	assert_int_equal(ksl_slab_ksize(p), 96);
+	assert_int_equal(ksl_slab_ksize(&stack_obj), 0);
+	assert_true(ksl_slab_object_of(p + 50, &found, &start));
+	assert_ptr_equal(found, k96);
+	assert_ptr_equal(start, p);
+	assert_true(ksl_slab_object_of(q + 8191, &found, &start));
+	assert_ptr_equal(start, q);
+	assert_false(ksl_slab_object_of(&stack_obj, &found, &start));
+	/* a free object of a remote free is not live */
+	kslab_set_cpu(1);
+	kmem_cache_free(k8k, q);
+	kslab_set_cpu(0);
+	assert_false(ksl_slab_object_of(q + 1, &found, &start));
+	kmem_cache_free(k96, p);
+	assert_true(kslab_slab_pages() > 0);
+}
+
+static void test_debug_flag_layout(void **state)
+{
+	struct kmem_cache *s;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	/* red zone: 20 rounds to 24 (the padding is the right red zone),
+	 * then 8 more after the object and a left pad of 8: 40 */
+	s = kmem_cache_create("rz", 20, 0, SLAB_RED_ZONE, NULL);
+	assert_int_equal(info(s).inuse, 24);
+	assert_int_equal(info(s).offset, 8);
+	assert_int_equal(info(s).size, 40);
+	/* an object of exactly 24: 8 of red zone added first */
+	s = kmem_cache_create("rz24", 24, 0, SLAB_RED_ZONE, NULL);
+	assert_int_equal(info(s).inuse, 32);
+	assert_int_equal(info(s).size, 48);
+	char *r = kmem_cache_alloc(s, GFP_KERNEL);
+	/* objects start after the left red zone */
+	assert_int_equal(info(s).order, 0);
+	assert_int_equal((((uintptr_t)r & 4095) - 8) % 48, 0);
+	assert_ptr_equal(ksl_virt_to_cache(r), s);
+	kmem_cache_free(s, r);
+	/* poison: the free pointer after the object */
+	s = kmem_cache_create("poisoned", 64, 0, SLAB_POISON, NULL);
+	assert_int_equal(info(s).offset, 64);
+	assert_int_equal(info(s).size, 72);
+	assert_true(info(s).flags & __OBJECT_POISON);
+	/* store user: two struct track */
+	s = kmem_cache_create("tracked", 64, 0, SLAB_STORE_USER, NULL);
+	assert_int_equal(info(s).size, 64 + 64);
+	/* none of them merge */
+	assert_false(info(s).mergeable);
+	char *o = kmem_cache_alloc(s, GFP_KERNEL);
+	memset(o, 0, 64);
+	kmem_cache_free(s, o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +718,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_free, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_layout, teardown),
 		cmocka_unit_test_teardown(test_typesafe_by_rcu, teardown),
+		cmocka_unit_test_teardown(test_lookups_for_layers_above,
+					  teardown),
+		cmocka_unit_test_teardown(test_debug_flag_layout, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
