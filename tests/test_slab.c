@@ -336,6 +336,32 @@ static void test_shrink_returns_pages(void **state)
 	assert_int_equal(kslab_slab_pages(), free0);
 }
 
+static void test_registered_as_shrinker(void **state)
+{
+	enum { N = 4000 };
+	static void *objs[N];
+	struct kmem_cache *s;
+	unsigned long before, freed;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	kslab_set_cpu(0);
+	s = kmem_cache_create("shrinkable", 1024, 0, 0, NULL);
+	for (int i = 0; i < N; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	/* freed from another CPU: the slabs end on the node list, the
+	 * empty ones kept up to min_partial */
+	kslab_set_cpu(1);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(s, objs[i]);
+	kslab_set_cpu(0);
+	before = kslab_slab_pages();
+	assert_true(before > 0);
+	/* what the page allocator runs before it fails an allocation */
+	freed = ksl_run_shrinkers();
+	assert_true(freed > 0);
+	assert_int_equal(kslab_slab_pages(), before - freed);
+}
+
 /* ---- destroy with leaks ----------------------------------------------------- */
 
 static void test_destroy_with_leaks(void **state)
@@ -638,6 +664,7 @@ static void test_lookups_for_layers_above(void **state)
 	assert_ptr_not_equal(s, k96);
 	assert_int_equal(info(k96).aliases, 0);
 
+	kslab_set_cpu(0);
 	p = kmem_cache_alloc(k96, GFP_KERNEL);
 	q = kmem_cache_alloc(k8k, GFP_KERNEL);
 	assert_int_equal((uintptr_t)p % 32, 0);
@@ -712,6 +739,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_ctor_once_per_object, teardown),
 		cmocka_unit_test_teardown(test_bulk_and_zalloc, teardown),
 		cmocka_unit_test_teardown(test_shrink_returns_pages, teardown),
+		cmocka_unit_test_teardown(test_registered_as_shrinker,
+					  teardown),
 		cmocka_unit_test_teardown(test_destroy_with_leaks, teardown),
 		cmocka_unit_test_teardown(test_bad_create, teardown),
 		cmocka_unit_test_teardown(test_slab_panic_aborts, teardown),
