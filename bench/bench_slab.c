@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,16 @@ static void run_mix(long n)
 		obj_free(class_cache[cls[i]], live[i]);
 }
 
+/* spin a little, then let the other thread run (the host may have fewer
+ * CPUs free than threads) */
+static void ring_wait(unsigned int *spins)
+{
+	if (++*spins < 64)
+		__builtin_ia32_pause();
+	else
+		sched_yield();
+}
+
 struct ring {
 	_Atomic(void *) slot[RING];
 	long n;
@@ -131,8 +142,10 @@ static void *consumer(void *arg)
 		_Atomic(void *) *s = &r->slot[k % RING];
 		void *p;
 
+		unsigned int spins = 0;
+
 		while (!(p = atomic_load_explicit(s, memory_order_acquire)))
-			;
+			ring_wait(&spins);
 		atomic_store_explicit(s, NULL, memory_order_relaxed);
 		obj_free(c64, p);
 	}
@@ -150,9 +163,10 @@ static void run_xthread(long n)
 	for (long k = 0; k < n; k++) {
 		_Atomic(void *) *s = &r.slot[k % RING];
 		void *p = obj_alloc(c64, 64);
+		unsigned int spins = 0;
 
 		while (atomic_load_explicit(s, memory_order_relaxed))
-			;
+			ring_wait(&spins);
 		atomic_store_explicit(s, p, memory_order_release);
 	}
 	pthread_join(th, NULL);
