@@ -166,7 +166,6 @@ struct kmem_cache {
 	struct kmem_cache *list_next,
 		*list_prev; /* slab_caches, newest first */
 	struct kmem_cache_node node;
-	atomic_ulong warned_gfp;
 };
 
 /* the free pointer of a free object */
