@@ -23,9 +23,13 @@
  *                 CPU's active slab ("remote" frees): a compare-and-swap
  *                 of slab->fstate, under n->list_lock when a list changes
  *
- * A slab is in exactly one state (in slab->fstate), changed only under
- * n->list_lock: ACTIVE (some CPU's c->slab), CPU_PARTIAL (on a CPU's
- * partial list), NODE_PARTIAL (on the node list), FULL (on no list).
+ * A slab is in exactly one state (in slab->fstate): ACTIVE (some CPU's
+ * c->slab), CPU_PARTIAL (on a CPU's partial list), NODE_PARTIAL (on the
+ * node list), FULL (on no list). A CPU's slabs (ACTIVE, CPU_PARTIAL)
+ * change state only by that CPU, under c->lock; the others (NODE_PARTIAL,
+ * FULL) only under n->list_lock; a slab moves between the two groups with
+ * both locks held. Remote frees change the free list and inuse, never the
+ * state, so every change is one CAS of the word.
  * inuse (in slab->fstate) counts the objects not on the slab freelist,
  * so the objects of a CPU freelist count as in use, as in SLUB.
  *
@@ -80,7 +84,7 @@ enum ksl_slab_state {
  *
  *   bits 0..15   free list head: object index + 1 (0: empty)
  *   bits 16..31  inuse: objects not on the slab's free list
- *   bits 32..39  state (enum ksl_slab_state); changed under list_lock only
+ *   bits 32..39  state (enum ksl_slab_state); see the locking above
  *
  * The next free object is found through the free pointer in each object.
  */

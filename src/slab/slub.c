@@ -448,7 +448,11 @@ static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return fixed;
 }
 
-/* Take a slab's free list for a CPU (list_lock held): ACTIVE, or FULL. */
+/*
+ * Take a slab's free list for a CPU: the slab becomes ACTIVE, or FULL when
+ * it has none. For a slab of the CPU (c->lock held) or from the node list
+ * (list_lock held too).
+ */
 static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 {
 	uint64_t w = fs_load(slab);
@@ -493,7 +497,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 	struct slab *slab = NULL;
 	void *fl = NULL;
 
-	ksl_spin_lock(&n->list_lock);
+	/* the CPU's own slabs change state under c->lock alone */
 	if (c->slab) {
 		fl = take_freelist(s, c->slab);
 		if (!fl)
@@ -508,13 +512,14 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 			c->slab = slab;
 	}
 	if (!fl) {
+		ksl_spin_lock(&n->list_lock);
 		slab = get_partial_node(s, c);
 		if (slab) {
 			fl = take_freelist(s, slab);
 			c->slab = slab;
 		}
+		ksl_spin_unlock(&n->list_lock);
 	}
-	ksl_spin_unlock(&n->list_lock);
 	if (!fl) {
 		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
 			gfp = fix_gfp(s, gfp, caller);
@@ -528,9 +533,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 					s->order, s->min_order);
 			return NULL;
 		}
-		ksl_spin_lock(&n->list_lock);
-		fl = take_freelist(s, slab);
-		ksl_spin_unlock(&n->list_lock);
+		fl = take_freelist(s, slab); /* not yet seen by anyone */
 		c->slab = slab;
 	}
 	c->freelist = get_fp(s, fl);
