@@ -170,6 +170,14 @@ void ksl_slab_rcu_barrier(void)
 	urcu_memb_barrier();
 }
 
+/* c->slab is written under c->lock, and read without it by remote frees
+ * (a stale value only sends a free the lockless way, which is always
+ * right for a CPU's slab) */
+static inline void set_cpu_slab(struct kmem_cache_cpu *c, struct slab *slab)
+{
+	__atomic_store_n(&c->slab, slab, __ATOMIC_RELAXED);
+}
+
 /* ---- the slab word ------------------------------------------------------ */
 
 static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
@@ -281,7 +289,7 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			       fs_make(obj_to_head(s, slab, c->freelist),
 				       FS_INUSE(w) - nr, FS_STATE(w))));
 	}
-	c->slab = NULL;
+	set_cpu_slab(c, NULL);
 	c->freelist = NULL;
 	unfreeze_slab(s, slab, discard);
 }
@@ -501,7 +509,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 	if (c->slab) {
 		fl = take_freelist(s, c->slab);
 		if (!fl)
-			c->slab = NULL;
+			set_cpu_slab(c, NULL);
 	}
 	while (!fl && c->partial) {
 		slab = c->partial;
@@ -509,14 +517,14 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 		c->nr_partial--;
 		fl = take_freelist(s, slab);
 		if (fl)
-			c->slab = slab;
+			set_cpu_slab(c, slab);
 	}
 	if (!fl) {
 		ksl_spin_lock(&n->list_lock);
 		slab = get_partial_node(s, c);
 		if (slab) {
 			fl = take_freelist(s, slab);
-			c->slab = slab;
+			set_cpu_slab(c, slab);
 		}
 		ksl_spin_unlock(&n->list_lock);
 	}
@@ -534,7 +542,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 			return NULL;
 		}
 		fl = take_freelist(s, slab); /* not yet seen by anyone */
-		c->slab = slab;
+		set_cpu_slab(c, slab);
 	}
 	c->freelist = get_fp(s, fl);
 	return fl;
@@ -692,6 +700,23 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 	double_free(s, obj, caller);
 }
 
+/* Free into a slab that is not this CPU's active one, without c->lock. */
+static __attribute__((noinline)) void
+free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	    void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED))
+		return;
+	if (ret == NEEDS_LOCK) {
+		cpu_lock(c);
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	double_free(s, obj, caller);
+}
+
 /* The object's slab after the checks, or NULL (reported) */
 static struct slab *check_free(struct kmem_cache **sp, void *obj,
 			       unsigned long caller)
@@ -811,13 +836,13 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	if (unlikely(ksl_tls.gen != ksl_mm.generation))
 		goto checked;
 	c = &s->cpu_slab[ksl_tls.cpu];
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		goto checked;
-	if (unlikely(slab != c->slab)) {
-		free_slow(s, c, slab, obj, (unsigned int)idx + 1, caller);
+	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
+		free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
 		return;
 	}
-	if (unlikely(obj == c->freelist)) {
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		goto checked;
+	if (unlikely(slab != c->slab || obj == c->freelist)) {
 		ksl_spin_unlock(&c->lock);
 		goto checked;
 	}
