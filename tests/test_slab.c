@@ -62,9 +62,10 @@ static void check_placement(slab_flags_t flags, phys_addr_t lo, phys_addr_t hi,
 		assert_non_null(objs[i]);
 		phys_addr_t pa = virt_to_phys(objs[i]);
 		if (pa < lo || pa + 512 > hi)
-			fail_msg("object %d at phys %#llx outside [%#llx, %#llx)", i,
-				 (unsigned long long)pa, (unsigned long long)lo,
-				 (unsigned long long)hi);
+			fail_msg(
+				"object %d at phys %#llx outside [%#llx, %#llx)",
+				i, (unsigned long long)pa,
+				(unsigned long long)lo, (unsigned long long)hi);
 		assert_int_equal(page_zonenum(virt_to_page(objs[i])), zone);
 	}
 	for (int i = 0; i < N; i++)
@@ -112,21 +113,29 @@ static void test_merge_refused_across_dma32(void **state)
 	assert_int_equal(info(b).aliases, 0);
 	assert_ptr_equal(kslab_find_cache("dma32_96"), b);
 	/* a ctor, RCU or SLAB_NO_MERGE cache never merges */
-	assert_ptr_not_equal(kmem_cache_create("nm", 96, 0, SLAB_NO_MERGE, NULL), a);
-	assert_ptr_not_equal(kmem_cache_create("rcu", 96, 0, SLAB_TYPESAFE_BY_RCU, NULL), a);
+	assert_ptr_not_equal(
+		kmem_cache_create("nm", 96, 0, SLAB_NO_MERGE, NULL), a);
+	assert_ptr_not_equal(
+		kmem_cache_create("rcu", 96, 0, SLAB_TYPESAFE_BY_RCU, NULL), a);
 }
 
 static void test_slab_nomerge_param(void **state)
 {
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slab_nomerge"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slab_nomerge"), 0);
 	assert_ptr_not_equal(kmem_cache_create("x", 64, 0, 0, NULL),
 			     kmem_cache_create("y", 64, 0, 0, NULL));
 	kslab_shutdown();
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slub_max_order=1 slub_min_objects=4"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=x86_64 mem=256M nr_cpus=2 slub_max_order=1 slub_min_objects=4"),
+		0);
 	struct kmem_cache *s = kmem_cache_create("t", 5824, 0, 0, NULL);
 	assert_int_equal(info(s).order, 1); /* 3 pages at most order 1 */
 	kslab_shutdown();
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slub_min_order=2"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slub_min_order=2"),
+		0);
 	s = kmem_cache_create("t", 64, 0, 0, NULL);
 	assert_int_equal(info(s).order, 2);
 	assert_int_equal(info(s).objs_per_slab, 256);
@@ -152,9 +161,12 @@ static void test_gfp_slab_bug_mask(void **state)
 	for (n = 0; n < 200; n++) /* several slabs: warned once */
 		objs[n] = alloc_at_one_site(s, GFP_KERNEL | __GFP_DMA32);
 	log = capture_stop();
-	assert_non_null(strstr(log, "Unexpected gfp: 0x4 (GFP_DMA32). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
+	assert_non_null(strstr(
+		log,
+		"Unexpected gfp: 0x4 (GFP_DMA32). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
 	assert_non_null(strstr(log, "gfpcheck"));
-	assert_null(strstr(strstr(log, "Fix your code!") + 1, "Fix your code!"));
+	assert_null(
+		strstr(strstr(log, "Fix your code!") + 1, "Fix your code!"));
 	for (n = 0; n < 200; n++) {
 		assert_non_null(objs[n]);
 		/* the cache's own zone: Normal, above 4 GiB here */
@@ -167,7 +179,9 @@ static void test_gfp_slab_bug_mask(void **state)
 	capture_start();
 	void *p = kmem_cache_alloc(s, GFP_KERNEL | __GFP_HIGHMEM);
 	log = capture_stop();
-	assert_non_null(strstr(log, "Unexpected gfp: 0x2 (__GFP_HIGHMEM). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
+	assert_non_null(strstr(
+		log,
+		"Unexpected gfp: 0x2 (__GFP_HIGHMEM). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
 	kmem_cache_free(s, p);
 	kmem_cache_shrink(s);
 
@@ -228,7 +242,8 @@ static void test_ctor_once_per_object(void **state)
 	for (unsigned long i = 0; i <= kept; i++)
 		kmem_cache_free(s, objs[i]);
 	/* a ctor cache never merges */
-	assert_ptr_not_equal(kmem_cache_create("ctor48b", 48, 0, 0, counting_ctor), s);
+	assert_ptr_not_equal(
+		kmem_cache_create("ctor48b", 48, 0, 0, counting_ctor), s);
 }
 
 static int ptr_cmp(const void *a, const void *b)
@@ -254,7 +269,8 @@ static void test_bulk_and_zalloc(void **state)
 		memset(p[i], 0xff, 200);
 	assert_true(info(s).active_objs >= 5000);
 	assert_true(info(s).num_objs >= info(s).active_objs);
-	assert_int_equal(info(s).num_objs, info(s).num_slabs * info(s).objs_per_slab);
+	assert_int_equal(info(s).num_objs,
+			 info(s).num_slabs * info(s).objs_per_slab);
 	kmem_cache_free_bulk(s, 5000, p);
 	kmem_cache_shrink(s);
 	assert_int_equal(info(s).num_slabs, 0);
@@ -320,6 +336,32 @@ static void test_shrink_returns_pages(void **state)
 	assert_int_equal(kslab_slab_pages(), free0);
 }
 
+static void test_registered_as_shrinker(void **state)
+{
+	enum { N = 4000 };
+	static void *objs[N];
+	struct kmem_cache *s;
+	unsigned long before, freed;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	kslab_set_cpu(0);
+	s = kmem_cache_create("shrinkable", 1024, 0, 0, NULL);
+	for (int i = 0; i < N; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	/* freed from another CPU: the slabs end on the node list, the
+	 * empty ones kept up to min_partial */
+	kslab_set_cpu(1);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(s, objs[i]);
+	kslab_set_cpu(0);
+	before = kslab_slab_pages();
+	assert_true(before > 0);
+	/* what the page allocator runs before it fails an allocation */
+	freed = ksl_run_shrinkers();
+	assert_true(freed > 0);
+	assert_int_equal(kslab_slab_pages(), before - freed);
+}
+
 /* ---- destroy with leaks ----------------------------------------------------- */
 
 static void test_destroy_with_leaks(void **state)
@@ -335,8 +377,12 @@ static void test_destroy_with_leaks(void **state)
 	capture_start();
 	kmem_cache_destroy(s);
 	log = capture_stop();
-	assert_non_null(strstr(log, "BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()"));
-	assert_non_null(strstr(log, "kmem_cache_destroy leaky: Slab cache still has 3 objects"));
+	assert_non_null(strstr(
+		log,
+		"BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()"));
+	assert_non_null(strstr(
+		log,
+		"kmem_cache_destroy leaky: Slab cache still has 3 objects"));
 	/* the cache stays, with its objects */
 	assert_ptr_equal(kslab_find_cache("leaky"), s);
 	memset(p[0], 1, 128);
@@ -365,17 +411,23 @@ static void test_bad_create(void **state)
 	const char *log;
 
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
-	expect_create_fails("zero", 0, 0, 0, "kmem_cache_create(zero): object size 0");
+	expect_create_fails("zero", 0, 0, 0,
+			    "kmem_cache_create(zero): object size 0");
 	expect_create_fails("huge", 8u << 20, 0, 0, "above the largest slab");
-	expect_create_fails("align3", 64, 3, 0, "alignment 3 is not a power of two");
-	expect_create_fails("flags", 64, 0, 1u << 30, "unknown flags 0x40000000");
+	expect_create_fails("align3", 64, 3, 0,
+			    "alignment 3 is not a power of two");
+	expect_create_fails("flags", 64, 0, 1u << 30,
+			    "unknown flags 0x40000000");
 	expect_create_fails("both", 64, 0, SLAB_CACHE_DMA | SLAB_CACHE_DMA32,
 			    "SLAB_CACHE_DMA and SLAB_CACHE_DMA32 together");
 	/* a NULL name and a duplicate name are allowed, with a word */
 	capture_start();
-	struct kmem_cache *a = kmem_cache_create(NULL, 64, 0, SLAB_NO_MERGE, NULL);
-	struct kmem_cache *b = kmem_cache_create("dup", 64, 0, SLAB_NO_MERGE, NULL);
-	struct kmem_cache *c = kmem_cache_create("dup", 64, 0, SLAB_NO_MERGE, NULL);
+	struct kmem_cache *a =
+		kmem_cache_create(NULL, 64, 0, SLAB_NO_MERGE, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("dup", 64, 0, SLAB_NO_MERGE, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("dup", 64, 0, SLAB_NO_MERGE, NULL);
 	log = capture_stop();
 	assert_non_null(a);
 	assert_string_equal(info(a).name, "(null)");
@@ -432,7 +484,8 @@ static void test_bad_free(void **state)
 	capture_start();
 	kmem_cache_free(b, p);
 	log = capture_stop();
-	assert_non_null(strstr(log, "Wrong slab cache. cache_b but object is from cache_a"));
+	assert_non_null(strstr(
+		log, "Wrong slab cache. cache_b but object is from cache_a"));
 	assert_ptr_equal(kmem_cache_alloc(a, GFP_KERNEL), p); /* back in a */
 
 	/* not the start of an object */
@@ -501,18 +554,23 @@ static void test_slabinfo_layout(void **state)
 	assert_non_null(strstr(ours, line + 1));
 	*strchr(line + 1, '\0') = '\n';
 	/* every reference row re-printed with our format is itself */
-	for (line = strtok_r(hdr_end, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(hdr_end, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char name[64], again[256];
 		unsigned long a, n, as, ns, sa;
 		unsigned int sz, per, t1, t2, t3;
 		int pages;
 
-		assert_int_equal(sscanf(line, "%63s %lu %lu %u %u %d : tunables %u %u %u : slabdata %lu %lu %lu",
-					name, &a, &n, &sz, &per, &pages, &t1, &t2, &t3,
-					&as, &ns, &sa), 12);
-		snprintf(again, sizeof(again),
-			 "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
-			 name, a, n, sz, per, pages, t1, t2, t3, as, ns, sa);
+		assert_int_equal(
+			sscanf(line,
+			       "%63s %lu %lu %u %u %d : tunables %u %u %u : slabdata %lu %lu %lu",
+			       name, &a, &n, &sz, &per, &pages, &t1, &t2, &t3,
+			       &as, &ns, &sa),
+			12);
+		snprintf(
+			again, sizeof(again),
+			"%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
+			name, a, n, sz, per, pages, t1, t2, t3, as, ns, sa);
 		assert_string_equal(again, line);
 		rows++;
 	}
@@ -525,7 +583,9 @@ static void test_slabinfo_layout(void **state)
 	f = fmemopen(ours, sizeof(ours), "w");
 	assert_int_equal(kslab_show("slabs", f), 0);
 	fclose(f);
-	assert_non_null(strstr(ours, "bio-312 -> :0000320\n  object_size     312\n  slab_size       320\n  align           64\n"));
+	assert_non_null(strstr(
+		ours,
+		"bio-312 -> :0000320\n  object_size     312\n  slab_size       320\n  align           64\n"));
 	assert_non_null(strstr(ours, "  cache_dma32     0\n"));
 }
 
@@ -583,24 +643,113 @@ static void test_typesafe_by_rcu(void **state)
 	kmem_cache_destroy(s);
 }
 
+/* ---- the contract with kmalloc and DMA --------------------------------------- */
+
+static void test_lookups_for_layers_above(void **state)
+{
+	struct kmem_cache *k96, *k8k, *s, *found;
+	char *p, *q;
+	void *start;
+	long stack_obj;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	k96 = ksl_create_kmalloc_cache("kmalloc-96", 96, 0, 0, 96, 8);
+	k8k = ksl_create_kmalloc_cache("kmalloc-8k", 8192, 0, 0, 8192, 8);
+	assert_int_equal(info(k96).align, 32);
+	assert_int_equal(info(k8k).align, 8192);
+	assert_int_equal(info(k8k).order, 3);
+	assert_true(info(k96).flags & SLAB_KMALLOC);
+	/* a usercopy region keeps other caches out */
+	s = kmem_cache_create("wants96", 96, 0, 0, NULL);
+	assert_ptr_not_equal(s, k96);
+	assert_int_equal(info(k96).aliases, 0);
+
+	kslab_set_cpu(0);
+	p = kmem_cache_alloc(k96, GFP_KERNEL);
+	q = kmem_cache_alloc(k8k, GFP_KERNEL);
+	assert_int_equal((uintptr_t)p % 32, 0);
+	assert_int_equal((uintptr_t)q % 8192, 0);
+	assert_ptr_equal(ksl_virt_to_cache(p), k96);
+	assert_ptr_equal(ksl_virt_to_cache(q + 5000), k8k); /* tail page */
+	assert_null(ksl_virt_to_cache(&stack_obj));
+	assert_int_equal(ksl_slab_ksize(p), 96);
+	assert_int_equal(ksl_slab_ksize(&stack_obj), 0);
+	assert_true(ksl_slab_object_of(p + 50, &found, &start));
+	assert_ptr_equal(found, k96);
+	assert_ptr_equal(start, p);
+	assert_true(ksl_slab_object_of(q + 8191, &found, &start));
+	assert_ptr_equal(start, q);
+	assert_false(ksl_slab_object_of(&stack_obj, &found, &start));
+	/* a free object of a remote free is not live */
+	kslab_set_cpu(1);
+	kmem_cache_free(k8k, q);
+	kslab_set_cpu(0);
+	assert_false(ksl_slab_object_of(q + 1, &found, &start));
+	kmem_cache_free(k96, p);
+	assert_true(kslab_slab_pages() > 0);
+}
+
+static void test_debug_flag_layout(void **state)
+{
+	struct kmem_cache *s;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	/* red zone: 20 rounds to 24 (the padding is the right red zone),
+	 * then 8 more after the object and a left pad of 8: 40 */
+	s = kmem_cache_create("rz", 20, 0, SLAB_RED_ZONE, NULL);
+	assert_int_equal(info(s).inuse, 24);
+	assert_int_equal(info(s).offset, 8);
+	assert_int_equal(info(s).size, 40);
+	/* an object of exactly 24: 8 of red zone added first */
+	s = kmem_cache_create("rz24", 24, 0, SLAB_RED_ZONE, NULL);
+	assert_int_equal(info(s).inuse, 32);
+	assert_int_equal(info(s).size, 48);
+	char *r = kmem_cache_alloc(s, GFP_KERNEL);
+	/* objects start after the left red zone */
+	assert_int_equal(info(s).order, 0);
+	assert_int_equal((((uintptr_t)r & 4095) - 8) % 48, 0);
+	assert_ptr_equal(ksl_virt_to_cache(r), s);
+	kmem_cache_free(s, r);
+	/* poison: the free pointer after the object */
+	s = kmem_cache_create("poisoned", 64, 0, SLAB_POISON, NULL);
+	assert_int_equal(info(s).offset, 64);
+	assert_int_equal(info(s).size, 72);
+	assert_true(info(s).flags & __OBJECT_POISON);
+	/* store user: two struct track */
+	s = kmem_cache_create("tracked", 64, 0, SLAB_STORE_USER, NULL);
+	assert_int_equal(info(s).size, 64 + 64);
+	/* none of them merge */
+	assert_false(info(s).mergeable);
+	char *o = kmem_cache_alloc(s, GFP_KERNEL);
+	memset(o, 0, 64);
+	kmem_cache_free(s, o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_dma32_placement, teardown),
 		cmocka_unit_test_teardown(test_dma_placement, teardown),
-		cmocka_unit_test_teardown(test_normal_placement_above_4g, teardown),
-		cmocka_unit_test_teardown(test_merge_refused_across_dma32, teardown),
+		cmocka_unit_test_teardown(test_normal_placement_above_4g,
+					  teardown),
+		cmocka_unit_test_teardown(test_merge_refused_across_dma32,
+					  teardown),
 		cmocka_unit_test_teardown(test_slab_nomerge_param, teardown),
 		cmocka_unit_test_teardown(test_gfp_slab_bug_mask, teardown),
 		cmocka_unit_test_teardown(test_ctor_once_per_object, teardown),
 		cmocka_unit_test_teardown(test_bulk_and_zalloc, teardown),
 		cmocka_unit_test_teardown(test_shrink_returns_pages, teardown),
+		cmocka_unit_test_teardown(test_registered_as_shrinker,
+					  teardown),
 		cmocka_unit_test_teardown(test_destroy_with_leaks, teardown),
 		cmocka_unit_test_teardown(test_bad_create, teardown),
 		cmocka_unit_test_teardown(test_slab_panic_aborts, teardown),
 		cmocka_unit_test_teardown(test_bad_free, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_layout, teardown),
 		cmocka_unit_test_teardown(test_typesafe_by_rcu, teardown),
+		cmocka_unit_test_teardown(test_lookups_for_layers_above,
+					  teardown),
+		cmocka_unit_test_teardown(test_debug_flag_layout, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,7 +85,8 @@ static slab_flags_t id_flags(const char *id)
 
 	if (id[0] != ':')
 		return 0;
-	for (const char *p = id + 1; *p && *p != '-' && (*p < '0' || *p > '9'); p++) {
+	for (const char *p = id + 1; *p && *p != '-' && (*p < '0' || *p > '9');
+	     p++) {
 		if (*p == 'd')
 			flags |= SLAB_CACHE_DMA;
 		else if (*p == 'D')
@@ -131,7 +132,8 @@ static bool is_kmalloc(const char *name, slab_flags_t *flags)
 		*flags = SLAB_ACCOUNT;
 	else if (!strncmp(name, "dma-kmalloc-", 12))
 		*flags = SLAB_CACHE_DMA;
-	else if (!strncmp(name, "kmalloc-", 8) && name[8] >= '0' && name[8] <= '9')
+	else if (!strncmp(name, "kmalloc-", 8) && name[8] >= '0' &&
+		 name[8] <= '9')
 		*flags = 0;
 	else
 		return false;
@@ -151,23 +153,27 @@ static struct kmem_cache *create_row(const struct row *r)
 		.ctor = r->ctor[0] ? dummy_ctor : NULL,
 	};
 	/* 6.18 gives these two per-CPU sheaves, which keeps them unmerged */
-	if (!strcmp(r->name, "maple_node") || !strcmp(r->name, "vm_area_struct"))
+	if (!strcmp(r->name, "maple_node") ||
+	    !strcmp(r->name, "vm_area_struct"))
 		args.sheaf_capacity = 32;
 	/* the kernel caches that keep the free pointer inside the object
 	 * under RCU (freeptr_offset) show it as no growth of slab_size */
 	if (r->rcu && !r->ctor[0] &&
-	    r->slab_size == ((r->object_size + r->align - 1) & ~(r->align - 1))) {
+	    r->slab_size ==
+		    ((r->object_size + r->align - 1) & ~(r->align - 1))) {
 		args.use_freeptr_offset = true;
 		args.freeptr_offset = 0;
 	}
-	return kmem_cache_create_args(r->name, r->object_size, &args, row_flags(r));
+	return kmem_cache_create_args(r->name, r->object_size, &args,
+				      row_flags(r));
 }
 
 struct tally {
 	unsigned int rows, slab_size, order, objs, align, merged, merge_rows;
 };
 
-static void check_row(const struct row *r, struct kmem_cache *s, struct tally *t)
+static void check_row(const struct row *r, struct kmem_cache *s,
+		      struct tally *t)
 {
 	struct kslab_cache_info i;
 
@@ -181,8 +187,8 @@ static void check_row(const struct row *r, struct kmem_cache *s, struct tally *t
 	t->order += i.order == r->order;
 	t->objs += i.objs_per_slab == r->objs;
 	t->align += i.align == r->align;
-	if (i.size != r->slab_size || i.order != r->order || i.objs_per_slab != r->objs ||
-	    i.align != r->align)
+	if (i.size != r->slab_size || i.order != r->order ||
+	    i.objs_per_slab != r->objs || i.align != r->align)
 		printf("MISMATCH %s: size %u/%u order %u/%u objs %u/%u align %u/%u\n",
 		       r->name, i.size, r->slab_size, i.order, r->order,
 		       i.objs_per_slab, r->objs, i.align, r->align);
@@ -191,8 +197,8 @@ static void check_row(const struct row *r, struct kmem_cache *s, struct tally *t
 		if (!strcmp(i.unique_id, r->link))
 			t->merged++;
 		else
-			printf("MISMATCH %s: merged into %s, kernel %s\n", r->name,
-			       i.unique_id, r->link);
+			printf("MISMATCH %s: merged into %s, kernel %s\n",
+			       r->name, i.unique_id, r->link);
 	}
 }
 
@@ -201,7 +207,7 @@ static void test_tsv_geometry_and_merging(void **state)
 	static struct row rows[600];
 	char line[512];
 	FILE *f = fopen(TSV, "r");
-	struct tally t = { 0 };
+	struct tally t = {0};
 	int nr = 0;
 
 	assert_non_null(f);
@@ -224,8 +230,8 @@ static void test_tsv_geometry_and_merging(void **state)
 			check_row(r, create_row(r), &t);
 		}
 	printf("TSV match: slab_size %u/%u, order %u/%u, objs_per_slab %u/%u, align %u/%u, merges %u/%u\n",
-	       t.slab_size, t.rows, t.order, t.rows, t.objs, t.rows, t.align, t.rows,
-	       t.merged, t.merge_rows);
+	       t.slab_size, t.rows, t.order, t.rows, t.objs, t.rows, t.align,
+	       t.rows, t.merged, t.merge_rows);
 	assert_int_equal(t.rows, 423);
 	assert_int_equal(t.slab_size, t.rows);
 	assert_int_equal(t.order, t.rows);

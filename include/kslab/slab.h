@@ -85,7 +85,7 @@ struct kmem_cache_args {
 	unsigned int align;
 	unsigned int useroffset;
 	unsigned int usersize;
-	unsigned int freeptr_offset;  /* SLAB_TYPESAFE_BY_RCU only */
+	unsigned int freeptr_offset; /* SLAB_TYPESAFE_BY_RCU only */
 	bool use_freeptr_offset;
 	void (*ctor)(void *);
 	/* per-CPU sheaves (6.18): kslab keeps none, but such a cache is
@@ -98,20 +98,17 @@ struct kmem_cache_args {
  * size 0, size above the largest slab, an alignment that is not a power
  * of two (0 is allowed) and unknown flag bits are refused.
  */
-KSLAB_API struct kmem_cache *kmem_cache_create(const char *name,
-					       unsigned int size,
-					       unsigned int align,
-					       slab_flags_t flags,
-					       void (*ctor)(void *));
+KSLAB_API struct kmem_cache *
+kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+		  slab_flags_t flags, void (*ctor)(void *));
 KSLAB_API struct kmem_cache *
 kmem_cache_create_usercopy(const char *name, unsigned int size,
 			   unsigned int align, slab_flags_t flags,
 			   unsigned int useroffset, unsigned int usersize,
 			   void (*ctor)(void *));
-KSLAB_API struct kmem_cache *kmem_cache_create_args(const char *name,
-						    unsigned int size,
-						    const struct kmem_cache_args *args,
-						    slab_flags_t flags);
+KSLAB_API struct kmem_cache *
+kmem_cache_create_args(const char *name, unsigned int size,
+		       const struct kmem_cache_args *args, slab_flags_t flags);
 KSLAB_API void kmem_cache_destroy(struct kmem_cache *s);
 /* Give every empty slab back to the page allocator; 0. */
 KSLAB_API int kmem_cache_shrink(struct kmem_cache *s);
@@ -129,8 +126,10 @@ KSLAB_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size,
 				    void **p);
 
 struct kslab_cache_info {
-	const char *name;   /* the cache's own name (the first creator's, when merged) */
-	char unique_id[32]; /* ":dD-0000128" form, as the kernel's sysfs names */
+	const char *
+		name; /* the cache's own name (the first creator's, when merged) */
+	char unique_id
+		[32]; /* ":dD-0000128" form, as the kernel's sysfs names */
 	unsigned int object_size, size, align, order, objs_per_slab;
 	slab_flags_t flags;
 	unsigned int aliases; /* caches merged into this one */

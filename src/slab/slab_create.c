@@ -26,19 +26,22 @@ static int set_int_param(const char *name, const char *val, int *out, int max)
 	unsigned long long v;
 
 	if (!val || ksl_parse_uint(val, &v) || v > (unsigned long long)max)
-		return ksl_param_invalid(name, val, "expected a number 0..%d", max);
+		return ksl_param_invalid(name, val, "expected a number 0..%d",
+					 max);
 	*out = (int)v;
 	return 0;
 }
 
 static int param_min_order(const char *name, const char *val)
 {
-	return set_int_param(name, val, &ksl_slab_cfg.min_order, KSL_MAX_ORDER_LIMIT);
+	return set_int_param(name, val, &ksl_slab_cfg.min_order,
+			     KSL_MAX_ORDER_LIMIT);
 }
 
 static int param_max_order(const char *name, const char *val)
 {
-	return set_int_param(name, val, &ksl_slab_cfg.max_order, KSL_MAX_ORDER_LIMIT);
+	return set_int_param(name, val, &ksl_slab_cfg.max_order,
+			     KSL_MAX_ORDER_LIMIT);
 }
 
 static int param_min_objects(const char *name, const char *val)
@@ -63,17 +66,17 @@ static int param_merge(const char *name, const char *val)
 }
 
 const struct ksl_param ksl_slab_params[] = {
-	{ "slub_min_order", param_min_order },
-	{ "slab_min_order", param_min_order },
-	{ "slub_max_order", param_max_order },
-	{ "slab_max_order", param_max_order },
-	{ "slub_min_objects", param_min_objects },
-	{ "slab_min_objects", param_min_objects },
-	{ "slab_nomerge", param_nomerge },
-	{ "slub_nomerge", param_nomerge },
-	{ "slab_merge", param_merge },
-	{ "slub_merge", param_merge },
-	{ NULL, NULL },
+	{"slub_min_order", param_min_order},
+	{"slab_min_order", param_min_order},
+	{"slub_max_order", param_max_order},
+	{"slab_max_order", param_max_order},
+	{"slub_min_objects", param_min_objects},
+	{"slab_min_objects", param_min_objects},
+	{"slab_nomerge", param_nomerge},
+	{"slub_nomerge", param_nomerge},
+	{"slab_merge", param_merge},
+	{"slub_merge", param_merge},
+	{NULL, NULL},
 };
 
 void ksl_slab_config_reset(void)
@@ -92,10 +95,12 @@ int ksl_slab_validate(void)
 /* slub_max_order: PAGE_ALLOC_COSTLY_ORDER, capped at MAX_PAGE_ORDER */
 unsigned int ksl_slub_max_order(void)
 {
-	unsigned int max = ksl_slab_cfg.max_order < 0 ? PAGE_ALLOC_COSTLY_ORDER :
-							 (unsigned int)ksl_slab_cfg.max_order;
-	unsigned int min = ksl_slab_cfg.min_order < 0 ? 0 :
-							 (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int max = ksl_slab_cfg.max_order < 0
+				   ? PAGE_ALLOC_COSTLY_ORDER
+				   : (unsigned int)ksl_slab_cfg.max_order;
+	unsigned int min = ksl_slab_cfg.min_order < 0
+				   ? 0
+				   : (unsigned int)ksl_slab_cfg.min_order;
 
 	max = ksl_min(max, ksl_mm.max_order);
 	/* setup_slub_min_order(): a larger min_order raises max_order */
@@ -106,8 +111,9 @@ unsigned int ksl_slub_max_order(void)
 
 unsigned int ksl_slub_min_order(void)
 {
-	unsigned int min = ksl_slab_cfg.min_order < 0 ? 0 :
-							 (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int min = ksl_slab_cfg.min_order < 0
+				   ? 0
+				   : (unsigned int)ksl_slab_cfg.min_order;
 
 	return ksl_min(min, ksl_slub_max_order());
 }
@@ -115,7 +121,9 @@ unsigned int ksl_slub_min_order(void)
 /* 0: computed from the CPUs at each cache creation */
 unsigned int ksl_slub_min_objects(void)
 {
-	return ksl_slab_cfg.min_objects < 0 ? 0 : (unsigned int)ksl_slab_cfg.min_objects;
+	return ksl_slab_cfg.min_objects < 0
+		       ? 0
+		       : (unsigned int)ksl_slab_cfg.min_objects;
 }
 
 /* ---- geometry ----------------------------------------------------------- */
@@ -166,7 +174,9 @@ static int calculate_order(unsigned int size)
 	min_order = ksl_max(ksl_slub_min_order(),
 			    get_order((unsigned long)min_objects * size));
 	if (order_objects(min_order, size) > KSL_MAX_OBJS_PER_PAGE)
-		return (int)get_order((unsigned long)size * KSL_MAX_OBJS_PER_PAGE) - 1;
+		return (int)get_order((unsigned long)size *
+				      KSL_MAX_OBJS_PER_PAGE) -
+		       1;
 	for (unsigned int fract = 16; fract > 1; fract /= 2) {
 		order = calc_slab_order(size, min_order, max_order, fract);
 		if (order <= max_order)
@@ -179,13 +189,16 @@ static int calculate_order(unsigned int size)
 /* struct track of a 64-bit kernel with CONFIG_STACKDEPOT */
 #define KSL_TRACK_SIZE 32u
 
-static bool calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *args)
+static bool calculate_sizes(struct kmem_cache *s,
+			    const struct kmem_cache_args *args)
 {
 	slab_flags_t flags = s->flags;
-	unsigned int size = KSL_ALIGN(s->object_size, (unsigned int)sizeof(void *));
+	unsigned int size =
+		KSL_ALIGN(s->object_size, (unsigned int)sizeof(void *));
 	int order;
 
-	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) && !s->ctor)
+	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) &&
+	    !s->ctor)
 		s->flags |= __OBJECT_POISON;
 	else
 		s->flags &= ~__OBJECT_POISON;
@@ -213,7 +226,8 @@ static bool calculate_sizes(struct kmem_cache *s, const struct kmem_cache_args *
 	}
 	if (flags & SLAB_RED_ZONE) {
 		size += sizeof(void *);
-		s->red_left_pad = KSL_ALIGN((unsigned int)sizeof(void *), s->align);
+		s->red_left_pad =
+			KSL_ALIGN((unsigned int)sizeof(void *), s->align);
 		size += s->red_left_pad;
 	}
 	size = KSL_ALIGN(size, s->align);
@@ -289,7 +303,8 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s)
 {
 	if (ksl_slab_cfg.nomerge || (s->flags & SLAB_NEVER_MERGE))
 		return true;
-	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 || s->dying)
+	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 ||
+	    s->dying)
 		return true;
 	return false;
 }
@@ -299,7 +314,8 @@ static struct kmem_cache *find_mergeable(unsigned int size, slab_flags_t flags,
 {
 	unsigned int align;
 
-	if (ksl_slab_cfg.nomerge || args->ctor || args->usersize || args->sheaf_capacity)
+	if (ksl_slab_cfg.nomerge || args->ctor || args->usersize ||
+	    args->sheaf_capacity)
 		return NULL;
 	if (flags & SLAB_NEVER_MERGE)
 		return NULL;
@@ -371,7 +387,8 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))
 		goto fail;
-	set_min_partial(s, (unsigned long)(ksl_fls(s->size) - 1) / 2); /* ilog2/2 */
+	set_min_partial(s, (unsigned long)(ksl_fls(s->size) - 1) /
+				   2); /* ilog2/2 */
 	set_cpu_partial(s);
 	create_unique_id(s);
 	*err = -ENOMEM;
@@ -391,17 +408,20 @@ static int check_args(const char *name, unsigned int size,
 	unsigned long max = ksl_mm.page_size << ksl_mm.max_order;
 
 	if (!size) {
-		ksl_printk("kmem_cache_create(%s): object size 0", name ? name : "(null)");
+		ksl_printk("kmem_cache_create(%s): object size 0",
+			   name ? name : "(null)");
 		return -EINVAL;
 	}
 	if (size > max) {
-		ksl_printk("kmem_cache_create(%s): object size %u above the largest slab (%lu bytes, order %u)",
-			   name ? name : "(null)", size, max, ksl_mm.max_order);
+		ksl_printk(
+			"kmem_cache_create(%s): object size %u above the largest slab (%lu bytes, order %u)",
+			name ? name : "(null)", size, max, ksl_mm.max_order);
 		return -E2BIG;
 	}
 	if (args->align && !KSL_IS_POW2(args->align)) {
-		ksl_printk("kmem_cache_create(%s): alignment %u is not a power of two",
-			   name ? name : "(null)", args->align);
+		ksl_printk(
+			"kmem_cache_create(%s): alignment %u is not a power of two",
+			name ? name : "(null)", args->align);
 		return -EINVAL;
 	}
 	if (args->align > ksl_mm.page_size << ksl_mm.max_order) {
@@ -410,19 +430,23 @@ static int check_args(const char *name, unsigned int size,
 		return -EINVAL;
 	}
 	if (flags & ~CACHE_CREATE_MASK) {
-		ksl_printk("kmem_cache_create(%s): unknown flags %#x (allowed: %#x)",
-			   name ? name : "(null)", flags & ~CACHE_CREATE_MASK,
-			   (unsigned int)CACHE_CREATE_MASK);
+		ksl_printk(
+			"kmem_cache_create(%s): unknown flags %#x (allowed: %#x)",
+			name ? name : "(null)", flags & ~CACHE_CREATE_MASK,
+			(unsigned int)CACHE_CREATE_MASK);
 		return -EINVAL;
 	}
 	if ((flags & SLAB_CACHE_DMA) && (flags & SLAB_CACHE_DMA32)) {
-		ksl_printk("kmem_cache_create(%s): SLAB_CACHE_DMA and SLAB_CACHE_DMA32 together",
-			   name ? name : "(null)");
+		ksl_printk(
+			"kmem_cache_create(%s): SLAB_CACHE_DMA and SLAB_CACHE_DMA32 together",
+			name ? name : "(null)");
 		return -EINVAL;
 	}
 	if (args->use_freeptr_offset &&
-	    (!(flags & SLAB_TYPESAFE_BY_RCU) || args->freeptr_offset % sizeof(void *) ||
-	     args->freeptr_offset > size - sizeof(void *) || size < sizeof(void *))) {
+	    (!(flags & SLAB_TYPESAFE_BY_RCU) ||
+	     args->freeptr_offset % sizeof(void *) ||
+	     args->freeptr_offset > size - sizeof(void *) ||
+	     size < sizeof(void *))) {
 		ksl_printk("kmem_cache_create(%s): bad freeptr_offset %u",
 			   name ? name : "(null)", args->freeptr_offset);
 		return -EINVAL;
@@ -433,13 +457,15 @@ static int check_args(const char *name, unsigned int size,
 static void warn_name(const char *name)
 {
 	if (!name) {
-		ksl_printk("kmem_cache_create: cache without a name (allowed; shown as \"(null)\")");
+		ksl_printk(
+			"kmem_cache_create: cache without a name (allowed; shown as \"(null)\")");
 		return;
 	}
 	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next)
 		if (!strcmp(s->name, name)) {
-			ksl_printk("kmem_cache_create: a cache named %s exists already (allowed; both are shown)",
-				   name);
+			ksl_printk(
+				"kmem_cache_create: a cache named %s exists already (allowed; both are shown)",
+				name);
 			return;
 		}
 }
@@ -458,8 +484,9 @@ static struct kmem_cache *do_create(const char *name, unsigned int size,
 	if (err)
 		goto out;
 	if (args.usersize > size || args.useroffset > size - args.usersize) {
-		ksl_printk("kmem_cache_create(%s): usercopy region %u+%u outside the object; ignored",
-			   name ? name : "(null)", args.useroffset, args.usersize);
+		ksl_printk(
+			"kmem_cache_create(%s): usercopy region %u+%u outside the object; ignored",
+			name ? name : "(null)", args.useroffset, args.usersize);
 		args.useroffset = args.usersize = 0;
 	}
 	if (refcount > 0) {
@@ -468,7 +495,9 @@ static struct kmem_cache *do_create(const char *name, unsigned int size,
 		if (s) {
 			s->refcount++;
 			s->object_size = ksl_max(s->object_size, size);
-			s->inuse = ksl_max(s->inuse, KSL_ALIGN(size, (unsigned int)sizeof(void *)));
+			s->inuse = ksl_max(
+				s->inuse,
+				KSL_ALIGN(size, (unsigned int)sizeof(void *)));
 			goto out;
 		}
 	}
@@ -480,8 +509,9 @@ out:
 	pthread_mutex_unlock(&ksl_slab_mutex);
 	if (err) {
 		if (flags & SLAB_PANIC) {
-			ksl_printk("Kernel panic: kmem_cache_create_args: Failed to create slab '%s'. Error %d",
-				   name ? name : "(null)", err);
+			ksl_printk(
+				"Kernel panic: kmem_cache_create_args: Failed to create slab '%s'. Error %d",
+				name ? name : "(null)", err);
 			abort();
 		}
 		ksl_printk("kmem_cache_create_args(%s) failed with error %d",
@@ -500,14 +530,16 @@ struct kmem_cache *kmem_cache_create_args(const char *name, unsigned int size,
 	return do_create(name, size, args ? args : &none, flags, 1);
 }
 
-struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int size,
-					      unsigned int align, slab_flags_t flags,
-					      unsigned int useroffset,
-					      unsigned int usersize,
-					      void (*ctor)(void *))
+struct kmem_cache *
+kmem_cache_create_usercopy(const char *name, unsigned int size,
+			   unsigned int align, slab_flags_t flags,
+			   unsigned int useroffset, unsigned int usersize,
+			   void (*ctor)(void *))
 {
 	struct kmem_cache_args args = {
-		.align = align, .useroffset = useroffset, .usersize = usersize,
+		.align = align,
+		.useroffset = useroffset,
+		.usersize = usersize,
 		.ctor = ctor,
 	};
 
@@ -518,7 +550,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *))
 {
-	struct kmem_cache_args args = { .align = align, .ctor = ctor };
+	struct kmem_cache_args args = {.align = align, .ctor = ctor};
 
 	return do_create(name, size, &args, flags, 1);
 }
@@ -530,7 +562,8 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 					    unsigned int align)
 {
 	struct kmem_cache_args args = {
-		.useroffset = useroffset, .usersize = usersize,
+		.useroffset = useroffset,
+		.usersize = usersize,
 	};
 
 	if (!size)
@@ -578,8 +611,9 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		s->refcount = 0;
 		s->dying = true;
 		pthread_mutex_unlock(&ksl_slab_mutex);
-		ksl_printk("kmem_cache_destroy %s: Slab cache still has %lu objects when called from %p",
-			   s->name, live, (void *)caller);
+		ksl_printk(
+			"kmem_cache_destroy %s: Slab cache still has %lu objects when called from %p",
+			s->name, live, (void *)caller);
 		return;
 	}
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
@@ -600,7 +634,8 @@ struct kmem_cache *kslab_find_cache(const char *name)
 	if (!name || !ksl_mm.booted)
 		return NULL;
 	pthread_mutex_lock(&ksl_slab_mutex);
-	for (struct kmem_cache *s = ksl_slab_caches; s && !found; s = s->list_next)
+	for (struct kmem_cache *s = ksl_slab_caches; s && !found;
+	     s = s->list_next)
 		if (!strcmp(s->name, name))
 			found = s;
 	pthread_mutex_unlock(&ksl_slab_mutex);

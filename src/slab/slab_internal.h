@@ -19,13 +19,19 @@
  *   c->freelist   objects of c->slab (the CPU's active slab), taken and
  *                 given back under c->lock by the threads running as
  *                 that CPU (uncontended unless threads share a CPU)
- *   slab->freelist  objects freed into a slab that is not the freeing
- *                 CPU's active slab ("remote" frees), under n->list_lock
+ *   slab freelist objects freed into a slab that is not the freeing
+ *                 CPU's active slab ("remote" frees): a compare-and-swap
+ *                 of slab->fstate, under n->list_lock when a list changes
  *
- * A slab is in exactly one state (slab->state), changed under
- * n->list_lock: ACTIVE (some CPU's c->slab), CPU_PARTIAL (on a CPU's
- * partial list), NODE_PARTIAL (on the node list), FULL (on no list).
- * slab->inuse counts the objects not on slab->freelist.
+ * A slab is in exactly one state (in slab->fstate): ACTIVE (some CPU's
+ * c->slab), CPU_PARTIAL (on a CPU's partial list), NODE_PARTIAL (on the
+ * node list), FULL (on no list). A CPU's slabs (ACTIVE, CPU_PARTIAL)
+ * change state only by that CPU, under c->lock; the others (NODE_PARTIAL,
+ * FULL) only under n->list_lock; a slab moves between the two groups with
+ * both locks held. Remote frees change the free list and inuse, never the
+ * state, so every change is one CAS of the word.
+ * inuse (in slab->fstate) counts the objects not on the slab freelist,
+ * so the objects of a CPU freelist count as in use, as in SLUB.
  *
  * Lock order: slab_mutex -> c->lock -> n->list_lock. Page allocations and
  * frees happen with no list_lock held.
@@ -45,22 +51,22 @@
 #define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 
 /* the flags kmem_cache_create() accepts (mm/slab.h CACHE_CREATE_MASK) */
-#define SLAB_CORE_FLAGS                                                     \
-	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 |           \
-	 SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_DEBUG_OBJECTS |            \
-	 SLAB_NOLEAKTRACE | SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE |           \
-	 SLAB_ACCOUNT | SLAB_NO_USER_FLAGS | SLAB_KMALLOC | SLAB_SKIP_KFENCE)
-#define SLAB_DEBUG_FLAGS                                                    \
-	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE |       \
+#define SLAB_CORE_FLAGS                                                        \
+	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_PANIC | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_DEBUG_OBJECTS | SLAB_NOLEAKTRACE |        \
+	 SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE | SLAB_ACCOUNT |                 \
+	 SLAB_NO_USER_FLAGS | SLAB_KMALLOC | SLAB_SKIP_KFENCE)
+#define SLAB_DEBUG_FLAGS                                              \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | \
 	 SLAB_CONSISTENCY_CHECKS)
-#define CACHE_CREATE_MASK (SLAB_CORE_FLAGS | SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | \
-			   SLAB_KASAN)
-#define SLAB_NEVER_MERGE                                                    \
-	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE |       \
-	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB |           \
+#define CACHE_CREATE_MASK \
+	(SLAB_CORE_FLAGS | SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_KASAN)
+#define SLAB_NEVER_MERGE                                              \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB |    \
 	 SLAB_NO_MERGE)
-#define SLAB_MERGE_SAME                                                     \
-	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 |         \
+#define SLAB_MERGE_SAME                                             \
+	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | \
 	 SLAB_ACCOUNT)
 
 enum ksl_slab_state {
@@ -70,34 +76,65 @@ enum ksl_slab_state {
 	SLAB_NODE_PARTIAL,
 };
 
-/* the head struct page of a slab, seen by the slab layer */
+/*
+ * The head struct page of a slab, seen by the slab layer. Its free list,
+ * in-use count and state are one 64-bit word (fstate) changed with
+ * compare-and-swap, so that a remote free that changes no list (the slab
+ * is some CPU's, or stays partial and not empty) takes no lock:
+ *
+ *   bits 0..15   free list head: object index + 1 (0: empty)
+ *   bits 16..31  inuse: objects not on the slab's free list
+ *   bits 32..39  state (enum ksl_slab_state); see the locking above
+ *
+ * The next free object is found through the free pointer in each object.
+ */
 struct slab {
-	unsigned long flags; /* struct page flags: PG_head|PG_compound|PG_slab */
+	unsigned long flags; /* page flags: PG_head|PG_compound|PG_slab */
 	struct kmem_cache *slab_cache;
 	union {
 		struct {
 			struct slab *next, *prev; /* partial lists */
 		};
 		struct {
-			void *rcu_next;           /* struct rcu_head, once dead */
+			void *rcu_next; /* struct rcu_head, once dead */
 			void (*rcu_func)(void *);
 		};
 	};
-	void *freelist;     /* remote frees, under n->list_lock */
-	unsigned int inuse; /* objects not on slab->freelist */
+	uint64_t fstate;
 	unsigned int objects;
-	unsigned int state; /* enum ksl_slab_state */
 	unsigned int order;
+	void *base; /* first object (slab address + red_left_pad) */
 	unsigned long unused;
 };
-_Static_assert(sizeof(struct slab) == sizeof(struct page), "slab overlays page");
+_Static_assert(sizeof(struct slab) == sizeof(struct page),
+	       "slab overlays page");
+
+#define FS_HEAD(w) ((unsigned int)((w)&0xffff))
+#define FS_INUSE(w) ((unsigned int)(((w) >> 16) & 0xffff))
+#define FS_STATE(w) ((unsigned int)(((w) >> 32) & 0xff))
+
+static inline uint64_t fs_make(unsigned int head, unsigned int inuse,
+			       unsigned int state)
+{
+	return (uint64_t)head | (uint64_t)inuse << 16 | (uint64_t)state << 32;
+}
+
+static inline uint64_t fs_load(const struct slab *slab)
+{
+	return __atomic_load_n(&slab->fstate, __ATOMIC_ACQUIRE);
+}
+
+static inline unsigned int slab_inuse(const struct slab *slab)
+{
+	return FS_INUSE(fs_load(slab));
+}
 
 struct kmem_cache_cpu {
 	ksl_spinlock_t lock;
 	unsigned int nr_partial; /* slabs on partial */
-	void *freelist;          /* free objects of slab */
-	struct slab *slab;       /* active slab, or NULL */
-	struct slab *partial;    /* singly linked via ->next */
+	void *freelist;		 /* free objects of slab */
+	struct slab *slab;	 /* active slab, or NULL */
+	struct slab *partial;	 /* singly linked via ->next */
 } __attribute__((aligned(64)));
 
 struct kmem_cache_node {
@@ -110,29 +147,55 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab; /* [nr_cpus] */
-	unsigned int size;        /* object stride */
-	unsigned int object_size; /* the object's own bytes */
-	unsigned int offset;      /* free pointer */
+	unsigned int size;		 /* object stride */
+	unsigned int object_size;	 /* the object's own bytes */
+	unsigned int offset;		 /* free pointer */
 	slab_flags_t flags;
 	void (*ctor)(void *);
-	unsigned int inuse;       /* object_size with metadata before the free pointer */
+	unsigned int
+		inuse; /* object_size with metadata before the free pointer */
 	unsigned int align;
 	unsigned int red_left_pad;
-	unsigned int order, objects;         /* s->oo */
+	unsigned int order, objects;	     /* s->oo */
 	unsigned int min_order, min_objects; /* s->min */
 	unsigned int min_partial;
 	unsigned int cpu_partial, cpu_partial_slabs;
 	unsigned int useroffset, usersize;
 	gfp_t allocflags;
-	int refcount;            /* creators; -1: never merge (boot caches) */
-	bool dying;              /* destroy found live objects */
+	int refcount; /* creators; -1: never merge (boot caches) */
+	bool dying;   /* destroy found live objects */
 	unsigned int sheaf_capacity;
 	char *name;
 	char unique_id[32];
-	struct kmem_cache *list_next, *list_prev; /* slab_caches, newest first */
+	struct kmem_cache *list_next,
+		*list_prev; /* slab_caches, newest first */
 	struct kmem_cache_node node;
-	atomic_ulong warned_gfp;
 };
+
+/* the free pointer of a free object */
+static inline void *get_fp(const struct kmem_cache *s, void *obj)
+{
+	return *(void **)((char *)obj + s->offset);
+}
+
+static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+{
+	*(void **)((char *)obj + s->offset) = fp;
+}
+
+static inline void *idx_to_obj(const struct kmem_cache *s,
+			       const struct slab *slab, unsigned int head)
+{
+	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
+}
+
+static inline unsigned int obj_to_head(const struct kmem_cache *s,
+				       const struct slab *slab, const void *obj)
+{
+	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
+			      s->size) +
+	       1;
+}
 
 /* the layer's state */
 struct ksl_slab_config {
@@ -199,12 +262,14 @@ static inline struct slab *ksl_virt_to_slab(const void *addr)
 	if ((uintptr_t)addr < (uintptr_t)ksl_mm.phys_base ||
 	    (uintptr_t)addr - (uintptr_t)ksl_mm.phys_base >= ksl_mm.phys_end)
 		return NULL;
-	page = ksl_mm.mem_map + (((uintptr_t)addr - (uintptr_t)ksl_mm.phys_base) >>
-				 ksl_mm.page_shift);
+	page = ksl_mm.mem_map +
+	       (((uintptr_t)addr - (uintptr_t)ksl_mm.phys_base) >>
+		ksl_mm.page_shift);
 	f = ksl_page_flags(page);
 	if (f & PG_tail) {
 		page = (struct page *)(__atomic_load_n(&page->compound_head,
-						       __ATOMIC_RELAXED) & ~1UL);
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
 		f = ksl_page_flags(page);
 	}
 	return (f & PG_slab) ? (struct slab *)page : NULL;
@@ -222,11 +287,14 @@ struct kmem_cache *ksl_virt_to_cache(const void *obj);
  * which cache and where the slot begins, and the result is true when the
  * object is allocated (not on a free list; best effort, racy by nature).
  */
-bool ksl_slab_object_of(const void *addr, struct kmem_cache **s, void **obj_start);
+bool ksl_slab_object_of(const void *addr, struct kmem_cache **s,
+			void **obj_start);
 /* __ksize(): the usable size of a slab object (its cache's object_size). */
 size_t ksl_slab_ksize(const void *obj);
 /* gfp-aware entry taking the caller for the "Unexpected gfp" warning */
-void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
-void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller);
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
+			     unsigned long caller);
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller);
 
 #endif /* KSLAB_SLAB_INTERNAL_H */

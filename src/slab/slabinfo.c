@@ -9,14 +9,15 @@
 #include <string.h>
 #include "slab/slab_internal.h"
 
-static void count_free_partial(const struct kmem_cache *s, unsigned long *nr_free)
+static void count_free_partial(const struct kmem_cache *s,
+			       unsigned long *nr_free)
 {
 	struct kmem_cache_node *n = (struct kmem_cache_node *)&s->node;
 
 	*nr_free = 0;
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		*nr_free += slab->objects - slab->inuse;
+		*nr_free += slab->objects - slab_inuse(slab);
 	ksl_spin_unlock(&n->list_lock);
 }
 
@@ -49,7 +50,8 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->active_slabs = out->num_slabs;
 	out->num_objs = (unsigned long)atomic_load(&s->node.total_objects);
 	count_free_partial(s, &nr_free);
-	out->active_objs = out->num_objs > nr_free ? out->num_objs - nr_free : 0;
+	out->active_objs =
+		out->num_objs > nr_free ? out->num_objs - nr_free : 0;
 	out->zone = cache_zone(s);
 	out->inuse = s->inuse;
 	out->offset = s->offset;
@@ -66,15 +68,18 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 void ksl_show_slabinfo(FILE *out)
 {
 	fprintf(out, "slabinfo - version: 2.1\n");
-	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	fprintf(out,
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	pthread_mutex_lock(&ksl_slab_mutex);
 	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next) {
 		struct kslab_cache_info i;
 
 		kslab_cache_info(s, &i);
-		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu\n",
-			i.name, i.active_objs, i.num_objs, i.size, i.objs_per_slab,
-			1 << i.order, 0u, 0u, 0u, i.active_slabs, i.num_slabs, 0UL);
+		fprintf(out,
+			"%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu\n",
+			i.name, i.active_objs, i.num_objs, i.size,
+			i.objs_per_slab, 1 << i.order, 0u, 0u, 0u,
+			i.active_slabs, i.num_slabs, 0UL);
 	}
 	pthread_mutex_unlock(&ksl_slab_mutex);
 }
@@ -85,7 +90,8 @@ static void show_one(FILE *out, const struct kmem_cache *s)
 	bool merge = !ksl_slab_unmergeable(s);
 
 	kslab_cache_info(s, &i);
-	fprintf(out, "%s%s%s\n", i.name, merge ? " -> " : "", merge ? i.unique_id : "");
+	fprintf(out, "%s%s%s\n", i.name, merge ? " -> " : "",
+		merge ? i.unique_id : "");
 	fprintf(out, "  object_size     %u\n", i.object_size);
 	fprintf(out, "  slab_size       %u\n", i.size);
 	fprintf(out, "  align           %u\n", i.align);
@@ -97,14 +103,18 @@ static void show_one(FILE *out, const struct kmem_cache *s)
 	fprintf(out, "  aliases         %u\n", i.aliases);
 	fprintf(out, "  cache_dma       %d\n", !!(s->flags & SLAB_CACHE_DMA));
 	fprintf(out, "  cache_dma32     %d\n", !!(s->flags & SLAB_CACHE_DMA32));
-	fprintf(out, "  hwcache_align   %d\n", !!(s->flags & SLAB_HWCACHE_ALIGN));
-	fprintf(out, "  reclaim_account %d\n", !!(s->flags & SLAB_RECLAIM_ACCOUNT));
-	fprintf(out, "  destroy_by_rcu  %d\n", !!(s->flags & SLAB_TYPESAFE_BY_RCU));
+	fprintf(out, "  hwcache_align   %d\n",
+		!!(s->flags & SLAB_HWCACHE_ALIGN));
+	fprintf(out, "  reclaim_account %d\n",
+		!!(s->flags & SLAB_RECLAIM_ACCOUNT));
+	fprintf(out, "  destroy_by_rcu  %d\n",
+		!!(s->flags & SLAB_TYPESAFE_BY_RCU));
 	fprintf(out, "  ctor            %s\n", s->ctor ? "yes" : "");
 	fprintf(out, "  poison          %d\n", !!(s->flags & SLAB_POISON));
 	fprintf(out, "  red_zone        %d\n", !!(s->flags & SLAB_RED_ZONE));
 	fprintf(out, "  store_user      %d\n", !!(s->flags & SLAB_STORE_USER));
-	fprintf(out, "  sanity_checks   %d\n", !!(s->flags & SLAB_CONSISTENCY_CHECKS));
+	fprintf(out, "  sanity_checks   %d\n",
+		!!(s->flags & SLAB_CONSISTENCY_CHECKS));
 	fprintf(out, "  min_partial     %u\n", i.min_partial);
 	fprintf(out, "  cpu_partial     %u\n", i.cpu_partial);
 	fprintf(out, "  usersize        %u\n", i.usersize);

@@ -10,9 +10,10 @@
  *          --> node partial (refilling c->partial to cpu_partial_slabs/2)
  *          --> a new slab
  *   free:  object of c->slab --> c->freelist
- *          otherwise        --> slab->freelist; a full slab moves to
- *          c->partial (flushed to the node list past cpu_partial_slabs),
- *          an empty node-partial slab beyond min_partial is discarded
+ *          otherwise        --> the slab's freelist with one CAS when no
+ *          list changes; with list_lock a full slab moves to c->partial
+ *          (flushed to the node list past cpu_partial_slabs) and an
+ *          empty node-partial slab beyond min_partial is discarded
  *
  * Locking and states: see slab_internal.h.
  */
@@ -27,16 +28,6 @@ _Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
 	       "rcu_head fits in slab->next/prev");
 
 atomic_long ksl_slab_pages_in_use;
-
-static inline void *get_fp(const struct kmem_cache *s, void *obj)
-{
-	return *(void **)((char *)obj + s->offset);
-}
-
-static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
-{
-	*(void **)((char *)obj + s->offset) = fp;
-}
 
 int ksl_cache_init_cpu(struct kmem_cache *s)
 {
@@ -54,6 +45,28 @@ unsigned long kslab_slab_pages(void)
 	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
 }
 
+/* The CPU lock: an exchange when uncontended, the spinning out of line. */
+static __attribute__((noinline)) void
+cpu_lock_contended(struct kmem_cache_cpu *c)
+{
+	ksl_spin_lock(&c->lock);
+}
+
+static __attribute__((always_inline)) inline void
+cpu_lock(struct kmem_cache_cpu *c)
+{
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		cpu_lock_contended(c);
+}
+
+static __attribute__((noinline)) void *zero_object(struct kmem_cache *s,
+						   void *obj)
+{
+	if (obj)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
 /* ---- slab pages ---------------------------------------------------------- */
 
 #define KSL_GFP_RECLAIM_MASK                                                   \
@@ -65,8 +78,9 @@ static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
 {
 	long pages = sign * (1L << order);
 
-	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT) ? KSL_NR_SLAB_RECLAIMABLE :
-							       KSL_NR_SLAB_UNRECLAIMABLE,
+	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT)
+				  ? KSL_NR_SLAB_RECLAIMABLE
+				  : KSL_NR_SLAB_UNRECLAIMABLE,
 			  pages);
 	atomic_fetch_add(&ksl_slab_pages_in_use, pages);
 	atomic_fetch_add(&s->node.nr_slabs, sign);
@@ -81,7 +95,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	char *start;
 
 	if (s->min_order < order)
-		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL,
+		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) &
+					   ~__GFP_NOFAIL,
 				   order);
 	if (!page) {
 		order = s->min_order < order ? s->min_order : order;
@@ -94,9 +109,9 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->slab_cache = s;
 	slab->order = order;
 	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
-	slab->inuse = 0;
 	slab->next = slab->prev = NULL;
 	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
+	slab->base = start;
 	for (unsigned int i = 0; i < slab->objects; i++) {
 		char *obj = start + (size_t)i * s->size;
 
@@ -104,7 +119,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 			s->ctor(obj);
 		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
 	}
-	slab->freelist = start;
+	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
+			 __ATOMIC_RELEASE);
 	account_slab(s, order, 1);
 	atomic_fetch_add(&s->node.total_objects, slab->objects);
 	return slab;
@@ -112,7 +128,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 
 static void rcu_free_slab(struct rcu_head *head)
 {
-	struct slab *slab = (struct slab *)((char *)head - offsetof(struct slab, next));
+	struct slab *slab =
+		(struct slab *)((char *)head - offsetof(struct slab, next));
 
 	__free_pages((struct page *)slab, slab->order);
 }
@@ -122,13 +139,15 @@ static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
 	account_slab(s, slab->order, -1);
 	atomic_fetch_sub(&s->node.total_objects, slab->objects);
 	slab->slab_cache = NULL;
-	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab,
+			   __ATOMIC_RELAXED);
 	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
 		bool registered = URCU_TLS(urcu_memb_reader).registered;
 
 		if (!registered)
 			urcu_memb_register_thread();
-		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next, rcu_free_slab);
+		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next,
+				   rcu_free_slab);
 		if (!registered)
 			urcu_memb_unregister_thread();
 		return;
@@ -151,11 +170,36 @@ void ksl_slab_rcu_barrier(void)
 	urcu_memb_barrier();
 }
 
+/* c->slab is written under c->lock, and read without it by remote frees
+ * (a stale value only sends a free the lockless way, which is always
+ * right for a CPU's slab) */
+static inline void set_cpu_slab(struct kmem_cache_cpu *c, struct slab *slab)
+{
+	__atomic_store_n(&c->slab, slab, __ATOMIC_RELAXED);
+}
+
+/* ---- the slab word ------------------------------------------------------ */
+
+static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
+{
+	return __atomic_compare_exchange_n(&slab->fstate, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* set the state, keeping what remote frees change (list_lock held) */
+static void set_state(struct slab *slab, unsigned int state)
+{
+	uint64_t w = fs_load(slab);
+
+	while (!fs_cas(slab, &w, fs_make(FS_HEAD(w), FS_INUSE(w), state)))
+		;
+}
+
 /* ---- node partial list (list_lock held) ------------------------------------ */
 
 static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 {
-	slab->state = SLAB_NODE_PARTIAL;
+	set_state(slab, SLAB_NODE_PARTIAL);
 	slab->prev = NULL;
 	slab->next = n->partial;
 	if (n->partial)
@@ -176,20 +220,33 @@ static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
 	n->nr_partial--;
 }
 
-/* A slab leaves a CPU: onto the node list, off all lists, or to *discard. */
+/*
+ * A slab leaves a CPU (list_lock held): onto the node list, off all lists
+ * (full), or to *discard (empty beyond min_partial). Remote frees may
+ * still land until the state changes, hence the loop.
+ */
 static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 			  struct slab **discard)
 {
 	struct kmem_cache_node *n = &s->node;
+	uint64_t w = fs_load(slab);
 
-	if (!slab->freelist) {
-		slab->state = SLAB_FULL;
-	} else if (!slab->inuse && n->nr_partial >= s->min_partial) {
-		slab->state = SLAB_FULL;
-		slab->next = *discard;
-		*discard = slab;
-	} else {
-		add_partial(n, slab);
+	for (;;) {
+		if (!FS_HEAD(w)) {
+			if (fs_cas(slab, &w,
+				   fs_make(0, FS_INUSE(w), SLAB_FULL)))
+				return;
+		} else if (!FS_INUSE(w) && n->nr_partial >= s->min_partial) {
+			if (fs_cas(slab, &w,
+				   fs_make(FS_HEAD(w), 0, SLAB_FULL))) {
+				slab->next = *discard;
+				*discard = slab;
+				return;
+			}
+		} else {
+			add_partial(n, slab);
+			return;
+		}
 	}
 }
 
@@ -224,11 +281,15 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		nr++;
 	}
 	if (tail) {
-		set_fp(s, tail, slab->freelist);
-		slab->freelist = c->freelist;
-		slab->inuse -= nr;
+		uint64_t w = fs_load(slab);
+
+		do
+			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
+		while (!fs_cas(slab, &w,
+			       fs_make(obj_to_head(s, slab, c->freelist),
+				       FS_INUSE(w) - nr, FS_STATE(w))));
 	}
-	c->slab = NULL;
+	set_cpu_slab(c, NULL);
 	c->freelist = NULL;
 	unfreeze_slab(s, slab, discard);
 }
@@ -262,10 +323,11 @@ static unsigned long shrink_node_partial(struct kmem_cache *s)
 	ksl_spin_lock(&n->list_lock);
 	for (slab = n->partial; slab; slab = next) {
 		next = slab->next;
-		if (slab->inuse)
+		/* no lock-free free empties a node-partial slab */
+		if (slab_inuse(slab))
 			continue;
 		remove_partial(n, slab);
-		slab->state = SLAB_FULL;
+		set_state(slab, SLAB_FULL);
 		slab->next = discard;
 		discard = slab;
 		pages += 1UL << slab->order;
@@ -297,23 +359,29 @@ static void report_leaks(struct kmem_cache *s)
 
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next) {
-		char *base = (char *)ksl_slab_address(slab) + s->red_left_pad;
+		char *base = slab->base;
+		uint64_t w = fs_load(slab);
 		unsigned char *isfree;
 
-		if (!slab->inuse)
+		if (!FS_INUSE(w))
 			continue;
 		ksl_printk("%s", rule);
-		ksl_printk("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
-			   s->name, s->name);
+		ksl_printk(
+			"BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
+			s->name, s->name);
 		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
-			   (void *)slab, slab->objects, slab->inuse, slab->freelist);
+			   (void *)slab, slab->objects, FS_INUSE(w),
+			   idx_to_obj(s, slab, FS_HEAD(w)));
 		isfree = calloc(slab->objects, 1);
-		for (void *p = slab->freelist; p && isfree; p = get_fp(s, p))
+		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree;
+		     p = get_fp(s, p))
 			isfree[((char *)p - base) / s->size] = 1;
 		for (unsigned int i = 0; i < slab->objects; i++)
 			if (!isfree || !isfree[i])
-				ksl_printk("Object %p @offset=%u", base + (size_t)i * s->size,
-					   (unsigned int)(i * s->size + s->red_left_pad));
+				ksl_printk("Object %p @offset=%u",
+					   base + (size_t)i * s->size,
+					   (unsigned int)(i * s->size +
+							  s->red_left_pad));
 		free(isfree);
 	}
 	ksl_spin_unlock(&n->list_lock);
@@ -329,7 +397,7 @@ unsigned long ksl_cache_live_objects(struct kmem_cache *s)
 	total = (unsigned long)atomic_load(&n->total_objects);
 	ksl_spin_lock(&n->list_lock);
 	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		free_objs += slab->objects - slab->inuse;
+		free_objs += slab->objects - slab_inuse(slab);
 	ksl_spin_unlock(&n->list_lock);
 	if (total > free_objs)
 		report_leaks(s);
@@ -362,7 +430,8 @@ static bool first_warning_from(unsigned long caller)
 
 		if (seen == caller)
 			return false;
-		if (!seen && atomic_compare_exchange_strong(&warned_callers[i], &seen, caller))
+		if (!seen && atomic_compare_exchange_strong(&warned_callers[i],
+							    &seen, caller))
 			return true;
 		if (seen == caller)
 			return false;
@@ -379,26 +448,35 @@ static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	if (first_warning_from(caller)) {
 		kslab_gfp_format(invalid, a, sizeof(a));
 		kslab_gfp_format(fixed, b, sizeof(b));
-		ksl_printk("Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
-			   invalid, a, fixed, b);
+		ksl_printk(
+			"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+			invalid, a, fixed, b);
 		ksl_printk("Call site %p, cache %s", (void *)caller, s->name);
 	}
 	return fixed;
 }
 
-/* Take the remote frees of an active or partial slab (list_lock held). */
-static void *take_freelist(struct slab *slab)
+/*
+ * Take a slab's free list for a CPU: the slab becomes ACTIVE, or FULL when
+ * it has none. For a slab of the CPU (c->lock held) or from the node list
+ * (list_lock held too).
+ */
+static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 {
-	void *fl = slab->freelist;
+	uint64_t w = fs_load(slab);
+	unsigned int head;
 
-	slab->freelist = NULL;
-	slab->inuse = slab->objects;
-	slab->state = fl ? SLAB_ACTIVE : SLAB_FULL;
-	return fl;
+	do
+		head = FS_HEAD(w);
+	while (!fs_cas(
+		slab, &w,
+		fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
+	return idx_to_obj(s, slab, head);
 }
 
 /* A slab from the node list, refilling c->partial (list_lock held). */
-static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu *c)
+static struct slab *get_partial_node(struct kmem_cache *s,
+				     struct kmem_cache_cpu *c)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *got = n->partial;
@@ -410,7 +488,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu
 		struct slab *slab = n->partial;
 
 		remove_partial(n, slab);
-		slab->state = SLAB_CPU_PARTIAL;
+		set_state(slab, SLAB_CPU_PARTIAL);
 		slab->next = c->partial;
 		c->partial = slab;
 		c->nr_partial++;
@@ -418,113 +496,183 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_cpu
 	return got;
 }
 
-static void *alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
-			unsigned long caller)
+static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
+						  struct kmem_cache_cpu *c,
+						  gfp_t gfp,
+						  unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *slab = NULL;
 	void *fl = NULL;
 
-	ksl_spin_lock(&n->list_lock);
+	/* the CPU's own slabs change state under c->lock alone */
 	if (c->slab) {
-		fl = take_freelist(c->slab);
+		fl = take_freelist(s, c->slab);
 		if (!fl)
-			c->slab = NULL;
+			set_cpu_slab(c, NULL);
 	}
 	while (!fl && c->partial) {
 		slab = c->partial;
 		c->partial = slab->next;
 		c->nr_partial--;
-		fl = take_freelist(slab);
+		fl = take_freelist(s, slab);
 		if (fl)
-			c->slab = slab;
+			set_cpu_slab(c, slab);
 	}
 	if (!fl) {
+		ksl_spin_lock(&n->list_lock);
 		slab = get_partial_node(s, c);
 		if (slab) {
-			fl = take_freelist(slab);
-			c->slab = slab;
+			fl = take_freelist(s, slab);
+			set_cpu_slab(c, slab);
 		}
+		ksl_spin_unlock(&n->list_lock);
 	}
-	ksl_spin_unlock(&n->list_lock);
 	if (!fl) {
 		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
 			gfp = fix_gfp(s, gfp, caller);
 		slab = allocate_slab(s, gfp);
 		if (!slab) {
 			if (!(gfp & __GFP_NOWARN))
-				ksl_pr_ratelimited(10,
+				ksl_pr_ratelimited(
+					10,
 					"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-					gfp, s->name, s->object_size, s->size, s->order,
-					s->min_order);
+					gfp, s->name, s->object_size, s->size,
+					s->order, s->min_order);
 			return NULL;
 		}
-		ksl_spin_lock(&n->list_lock);
-		fl = take_freelist(slab);
-		ksl_spin_unlock(&n->list_lock);
-		c->slab = slab;
+		fl = take_freelist(s, slab); /* not yet seen by anyone */
+		set_cpu_slab(c, slab);
 	}
 	c->freelist = get_fp(s, fl);
 	return fl;
 }
 
-void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+/* Everything but the common case: the CPU lock may be contended, the
+ * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
+static __attribute__((noinline)) void *
+alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu()];
+	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
 
-	ksl_spin_lock(&c->lock);
+	cpu_lock(c);
 	obj = c->freelist;
 	if (likely(obj))
 		c->freelist = get_fp(s, obj);
 	else
 		obj = alloc_slow(s, c, gfp, caller);
 	ksl_spin_unlock(&c->lock);
-	if (unlikely(gfp & __GFP_ZERO) && obj)
-		memset(obj, 0, s->object_size);
+	if (unlikely(gfp & __GFP_ZERO))
+		return zero_object(s, obj);
 	return obj;
+}
+
+/*
+ * The fast path: pop c->freelist under the CPU lock, taken with one
+ * exchange; anything else goes, as a tail call, to alloc_slowpath().
+ */
+static __attribute__((always_inline)) inline void *
+slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c;
+	void *obj;
+
+	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
+		return alloc_slowpath(s, gfp, caller);
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		return alloc_slowpath(s, gfp, caller);
+	obj = c->freelist;
+	if (unlikely(!obj)) {
+		ksl_spin_unlock(&c->lock);
+		return alloc_slowpath(s, gfp, caller);
+	}
+	c->freelist = get_fp(s, obj);
+	ksl_spin_unlock(&c->lock);
+	return obj;
+}
+
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return slab_alloc(s, gfp, caller);
 }
 
 /* ---- free ----------------------------------------------------------------- */
 
-static void double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+static __attribute__((noinline)) void
+double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	ksl_pr_ratelimited(20, "BUG %s: double free of object %p (caller %p); refused",
-			   s->name, obj, (void *)caller);
+	ksl_pr_ratelimited(
+		20, "BUG %s: double free of object %p (caller %p); refused",
+		s->name, obj, (void *)caller);
 }
 
-/* Free into a slab other than c's active one (c->lock held, dropped here). */
-static void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		      struct slab *slab, void *obj, unsigned long caller)
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
+
+/*
+ * A remote free that changes no list: the slab is some CPU's (active or
+ * CPU-partial), or node-partial and not becoming empty. One CAS.
+ * NEEDS_LOCK: nothing done, the free needs list_lock.
+ */
+static __attribute__((always_inline)) inline int
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
+	      unsigned int idx)
+{
+	uint64_t w = fs_load(slab);
+
+	do {
+		unsigned int st = FS_STATE(w);
+
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
+			return DOUBLE_FREE;
+		if (st == SLAB_FULL ||
+		    (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+			return NEEDS_LOCK;
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
+	return FREED;
+}
+
+/* A free that changes lists (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
+	unsigned int st;
+	uint64_t w;
 
 	ksl_spin_lock(&n->list_lock);
-	if (unlikely(obj == slab->freelist || !slab->inuse)) {
-		ksl_spin_unlock(&n->list_lock);
-		ksl_spin_unlock(&c->lock);
-		double_free(s, obj, caller);
-		return;
-	}
-	set_fp(s, obj, slab->freelist);
-	slab->freelist = obj;
-	slab->inuse--;
-	if (slab->state == SLAB_FULL) {
+	w = fs_load(slab);
+	do {
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
+			ksl_spin_unlock(&n->list_lock);
+			ksl_spin_unlock(&c->lock);
+			double_free(s, obj, caller);
+			return;
+		}
+		st = FS_STATE(w);
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)));
+	/* the state cannot have changed under list_lock; inuse is ours now */
+	if (st == SLAB_FULL) {
 		if (s->cpu_partial_slabs) {
 			if (c->nr_partial >= s->cpu_partial_slabs)
 				put_partials(s, c, &discard);
-			slab->state = SLAB_CPU_PARTIAL;
+			set_state(slab, SLAB_CPU_PARTIAL);
 			slab->next = c->partial;
 			c->partial = slab;
 			c->nr_partial++;
 		} else {
 			unfreeze_slab(s, slab, &discard);
 		}
-	} else if (slab->state == SLAB_NODE_PARTIAL && !slab->inuse &&
+	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
 		   n->nr_partial > s->min_partial) {
 		remove_partial(n, slab);
-		slab->state = SLAB_FULL;
+		set_state(slab, SLAB_FULL);
 		slab->next = discard;
 		discard = slab;
 	}
@@ -533,90 +681,212 @@ static void free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	discard_list(s, discard);
 }
 
+/* Free into a slab other than c's active one (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	  void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED)) {
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	if (ret == NEEDS_LOCK) {
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	ksl_spin_unlock(&c->lock);
+	double_free(s, obj, caller);
+}
+
+/* Free into a slab that is not this CPU's active one, without c->lock. */
+static __attribute__((noinline)) void
+free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	    void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED))
+		return;
+	if (ret == NEEDS_LOCK) {
+		cpu_lock(c);
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	double_free(s, obj, caller);
+}
+
 /* The object's slab after the checks, or NULL (reported) */
-static struct slab *check_free(struct kmem_cache **sp, void *obj, unsigned long caller)
+static struct slab *check_free(struct kmem_cache **sp, void *obj,
+			       unsigned long caller)
 {
 	struct kmem_cache *s = *sp;
 	struct slab *slab = ksl_virt_to_slab(obj);
 	unsigned long off;
 
 	if (unlikely(!slab)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
-				   s ? s->name : "NULL", obj, (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
+			s ? s->name : "NULL", obj, (void *)caller);
 		return NULL;
 	}
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
-		ksl_pr_ratelimited(20, "cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
-				   s ? s->name : "NULL", true_s->name, obj, (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
+			s ? s->name : "NULL", true_s->name, obj,
+			(void *)caller);
 		*sp = s = true_s;
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
 		     (off - s->red_left_pad) % s->size ||
 		     (off - s->red_left_pad) / s->size >= slab->objects)) {
-		ksl_pr_ratelimited(20, "kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
-				   s->name, obj, off, (void *)slab, s->size,
-				   (void *)caller);
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+			s->name, obj, off, (void *)slab, s->size,
+			(void *)caller);
 		return NULL;
 	}
 	return slab;
 }
 
-void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+/* Push obj (checked: an object start of slab, a slab of s) (c->lock held). */
+static __attribute__((always_inline)) inline void
+slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned long caller)
 {
-	struct slab *slab = check_free(&s, obj, caller);
-	struct kmem_cache_cpu *c;
-
-	if (unlikely(!slab))
-		return;
-	c = &s->cpu_slab[ksl_this_cpu()];
-	ksl_spin_lock(&c->lock);
-	if (likely(slab == c->slab)) {
-		if (unlikely(obj == c->freelist)) {
-			ksl_spin_unlock(&c->lock);
-			double_free(s, obj, caller);
-			return;
-		}
+	if (likely(slab == c->slab && obj != c->freelist)) {
 		set_fp(s, obj, c->freelist);
 		c->freelist = obj;
 		ksl_spin_unlock(&c->lock);
 		return;
 	}
-	free_slow(s, c, slab, obj, caller);
-}
-
-/* ---- the API ---------------------------------------------------------- */
-
-void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
-{
-	if (unlikely(!s)) {
-		ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
-				   (void *)caller);
-		return NULL;
+	if (slab == c->slab) {
+		ksl_spin_unlock(&c->lock);
+		double_free(s, obj, caller);
+		return;
 	}
-	return ksl_slab_alloc(s, gfp, caller);
+	free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
 }
 
-void ksl_cache_free_caller(struct kmem_cache *s, void *obj, unsigned long caller)
+/* every check, then the free: the path for anything unusual */
+static __attribute__((noinline)) void
+slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	if (unlikely(!obj))
+	struct slab *slab;
+	struct kmem_cache_cpu *c;
+
+	if (!obj)
 		return;
 	if (unlikely(!s)) {
 		s = ksl_virt_to_cache(obj);
 		if (!s) {
-			ksl_pr_ratelimited(20, "kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
-					   obj, (void *)caller);
+			ksl_pr_ratelimited(
+				20,
+				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
+				obj, (void *)caller);
 			return;
 		}
 	}
-	ksl_slab_free(s, obj, caller);
+	slab = check_free(&s, obj, caller);
+	if (unlikely(!slab))
+		return;
+	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	ksl_spin_lock(&c->lock);
+	slab_free_locked(s, c, slab, obj, caller);
+}
+
+/*
+ * The fast path: the slab from the struct page (a tail page points to its
+ * head), its cache compared with s, the object start checked with one
+ * division, then a push onto the CPU freelist when the slab is the CPU's.
+ * Anything else goes, as a tail call, to slab_free_checked().
+ */
+static __attribute__((always_inline)) inline void
+slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
+	struct kmem_cache_cpu *c;
+	struct slab *slab;
+	unsigned long f, off, idx;
+
+	if (unlikely(pa >= ksl_mm.phys_end || !s))
+		goto checked;
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	if (f & PG_tail) {
+		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
+								->compound_head,
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
+		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	}
+	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
+		goto checked;
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	idx = off / s->size;
+	if (unlikely(off % s->size || idx >= slab->objects))
+		goto checked;
+	if (unlikely(ksl_tls.gen != ksl_mm.generation))
+		goto checked;
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
+		free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+		return;
+	}
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		goto checked;
+	if (unlikely(slab != c->slab || obj == c->freelist)) {
+		ksl_spin_unlock(&c->lock);
+		goto checked;
+	}
+	set_fp(s, obj, c->freelist);
+	c->freelist = obj;
+	ksl_spin_unlock(&c->lock);
+	return;
+checked:
+	slab_free_checked(s, obj, caller);
+}
+
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static __attribute__((noinline)) void *null_cache(unsigned long caller)
+{
+	ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
+			   (void *)caller);
+	return NULL;
+}
+
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
+			     unsigned long caller)
+{
+	if (unlikely(!s))
+		return null_cache(caller);
+	return slab_alloc(s, gfp, caller);
+}
+
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller)
+{
+	slab_free(s, obj, caller);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
-	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
+	if (unlikely(!s))
+		return null_cache(_RET_IP_);
+	return slab_alloc(s, flags, _RET_IP_);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
@@ -631,79 +901,5 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	ksl_cache_free_caller(s, obj, _RET_IP_);
-}
-
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
-{
-	unsigned long caller = _RET_IP_;
-	size_t i;
-
-	if (!s || !p)
-		return 0;
-	for (i = 0; i < size; i++) {
-		p[i] = ksl_slab_alloc(s, flags, caller);
-		if (!p[i]) {
-			while (i--)
-				ksl_slab_free(s, p[i], caller);
-			return 0;
-		}
-	}
-	return (int)size;
-}
-
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
-{
-	unsigned long caller = _RET_IP_;
-
-	if (!p)
-		return;
-	for (size_t i = 0; i < size; i++)
-		ksl_cache_free_caller(s, p[i], caller);
-}
-
-/* ---- lookups for the layers above ---------------------------------------- */
-
-struct kmem_cache *ksl_virt_to_cache(const void *obj)
-{
-	struct slab *slab = ksl_virt_to_slab(obj);
-
-	return slab ? slab->slab_cache : NULL;
-}
-
-size_t ksl_slab_ksize(const void *obj)
-{
-	struct kmem_cache *s = ksl_virt_to_cache(obj);
-
-	return s ? s->object_size : 0;
-}
-
-bool ksl_slab_object_of(const void *addr, struct kmem_cache **sp, void **obj_start)
-{
-	struct slab *slab = ksl_virt_to_slab(addr);
-	struct kmem_cache *s;
-	unsigned long off, idx;
-	char *base, *obj;
-	bool live = true;
-
-	if (!slab || !(s = slab->slab_cache))
-		return false;
-	base = (char *)ksl_slab_address(slab);
-	off = (unsigned long)((const char *)addr - base);
-	idx = off / s->size;
-	if (idx >= slab->objects)
-		return false;
-	obj = base + idx * s->size + s->red_left_pad;
-	if (sp)
-		*sp = s;
-	if (obj_start)
-		*obj_start = obj;
-	ksl_spin_lock(&s->node.list_lock);
-	for (void *p = slab->freelist; p; p = get_fp(s, p))
-		if (p == obj) {
-			live = false;
-			break;
-		}
-	ksl_spin_unlock(&s->node.list_lock);
-	return live;
+	slab_free(s, obj, _RET_IP_);
 }
