@@ -281,8 +281,10 @@ char *trace_input_line(struct trace_input *in, size_t *len)
 	char *line, *nl;
 
 	for (;;) {
-		nl = memchr(in->buf + in->start + scanned, '\n',
-			    in->end - in->start - scanned);
+		nl = NULL;
+		if (in->end > in->start + scanned)
+			nl = memchr(in->buf + in->start + scanned, '\n',
+				    in->end - in->start - scanned);
 		if (nl)
 			break;
 		scanned = in->end - in->start;
