@@ -344,9 +344,14 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		while (p < end && is_space(*p))
 			p++;
 		tok = p;
-		while (p < end && !is_space(*p))
-			p++;
-		te = p;
+		/* the print formats separate fields with single spaces */
+		te = memchr(p, ' ', (size_t)(end - p));
+		if (!te)
+			te = end;
+		if (memchr(tok, '\t', (size_t)(te - tok)))
+			for (te = tok; te < end && !is_space(*te); te++)
+				;
+		p = te;
 		if (tok == te)
 			break;
 		eq = memchr(tok, '=', (size_t)(te - tok));
