@@ -186,6 +186,31 @@ static void test_plain_xz_gzip_identical(void **state)
 	trace_stream_free(&g);
 }
 
+/* Two files in one stream: pairing starts afresh with the second */
+static void test_two_files(void **state)
+{
+	struct trace_stream s;
+	char err[256];
+
+	trace_stream_init(&s);
+	assert_int_equal(trace_stream_read(&s, path_of("plain.trace"), NULL,
+					   err, sizeof(err)), 0);
+	assert_int_equal(trace_stream_read(&s, path_of("xz.bin"), NULL, err,
+					   sizeof(err)), 0);
+	trace_stream_finish(&s);
+	assert_int_equal(s.nr_files, 2);
+	assert_int_equal(s.nr, 12);
+	assert_int_equal(s.files[1].first_event, 6);
+	assert_int_equal(s.files[1].nr_events, 6);
+	assert_int_equal(s.files[1].lines, 11);
+	assert_int_equal(s.pair.allocs, 4);
+	assert_int_equal(s.pair.double_allocs, 0);
+	assert_int_equal(s.pair.unmatched_frees, 2);
+	assert_int_equal(s.pair.live_at_end, 0);
+	assert_int_equal(s.issues[TRACE_ISSUE_BAD_LINE][1].file, 1);
+	trace_stream_free(&s);
+}
+
 static void test_compression_detected(void **state)
 {
 	static const struct {
@@ -217,7 +242,9 @@ static void test_stdin(void **state)
 	dup2(saved, 0);
 	close(saved);
 	check_sample(&s);
-	assert_string_equal(s.files[0], "<stdin>");
+	assert_string_equal(s.files[0].path, "<stdin>");
+	assert_int_equal(s.files[0].nr_events, 6);
+	assert_int_equal(s.files[0].lines, 11);
 	trace_stream_free(&s);
 }
 
@@ -295,6 +322,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_xz_gzip_identical),
+		cmocka_unit_test(test_two_files),
 		cmocka_unit_test(test_compression_detected),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_truncated_and_corrupt),

@@ -52,6 +52,11 @@ static size_t pairing_rows(const struct trace_stream *s, struct named *r)
 	return n;
 }
 
+static const char *file_name(const struct trace_stream *s, uint32_t i)
+{
+	return i < s->nr_files ? s->files[i].path : "-";
+}
+
 static uint64_t waste(const struct trace_sum *s)
 {
 	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req :
@@ -193,7 +198,7 @@ static void print_issues(FILE *f, const struct trace_stream *s)
 		for (uint64_t i = 0; i < n && i < TRACE_ISSUES_KEPT; i++) {
 			const struct trace_issue *is = &s->issues[k][i];
 
-			fprintf(f, "  %s:%llu: %s\n", s->files[is->file],
+			fprintf(f, "  %s:%llu: %s\n", file_name(s, is->file),
 				(unsigned long long)is->lineno, is->text);
 		}
 	}
@@ -206,7 +211,7 @@ static void print_table(const struct trace_stream *s,
 	struct named r[32];
 
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		fprintf(f, "trace: %s\n", s->files[i]);
+		fprintf(f, "trace: %s\n", s->files[i].path);
 	fprintf(f, "cpus: %u\n\n", s->max_cpu + 1);
 	print_named(f, "events", r, event_rows(s, r));
 	print_named(f, "pairing (by pointer)", r, pairing_rows(s, r));
@@ -275,7 +280,7 @@ static void json_issues(struct json *j, const struct trace_stream *s)
 			const struct trace_issue *is = &s->issues[k][i];
 
 			json_obj_begin(j, NULL);
-			json_str(j, "file", s->files[is->file]);
+			json_str(j, "file", file_name(s, is->file));
 			json_u64(j, "line", is->lineno);
 			json_str(j, "text", is->text);
 			json_obj_end(j);
@@ -297,7 +302,7 @@ static void print_json(const struct trace_stream *s,
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "files");
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		json_str(&j, NULL, s->files[i]);
+		json_str(&j, NULL, s->files[i].path);
 	json_arr_end(&j);
 	json_u64(&j, "cpus", s->max_cpu + 1);
 	json_named(&j, "events", r, event_rows(s, r));

@@ -41,7 +41,7 @@ void trace_stream_free(struct trace_stream *s)
 	free(s->live_alloc);
 	free(s->live_req);
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		free(s->files[i]);
+		free(s->files[i].path);
 	free(s->files);
 	memset(s, 0, sizeof(*s));
 }
@@ -307,14 +307,42 @@ static void progress(const struct trace_input *in, int done)
 			(unsigned long long)trace_input_lineno(in));
 }
 
+/* Objects still live when a file ends were never freed in it */
+static void end_file(struct trace_stream *s)
+{
+	struct trace_file *f;
+
+	if (!s->nr_files)
+		return;
+	f = &s->files[s->nr_files - 1];
+	if (f->done)
+		return;
+	f->done = 1;
+	f->nr_events = s->nr - f->first_event;
+	f->lines = s->counts.lines - f->lines;
+	s->pair.live_at_end += s->pair.live_objects;
+	s->pair.live_objects = 0;
+	s->pair.live_bytes_alloc = 0;
+	s->pair.live_bytes_req = 0;
+	if (s->live)
+		memset(s->live, 0, s->live_cap);
+	s->zero_ptr = 0;
+}
+
 static int add_file(struct trace_stream *s, const char *path)
 {
-	char **v = realloc(s->files, (s->nr_files + 1) * sizeof(*v));
+	struct trace_file *v;
 
+	end_file(s);
+	v = realloc(s->files, (s->nr_files + 1) * sizeof(*v));
 	if (!v)
 		return -1;
 	s->files = v;
-	if (!(v[s->nr_files] = strdup(path)))
+	v += s->nr_files;
+	memset(v, 0, sizeof(*v));
+	v->first_event = s->nr;
+	v->lines = s->counts.lines;	/* lines before it, until end_file */
+	if (!(v->path = strdup(path)))
 		return -1;
 	s->nr_files++;
 	return 0;
@@ -359,7 +387,18 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 
 void trace_stream_finish(struct trace_stream *s)
 {
-	s->pair.live_at_end = s->pair.live_objects;
+	struct trace_event *ev;
+	uint64_t *ts;
+
+	end_file(s);
+	if (s->nr && s->nr < s->cap) {
+		if ((ev = realloc(s->ev, s->nr * sizeof(*ev))))
+			s->ev = ev;
+		if ((ts = realloc(s->ts_ns, s->nr * sizeof(*ts))))
+			s->ts_ns = ts;
+		if (ev && ts)
+			s->cap = s->nr;
+	}
 }
 
 const char *trace_stream_site_func(const struct trace_stream *s,

@@ -2,7 +2,8 @@
 /*
  * The compact event stream: a trace parsed once into 32-byte events plus
  * string tables, with counts of what was read, skipped and bad, and the
- * pairing of frees with allocations (by hashed pointer value). This is
+ * pairing of frees with allocations (by hashed pointer value; pairing
+ * starts afresh with each file, as each is another boot). This is
  * what `kslab replay` plays under each policy and `kslab trace-stats`
  * summarises.
  *
@@ -98,6 +99,14 @@ struct trace_issue {
 	char text[160];		/* reason: line text (cut) */
 };
 
+/* One input file: its events are ev[first_event, first_event + nr_events) */
+struct trace_file {
+	char *path;
+	size_t first_event, nr_events;
+	uint64_t lines;
+	int done;		/* private */
+};
+
 struct trace_stream {
 	struct trace_event *ev;
 	uint64_t *ts_ns;	/* timestamp of ev[i] */
@@ -111,7 +120,7 @@ struct trace_stream {
 	struct trace_pairing pair;
 	struct trace_issue issues[TRACE_ISSUE_NR_KINDS][TRACE_ISSUES_KEPT];
 	uint64_t nr_issues[TRACE_ISSUE_NR_KINDS];
-	char **files;
+	struct trace_file *files;
 	uint32_t nr_files;
 	/* private */
 	struct idmap site_map, ptr_map;
@@ -139,7 +148,10 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 					   const char *line, size_t len,
 					   uint64_t lineno);
-/* After the last file: count the allocations never freed. */
+/*
+ * After the last file: count the allocations never freed, give back the
+ * unused capacity of the event arrays.
+ */
 void trace_stream_finish(struct trace_stream *s);
 
 const char *trace_stream_site_func(const struct trace_stream *s,
