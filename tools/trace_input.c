@@ -219,16 +219,29 @@ static long decode_gz(struct trace_input *in, char *out, size_t room)
 
 static long decode_plain(struct trace_input *in, char *out, size_t room)
 {
-	size_t n;
+	size_t n = in->raw_len - in->raw_pos;
+	ssize_t r;
 
-	if (raw_fill(in))
+	if (n) {	/* the bytes read to detect the format */
+		if (n > room)
+			n = room;
+		memcpy(out, in->raw + in->raw_pos, n);
+		in->raw_pos += n;
+		return (long)n;
+	}
+	if (in->raw_eof)
+		return 0;
+	do	/* straight into the line buffer: no copy */
+		r = read(in->fd, out, room);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		in_err(in, "%s: read error: %s", strerror(errno));
 		return -1;
-	n = in->raw_len - in->raw_pos;
-	if (n > room)
-		n = room;
-	memcpy(out, in->raw + in->raw_pos, n);
-	in->raw_pos += n;
-	return (long)n;
+	}
+	if (!r)
+		in->raw_eof = 1;
+	in->offset += (uint64_t)r;
+	return (long)r;
 }
 
 /* Append decoded text to buf; 0 when some came, 1 at the end, -1 error */

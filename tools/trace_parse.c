@@ -20,6 +20,15 @@ const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_CACHE_ALLOC_NODE] = "kmem_cache_alloc_node",
 };
 
+static const uint8_t trace_ev_len[TRACE_EV_NR_NAMES] = {
+	[TRACE_EV_KMALLOC] = 7,
+	[TRACE_EV_KFREE] = 5,
+	[TRACE_EV_CACHE_ALLOC] = 16,
+	[TRACE_EV_CACHE_FREE] = 15,
+	[TRACE_EV_KMALLOC_NODE] = 12,
+	[TRACE_EV_CACHE_ALLOC_NODE] = 21,
+};
+
 /* Fields seen in a body */
 #define F_SITE (1u << 0)
 #define F_PTR (1u << 1)
@@ -61,8 +70,10 @@ int trace_ev_lookup(const char *name, size_t len)
 		len -= (size_t)(colon + 1 - name);
 		name = colon + 1;
 	}
+	if (len < 5 || (name[0] != 'k'))
+		return -1;
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
-		if (strlen(trace_ev_names[i]) == len &&
+		if (trace_ev_len[i] == len &&
 		    !memcmp(trace_ev_names[i], name, len))
 			return i;
 	return -1;
@@ -344,13 +355,10 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		while (p < end && is_space(*p))
 			p++;
 		tok = p;
-		/* the print formats separate fields with single spaces */
+		/* the print formats separate fields with spaces */
 		te = memchr(p, ' ', (size_t)(end - p));
 		if (!te)
 			te = end;
-		if (memchr(tok, '\t', (size_t)(te - tok)))
-			for (te = tok; te < end && !is_space(*te); te++)
-				;
 		p = te;
 		if (tok == te)
 			break;
@@ -382,6 +390,25 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 	return TRACE_LINE_EVENT;
 }
 
+/* The end of the event name: a ':' before a blank or the line's end */
+static const char *name_end(const char *p, const char *end)
+{
+	const char *c = p;
+
+	while ((c = memchr(c, ':', (size_t)(end - c)))) {
+		if (c + 1 == end || is_space(c[1]))
+			break;
+		c++;
+	}
+	if (!c)
+		c = end;
+	/* a blank before that ':' ends the name there (no ':' after it) */
+	for (const char *q = p; q < c; q++)
+		if (is_space(*q))
+			return q;
+	return c;
+}
+
 enum trace_line_kind trace_parse_line(const char *line, size_t len,
 				      struct trace_line *out)
 {
@@ -406,10 +433,7 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	while (p < end && is_space(*p))
 		p++;
 	name = p;
-	/* the name ends at ": " or at a ':' closing the line */
-	while (p < end && !(p[0] == ':' && (p + 1 == end || is_space(p[1]))) &&
-	       !is_space(*p))
-		p++;
+	p = name_end(p, end);
 	ev = trace_ev_lookup(name, (size_t)(p - name));
 	if (ev < 0) {
 		if (p == end || *p != ':') {
