@@ -44,13 +44,14 @@ static int setup(void **state)
 {
 	size_t cap = 8u << 20, n = 0, pos = 0;
 	uint8_t *out = malloc(cap);
-	z_stream z = { 0 };
+	z_stream z = {0};
 
 	text = malloc(cap);
 	if (!mkdtemp(tmpdir) || !text || !out)
 		return -1;
 	for (int i = 0; n + 300 < cap; i++)
-		n += (size_t)sprintf(text + n,
+		n += (size_t)sprintf(
+			text + n,
 			"  task-%d [%03d] ..... %d.%06d: kmalloc: call_site="
 			"f%d+0x%x/0x100 ptr=%016x bytes_req=%d bytes_alloc=%d "
 			"gfp_flags=GFP_KERNEL node=-1 accounted=false\n",
@@ -59,9 +60,8 @@ static int setup(void **state)
 			4096);
 	text_len = n;
 	write_file(path_of("plain"), text, n);
-	if (lzma_easy_buffer_encode(0, LZMA_CHECK_CRC32, NULL,
-				    (uint8_t *)text, n, out, &pos, cap) !=
-	    LZMA_OK)
+	if (lzma_easy_buffer_encode(0, LZMA_CHECK_CRC32, NULL, (uint8_t *)text,
+				    n, out, &pos, cap) != LZMA_OK)
 		return -1;
 	write_file(path_of("xz"), out, pos);
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY))
@@ -115,13 +115,13 @@ static void test_read_all(void **state)
 
 static void test_close_early(void **state)
 {
-	static const char *const names[] = { "xz", "gz" };
+	static const char *const names[] = {"xz", "gz"};
 
 	for (int round = 0; round < 20; round++) {
 		char err[256];
 		size_t len;
-		struct trace_input *in = trace_input_open(path_of(names[round & 1]),
-							  err, sizeof(err));
+		struct trace_input *in = trace_input_open(
+			path_of(names[round & 1]), err, sizeof(err));
 
 		assert_non_null(in);
 		for (int i = 0; i < round * 100; i++)

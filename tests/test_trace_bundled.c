@@ -88,7 +88,7 @@ static void test_counts(void **state)
 	assert_int_equal(c->skipped, 0);
 	assert_int_equal(c->lost_markers, 0);
 	assert_int_equal(c->input_errors, 0);
-	assert_int_equal(stream.max_cpu, 1);	/* 2 CPUs */
+	assert_int_equal(stream.max_cpu, 1); /* 2 CPUs */
 	printf("bundled: %u pointers, %u call sites, %u functions, %u caches\n",
 	       stream.nr_ptrs, stream.nr_sites - 1, stream.funcs.nr,
 	       stream.caches.nr);
@@ -97,8 +97,9 @@ static void test_counts(void **state)
 /* Every kmalloc: bytes_alloc = x86_64 size class of bytes_req */
 static void test_x86_64_size_classes(void **state)
 {
-	static const uint64_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256,
-		512, 1024, 2048, 4096, 8192, 16384, 32768, 65536 };
+	static const uint64_t classes[] = {8,	 16,	32,    64,   96,   128,
+					   192,	 256,	512,   1024, 2048, 4096,
+					   8192, 16384, 32768, 65536};
 	uint64_t checked = 0;
 
 	/* the class function itself, at every boundary */
@@ -184,8 +185,10 @@ static void test_trace_stats_table_csv(void **state)
 	assert_non_null(strstr(out, "27484 of 27484 kmalloc events"));
 	free(out);
 	out = run("trace-stats --format csv --top 3");
-	assert_true(!strncmp(out, "section,name,count,bytes_req,bytes_alloc,"
-				  "waste\n", 42));
+	assert_true(!strncmp(out,
+			     "section,name,count,bytes_req,bytes_alloc,"
+			     "waste\n",
+			     42));
 	assert_non_null(strstr(out, "\nevents,kfree,65909,,,\n"));
 	assert_non_null(strstr(out, "\nx86_64_conformance,"
 				    "bytes_alloc_mismatches,0,,,\n"));

@@ -68,24 +68,24 @@ static void write_file(const char *path, const void *data, size_t len)
 	fclose(f);
 }
 
-static size_t xz_compress(const char *in, size_t len, uint8_t *out,
-			  size_t cap)
+static size_t xz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 {
 	size_t pos = 0;
 
 	assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
 						 (const uint8_t *)in, len, out,
-						 &pos, cap), LZMA_OK);
+						 &pos, cap),
+			 LZMA_OK);
 	return pos;
 }
 
-static size_t gz_compress(const char *in, size_t len, uint8_t *out,
-			  size_t cap)
+static size_t gz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 
-	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-				      Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(
+		deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+		Z_OK);
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
 	z.next_out = out;
@@ -155,7 +155,7 @@ static void check_sample(const struct trace_stream *s)
 	assert_string_equal(trace_stream_cache_name(s, s->ev[0].cache),
 			    "task_struct");
 	assert_int_equal(s->ev[0].type, TEV_CACHE_ALLOC);
-	assert_int_equal(s->ev[2].ptr, s->ev[1].ptr);	/* paired */
+	assert_int_equal(s->ev[2].ptr, s->ev[1].ptr); /* paired */
 }
 
 static void same_streams(const struct trace_stream *a,
@@ -194,9 +194,11 @@ static void test_two_files(void **state)
 
 	trace_stream_init(&s);
 	assert_int_equal(trace_stream_read(&s, path_of("plain.trace"), NULL,
-					   err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(trace_stream_read(&s, path_of("xz.bin"), NULL, err,
-					   sizeof(err)), 0);
+					   sizeof(err)),
+			 0);
 	trace_stream_finish(&s);
 	assert_int_equal(s.nr_files, 2);
 	assert_int_equal(s.nr, 12);
@@ -216,13 +218,14 @@ static void test_compression_detected(void **state)
 	static const struct {
 		const char *name;
 		enum trace_compression c;
-	} cases[] = { { "plain.trace", TRACE_PLAIN }, { "xz.bin", TRACE_XZ },
-		      { "gz.trace.xz", TRACE_GZIP } };
+	} cases[] = {{"plain.trace", TRACE_PLAIN},
+		     {"xz.bin", TRACE_XZ},
+		     {"gz.trace.xz", TRACE_GZIP}};
 	char err[256];
 
 	for (size_t i = 0; i < NR(cases); i++) {
-		struct trace_input *in = trace_input_open(path_of(cases[i].name),
-							  err, sizeof(err));
+		struct trace_input *in = trace_input_open(
+			path_of(cases[i].name), err, sizeof(err));
 
 		assert_non_null(in);
 		assert_int_equal(trace_input_compression(in), cases[i].c);
@@ -250,8 +253,8 @@ static void test_stdin(void **state)
 
 static void test_truncated_and_corrupt(void **state)
 {
-	static const char *const names[] = { "truncated.xz", "corrupt.xz",
-					     "truncated.gz" };
+	static const char *const names[] = {"truncated.xz", "corrupt.xz",
+					    "truncated.gz"};
 
 	for (size_t i = 0; i < NR(names); i++) {
 		struct trace_stream s;
@@ -273,7 +276,8 @@ static void test_missing_file(void **state)
 
 	trace_stream_init(&s);
 	assert_int_equal(trace_stream_read(&s, path_of("nonexistent"), NULL,
-					   err, sizeof(err)), -1);
+					   err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "No such file"));
 	assert_int_equal(trace_stream_read(&s, tmpdir, NULL, err, sizeof(err)),
 			 -1);

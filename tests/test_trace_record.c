@@ -67,12 +67,14 @@ static void test_record_live(void **state)
 	snprintf(file, sizeof(file), "%s/live.trace.xz", path);
 	snprintf(args, sizeof(args),
 		 "-o %s --duration 30 -- sh -c 'ls / >/dev/null; "
-		 "cat /proc/slabinfo >/dev/null' 2>&1", file);
+		 "cat /proc/slabinfo >/dev/null' 2>&1",
+		 file);
 	/* 1: events were lost (a busy machine); still a valid trace */
 	rc = status_of(args);
 	assert_true(rc == 0 || rc == 1);
 	trace_stream_init(&s);
-	assert_int_equal(trace_stream_read(&s, file, NULL, err, sizeof(err)), 0);
+	assert_int_equal(trace_stream_read(&s, file, NULL, err, sizeof(err)),
+			 0);
 	printf("recorded: %llu events (%llu kmalloc, %llu kfree, %llu "
 	       "kmem_cache_alloc, %llu kmem_cache_free), %llu bad\n",
 	       (unsigned long long)s.counts.events,

@@ -35,7 +35,7 @@ struct trace_decoder {
 	unsigned char raw[DEC_RAW];
 	size_t raw_pos, raw_len;
 	int raw_eof, failed, gz_ready, gz_member_done, xz_ready;
-	uint64_t offset;	/* atomic: read for progress */
+	uint64_t offset; /* atomic: read for progress */
 	lzma_stream xz;
 	z_stream gz;
 	char err[256];
@@ -45,7 +45,7 @@ struct trace_decoder {
 	pthread_mutex_t lock;
 	pthread_cond_t can_put, can_get;
 	struct dec_chunk q[DEC_CHUNKS];
-	unsigned int head, tail;	/* get at head, put at tail */
+	unsigned int head, tail; /* get at head, put at tail */
 	int done, stop;
 	/* the reader's view of the current chunk */
 	size_t pos;
@@ -82,11 +82,11 @@ static int raw_fill(struct trace_decoder *d)
 
 static const char *xz_why(lzma_ret r)
 {
-	return r == LZMA_FORMAT_ERROR ? "format" :
-	       r == LZMA_DATA_ERROR   ? "data error" :
-	       r == LZMA_MEM_ERROR    ? "out of memory" :
-	       r == LZMA_MEMLIMIT_ERROR ? "memory limit" :
-					  "decoder error";
+	return r == LZMA_FORMAT_ERROR	  ? "format"
+	       : r == LZMA_DATA_ERROR	  ? "data error"
+	       : r == LZMA_MEM_ERROR	  ? "out of memory"
+	       : r == LZMA_MEMLIMIT_ERROR ? "memory limit"
+					  : "decoder error";
 }
 
 static size_t src_xz(struct trace_decoder *d, char *out, size_t room)
@@ -126,7 +126,7 @@ static size_t src_gz(struct trace_decoder *d, char *out, size_t room)
 				dec_err(d, "%s: %s", "truncated gzip data");
 			break;
 		}
-		if (d->gz_member_done) {	/* another member follows */
+		if (d->gz_member_done) { /* another member follows */
 			inflateReset(&d->gz);
 			d->gz_member_done = 0;
 		}
@@ -148,7 +148,7 @@ static size_t src_plain(struct trace_decoder *d, char *out, size_t room)
 	size_t n = d->raw_len - d->raw_pos;
 	ssize_t r;
 
-	if (n) {	/* the bytes read to detect the format */
+	if (n) { /* the bytes read to detect the format */
 		n = n < room ? n : room;
 		memcpy(out, d->raw + d->raw_pos, n);
 		d->raw_pos += n;
@@ -156,7 +156,7 @@ static size_t src_plain(struct trace_decoder *d, char *out, size_t room)
 	}
 	if (d->raw_eof || d->failed)
 		return 0;
-	do	/* straight into the caller's buffer */
+	do /* straight into the caller's buffer */
 		r = read(d->fd, out, room);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
@@ -195,7 +195,8 @@ static void *decoder_thread(void *arg)
 		}
 		c = &d->q[d->tail % DEC_CHUNKS];
 		pthread_mutex_unlock(&d->lock);
-		n = src(d, c->data, DEC_CHUNK);	/* a slot the reader won't see */
+		n = src(d, c->data,
+			DEC_CHUNK); /* a slot the reader won't see */
 		pthread_mutex_lock(&d->lock);
 		c->len = n;
 		if (n)
@@ -272,13 +273,13 @@ static int codec_init(struct trace_decoder *d)
 		lzma_stream init = LZMA_STREAM_INIT;
 
 		d->xz = init;
-		if (lzma_stream_decoder(&d->xz, UINT64_MAX, LZMA_CONCATENATED) !=
-		    LZMA_OK)
+		if (lzma_stream_decoder(&d->xz, UINT64_MAX,
+					LZMA_CONCATENATED) != LZMA_OK)
 			return -1;
 		d->xz_ready = 1;
 	} else if (d->comp == TRACE_GZIP) {
 		memset(&d->gz, 0, sizeof(d->gz));
-		if (inflateInit2(&d->gz, 15 + 16) != Z_OK)	/* gzip only */
+		if (inflateInit2(&d->gz, 15 + 16) != Z_OK) /* gzip only */
 			return -1;
 		d->gz_ready = 1;
 	}

@@ -26,7 +26,7 @@ struct trace_input {
 	/* decoded text: line data in buf[start, end) */
 	char *buf;
 	size_t start, end, cap;
-	int eof;	/* no more decoded text will come */
+	int eof; /* no more decoded text will come */
 	char err[256];
 };
 
@@ -39,7 +39,7 @@ static void in_err(struct trace_input *in, const char *fmt, const char *what)
 /* Read the first bytes (a pipe may give them in pieces) and classify */
 static size_t detect(struct trace_input *in, unsigned char *head)
 {
-	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const unsigned char xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
 	size_t got = 0;
 
 	while (got < 6) {
@@ -62,8 +62,7 @@ static size_t detect(struct trace_input *in, unsigned char *head)
 	return got;
 }
 
-struct trace_input *trace_input_open(const char *path, char *err,
-				     size_t errlen)
+struct trace_input *trace_input_open(const char *path, char *err, size_t errlen)
 {
 	struct trace_input *in = calloc(1, sizeof(*in));
 	unsigned char head[8];
@@ -170,7 +169,7 @@ char *trace_input_line(struct trace_input *in, size_t *len)
 		return NULL;
 	line = in->buf + in->start;
 	if (!nl)
-		nl = in->buf + in->end;	/* last line without a newline */
+		nl = in->buf + in->end; /* last line without a newline */
 	*len = (size_t)(nl - line);
 	in->start = (size_t)(nl - in->buf) + (nl < in->buf + in->end);
 	*nl = '\0';

@@ -21,12 +21,9 @@ const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
 };
 
 static const uint8_t trace_ev_len[TRACE_EV_NR_NAMES] = {
-	[TRACE_EV_KMALLOC] = 7,
-	[TRACE_EV_KFREE] = 5,
-	[TRACE_EV_CACHE_ALLOC] = 16,
-	[TRACE_EV_CACHE_FREE] = 15,
-	[TRACE_EV_KMALLOC_NODE] = 12,
-	[TRACE_EV_CACHE_ALLOC_NODE] = 21,
+	[TRACE_EV_KMALLOC] = 7,	      [TRACE_EV_KFREE] = 5,
+	[TRACE_EV_CACHE_ALLOC] = 16,  [TRACE_EV_CACHE_FREE] = 15,
+	[TRACE_EV_KMALLOC_NODE] = 12, [TRACE_EV_CACHE_ALLOC_NODE] = 21,
 };
 
 /* Fields seen in a body */
@@ -66,7 +63,7 @@ int trace_ev_lookup(const char *name, size_t len)
 {
 	const char *colon = memrchr(name, ':', len);
 
-	if (colon) {	/* perf's "kmem:kmalloc" */
+	if (colon) { /* perf's "kmem:kmalloc" */
 		len -= (size_t)(colon + 1 - name);
 		name = colon + 1;
 	}
@@ -126,7 +123,8 @@ static int parse_ts(const char *s, const char *end, uint64_t *ns)
 
 	if (!dot)
 		return parse_dec(s, (size_t)(end - s), ns);
-	if (parse_dec(s, (size_t)(dot - s), &sec) || sec > UINT64_MAX / 2000000000u)
+	if (parse_dec(s, (size_t)(dot - s), &sec) ||
+	    sec > UINT64_MAX / 2000000000u)
 		return -1;
 	nf = (size_t)(end - dot - 1);
 	if (!nf || nf > 9 || parse_dec(dot + 1, nf, &frac))
@@ -250,7 +248,8 @@ static int parse_site(const char *v, size_t n, struct trace_line *out)
 		const char *slash = memchr(plus, '/', (size_t)(v + n - plus));
 		const char *oe = slash ? slash : v + n;
 
-		if (parse_hex(plus + 1, (size_t)(oe - plus - 1), &out->site_off))
+		if (parse_hex(plus + 1, (size_t)(oe - plus - 1),
+			      &out->site_off))
 			return -1;
 		n = (size_t)(plus - v);
 	}
@@ -306,8 +305,9 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 	if (KEY("bytes_alloc"))
 		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
 	if (KEY("gfp_flags"))
-		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw) ?
-			       (int)F_GFP : -1;
+		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw)
+			       ? (int)F_GFP
+			       : -1;
 	if (KEY("node"))
 		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
 	if (KEY("accounted")) {
@@ -330,11 +330,14 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 static const char *bad_reason(const char *key, size_t klen)
 {
 	static const char *const why[][2] = {
-		{ "call_site", "bad call_site" }, { "ptr", "bad ptr" },
-		{ "bytes_req", "bad bytes_req" },
-		{ "bytes_alloc", "bad bytes_alloc" },
-		{ "gfp_flags", "unknown gfp flag" }, { "node", "bad node" },
-		{ "accounted", "bad accounted" }, { "name", "empty name" },
+		{"call_site", "bad call_site"},
+		{"ptr", "bad ptr"},
+		{"bytes_req", "bad bytes_req"},
+		{"bytes_alloc", "bad bytes_alloc"},
+		{"gfp_flags", "unknown gfp flag"},
+		{"node", "bad node"},
+		{"accounted", "bad accounted"},
+		{"name", "empty name"},
 	};
 
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
@@ -364,7 +367,7 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 			break;
 		eq = memchr(tok, '=', (size_t)(te - tok));
 		if (!eq)
-			continue;	/* e.g. a module name "[ext4]" */
+			continue; /* e.g. a module name "[ext4]" */
 		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
 				  (size_t)(te - eq - 1), out);
 		if (bit < 0) {
@@ -377,14 +380,15 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		}
 		seen |= (unsigned int)bit;
 	}
-	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE ?
-		       F_FREE_NEEDS : F_ALLOC_NEEDS;
+	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE
+		       ? F_FREE_NEEDS
+		       : F_ALLOC_NEEDS;
 	if ((seen & need) != need) {
-		out->why = !(seen & F_SITE) ? "no call_site" :
-			   !(seen & F_PTR)  ? "no ptr" :
-			   !(seen & F_REQ)  ? "no bytes_req" :
-			   !(seen & F_ALLOC) ? "no bytes_alloc" :
-					      "no gfp_flags";
+		out->why = !(seen & F_SITE)    ? "no call_site"
+			   : !(seen & F_PTR)   ? "no ptr"
+			   : !(seen & F_REQ)   ? "no bytes_req"
+			   : !(seen & F_ALLOC) ? "no bytes_alloc"
+					       : "no gfp_flags";
 		return TRACE_LINE_BAD;
 	}
 	return TRACE_LINE_EVENT;
@@ -441,7 +445,7 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 				return TRACE_LINE_SKIP;
 			return TRACE_LINE_LOST;
 		}
-		return TRACE_LINE_SKIP;	/* another event */
+		return TRACE_LINE_SKIP; /* another event */
 	}
 	if (p == end || *p != ':') {
 		out->why = "no ':' after the event name";

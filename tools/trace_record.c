@@ -18,7 +18,10 @@
 #include "xzout.h"
 
 static const char *const kmem_events[] = {
-	"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free",
+	"kmalloc",
+	"kfree",
+	"kmem_cache_alloc",
+	"kmem_cache_free",
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -42,15 +45,17 @@ static int tracefs_usable(void)
 	char path[4096];
 
 	if (!dir) {
-		fprintf(stderr, "kslab record: tracefs is not mounted (mount -t "
-				"tracefs nodev /sys/kernel/tracing)\n");
+		fprintf(stderr,
+			"kslab record: tracefs is not mounted (mount -t "
+			"tracefs nodev /sys/kernel/tracing)\n");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/instances", dir);
 	if (access(path, W_OK)) {
-		fprintf(stderr, "kslab record: cannot create a tracing instance "
-				"in %s: %s (run as root)\n", path,
-			strerror(errno));
+		fprintf(stderr,
+			"kslab record: cannot create a tracing instance "
+			"in %s: %s (run as root)\n",
+			path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -66,8 +71,10 @@ static void filter_self(struct tracefs_instance *inst, const char *ev)
 
 	snprintf(filter, sizeof(filter), "common_pid != %ld", (long)getpid());
 	if (tracefs_event_file_write(inst, "kmem", ev, "filter", filter) < 0)
-		fprintf(stderr, "kslab record: warning: cannot filter kmem:%s "
-				"(own allocations will be recorded)\n", ev);
+		fprintf(stderr,
+			"kslab record: warning: cannot filter kmem:%s "
+			"(own allocations will be recorded)\n",
+			ev);
 }
 
 static int enable_events(struct tracefs_instance *inst)
@@ -76,8 +83,10 @@ static int enable_events(struct tracefs_instance *inst)
 		filter_self(inst, kmem_events[i]);
 	for (size_t i = 0; i < 4; i++)
 		if (tracefs_event_enable(inst, "kmem", kmem_events[i])) {
-			fprintf(stderr, "kslab record: cannot enable "
-					"kmem:%s\n", kmem_events[i]);
+			fprintf(stderr,
+				"kslab record: cannot enable "
+				"kmem:%s\n",
+				kmem_events[i]);
 			return -1;
 		}
 	return 0;
@@ -102,7 +111,7 @@ static pid_t start_command(char **cmd)
  */
 static int drain(int fd, struct xzout *out, int wait_ms, int max_reads)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char buf[65536];
 	ssize_t n;
 
@@ -158,8 +167,8 @@ static int stream(struct tracefs_instance *inst, int fd, struct xzout *out,
 	return drain(fd, out, 0, 0);
 }
 
-static int record_in(struct tracefs_instance *inst,
-		     const struct record_opts *o, struct xzout *out)
+static int record_in(struct tracefs_instance *inst, const struct record_opts *o,
+		     struct xzout *out)
 {
 	char *pipe_path = tracefs_instance_get_file(inst, "trace_pipe");
 	int fd, status = 0, ret = 0, reaped = 0;
@@ -187,14 +196,17 @@ static int record_in(struct tracefs_instance *inst,
 		kill(child, SIGINT);
 		waitpid(child, &status, 0);
 	}
-	if (child > 0 && reaped && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+	if (child > 0 && reaped &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status))) {
 		fprintf(stderr, "kslab record: %s failed\n", o->cmd[0]);
 		ret = ret ? ret : 1;
 	}
 	lost = lost_events(inst);
 	if (lost) {
-		fprintf(stderr, "kslab record: %llu events lost in the ring "
-				"buffer (try --buffer-kb)\n", lost);
+		fprintf(stderr,
+			"kslab record: %llu events lost in the ring "
+			"buffer (try --buffer-kb)\n",
+			lost);
 		ret = ret ? ret : 1;
 	} else if (!o->quiet) {
 		fprintf(stderr, "kslab record: no events lost\n");
@@ -205,7 +217,7 @@ static int record_in(struct tracefs_instance *inst,
 int trace_record(const struct record_opts *o)
 {
 	struct tracefs_instance *inst;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct xzout *out;
 	char err[512];
 	int ret;
@@ -214,8 +226,10 @@ int trace_record(const struct record_opts *o)
 		return 3;
 	inst = tracefs_instance_create(o->instance);
 	if (!inst) {
-		fprintf(stderr, "kslab record: cannot create tracing instance "
-				"'%s': %s\n", o->instance, strerror(errno));
+		fprintf(stderr,
+			"kslab record: cannot create tracing instance "
+			"'%s': %s\n",
+			o->instance, strerror(errno));
 		return 3;
 	}
 	if (o->buffer_kb)

@@ -62,9 +62,8 @@ static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		text++;
 		len--;
 	}
-	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why,
-		 text ? ": " : "", text ? (int)(len < 200 ? len : 200) : 0,
-		 text ? text : "");
+	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why, text ? ": " : "",
+		 text ? (int)(len < 200 ? len : 200) : 0, text ? text : "");
 }
 
 static int grow_events(struct trace_stream *s)
@@ -107,8 +106,8 @@ static int grow_live(struct trace_stream *s, uint32_t id)
 
 static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
 {
-	uint32_t func = strtab_intern(&s->funcs, l->site_func.p,
-				      l->site_func.len);
+	uint32_t func =
+		strtab_intern(&s->funcs, l->site_func.p, l->site_func.len);
 	uint64_t key = (uint64_t)func << 32 | (uint32_t)l->site_off;
 	int added;
 	uint32_t id = idmap_intern(&s->site_map, key, &added);
@@ -227,7 +226,8 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	e = &s->ev[s->nr];
 	memset(e, 0, sizeof(*e));
 	e->type = ev_type[l->ev];
-	if (l->ev == TRACE_EV_KMALLOC_NODE || l->ev == TRACE_EV_CACHE_ALLOC_NODE)
+	if (l->ev == TRACE_EV_KMALLOC_NODE ||
+	    l->ev == TRACE_EV_CACHE_ALLOC_NODE)
 		e->flags |= TEV_F_NODE_EVENT;
 	if (l->accounted > 0)
 		e->flags |= TEV_F_ACCOUNTED;
@@ -341,7 +341,7 @@ static int add_file(struct trace_stream *s, const char *path)
 	v += s->nr_files;
 	memset(v, 0, sizeof(*v));
 	v->first_event = s->nr;
-	v->lines = s->counts.lines;	/* lines before it, until end_file */
+	v->lines = s->counts.lines; /* lines before it, until end_file */
 	if (!(v->path = strdup(path)))
 		return -1;
 	s->nr_files++;
@@ -401,8 +401,7 @@ void trace_stream_finish(struct trace_stream *s)
 	}
 }
 
-const char *trace_stream_site_func(const struct trace_stream *s,
-				   uint32_t site)
+const char *trace_stream_site_func(const struct trace_stream *s, uint32_t site)
 {
 	if (!site || site >= s->nr_sites)
 		return "";
