@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "datadir.h"
 #include "helpers/json_check.h"
@@ -71,6 +72,31 @@ static void test_data_dir(void **state)
 	assert_non_null(strstr(slabs, "kmem-build-6.18.slabs.tsv"));
 	free(slabs);
 	kslab_free_paths(paths, n);
+}
+
+/* $KSLAB_DATA overrides; a missing TRACE is exit status 2 */
+static void test_data_override_and_errors(void **state)
+{
+	char cmd[512];
+	int st;
+
+	setenv("KSLAB_DATA", "/nonexistent-kslab-data", 1);
+	assert_null(kslab_data_dir());
+	snprintf(cmd, sizeof(cmd), "%s/kslab trace-stats 2>/dev/null",
+		 KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	unsetenv("KSLAB_DATA");
+	assert_non_null(kslab_data_dir());
+	snprintf(cmd, sizeof(cmd),
+		 "%s/kslab trace-stats /nonexistent.trace 2>/dev/null",
+		 KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/kslab trace-stats --format xml 2>/dev/null", KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 }
 
 static void test_counts(void **state)
@@ -199,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_data_dir),
+		cmocka_unit_test(test_data_override_and_errors),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_x86_64_size_classes),
 		cmocka_unit_test(test_pairing),
