@@ -2,7 +2,7 @@
 /*
  * The kmem line parser on every line format it reads (trace/trace_pipe,
  * trace-cmd report with and without the flags column and with -l, perf
- * script) for every event, the gfp flag names parsed into bits, lines
+ * script with and without pid/tid and period) for every event, the gfp flag names parsed into bits, lines
  * that are skipped, lost-event markers, malformed lines, and a fuzz of
  * random mutations of real lines (seed printed).
  */
@@ -40,6 +40,8 @@ static const char *const prefixes[] = {
 	"            bash-1364    1d..1. 10561.957538: %s: %s",
 	"            bash  1364 [001] 10561.957538: kmem:%s: %s",
 	"     kworker/1:2-88      (     88) [001] ...1. 10561.957538: %s: %s",
+	"            bash  1364/1364  [001] 10561.957538:          1 "
+	"kmem:%s: %s",
 };
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
@@ -238,8 +240,13 @@ static void test_lost_markers(void **state)
 {
 	const char *a = "CPU:1 [LOST 1234 EVENTS]";
 	const char *b = "CPU:0 [56 EVENTS DROPPED]";
+	const char *c = "# entries-in-buffer/entries-written: 100/250   #P:2";
+	const char *d = "# entries-in-buffer/entries-written: 250/250   #P:2";
 	struct trace_line l;
 
+	assert_int_equal(trace_parse_line(c, strlen(c), &l), TRACE_LINE_LOST);
+	assert_int_equal(l.lost, 150);
+	assert_int_equal(trace_parse_line(d, strlen(d), &l), TRACE_LINE_SKIP);
 	assert_int_equal(trace_parse_line(a, strlen(a), &l), TRACE_LINE_LOST);
 	assert_int_equal(l.lost, 1234);
 	assert_int_equal(trace_parse_line(b, strlen(b), &l), TRACE_LINE_LOST);

@@ -394,6 +394,45 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 	return TRACE_LINE_EVENT;
 }
 
+/*
+ * The header of /sys/kernel/tracing/trace says how many events the ring
+ * buffer overwrote: "# entries-in-buffer/entries-written: 100/250   #P:2"
+ */
+static int overwritten(const char *p, struct trace_line *out)
+{
+	static const char key[] = "# entries-in-buffer/entries-written: ";
+	uint64_t in_buf, written;
+	const char *a, *b;
+
+	if (strncmp(p, key, sizeof(key) - 1))
+		return 0;
+	a = p + sizeof(key) - 1;
+	for (b = a; is_digit(*b); b++)
+		;
+	if (*b != '/' || parse_dec(a, (size_t)(b - a), &in_buf))
+		return 0;
+	for (a = ++b; is_digit(*b); b++)
+		;
+	if (parse_dec(a, (size_t)(b - a), &written) || written <= in_buf)
+		return 0;
+	out->lost = written - in_buf;
+	return 1;
+}
+
+/* perf script may print the sample period before the event name */
+static const char *skip_period(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && is_digit(*q))
+		q++;
+	if (q == p || q == end || !is_space(*q))
+		return p;
+	while (q < end && is_space(*q))
+		q++;
+	return q;
+}
+
 /* The end of the event name: a ':' before a blank or the line's end */
 static const char *name_end(const char *p, const char *end)
 {
@@ -425,8 +464,10 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	p = line;
 	while (p < end && is_space(*p))
 		p++;
-	if (p == end || *p == '#')
+	if (p == end)
 		return TRACE_LINE_SKIP;
+	if (*p == '#')
+		return overwritten(p, out) ? TRACE_LINE_LOST : TRACE_LINE_SKIP;
 	p = find_prefix(p, end, out);
 	if (!p) {
 		if (lost_marker(line, &out->lost))
@@ -436,6 +477,7 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	}
 	while (p < end && is_space(*p))
 		p++;
+	p = skip_period(p, end);
 	name = p;
 	p = name_end(p, end);
 	ev = trace_ev_lookup(name, (size_t)(p - name));
