@@ -213,6 +213,27 @@ static void test_two_files(void **state)
 	trace_stream_free(&s);
 }
 
+static void test_mark_sites(void **state)
+{
+	static const char *const funcs[] = {"copy_process", "free_vm_area",
+					    "no_such_function"};
+	struct trace_stream s;
+	uint8_t *mark;
+	char buf[64];
+
+	read_stream(path_of("plain.trace"), &s, 0);
+	mark = calloc(s.nr_sites, 1);
+	assert_int_equal(trace_stream_mark_sites(&s, funcs, 3, mark), 2);
+	assert_true(mark[s.ev[0].site]);  /* copy_process+0x1a5 */
+	assert_false(mark[s.ev[1].site]); /* __get_vm_area_node */
+	assert_true(mark[s.ev[2].site]);  /* free_vm_area+0x10 */
+	assert_string_equal(
+		trace_stream_site_name(&s, s.ev[0].site, buf, sizeof(buf)),
+		"copy_process+0x1a5");
+	free(mark);
+	trace_stream_free(&s);
+}
+
 static void test_compression_detected(void **state)
 {
 	static const struct {
@@ -327,6 +348,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_xz_gzip_identical),
 		cmocka_unit_test(test_two_files),
+		cmocka_unit_test(test_mark_sites),
 		cmocka_unit_test(test_compression_detected),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_truncated_and_corrupt),

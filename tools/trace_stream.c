@@ -426,3 +426,26 @@ const char *trace_stream_cache_name(const struct trace_stream *s,
 {
 	return strtab_str(&s->caches, cache);
 }
+
+uint32_t trace_stream_mark_sites(const struct trace_stream *s,
+				 const char *const *funcs, size_t n,
+				 uint8_t *mark)
+{
+	uint32_t marked = 0;
+
+	for (uint32_t site = 0; site < s->nr_sites; site++)
+		mark[site] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t func =
+			strtab_find(&s->funcs, funcs[i], strlen(funcs[i]));
+
+		if (!func)
+			continue;
+		for (uint32_t site = 1; site < s->nr_sites; site++)
+			if (s->sites[site].func == func && !mark[site]) {
+				mark[site] = 1;
+				marked++;
+			}
+	}
+	return marked;
+}

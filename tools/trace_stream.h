@@ -160,6 +160,14 @@ const char *trace_stream_site_name(const struct trace_stream *s, uint32_t site,
 				   char *buf, size_t len);
 const char *trace_stream_cache_name(const struct trace_stream *s,
 				    uint32_t cache);
+/*
+ * Mark (mark[site] = 1) the call sites whose function is one of funcs
+ * (names as in "func+0x1c/0x40", e.g. a --packed-sites list); mark has
+ * s->nr_sites entries. Returns how many sites were marked.
+ */
+uint32_t trace_stream_mark_sites(const struct trace_stream *s,
+				 const char *const *funcs, size_t n,
+				 uint8_t *mark);
 extern const char *const trace_issue_names[TRACE_ISSUE_NR_KINDS];
 
 #endif
