@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "datadir.h"
 #include "helpers/json_check.h"
@@ -73,6 +74,31 @@ static void test_data_dir(void **state)
 	kslab_free_paths(paths, n);
 }
 
+/* $KSLAB_DATA overrides; a missing TRACE is exit status 2 */
+static void test_data_override_and_errors(void **state)
+{
+	char cmd[512];
+	int st;
+
+	setenv("KSLAB_DATA", "/nonexistent-kslab-data", 1);
+	assert_null(kslab_data_dir());
+	snprintf(cmd, sizeof(cmd), "%s/kslab trace-stats 2>/dev/null",
+		 KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	unsetenv("KSLAB_DATA");
+	assert_non_null(kslab_data_dir());
+	snprintf(cmd, sizeof(cmd),
+		 "%s/kslab trace-stats /nonexistent.trace 2>/dev/null",
+		 KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/kslab trace-stats --format xml 2>/dev/null", KSLAB_BINDIR);
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+}
+
 static void test_counts(void **state)
 {
 	const struct trace_counts *c = &stream.counts;
@@ -88,7 +114,7 @@ static void test_counts(void **state)
 	assert_int_equal(c->skipped, 0);
 	assert_int_equal(c->lost_markers, 0);
 	assert_int_equal(c->input_errors, 0);
-	assert_int_equal(stream.max_cpu, 1);	/* 2 CPUs */
+	assert_int_equal(stream.max_cpu, 1); /* 2 CPUs */
 	printf("bundled: %u pointers, %u call sites, %u functions, %u caches\n",
 	       stream.nr_ptrs, stream.nr_sites - 1, stream.funcs.nr,
 	       stream.caches.nr);
@@ -97,8 +123,9 @@ static void test_counts(void **state)
 /* Every kmalloc: bytes_alloc = x86_64 size class of bytes_req */
 static void test_x86_64_size_classes(void **state)
 {
-	static const uint64_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256,
-		512, 1024, 2048, 4096, 8192, 16384, 32768, 65536 };
+	static const uint64_t classes[] = {8,	 16,	32,    64,   96,   128,
+					   192,	 256,	512,   1024, 2048, 4096,
+					   8192, 16384, 32768, 65536};
 	uint64_t checked = 0;
 
 	/* the class function itself, at every boundary */
@@ -184,8 +211,10 @@ static void test_trace_stats_table_csv(void **state)
 	assert_non_null(strstr(out, "27484 of 27484 kmalloc events"));
 	free(out);
 	out = run("trace-stats --format csv --top 3");
-	assert_true(!strncmp(out, "section,name,count,bytes_req,bytes_alloc,"
-				  "waste\n", 42));
+	assert_true(!strncmp(out,
+			     "section,name,count,bytes_req,bytes_alloc,"
+			     "waste\n",
+			     42));
 	assert_non_null(strstr(out, "\nevents,kfree,65909,,,\n"));
 	assert_non_null(strstr(out, "\nx86_64_conformance,"
 				    "bytes_alloc_mismatches,0,,,\n"));
@@ -196,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_data_dir),
+		cmocka_unit_test(test_data_override_and_errors),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_x86_64_size_classes),
 		cmocka_unit_test(test_pairing),

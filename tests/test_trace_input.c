@@ -68,24 +68,24 @@ static void write_file(const char *path, const void *data, size_t len)
 	fclose(f);
 }
 
-static size_t xz_compress(const char *in, size_t len, uint8_t *out,
-			  size_t cap)
+static size_t xz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 {
 	size_t pos = 0;
 
 	assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
 						 (const uint8_t *)in, len, out,
-						 &pos, cap), LZMA_OK);
+						 &pos, cap),
+			 LZMA_OK);
 	return pos;
 }
 
-static size_t gz_compress(const char *in, size_t len, uint8_t *out,
-			  size_t cap)
+static size_t gz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 
-	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-				      Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(
+		deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+		Z_OK);
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
 	z.next_out = out;
@@ -155,7 +155,7 @@ static void check_sample(const struct trace_stream *s)
 	assert_string_equal(trace_stream_cache_name(s, s->ev[0].cache),
 			    "task_struct");
 	assert_int_equal(s->ev[0].type, TEV_CACHE_ALLOC);
-	assert_int_equal(s->ev[2].ptr, s->ev[1].ptr);	/* paired */
+	assert_int_equal(s->ev[2].ptr, s->ev[1].ptr); /* paired */
 }
 
 static void same_streams(const struct trace_stream *a,
@@ -186,18 +186,67 @@ static void test_plain_xz_gzip_identical(void **state)
 	trace_stream_free(&g);
 }
 
+/* Two files in one stream: pairing starts afresh with the second */
+static void test_two_files(void **state)
+{
+	struct trace_stream s;
+	char err[256];
+
+	trace_stream_init(&s);
+	assert_int_equal(trace_stream_read(&s, path_of("plain.trace"), NULL,
+					   err, sizeof(err)),
+			 0);
+	assert_int_equal(trace_stream_read(&s, path_of("xz.bin"), NULL, err,
+					   sizeof(err)),
+			 0);
+	trace_stream_finish(&s);
+	assert_int_equal(s.nr_files, 2);
+	assert_int_equal(s.nr, 12);
+	assert_int_equal(s.files[1].first_event, 6);
+	assert_int_equal(s.files[1].nr_events, 6);
+	assert_int_equal(s.files[1].lines, 11);
+	assert_int_equal(s.pair.allocs, 4);
+	assert_int_equal(s.pair.double_allocs, 0);
+	assert_int_equal(s.pair.unmatched_frees, 2);
+	assert_int_equal(s.pair.live_at_end, 0);
+	assert_int_equal(s.issues[TRACE_ISSUE_BAD_LINE][1].file, 1);
+	trace_stream_free(&s);
+}
+
+static void test_mark_sites(void **state)
+{
+	static const char *const funcs[] = {"copy_process", "free_vm_area",
+					    "no_such_function"};
+	struct trace_stream s;
+	uint8_t *mark;
+	char buf[64];
+
+	read_stream(path_of("plain.trace"), &s, 0);
+	mark = calloc(s.nr_sites, 1);
+	assert_int_equal(trace_stream_mark_sites(&s, funcs, 3, mark), 2);
+	assert_true(mark[s.ev[0].site]);  /* copy_process+0x1a5 */
+	assert_false(mark[s.ev[1].site]); /* __get_vm_area_node */
+	assert_true(mark[s.ev[2].site]);  /* free_vm_area+0x10 */
+	assert_string_equal(
+		trace_stream_site_name(&s, s.ev[0].site, buf, sizeof(buf)),
+		"copy_process+0x1a5");
+	free(mark);
+	trace_stream_free(&s);
+}
+
 static void test_compression_detected(void **state)
 {
 	static const struct {
 		const char *name;
 		enum trace_compression c;
-	} cases[] = { { "plain.trace", TRACE_PLAIN }, { "xz.bin", TRACE_XZ },
-		      { "gz.trace.xz", TRACE_GZIP } };
+	} cases[] = {{"plain.trace", TRACE_PLAIN},
+		     {"xz.bin", TRACE_XZ},
+		     {"gz.trace.xz", TRACE_GZIP}};
 	char err[256];
 
 	for (size_t i = 0; i < NR(cases); i++) {
-		struct trace_input *in = trace_input_open(path_of(cases[i].name),
-							  err, sizeof(err));
+		struct trace_input *in = trace_input_open(
+			path_of(cases[i].name), err, sizeof(err));
 
 		assert_non_null(in);
 		assert_int_equal(trace_input_compression(in), cases[i].c);
@@ -217,14 +266,16 @@ static void test_stdin(void **state)
 	dup2(saved, 0);
 	close(saved);
 	check_sample(&s);
-	assert_string_equal(s.files[0], "<stdin>");
+	assert_string_equal(s.files[0].path, "<stdin>");
+	assert_int_equal(s.files[0].nr_events, 6);
+	assert_int_equal(s.files[0].lines, 11);
 	trace_stream_free(&s);
 }
 
 static void test_truncated_and_corrupt(void **state)
 {
-	static const char *const names[] = { "truncated.xz", "corrupt.xz",
-					     "truncated.gz" };
+	static const char *const names[] = {"truncated.xz", "corrupt.xz",
+					    "truncated.gz"};
 
 	for (size_t i = 0; i < NR(names); i++) {
 		struct trace_stream s;
@@ -246,7 +297,8 @@ static void test_missing_file(void **state)
 
 	trace_stream_init(&s);
 	assert_int_equal(trace_stream_read(&s, path_of("nonexistent"), NULL,
-					   err, sizeof(err)), -1);
+					   err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "No such file"));
 	assert_int_equal(trace_stream_read(&s, tmpdir, NULL, err, sizeof(err)),
 			 -1);
@@ -295,6 +347,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_xz_gzip_identical),
+		cmocka_unit_test(test_two_files),
+		cmocka_unit_test(test_mark_sites),
 		cmocka_unit_test(test_compression_detected),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_truncated_and_corrupt),

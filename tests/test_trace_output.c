@@ -52,7 +52,8 @@ static void test_json(void **state)
 	fclose(f);
 	printf("%s", buf);
 	assert_int_equal(json_check(buf), 0);
-	assert_non_null(strstr(buf, "\"q\\\"b\\\\s/\\n\\t\\r\\u0001\\u007f end\""));
+	assert_non_null(
+		strstr(buf, "\"q\\\"b\\\\s/\\n\\t\\r\\u0001\\u007f end\""));
 	assert_non_null(strstr(buf, "\"big\": 18446744073709551615"));
 	assert_non_null(strstr(buf, "\"nan\": null"));
 	assert_true(json_number_at(buf, "neg") == -5);
@@ -80,7 +81,7 @@ static void test_csv(void **state)
 
 static void test_table(void **state)
 {
-	static const char *const hdr[] = { "cache", "objs", "size" };
+	static const char *const hdr[] = {"cache", "objs", "size"};
 	struct table *t = table_new(3, hdr, "lrr");
 	FILE *f = open_buf();
 
@@ -99,7 +100,8 @@ static void test_table(void **state)
 	f = open_buf();
 	table_print_csv(t, f, "sec");
 	fclose(f);
-	assert_string_equal(buf, "sec,kmalloc-8,5,8\nsec,kmalloc-1k,12345,1024\n");
+	assert_string_equal(buf,
+			    "sec,kmalloc-8,5,8\nsec,kmalloc-1k,12345,1024\n");
 	table_free(t);
 }
 

@@ -2,7 +2,7 @@
 /*
  * The kmem line parser on every line format it reads (trace/trace_pipe,
  * trace-cmd report with and without the flags column and with -l, perf
- * script) for every event, the gfp flag names parsed into bits, lines
+ * script with and without pid/tid and period) for every event, the gfp flag names parsed into bits, lines
  * that are skipped, lost-event markers, malformed lines, and a fuzz of
  * random mutations of real lines (seed printed).
  */
@@ -19,17 +19,17 @@
 #include "trace_parse.h"
 
 /* The bodies, as the 6.18 print formats write them */
-#define B_KMALLOC                                                            \
-	"call_site=__get_vm_area_node+0x80/0x140 ptr=00000000b55be0ab "      \
-	"bytes_req=72 bytes_alloc=96 gfp_flags=GFP_KERNEL|__GFP_ZERO "       \
+#define B_KMALLOC                                                       \
+	"call_site=__get_vm_area_node+0x80/0x140 ptr=00000000b55be0ab " \
+	"bytes_req=72 bytes_alloc=96 gfp_flags=GFP_KERNEL|__GFP_ZERO "  \
 	"node=-1 accounted=false"
 #define B_KFREE "call_site=ida_alloc_range+0x39b/0x400 ptr=000000009fa2fd6c"
-#define B_CALLOC                                                             \
-	"call_site=copy_process+0x1a5/0x1d80 ptr=00000000aa9f5a01 "          \
-	"name=task_struct bytes_req=5824 bytes_alloc=5824 "                  \
+#define B_CALLOC                                                    \
+	"call_site=copy_process+0x1a5/0x1d80 ptr=00000000aa9f5a01 " \
+	"name=task_struct bytes_req=5824 bytes_alloc=5824 "         \
 	"gfp_flags=GFP_KERNEL node=-1 accounted=true"
-#define B_CFREE                                                              \
-	"call_site=do_sys_openat2+0xa2/0xe0 ptr=0000000027aac91f "           \
+#define B_CFREE                                                    \
+	"call_site=do_sys_openat2+0xa2/0xe0 ptr=0000000027aac91f " \
 	"name=names_cache"
 
 /* The prefixes: trace/trace_pipe, trace-cmd (2 forms), -l, perf script */
@@ -40,6 +40,8 @@ static const char *const prefixes[] = {
 	"            bash-1364    1d..1. 10561.957538: %s: %s",
 	"            bash  1364 [001] 10561.957538: kmem:%s: %s",
 	"     kworker/1:2-88      (     88) [001] ...1. 10561.957538: %s: %s",
+	"            bash  1364/1364  [001] 10561.957538:          1 "
+	"kmem:%s: %s",
 };
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
@@ -102,8 +104,9 @@ static void test_cache_alloc_all_formats(void **state)
 	for (size_t i = 0; i < NR(prefixes); i++) {
 		struct trace_line l;
 
-		assert_int_equal(parse(prefixes[i], "kmem_cache_alloc", B_CALLOC,
-				       &l), TRACE_LINE_EVENT);
+		assert_int_equal(
+			parse(prefixes[i], "kmem_cache_alloc", B_CALLOC, &l),
+			TRACE_LINE_EVENT);
 		check_common(&l);
 		assert_int_equal(l.ev, TRACE_EV_CACHE_ALLOC);
 		assert_int_equal(l.name.len, strlen("task_struct"));
@@ -119,8 +122,9 @@ static void test_cache_free_all_formats(void **state)
 	for (size_t i = 0; i < NR(prefixes); i++) {
 		struct trace_line l;
 
-		assert_int_equal(parse(prefixes[i], "kmem_cache_free", B_CFREE,
-				       &l), TRACE_LINE_EVENT);
+		assert_int_equal(
+			parse(prefixes[i], "kmem_cache_free", B_CFREE, &l),
+			TRACE_LINE_EVENT);
 		check_common(&l);
 		assert_int_equal(l.ev, TRACE_EV_CACHE_FREE);
 		assert_int_equal(l.name.len, strlen("names_cache"));
@@ -133,28 +137,35 @@ static void test_older_kernels(void **state)
 {
 	struct trace_line l;
 
-	assert_int_equal(parse(prefixes[0], "kmalloc_node",
-			       "call_site=ffffffff8120a5b3 ptr=ffff88003b0e6800 "
-			       "bytes_req=640 bytes_alloc=1024 "
-			       "gfp_flags=GFP_KERNEL|__GFP_ZERO node=0", &l),
-			 TRACE_LINE_EVENT);
+	assert_int_equal(
+		parse(prefixes[0], "kmalloc_node",
+		      "call_site=ffffffff8120a5b3 ptr=ffff88003b0e6800 "
+		      "bytes_req=640 bytes_alloc=1024 "
+		      "gfp_flags=GFP_KERNEL|__GFP_ZERO node=0",
+		      &l),
+		TRACE_LINE_EVENT);
 	assert_int_equal(l.ev, TRACE_EV_KMALLOC_NODE);
 	assert_memory_equal(l.site_func.p, "ffffffff8120a5b3", 16);
 	assert_true(l.ptr == 0xffff88003b0e6800ull);
 	assert_int_equal(l.node, 0);
 	assert_int_equal(l.accounted, -1);
-	assert_int_equal(parse(prefixes[1], "kmem_cache_alloc_node",
-			       "call_site=__alloc_skb+0x4e/0x1a0 "
-			       "ptr=0xffff8880046d6a00 bytes_req=232 "
-			       "bytes_alloc=256 gfp_flags=GFP_ATOMIC|__GFP_NOWARN "
-			       "node=-1", &l), TRACE_LINE_EVENT);
+	assert_int_equal(
+		parse(prefixes[1], "kmem_cache_alloc_node",
+		      "call_site=__alloc_skb+0x4e/0x1a0 "
+		      "ptr=0xffff8880046d6a00 bytes_req=232 "
+		      "bytes_alloc=256 gfp_flags=GFP_ATOMIC|__GFP_NOWARN "
+		      "node=-1",
+		      &l),
+		TRACE_LINE_EVENT);
 	assert_int_equal(l.ev, TRACE_EV_CACHE_ALLOC_NODE);
 	assert_int_equal(l.name.len, 0);
 	assert_int_equal(l.gfp, GFP_ATOMIC | __GFP_NOWARN);
 	/* a module symbol: "func+off/len [mod]" */
 	assert_int_equal(parse(prefixes[0], "kfree",
 			       "call_site=ext4_fill_super+0x1c/0x40 [ext4] "
-			       "ptr=(null)", &l), TRACE_LINE_EVENT);
+			       "ptr=(null)",
+			       &l),
+			 TRACE_LINE_EVENT);
 	assert_true(l.ptr_null);
 	assert_int_equal(parse(prefixes[0], "kfree",
 			       "call_site=x+0x1/0x2 ptr=0000000000000000", &l),
@@ -168,21 +179,21 @@ static void test_gfp_composites(void **state)
 		const char *text;
 		gfp_t want;
 	} cases[] = {
-		{ "GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC",
-		  __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_FS |
-			  __GFP_NORETRY | __GFP_NOMEMALLOC },
-		{ "GFP_KERNEL_ACCOUNT|__GFP_ZERO",
-		  __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
-			  __GFP_FS | __GFP_ACCOUNT | __GFP_ZERO },
-		{ "GFP_ATOMIC|__GFP_NOWARN|__GFP_NOMEMALLOC",
-		  __GFP_HIGH | __GFP_KSWAPD_RECLAIM | __GFP_NOWARN |
-			  __GFP_NOMEMALLOC },
-		{ "GFP_NOFS|__GFP_COMP|__GFP_RECLAIMABLE",
-		  __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
-			  __GFP_COMP | __GFP_RECLAIMABLE },
-		{ "GFP_DMA|__GFP_ZERO", __GFP_DMA | __GFP_ZERO },
-		{ "none", 0 },
-		{ "GFP_KERNEL|0x200", GFP_KERNEL | 0x200 },
+		{"GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC",
+		 __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_FS |
+			 __GFP_NORETRY | __GFP_NOMEMALLOC},
+		{"GFP_KERNEL_ACCOUNT|__GFP_ZERO",
+		 __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
+			 __GFP_FS | __GFP_ACCOUNT | __GFP_ZERO},
+		{"GFP_ATOMIC|__GFP_NOWARN|__GFP_NOMEMALLOC",
+		 __GFP_HIGH | __GFP_KSWAPD_RECLAIM | __GFP_NOWARN |
+			 __GFP_NOMEMALLOC},
+		{"GFP_NOFS|__GFP_COMP|__GFP_RECLAIMABLE",
+		 __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
+			 __GFP_COMP | __GFP_RECLAIMABLE},
+		{"GFP_DMA|__GFP_ZERO", __GFP_DMA | __GFP_ZERO},
+		{"none", 0},
+		{"GFP_KERNEL|0x200", GFP_KERNEL | 0x200},
 	};
 	char body[512];
 
@@ -219,8 +230,9 @@ static void test_skipped_lines(void **state)
 	for (size_t i = 0; i < NR(lines); i++) {
 		struct trace_line l;
 
-		assert_int_equal(trace_parse_line(lines[i], strlen(lines[i]), &l),
-				 TRACE_LINE_SKIP);
+		assert_int_equal(
+			trace_parse_line(lines[i], strlen(lines[i]), &l),
+			TRACE_LINE_SKIP);
 	}
 }
 
@@ -228,8 +240,13 @@ static void test_lost_markers(void **state)
 {
 	const char *a = "CPU:1 [LOST 1234 EVENTS]";
 	const char *b = "CPU:0 [56 EVENTS DROPPED]";
+	const char *c = "# entries-in-buffer/entries-written: 100/250   #P:2";
+	const char *d = "# entries-in-buffer/entries-written: 250/250   #P:2";
 	struct trace_line l;
 
+	assert_int_equal(trace_parse_line(c, strlen(c), &l), TRACE_LINE_LOST);
+	assert_int_equal(l.lost, 150);
+	assert_int_equal(trace_parse_line(d, strlen(d), &l), TRACE_LINE_SKIP);
 	assert_int_equal(trace_parse_line(a, strlen(a), &l), TRACE_LINE_LOST);
 	assert_int_equal(l.lost, 1234);
 	assert_int_equal(trace_parse_line(b, strlen(b), &l), TRACE_LINE_LOST);
@@ -275,14 +292,13 @@ static void test_bad_lines(void **state)
 /* Random byte edits of real lines: any verdict, but never a crash */
 static void test_fuzz(void **state)
 {
-	static const char *const seeds[] = { B_KMALLOC, B_KFREE, B_CALLOC,
-					     B_CFREE };
-	static const char *const evs[] = { "kmalloc", "kfree",
-					   "kmem_cache_alloc",
-					   "kmem_cache_free" };
+	static const char *const seeds[] = {B_KMALLOC, B_KFREE, B_CALLOC,
+					    B_CFREE};
+	static const char *const evs[] = {
+		"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"};
 	unsigned int seed = test_seed("test_fuzz");
 	char line[1024];
-	size_t counts[4] = { 0 };
+	size_t counts[4] = {0};
 
 	srand(seed);
 	for (int iter = 0; iter < 200000; iter++) {
@@ -313,7 +329,8 @@ static void test_fuzz(void **state)
 		}
 		/* a NUL byte ends the line as the reader would hand it */
 		n = (int)strlen(line);
-		enum trace_line_kind kind = trace_parse_line(line, (size_t)n, &l);
+		enum trace_line_kind kind =
+			trace_parse_line(line, (size_t)n, &l);
 		assert_true(kind <= TRACE_LINE_BAD);
 		if (kind == TRACE_LINE_BAD)
 			assert_non_null(l.why);

@@ -57,6 +57,7 @@ static void test_record_live(void **state)
 	char path[] = "/tmp/kslab-record-XXXXXX", file[64], args[256], err[256];
 	struct trace_stream s;
 	const char *why = why_not();
+	int rc;
 
 	if (why) {
 		printf("test_record_live: skipped: %s\n", why);
@@ -66,10 +67,14 @@ static void test_record_live(void **state)
 	snprintf(file, sizeof(file), "%s/live.trace.xz", path);
 	snprintf(args, sizeof(args),
 		 "-o %s --duration 30 -- sh -c 'ls / >/dev/null; "
-		 "cat /proc/slabinfo >/dev/null' 2>&1", file);
-	assert_int_equal(status_of(args), 0);
+		 "cat /proc/slabinfo >/dev/null' 2>&1",
+		 file);
+	/* 1: events were lost (a busy machine); still a valid trace */
+	rc = status_of(args);
+	assert_true(rc == 0 || rc == 1);
 	trace_stream_init(&s);
-	assert_int_equal(trace_stream_read(&s, file, NULL, err, sizeof(err)), 0);
+	assert_int_equal(trace_stream_read(&s, file, NULL, err, sizeof(err)),
+			 0);
 	printf("recorded: %llu events (%llu kmalloc, %llu kfree, %llu "
 	       "kmem_cache_alloc, %llu kmem_cache_free), %llu bad\n",
 	       (unsigned long long)s.counts.events,
@@ -78,6 +83,9 @@ static void test_record_live(void **state)
 	       (unsigned long long)s.counts.ev[TRACE_EV_CACHE_ALLOC],
 	       (unsigned long long)s.counts.ev[TRACE_EV_CACHE_FREE],
 	       (unsigned long long)s.counts.bad);
+	printf("lost: %llu events in %llu markers\n",
+	       (unsigned long long)s.counts.lost_events,
+	       (unsigned long long)s.counts.lost_markers);
 	assert_int_equal(s.counts.bad, 0);
 	assert_true(s.counts.ev[TRACE_EV_CACHE_ALLOC] > 0);
 	assert_true(s.counts.ev[TRACE_EV_CACHE_FREE] > 0);

@@ -108,13 +108,14 @@ static void test_malformed(void **state)
 
 		if (!*bad[i])
 			f = fopen("/dev/null", "r");
-		assert_int_equal(slabs_tsv_read_stream(f, "x", &s, err,
-						       sizeof(err)), -1);
+		assert_int_equal(
+			slabs_tsv_read_stream(f, "x", &s, err, sizeof(err)),
+			-1);
 		printf("malformed %zu: %s\n", i, err);
 		fclose(f);
 	}
-	assert_int_equal(slabs_tsv_read("/nonexistent.tsv", &s, err,
-					 sizeof(err)), -1);
+	assert_int_equal(
+		slabs_tsv_read("/nonexistent.tsv", &s, err, sizeof(err)), -1);
 	/* columns in another order, unknown ones ignored */
 	const char *ok = "align\tname\tfuture\n64\tbar\t?\n";
 	FILE *f = fmemopen((void *)ok, strlen(ok), "r");

@@ -114,7 +114,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 			goto bad;
 		i++;
 		continue;
-bad:
+	bad:
 		fprintf(stderr, "kslab record: bad argument '%s'\n", s);
 		return -1;
 	}
@@ -123,7 +123,7 @@ bad:
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_args a = { .sysfs = "/sys/kernel/slab" };
+	struct record_args a = {.sysfs = "/sys/kernel/slab"};
 	int r = parse(argc, argv, &a), ret = 0;
 
 	if (r) {
@@ -143,8 +143,10 @@ int cmd_record(int argc, char **argv)
 #ifdef KSLAB_HAVE_TRACEFS
 	char name[64];
 	struct record_opts o = {
-		.out = a.out, .xz = a.xz || xzout_wants_xz(a.out),
-		.duration = a.duration, .cmd = a.cmd,
+		.out = a.out,
+		.xz = a.xz || xzout_wants_xz(a.out),
+		.duration = a.duration,
+		.cmd = a.cmd,
 		.buffer_kb = (unsigned int)a.buffer_kb,
 	};
 

@@ -12,21 +12,21 @@
 #include <stdint.h>
 
 struct strtab {
-	char *arena;		/* all strings, each NUL-terminated */
+	char *arena; /* all strings, each NUL-terminated */
 	size_t arena_len, arena_cap;
-	uint32_t *off;		/* off[id] = offset in arena (id 0 unused) */
-	uint32_t *len;		/* len[id] */
-	uint32_t nr;		/* ids used: 1..nr */
-	uint32_t cap;		/* capacity of off/len */
-	uint32_t *slots;	/* hash slots holding ids, 0 = empty */
-	uint32_t nr_slots;	/* a power of two */
+	uint32_t *off;	   /* off[id] = offset in arena (id 0 unused) */
+	uint32_t *len;	   /* len[id] */
+	uint32_t nr;	   /* ids used: 1..nr */
+	uint32_t cap;	   /* capacity of off/len */
+	uint32_t *slots;   /* hash slots holding ids, 0 = empty */
+	uint32_t nr_slots; /* a power of two */
 };
 
 struct idmap {
 	uint64_t *keys;
-	uint32_t *ids;		/* 0 = empty slot */
-	uint32_t nr_slots;	/* a power of two */
-	uint32_t nr;		/* ids used: 1..nr */
+	uint32_t *ids;	   /* 0 = empty slot */
+	uint32_t nr_slots; /* a power of two */
+	uint32_t nr;	   /* ids used: 1..nr */
 };
 
 void strtab_init(struct strtab *t);

@@ -24,7 +24,7 @@ int out_format_parse(const char *name, enum out_format *fmt);
 struct json {
 	FILE *f;
 	int depth;
-	unsigned char first[JSON_MAX_DEPTH];	/* nothing written yet */
+	unsigned char first[JSON_MAX_DEPTH]; /* nothing written yet */
 };
 
 void json_init(struct json *j, FILE *f);

@@ -11,47 +11,84 @@
 #include "slabs_tsv.h"
 
 enum col {
-	C_NAME, C_LINK, C_OBJECT_SIZE, C_SLAB_SIZE, C_ALIGN, C_ORDER,
-	C_OBJS_PER_SLAB, C_HWCACHE_ALIGN, C_CACHE_DMA, C_RECLAIM_ACCOUNT,
-	C_DESTROY_BY_RCU, C_CTOR, C_POISON, C_RED_ZONE, C_STORE_USER,
-	C_SANITY_CHECKS, C_ALIASES, C_USERSIZE, C_NR,
+	C_NAME,
+	C_LINK,
+	C_OBJECT_SIZE,
+	C_SLAB_SIZE,
+	C_ALIGN,
+	C_ORDER,
+	C_OBJS_PER_SLAB,
+	C_HWCACHE_ALIGN,
+	C_CACHE_DMA,
+	C_RECLAIM_ACCOUNT,
+	C_DESTROY_BY_RCU,
+	C_CTOR,
+	C_POISON,
+	C_RED_ZONE,
+	C_STORE_USER,
+	C_SANITY_CHECKS,
+	C_ALIASES,
+	C_USERSIZE,
+	C_NR,
 };
 
 /* Column names = sysfs attribute names, in the reference's order */
 static const char *const col_names[C_NR] = {
-	"name", "link", "object_size", "slab_size", "align", "order",
-	"objs_per_slab", "hwcache_align", "cache_dma", "reclaim_account",
-	"destroy_by_rcu", "ctor", "poison", "red_zone", "store_user",
-	"sanity_checks", "aliases", "usersize",
+	"name",		  "link",
+	"object_size",	  "slab_size",
+	"align",	  "order",
+	"objs_per_slab",  "hwcache_align",
+	"cache_dma",	  "reclaim_account",
+	"destroy_by_rcu", "ctor",
+	"poison",	  "red_zone",
+	"store_user",	  "sanity_checks",
+	"aliases",	  "usersize",
 };
 
 /* The flag bit of a boolean column, 0 for others */
 static uint32_t col_flag(enum col c)
 {
 	switch (c) {
-	case C_HWCACHE_ALIGN: return SLABINFO_HWCACHE_ALIGN;
-	case C_CACHE_DMA: return SLABINFO_CACHE_DMA;
-	case C_RECLAIM_ACCOUNT: return SLABINFO_RECLAIM_ACCOUNT;
-	case C_DESTROY_BY_RCU: return SLABINFO_DESTROY_BY_RCU;
-	case C_POISON: return SLABINFO_POISON;
-	case C_RED_ZONE: return SLABINFO_RED_ZONE;
-	case C_STORE_USER: return SLABINFO_STORE_USER;
-	case C_SANITY_CHECKS: return SLABINFO_SANITY_CHECKS;
-	default: return 0;
+	case C_HWCACHE_ALIGN:
+		return SLABINFO_HWCACHE_ALIGN;
+	case C_CACHE_DMA:
+		return SLABINFO_CACHE_DMA;
+	case C_RECLAIM_ACCOUNT:
+		return SLABINFO_RECLAIM_ACCOUNT;
+	case C_DESTROY_BY_RCU:
+		return SLABINFO_DESTROY_BY_RCU;
+	case C_POISON:
+		return SLABINFO_POISON;
+	case C_RED_ZONE:
+		return SLABINFO_RED_ZONE;
+	case C_STORE_USER:
+		return SLABINFO_STORE_USER;
+	case C_SANITY_CHECKS:
+		return SLABINFO_SANITY_CHECKS;
+	default:
+		return 0;
 	}
 }
 
 static uint32_t *col_num(struct slab_info *si, enum col c)
 {
 	switch (c) {
-	case C_OBJECT_SIZE: return &si->object_size;
-	case C_SLAB_SIZE: return &si->slab_size;
-	case C_ALIGN: return &si->align;
-	case C_ORDER: return &si->order;
-	case C_OBJS_PER_SLAB: return &si->objs_per_slab;
-	case C_ALIASES: return &si->aliases;
-	case C_USERSIZE: return &si->usersize;
-	default: return NULL;
+	case C_OBJECT_SIZE:
+		return &si->object_size;
+	case C_SLAB_SIZE:
+		return &si->slab_size;
+	case C_ALIGN:
+		return &si->align;
+	case C_ORDER:
+		return &si->order;
+	case C_OBJS_PER_SLAB:
+		return &si->objs_per_slab;
+	case C_ALIASES:
+		return &si->aliases;
+	case C_USERSIZE:
+		return &si->usersize;
+	default:
+		return NULL;
 	}
 }
 
@@ -168,8 +205,8 @@ int slabs_tsv_read_stream(FILE *f, const char *name, struct slab_snapshot *s,
 			next = strchr(tok, '\t');
 			if (next)
 				*next++ = '\0';
-			if (n >= ncols || (map[n] >= 0 &&
-					   set_col(si, (enum col)map[n], tok)))
+			if (n >= ncols ||
+			    (map[n] >= 0 && set_col(si, (enum col)map[n], tok)))
 				goto bad;
 		}
 		if (n != ncols || !si->name[0])
@@ -184,8 +221,9 @@ int slabs_tsv_read_stream(FILE *f, const char *name, struct slab_snapshot *s,
 	return 0;
 bad:
 	snprintf(err, errlen, "%s:%lu: %s", name, lineno,
-		 lineno == 1 ? "not a slab snapshot header (needs a name column)" :
-			       "malformed row");
+		 lineno == 1
+			 ? "not a slab snapshot header (needs a name column)"
+			 : "malformed row");
 	free(line);
 	slabs_free(s);
 	return -1;
@@ -225,8 +263,9 @@ int slabs_tsv_write(FILE *f, const struct slab_snapshot *s)
 			else if (num)
 				fprintf(f, "%u", *num);
 			else
-				fputc(si->flags & col_flag((enum col)c) ?
-					      '1' : '0', f);
+				fputc(si->flags & col_flag((enum col)c) ? '1'
+									: '0',
+				      f);
 			fputc(c == C_NR - 1 ? '\n' : '\t', f);
 		}
 	}
@@ -259,8 +298,7 @@ static int cmp_info(const void *a, const void *b)
 		      ((const struct slab_info *)b)->name);
 }
 
-static int sysfs_entry(const char *dir, const char *name,
-		       struct slab_info *si)
+static int sysfs_entry(const char *dir, const char *name, struct slab_info *si)
 {
 	char path[4096], buf[256];
 	ssize_t n;
@@ -272,12 +310,13 @@ static int sysfs_entry(const char *dir, const char *name,
 	if (n > 0) {
 		buf[n] = '\0';
 		char *base = strrchr(buf, '/');
-		if (copy_text(si->link, sizeof(si->link), base ? base + 1 : buf))
+		if (copy_text(si->link, sizeof(si->link),
+			      base ? base + 1 : buf))
 			return -1;
 	}
 	for (int c = C_OBJECT_SIZE; c < C_NR; c++) {
 		if (read_attr(dir, name, col_names[c], buf, sizeof(buf)))
-			continue;	/* not every kernel has every file */
+			continue; /* not every kernel has every file */
 		if (set_col(si, (enum col)c, buf) && c != C_CTOR)
 			return -1;
 	}

@@ -26,11 +26,11 @@
 
 struct slab_info {
 	char name[64];
-	char link[64];		/* alias target (":A-0001280"), "" if none */
-	char ctor[96];		/* "anon_vma_ctor+0x0/0x50", "" if none */
+	char link[64]; /* alias target (":A-0001280"), "" if none */
+	char ctor[96]; /* "anon_vma_ctor+0x0/0x50", "" if none */
 	uint32_t object_size, slab_size, align, order, objs_per_slab;
 	uint32_t aliases, usersize;
-	uint32_t flags;		/* SLABINFO_* */
+	uint32_t flags; /* SLABINFO_* */
 };
 
 struct slab_snapshot {

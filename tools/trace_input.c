@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * Trace input: opens a file or standard input, detects xz and gzip by
- * magic bytes, decompresses with liblzma / zlib as a stream, and hands out
- * lines. Truncated or corrupt compressed data and read errors end the
+ * magic bytes, has trace_decode.c decompress them (liblzma / zlib, in a
+ * thread of its own) as a stream, and hands out lines. Truncated or corrupt compressed data and read errors end the
  * input with a message (trace_input_error()).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include "trace_decode.h"
 #include "trace_input.h"
 
 #define IN_CHUNK (256u << 10)
@@ -22,18 +21,12 @@ struct trace_input {
 	int fd;
 	char *path;
 	enum trace_compression comp;
-	uint64_t size, offset, lineno;
-	/* raw bytes from the file */
-	unsigned char *raw;
-	size_t raw_pos, raw_len;
-	int raw_eof;
+	uint64_t size, lineno;
+	struct trace_decoder *dec;
 	/* decoded text: line data in buf[start, end) */
 	char *buf;
 	size_t start, end, cap;
-	int eof;	/* no more decoded text will come */
-	lzma_stream xz;
-	z_stream gz;
-	int gz_ready, gz_member_done;
+	int eof; /* no more decoded text will come */
 	char err[256];
 };
 
@@ -43,88 +36,40 @@ static void in_err(struct trace_input *in, const char *fmt, const char *what)
 		snprintf(in->err, sizeof(in->err), fmt, in->path, what);
 }
 
-static int raw_fill(struct trace_input *in)
+/* Read the first bytes (a pipe may give them in pieces) and classify */
+static size_t detect(struct trace_input *in, unsigned char *head)
 {
-	ssize_t n;
-
-	if (in->raw_pos < in->raw_len || in->raw_eof)
-		return 0;
-	do
-		n = read(in->fd, in->raw, IN_CHUNK);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		in_err(in, "%s: read error: %s", strerror(errno));
-		return -1;
-	}
-	in->raw_pos = 0;
-	in->raw_len = (size_t)n;
-	in->offset += (uint64_t)n;
-	if (!n)
-		in->raw_eof = 1;
-	return 0;
-}
-
-static void detect(struct trace_input *in)
-{
-	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const unsigned char xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
 	size_t got = 0;
 
-	/* a pipe may deliver the first bytes in pieces */
-	while (got < 6 && !in->raw_eof) {
-		ssize_t n = read(in->fd, in->raw + got, 6 - got);
+	while (got < 6) {
+		ssize_t n = read(in->fd, head + got, 6 - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			if (n < 0)
-				in_err(in, "%s: read error: %s",
-				       strerror(errno));
-			in->raw_eof = 1;
+		if (n < 0)
+			in_err(in, "%s: read error: %s", strerror(errno));
+		if (n <= 0)
 			break;
-		}
 		got += (size_t)n;
 	}
-	in->raw_len = got;
-	in->offset = got;
-	if (got >= 6 && !memcmp(in->raw, xz_magic, 6))
+	if (got >= 6 && !memcmp(head, xz_magic, 6))
 		in->comp = TRACE_XZ;
-	else if (got >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b)
+	else if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b)
 		in->comp = TRACE_GZIP;
 	else
 		in->comp = TRACE_PLAIN;
+	return got;
 }
 
-static int decoder_init(struct trace_input *in)
-{
-	if (in->comp == TRACE_XZ) {
-		lzma_stream init = LZMA_STREAM_INIT;
-
-		in->xz = init;
-		if (lzma_stream_decoder(&in->xz, UINT64_MAX,
-					LZMA_CONCATENATED) != LZMA_OK) {
-			in_err(in, "%s: %s", "cannot start the xz decoder");
-			return -1;
-		}
-	} else if (in->comp == TRACE_GZIP) {
-		memset(&in->gz, 0, sizeof(in->gz));
-		/* 15 + 16: gzip wrapper only */
-		if (inflateInit2(&in->gz, 15 + 16) != Z_OK) {
-			in_err(in, "%s: %s", "cannot start the gzip decoder");
-			return -1;
-		}
-		in->gz_ready = 1;
-	}
-	return 0;
-}
-
-struct trace_input *trace_input_open(const char *path, char *err,
-				     size_t errlen)
+struct trace_input *trace_input_open(const char *path, char *err, size_t errlen)
 {
 	struct trace_input *in = calloc(1, sizeof(*in));
+	unsigned char head[8];
 	struct stat st;
+	size_t got;
 
-	if (!in || !(in->raw = malloc(IN_CHUNK)) ||
-	    !(in->path = strdup(strcmp(path, "-") ? path : "<stdin>"))) {
+	if (!in || !(in->path = strdup(strcmp(path, "-") ? path : "<stdin>"))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
@@ -141,94 +86,19 @@ struct trace_input *trace_input_open(const char *path, char *err,
 		if (S_ISREG(st.st_mode))
 			in->size = (uint64_t)st.st_size;
 	}
-	detect(in);
-	if (in->err[0] || decoder_init(in)) {
+	got = detect(in, head);
+	if (in->err[0]) {
 		snprintf(err, errlen, "%s", in->err);
 		goto fail;
 	}
+	in->dec = trace_decoder_open(in->fd, in->comp, head, got, in->path, 1,
+				     err, errlen);
+	if (!in->dec)
+		goto fail;
 	return in;
 fail:
 	trace_input_close(in);
 	return NULL;
-}
-
-/* Decode into buf[end, cap): returns bytes produced, 0 at end, -1 error */
-static long decode_xz(struct trace_input *in, char *out, size_t room)
-{
-	lzma_ret r;
-
-	in->xz.next_out = (uint8_t *)out;
-	in->xz.avail_out = room;
-	while (in->xz.avail_out == room) {
-		if (raw_fill(in))
-			return -1;
-		in->xz.next_in = in->raw + in->raw_pos;
-		in->xz.avail_in = in->raw_len - in->raw_pos;
-		r = lzma_code(&in->xz, in->raw_eof ? LZMA_FINISH : LZMA_RUN);
-		in->raw_pos = in->raw_len - in->xz.avail_in;
-		if (r == LZMA_STREAM_END)
-			break;
-		if (r == LZMA_BUF_ERROR && in->raw_eof) {
-			in_err(in, "%s: %s", "truncated xz data");
-			return -1;
-		}
-		if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
-			in_err(in, "%s: corrupt xz data (%s)",
-			       r == LZMA_FORMAT_ERROR ? "format" :
-			       r == LZMA_DATA_ERROR ? "data error" :
-			       r == LZMA_MEM_ERROR ? "out of memory" :
-			       "decoder error");
-			return -1;
-		}
-	}
-	return (long)(room - in->xz.avail_out);
-}
-
-static long decode_gz(struct trace_input *in, char *out, size_t room)
-{
-	int r;
-
-	in->gz.next_out = (Bytef *)out;
-	in->gz.avail_out = (uInt)room;
-	while (in->gz.avail_out == room) {
-		if (raw_fill(in))
-			return -1;
-		if (in->raw_pos == in->raw_len && in->raw_eof) {
-			if (!in->gz_member_done)
-				in_err(in, "%s: %s", "truncated gzip data");
-			return in->gz_member_done ? 0 : -1;
-		}
-		if (in->gz_member_done) {	/* another member follows */
-			inflateReset(&in->gz);
-			in->gz_member_done = 0;
-		}
-		in->gz.next_in = in->raw + in->raw_pos;
-		in->gz.avail_in = (uInt)(in->raw_len - in->raw_pos);
-		r = inflate(&in->gz, Z_NO_FLUSH);
-		in->raw_pos = in->raw_len - in->gz.avail_in;
-		if (r == Z_STREAM_END)
-			in->gz_member_done = 1;
-		else if (r != Z_OK && r != Z_BUF_ERROR) {
-			in_err(in, "%s: corrupt gzip data (%s)",
-			       in->gz.msg ? in->gz.msg : "inflate error");
-			return -1;
-		}
-	}
-	return (long)(room - in->gz.avail_out);
-}
-
-static long decode_plain(struct trace_input *in, char *out, size_t room)
-{
-	size_t n;
-
-	if (raw_fill(in))
-		return -1;
-	n = in->raw_len - in->raw_pos;
-	if (n > room)
-		n = room;
-	memcpy(out, in->raw + in->raw_pos, n);
-	in->raw_pos += n;
-	return (long)n;
 }
 
 /* Append decoded text to buf; 0 when some came, 1 at the end, -1 error */
@@ -263,14 +133,13 @@ static int fill(struct trace_input *in)
 		}
 	}
 	/* keep one byte for the terminating NUL */
-	if (in->comp == TRACE_XZ)
-		n = decode_xz(in, in->buf + in->end, in->cap - in->end - 1);
-	else if (in->comp == TRACE_GZIP)
-		n = decode_gz(in, in->buf + in->end, in->cap - in->end - 1);
-	else
-		n = decode_plain(in, in->buf + in->end, in->cap - in->end - 1);
-	if (n < 0)
+	n = trace_decoder_read(in->dec, in->buf + in->end,
+			       in->cap - in->end - 1);
+	if (n < 0) {
+		snprintf(in->err, sizeof(in->err), "%s",
+			 trace_decoder_error(in->dec));
 		return -1;
+	}
 	in->end += (size_t)n;
 	return n ? 0 : 1;
 }
@@ -281,8 +150,10 @@ char *trace_input_line(struct trace_input *in, size_t *len)
 	char *line, *nl;
 
 	for (;;) {
-		nl = memchr(in->buf + in->start + scanned, '\n',
-			    in->end - in->start - scanned);
+		nl = NULL;
+		if (in->end > in->start + scanned)
+			nl = memchr(in->buf + in->start + scanned, '\n',
+				    in->end - in->start - scanned);
 		if (nl)
 			break;
 		scanned = in->end - in->start;
@@ -298,7 +169,7 @@ char *trace_input_line(struct trace_input *in, size_t *len)
 		return NULL;
 	line = in->buf + in->start;
 	if (!nl)
-		nl = in->buf + in->end;	/* last line without a newline */
+		nl = in->buf + in->end; /* last line without a newline */
 	*len = (size_t)(nl - line);
 	in->start = (size_t)(nl - in->buf) + (nl < in->buf + in->end);
 	*nl = '\0';
@@ -320,7 +191,7 @@ uint64_t trace_input_lineno(const struct trace_input *in)
 
 uint64_t trace_input_offset(const struct trace_input *in)
 {
-	return in->offset;
+	return trace_decoder_offset(in->dec);
 }
 
 uint64_t trace_input_size(const struct trace_input *in)
@@ -342,13 +213,9 @@ void trace_input_close(struct trace_input *in)
 {
 	if (!in)
 		return;
-	if (in->comp == TRACE_XZ)
-		lzma_end(&in->xz);
-	if (in->gz_ready)
-		inflateEnd(&in->gz);
+	trace_decoder_close(in->dec);
 	if (in->fd > 0)
 		close(in->fd);
-	free(in->raw);
 	free(in->buf);
 	free(in->path);
 	free(in);

@@ -20,6 +20,12 @@ const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_CACHE_ALLOC_NODE] = "kmem_cache_alloc_node",
 };
 
+static const uint8_t trace_ev_len[TRACE_EV_NR_NAMES] = {
+	[TRACE_EV_KMALLOC] = 7,	      [TRACE_EV_KFREE] = 5,
+	[TRACE_EV_CACHE_ALLOC] = 16,  [TRACE_EV_CACHE_FREE] = 15,
+	[TRACE_EV_KMALLOC_NODE] = 12, [TRACE_EV_CACHE_ALLOC_NODE] = 21,
+};
+
 /* Fields seen in a body */
 #define F_SITE (1u << 0)
 #define F_PTR (1u << 1)
@@ -57,12 +63,14 @@ int trace_ev_lookup(const char *name, size_t len)
 {
 	const char *colon = memrchr(name, ':', len);
 
-	if (colon) {	/* perf's "kmem:kmalloc" */
+	if (colon) { /* perf's "kmem:kmalloc" */
 		len -= (size_t)(colon + 1 - name);
 		name = colon + 1;
 	}
+	if (len < 5 || (name[0] != 'k'))
+		return -1;
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
-		if (strlen(trace_ev_names[i]) == len &&
+		if (trace_ev_len[i] == len &&
 		    !memcmp(trace_ev_names[i], name, len))
 			return i;
 	return -1;
@@ -115,7 +123,8 @@ static int parse_ts(const char *s, const char *end, uint64_t *ns)
 
 	if (!dot)
 		return parse_dec(s, (size_t)(end - s), ns);
-	if (parse_dec(s, (size_t)(dot - s), &sec) || sec > UINT64_MAX / 2000000000u)
+	if (parse_dec(s, (size_t)(dot - s), &sec) ||
+	    sec > UINT64_MAX / 2000000000u)
 		return -1;
 	nf = (size_t)(end - dot - 1);
 	if (!nf || nf > 9 || parse_dec(dot + 1, nf, &frac))
@@ -239,7 +248,8 @@ static int parse_site(const char *v, size_t n, struct trace_line *out)
 		const char *slash = memchr(plus, '/', (size_t)(v + n - plus));
 		const char *oe = slash ? slash : v + n;
 
-		if (parse_hex(plus + 1, (size_t)(oe - plus - 1), &out->site_off))
+		if (parse_hex(plus + 1, (size_t)(oe - plus - 1),
+			      &out->site_off))
 			return -1;
 		n = (size_t)(plus - v);
 	}
@@ -295,8 +305,9 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 	if (KEY("bytes_alloc"))
 		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
 	if (KEY("gfp_flags"))
-		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw) ?
-			       (int)F_GFP : -1;
+		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw)
+			       ? (int)F_GFP
+			       : -1;
 	if (KEY("node"))
 		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
 	if (KEY("accounted")) {
@@ -319,11 +330,14 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 static const char *bad_reason(const char *key, size_t klen)
 {
 	static const char *const why[][2] = {
-		{ "call_site", "bad call_site" }, { "ptr", "bad ptr" },
-		{ "bytes_req", "bad bytes_req" },
-		{ "bytes_alloc", "bad bytes_alloc" },
-		{ "gfp_flags", "unknown gfp flag" }, { "node", "bad node" },
-		{ "accounted", "bad accounted" }, { "name", "empty name" },
+		{"call_site", "bad call_site"},
+		{"ptr", "bad ptr"},
+		{"bytes_req", "bad bytes_req"},
+		{"bytes_alloc", "bad bytes_alloc"},
+		{"gfp_flags", "unknown gfp flag"},
+		{"node", "bad node"},
+		{"accounted", "bad accounted"},
+		{"name", "empty name"},
 	};
 
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
@@ -344,14 +358,16 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		while (p < end && is_space(*p))
 			p++;
 		tok = p;
-		while (p < end && !is_space(*p))
-			p++;
-		te = p;
+		/* the print formats separate fields with spaces */
+		te = memchr(p, ' ', (size_t)(end - p));
+		if (!te)
+			te = end;
+		p = te;
 		if (tok == te)
 			break;
 		eq = memchr(tok, '=', (size_t)(te - tok));
 		if (!eq)
-			continue;	/* e.g. a module name "[ext4]" */
+			continue; /* e.g. a module name "[ext4]" */
 		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
 				  (size_t)(te - eq - 1), out);
 		if (bit < 0) {
@@ -364,17 +380,76 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		}
 		seen |= (unsigned int)bit;
 	}
-	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE ?
-		       F_FREE_NEEDS : F_ALLOC_NEEDS;
+	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE
+		       ? F_FREE_NEEDS
+		       : F_ALLOC_NEEDS;
 	if ((seen & need) != need) {
-		out->why = !(seen & F_SITE) ? "no call_site" :
-			   !(seen & F_PTR)  ? "no ptr" :
-			   !(seen & F_REQ)  ? "no bytes_req" :
-			   !(seen & F_ALLOC) ? "no bytes_alloc" :
-					      "no gfp_flags";
+		out->why = !(seen & F_SITE)    ? "no call_site"
+			   : !(seen & F_PTR)   ? "no ptr"
+			   : !(seen & F_REQ)   ? "no bytes_req"
+			   : !(seen & F_ALLOC) ? "no bytes_alloc"
+					       : "no gfp_flags";
 		return TRACE_LINE_BAD;
 	}
 	return TRACE_LINE_EVENT;
+}
+
+/*
+ * The header of /sys/kernel/tracing/trace says how many events the ring
+ * buffer overwrote: "# entries-in-buffer/entries-written: 100/250   #P:2"
+ */
+static int overwritten(const char *p, struct trace_line *out)
+{
+	static const char key[] = "# entries-in-buffer/entries-written: ";
+	uint64_t in_buf, written;
+	const char *a, *b;
+
+	if (strncmp(p, key, sizeof(key) - 1))
+		return 0;
+	a = p + sizeof(key) - 1;
+	for (b = a; is_digit(*b); b++)
+		;
+	if (*b != '/' || parse_dec(a, (size_t)(b - a), &in_buf))
+		return 0;
+	for (a = ++b; is_digit(*b); b++)
+		;
+	if (parse_dec(a, (size_t)(b - a), &written) || written <= in_buf)
+		return 0;
+	out->lost = written - in_buf;
+	return 1;
+}
+
+/* perf script may print the sample period before the event name */
+static const char *skip_period(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && is_digit(*q))
+		q++;
+	if (q == p || q == end || !is_space(*q))
+		return p;
+	while (q < end && is_space(*q))
+		q++;
+	return q;
+}
+
+/* The end of the event name: a ':' before a blank or the line's end */
+static const char *name_end(const char *p, const char *end)
+{
+	const char *c = p;
+
+	while ((c = memchr(c, ':', (size_t)(end - c)))) {
+		if (c + 1 == end || is_space(c[1]))
+			break;
+		c++;
+	}
+	if (!c)
+		c = end;
+	/* a blank before that ':' ends the name there (no ':' after it) */
+	for (const char *q = p; q < c; q++)
+		if (is_space(*q))
+			return q;
+	return c;
 }
 
 enum trace_line_kind trace_parse_line(const char *line, size_t len,
@@ -389,8 +464,10 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	p = line;
 	while (p < end && is_space(*p))
 		p++;
-	if (p == end || *p == '#')
+	if (p == end)
 		return TRACE_LINE_SKIP;
+	if (*p == '#')
+		return overwritten(p, out) ? TRACE_LINE_LOST : TRACE_LINE_SKIP;
 	p = find_prefix(p, end, out);
 	if (!p) {
 		if (lost_marker(line, &out->lost))
@@ -400,11 +477,9 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	}
 	while (p < end && is_space(*p))
 		p++;
+	p = skip_period(p, end);
 	name = p;
-	/* the name ends at ": " or at a ':' closing the line */
-	while (p < end && !(p[0] == ':' && (p + 1 == end || is_space(p[1]))) &&
-	       !is_space(*p))
-		p++;
+	p = name_end(p, end);
 	ev = trace_ev_lookup(name, (size_t)(p - name));
 	if (ev < 0) {
 		if (p == end || *p != ':') {
@@ -412,7 +487,7 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 				return TRACE_LINE_SKIP;
 			return TRACE_LINE_LOST;
 		}
-		return TRACE_LINE_SKIP;	/* another event */
+		return TRACE_LINE_SKIP; /* another event */
 	}
 	if (p == end || *p != ':') {
 		out->why = "no ':' after the event name";

@@ -24,18 +24,18 @@ enum trace_ev_name {
 	TRACE_EV_KFREE,
 	TRACE_EV_CACHE_ALLOC,
 	TRACE_EV_CACHE_FREE,
-	TRACE_EV_KMALLOC_NODE,		/* older kernels */
-	TRACE_EV_CACHE_ALLOC_NODE,	/* older kernels */
+	TRACE_EV_KMALLOC_NODE,	   /* older kernels */
+	TRACE_EV_CACHE_ALLOC_NODE, /* older kernels */
 	TRACE_EV_NR_NAMES,
 };
 
 extern const char *const trace_ev_names[TRACE_EV_NR_NAMES];
 
 enum trace_line_kind {
-	TRACE_LINE_EVENT,	/* one of ours, all fields valid */
-	TRACE_LINE_SKIP,	/* comment, header, blank, another event */
-	TRACE_LINE_LOST,	/* a lost-events marker; .lost set */
-	TRACE_LINE_BAD,		/* one of ours but malformed; .why set */
+	TRACE_LINE_EVENT, /* one of ours, all fields valid */
+	TRACE_LINE_SKIP,  /* comment, header, blank, another event */
+	TRACE_LINE_LOST,  /* a lost-events marker; .lost set */
+	TRACE_LINE_BAD,	  /* one of ours but malformed; .why set */
 };
 
 struct trace_text {
@@ -48,17 +48,17 @@ struct trace_line {
 	enum trace_ev_name ev;
 	unsigned int cpu;
 	uint64_t ts_ns;
-	struct trace_text site_func;	/* "do_sys_openat2" or "0xffff..." */
-	uint64_t site_off;		/* +0xa2 */
-	uint64_t ptr;			/* the (hashed) pointer's value */
+	struct trace_text site_func; /* "do_sys_openat2" or "0xffff..." */
+	uint64_t site_off;	     /* +0xa2 */
+	uint64_t ptr;		     /* the (hashed) pointer's value */
 	int ptr_null;
 	uint64_t bytes_req, bytes_alloc;
 	gfp_t gfp;
 	int node;
-	int accounted;			/* 1, 0, or -1 when not printed */
-	struct trace_text name;		/* cache name; len 0 when absent */
-	uint64_t lost;			/* for TRACE_LINE_LOST */
-	const char *why;		/* for TRACE_LINE_BAD */
+	int accounted;		/* 1, 0, or -1 when not printed */
+	struct trace_text name; /* cache name; len 0 when absent */
+	uint64_t lost;		/* for TRACE_LINE_LOST */
+	const char *why;	/* for TRACE_LINE_BAD */
 };
 
 /* Classify and parse one line (NUL-terminated at line[len]). */

@@ -18,7 +18,10 @@
 #include "xzout.h"
 
 static const char *const kmem_events[] = {
-	"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free",
+	"kmalloc",
+	"kfree",
+	"kmem_cache_alloc",
+	"kmem_cache_free",
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -42,26 +45,48 @@ static int tracefs_usable(void)
 	char path[4096];
 
 	if (!dir) {
-		fprintf(stderr, "kslab record: tracefs is not mounted (mount -t "
-				"tracefs nodev /sys/kernel/tracing)\n");
+		fprintf(stderr,
+			"kslab record: tracefs is not mounted (mount -t "
+			"tracefs nodev /sys/kernel/tracing)\n");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/instances", dir);
 	if (access(path, W_OK)) {
-		fprintf(stderr, "kslab record: cannot create a tracing instance "
-				"in %s: %s (run as root)\n", path,
-			strerror(errno));
+		fprintf(stderr,
+			"kslab record: cannot create a tracing instance "
+			"in %s: %s (run as root)\n",
+			path, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * Leave out the recorder's own allocations (reading trace_pipe, writing
+ * the file): under load they would feed back into the trace.
+ */
+static void filter_self(struct tracefs_instance *inst, const char *ev)
+{
+	char filter[64];
+
+	snprintf(filter, sizeof(filter), "common_pid != %ld", (long)getpid());
+	if (tracefs_event_file_write(inst, "kmem", ev, "filter", filter) < 0)
+		fprintf(stderr,
+			"kslab record: warning: cannot filter kmem:%s "
+			"(own allocations will be recorded)\n",
+			ev);
+}
+
 static int enable_events(struct tracefs_instance *inst)
 {
 	for (size_t i = 0; i < 4; i++)
+		filter_self(inst, kmem_events[i]);
+	for (size_t i = 0; i < 4; i++)
 		if (tracefs_event_enable(inst, "kmem", kmem_events[i])) {
-			fprintf(stderr, "kslab record: cannot enable "
-					"kmem:%s\n", kmem_events[i]);
+			fprintf(stderr,
+				"kslab record: cannot enable "
+				"kmem:%s\n",
+				kmem_events[i]);
 			return -1;
 		}
 	return 0;
@@ -80,18 +105,25 @@ static pid_t start_command(char **cmd)
 	return pid;
 }
 
-/* Copy what the pipe has; -1 on an output error. */
-static int drain(int fd, struct xzout *out, int wait_ms)
+/*
+ * Copy what the pipe has, at most max_reads reads (0 = until it is
+ * empty, once tracing is off); -1 on an output error.
+ */
+static int drain(int fd, struct xzout *out, int wait_ms, int max_reads)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char buf[65536];
 	ssize_t n;
 
-	if (poll(&p, 1, wait_ms) <= 0)
+	if (wait_ms && poll(&p, 1, wait_ms) <= 0)
 		return 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	for (int i = 0; !max_reads || i < max_reads; i++) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
 		if (xzout_write(out, buf, (size_t)n))
 			return -1;
+	}
 	return 0;
 }
 
@@ -117,25 +149,29 @@ static unsigned long long lost_events(struct tracefs_instance *inst)
 }
 
 static int stream(struct tracefs_instance *inst, int fd, struct xzout *out,
-		  const struct record_opts *o, pid_t child, int *child_status)
+		  const struct record_opts *o, pid_t child, int *child_status,
+		  int *reaped)
 {
 	double end = o->duration > 0 ? now() + o->duration : 0;
 
 	while (!stop_requested && (!end || now() < end)) {
-		if (drain(fd, out, 200))
+		if (drain(fd, out, 200, 64))
 			return -1;
-		if (child > 0 && waitpid(child, child_status, WNOHANG) == child)
+		if (child > 0 &&
+		    waitpid(child, child_status, WNOHANG) == child) {
+			*reaped = 1;
 			break;
+		}
 	}
 	tracefs_trace_off(inst);
-	return drain(fd, out, 0);
+	return drain(fd, out, 0, 0);
 }
 
-static int record_in(struct tracefs_instance *inst,
-		     const struct record_opts *o, struct xzout *out)
+static int record_in(struct tracefs_instance *inst, const struct record_opts *o,
+		     struct xzout *out)
 {
 	char *pipe_path = tracefs_instance_get_file(inst, "trace_pipe");
-	int fd, status = 0, ret = 0;
+	int fd, status = 0, ret = 0, reaped = 0;
 	pid_t child = 0;
 	unsigned long long lost;
 
@@ -150,20 +186,27 @@ static int record_in(struct tracefs_instance *inst,
 		close(fd);
 		return 2;
 	}
-	if (stream(inst, fd, out, o, child, &status)) {
+	if (stream(inst, fd, out, o, child, &status, &reaped)) {
 		fprintf(stderr, "kslab record: cannot write %s\n", o->out);
 		ret = 2;
 	}
 	close(fd);
-	if (child > 0 && stop_requested)
+	if (child > 0 && !reaped) {
+		/* stopped by a signal or the duration: not its failure */
 		kill(child, SIGINT);
-	if (child > 0 && waitpid(child, &status, 0) == child &&
-	    (!WIFEXITED(status) || WEXITSTATUS(status)))
+		waitpid(child, &status, 0);
+	}
+	if (child > 0 && reaped &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		fprintf(stderr, "kslab record: %s failed\n", o->cmd[0]);
 		ret = ret ? ret : 1;
+	}
 	lost = lost_events(inst);
 	if (lost) {
-		fprintf(stderr, "kslab record: %llu events lost in the ring "
-				"buffer (try --buffer-kb)\n", lost);
+		fprintf(stderr,
+			"kslab record: %llu events lost in the ring "
+			"buffer (try --buffer-kb)\n",
+			lost);
 		ret = ret ? ret : 1;
 	} else if (!o->quiet) {
 		fprintf(stderr, "kslab record: no events lost\n");
@@ -174,7 +217,7 @@ static int record_in(struct tracefs_instance *inst,
 int trace_record(const struct record_opts *o)
 {
 	struct tracefs_instance *inst;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct xzout *out;
 	char err[512];
 	int ret;
@@ -183,8 +226,10 @@ int trace_record(const struct record_opts *o)
 		return 3;
 	inst = tracefs_instance_create(o->instance);
 	if (!inst) {
-		fprintf(stderr, "kslab record: cannot create tracing instance "
-				"'%s': %s\n", o->instance, strerror(errno));
+		fprintf(stderr,
+			"kslab record: cannot create tracing instance "
+			"'%s': %s\n",
+			o->instance, strerror(errno));
 		return 3;
 	}
 	if (o->buffer_kb)

@@ -12,7 +12,7 @@ struct record_opts {
 	double duration;	/* seconds, 0 = until SIGINT / COMMAND ends */
 	char **cmd;		/* COMMAND ARGS... or NULL */
 	const char *instance;	/* tracefs instance name */
-	unsigned int buffer_kb;	/* per-CPU ring buffer, 0 = kernel default */
+	unsigned int buffer_kb; /* per-CPU ring buffer, 0 = kernel default */
 	int quiet;
 };
 

@@ -22,14 +22,14 @@ static size_t event_rows(const struct trace_stream *s, struct named *r)
 
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
 		if (i < TRACE_EV_KMALLOC_NODE || c->ev[i])
-			r[n++] = (struct named){ trace_ev_names[i], c->ev[i] };
-	r[n++] = (struct named){ "events", c->events };
-	r[n++] = (struct named){ "lines", c->lines };
-	r[n++] = (struct named){ "skipped", c->skipped };
-	r[n++] = (struct named){ "bad", c->bad };
-	r[n++] = (struct named){ "lost_markers", c->lost_markers };
-	r[n++] = (struct named){ "lost_events", c->lost_events };
-	r[n++] = (struct named){ "input_errors", c->input_errors };
+			r[n++] = (struct named){trace_ev_names[i], c->ev[i]};
+	r[n++] = (struct named){"events", c->events};
+	r[n++] = (struct named){"lines", c->lines};
+	r[n++] = (struct named){"skipped", c->skipped};
+	r[n++] = (struct named){"bad", c->bad};
+	r[n++] = (struct named){"lost_markers", c->lost_markers};
+	r[n++] = (struct named){"lost_events", c->lost_events};
+	r[n++] = (struct named){"input_errors", c->input_errors};
 	return n;
 }
 
@@ -38,24 +38,29 @@ static size_t pairing_rows(const struct trace_stream *s, struct named *r)
 	const struct trace_pairing *p = &s->pair;
 	size_t n = 0;
 
-	r[n++] = (struct named){ "allocations", p->allocs };
-	r[n++] = (struct named){ "frees", p->frees };
-	r[n++] = (struct named){ "failed_allocations", p->failed_allocs };
-	r[n++] = (struct named){ "zero_size_allocations", p->zero_size_allocs };
-	r[n++] = (struct named){ "null_frees", p->null_frees };
-	r[n++] = (struct named){ "unmatched_frees", p->unmatched_frees };
-	r[n++] = (struct named){ "double_allocations", p->double_allocs };
-	r[n++] = (struct named){ "cross_type_frees", p->cross_frees };
-	r[n++] = (struct named){ "never_freed", p->live_at_end };
-	r[n++] = (struct named){ "peak_live_objects", p->peak_objects };
-	r[n++] = (struct named){ "peak_live_bytes_alloc", p->peak_bytes_alloc };
+	r[n++] = (struct named){"allocations", p->allocs};
+	r[n++] = (struct named){"frees", p->frees};
+	r[n++] = (struct named){"failed_allocations", p->failed_allocs};
+	r[n++] = (struct named){"zero_size_allocations", p->zero_size_allocs};
+	r[n++] = (struct named){"null_frees", p->null_frees};
+	r[n++] = (struct named){"unmatched_frees", p->unmatched_frees};
+	r[n++] = (struct named){"double_allocations", p->double_allocs};
+	r[n++] = (struct named){"cross_type_frees", p->cross_frees};
+	r[n++] = (struct named){"never_freed", p->live_at_end};
+	r[n++] = (struct named){"peak_live_objects", p->peak_objects};
+	r[n++] = (struct named){"peak_live_bytes_alloc", p->peak_bytes_alloc};
 	return n;
+}
+
+static const char *file_name(const struct trace_stream *s, uint32_t i)
+{
+	return i < s->nr_files ? s->files[i].path : "-";
 }
 
 static uint64_t waste(const struct trace_sum *s)
 {
-	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req :
-					       0;
+	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req
+					     : 0;
 }
 
 static const char *hist_name(const struct trace_stats *st, uint32_t b,
@@ -99,7 +104,7 @@ static const char *cache_name(const struct trace_stream *s, uint32_t id)
 static void print_named(FILE *f, const char *title, const struct named *r,
 			size_t n)
 {
-	static const char *const hdr[] = { "name", "count" };
+	static const char *const hdr[] = {"name", "count"};
 	struct table *t = table_new(2, hdr, "lr");
 
 	for (size_t i = 0; i < n; i++) {
@@ -118,8 +123,10 @@ static void sum_cells(struct table *t, const struct trace_sum *v)
 	table_cell(t, "%llu", (unsigned long long)v->bytes_req);
 	table_cell(t, "%llu", (unsigned long long)v->bytes_alloc);
 	table_cell(t, "%llu", (unsigned long long)waste(v));
-	table_cell(t, "%.1f%%", v->bytes_alloc ? 100.0 * (double)waste(v) /
-				     (double)v->bytes_alloc : 0.0);
+	table_cell(t, "%.1f%%",
+		   v->bytes_alloc
+			   ? 100.0 * (double)waste(v) / (double)v->bytes_alloc
+			   : 0.0);
 }
 
 static void print_sites(FILE *f, const char *title,
@@ -127,8 +134,8 @@ static void print_sites(FILE *f, const char *title,
 			const struct trace_stats *st, const uint32_t *ids,
 			uint32_t n, int caches)
 {
-	static const char *const hdr[] = { "name", "allocs", "bytes_req",
-		"bytes_alloc", "waste", "waste%" };
+	static const char *const hdr[] = {"name",	 "allocs", "bytes_req",
+					  "bytes_alloc", "waste",  "waste%"};
 	struct table *t = table_new(6, hdr, "lrrrrr");
 	char buf[256];
 
@@ -136,8 +143,9 @@ static void print_sites(FILE *f, const char *title,
 		if (caches)
 			table_cell(t, "%s", cache_name(s, ids[i]));
 		else
-			table_cell(t, "%s", trace_stream_site_name(s, ids[i],
-							buf, sizeof(buf)));
+			table_cell(t, "%s",
+				   trace_stream_site_name(s, ids[i], buf,
+							  sizeof(buf)));
 		sum_cells(t, caches ? &st->cache[ids[i]] : &st->site[ids[i]]);
 	}
 	fprintf(f, "%s\n", title);
@@ -148,8 +156,8 @@ static void print_sites(FILE *f, const char *title,
 
 static void print_hist(FILE *f, const struct trace_stats *st)
 {
-	static const char *const hdr[] = { "bytes_req", "allocs", "%",
-		"cum%", "bytes_alloc", "waste" };
+	static const char *const hdr[] = {"bytes_req", "allocs",      "%",
+					  "cum%",      "bytes_alloc", "waste"};
 	struct table *t = table_new(6, hdr, "rrrrrr");
 	uint64_t total = 0, cum = 0;
 	char buf[32];
@@ -160,10 +168,12 @@ static void print_hist(FILE *f, const struct trace_stats *st)
 		cum += st->hist[b].count;
 		table_cell(t, "%s", hist_name(st, b, buf, sizeof(buf)));
 		table_cell(t, "%llu", (unsigned long long)st->hist[b].count);
-		table_cell(t, "%.1f", total ? 100.0 * (double)st->hist[b].count /
-					 (double)total : 0.0);
-		table_cell(t, "%.1f", total ? 100.0 * (double)cum /
-					 (double)total : 0.0);
+		table_cell(t, "%.1f",
+			   total ? 100.0 * (double)st->hist[b].count /
+					   (double)total
+				 : 0.0);
+		table_cell(t, "%.1f",
+			   total ? 100.0 * (double)cum / (double)total : 0.0);
 		table_cell(t, "%llu",
 			   (unsigned long long)st->hist[b].bytes_alloc);
 		table_cell(t, "%llu", (unsigned long long)waste(&st->hist[b]));
@@ -188,37 +198,38 @@ static void print_issues(FILE *f, const struct trace_stream *s)
 		if (!n)
 			continue;
 		fprintf(f, "%s: %llu%s\n", trace_issue_names[k],
-			(unsigned long long)n, n > TRACE_ISSUES_KEPT ?
-			", the first:" : "");
+			(unsigned long long)n,
+			n > TRACE_ISSUES_KEPT ? ", the first:" : "");
 		for (uint64_t i = 0; i < n && i < TRACE_ISSUES_KEPT; i++) {
 			const struct trace_issue *is = &s->issues[k][i];
 
-			fprintf(f, "  %s:%llu: %s\n", s->files[is->file],
+			fprintf(f, "  %s:%llu: %s\n", file_name(s, is->file),
 				(unsigned long long)is->lineno, is->text);
 		}
 	}
 }
 
 static void print_table(const struct trace_stream *s,
-			const struct trace_stats *st,
-			const struct top_lists *t, FILE *f)
+			const struct trace_stats *st, const struct top_lists *t,
+			FILE *f)
 {
 	struct named r[32];
 
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		fprintf(f, "trace: %s\n", s->files[i]);
+		fprintf(f, "trace: %s\n", s->files[i].path);
 	fprintf(f, "cpus: %u\n\n", s->max_cpu + 1);
 	print_named(f, "events", r, event_rows(s, r));
 	print_named(f, "pairing (by pointer)", r, pairing_rows(s, r));
 	print_sites(f, "top call sites by allocations", s, st, t->count,
 		    t->nr_count, 0);
-	print_sites(f, "top call sites by bytes lost to the size class", s,
-		    st, t->waste, t->nr_waste, 0);
+	print_sites(f, "top call sites by bytes lost to the size class", s, st,
+		    t->waste, t->nr_waste, 0);
 	print_sites(f, "top caches by allocations", s, st, t->cache,
 		    t->nr_cache, 1);
 	print_hist(f, st);
-	fprintf(f, "x86_64 conformance: %llu of %llu kmalloc events have "
-		   "bytes_alloc = the x86_64 size class of bytes_req\n",
+	fprintf(f,
+		"x86_64 conformance: %llu of %llu kmalloc events have "
+		"bytes_alloc = the x86_64 size class of bytes_req\n",
 		(unsigned long long)(kmallocs(s) - st->kmalloc_class_mismatch),
 		(unsigned long long)kmallocs(s));
 	print_issues(f, s);
@@ -226,8 +237,8 @@ static void print_table(const struct trace_stream *s,
 
 /* ---- JSON ----------------------------------------------------------- */
 
-static void json_named(struct json *j, const char *key,
-		       const struct named *r, size_t n)
+static void json_named(struct json *j, const char *key, const struct named *r,
+		       size_t n)
 {
 	json_obj_begin(j, key);
 	for (size_t i = 0; i < n; i++)
@@ -253,8 +264,8 @@ static void json_sites(struct json *j, const char *key,
 	json_arr_begin(j, key);
 	for (uint32_t i = 0; i < n; i++) {
 		json_obj_begin(j, NULL);
-		json_str(j, "site", trace_stream_site_name(s, ids[i], buf,
-							   sizeof(buf)));
+		json_str(j, "site",
+			 trace_stream_site_name(s, ids[i], buf, sizeof(buf)));
 		json_str(j, "function", trace_stream_site_func(s, ids[i]));
 		json_u64(j, "offset", s->sites[ids[i]].offset);
 		json_sum(j, &st->site[ids[i]]);
@@ -270,12 +281,12 @@ static void json_issues(struct json *j, const struct trace_stream *s)
 		json_obj_begin(j, trace_issue_names[k]);
 		json_u64(j, "count", s->nr_issues[k]);
 		json_arr_begin(j, "first");
-		for (uint64_t i = 0; i < s->nr_issues[k] &&
-				     i < TRACE_ISSUES_KEPT; i++) {
+		for (uint64_t i = 0;
+		     i < s->nr_issues[k] && i < TRACE_ISSUES_KEPT; i++) {
 			const struct trace_issue *is = &s->issues[k][i];
 
 			json_obj_begin(j, NULL);
-			json_str(j, "file", s->files[is->file]);
+			json_str(j, "file", file_name(s, is->file));
 			json_u64(j, "line", is->lineno);
 			json_str(j, "text", is->text);
 			json_obj_end(j);
@@ -287,8 +298,8 @@ static void json_issues(struct json *j, const struct trace_stream *s)
 }
 
 static void print_json(const struct trace_stream *s,
-		       const struct trace_stats *st,
-		       const struct top_lists *t, FILE *f)
+		       const struct trace_stats *st, const struct top_lists *t,
+		       FILE *f)
 {
 	struct named r[32];
 	struct json j;
@@ -297,7 +308,7 @@ static void print_json(const struct trace_stream *s,
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "files");
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		json_str(&j, NULL, s->files[i]);
+		json_str(&j, NULL, s->files[i].path);
 	json_arr_end(&j);
 	json_u64(&j, "cpus", s->max_cpu + 1);
 	json_named(&j, "events", r, event_rows(s, r));
@@ -351,8 +362,8 @@ static void csv_row(FILE *f, const char *section, const char *name,
 }
 
 static void print_csv(const struct trace_stream *s,
-		      const struct trace_stats *st,
-		      const struct top_lists *t, FILE *f)
+		      const struct trace_stats *st, const struct top_lists *t,
+		      FILE *f)
 {
 	struct named r[32];
 	char buf[256];
@@ -367,11 +378,13 @@ static void print_csv(const struct trace_stream *s,
 		csv_row(f, "pairing", r[i].name, r[i].v, NULL);
 	for (uint32_t i = 0; i < t->nr_count; i++)
 		csv_row(f, "top_sites_by_count",
-			trace_stream_site_name(s, t->count[i], buf, sizeof(buf)),
+			trace_stream_site_name(s, t->count[i], buf,
+					       sizeof(buf)),
 			st->site[t->count[i]].count, &st->site[t->count[i]]);
 	for (uint32_t i = 0; i < t->nr_waste; i++)
 		csv_row(f, "top_sites_by_waste",
-			trace_stream_site_name(s, t->waste[i], buf, sizeof(buf)),
+			trace_stream_site_name(s, t->waste[i], buf,
+					       sizeof(buf)),
 			st->site[t->waste[i]].count, &st->site[t->waste[i]]);
 	for (uint32_t i = 0; i < t->nr_cache; i++)
 		csv_row(f, "top_caches", cache_name(s, t->cache[i]),
@@ -388,7 +401,7 @@ int trace_stats_print(const struct trace_stream *s,
 		      const struct trace_stats *st, enum out_format fmt,
 		      uint32_t top, FILE *f)
 {
-	struct top_lists t = { 0 };
+	struct top_lists t = {0};
 	int ret = top_lists(st, top, &t);
 
 	if (!ret) {

@@ -8,7 +8,7 @@
 
 uint64_t trace_x86_64_kmalloc_size(uint64_t size)
 {
-	static const uint16_t small[] = { 8, 16, 32, 64, 96, 128, 192 };
+	static const uint16_t small[] = {8, 16, 32, 64, 96, 128, 192};
 	uint64_t c = 256;
 
 	if (!size)
@@ -69,7 +69,7 @@ int trace_stats_compute(const struct trace_stream *s, struct trace_stats *st)
 		if (e->type != TEV_KMALLOC && e->type != TEV_CACHE_ALLOC)
 			continue;
 		if (!e->ptr)
-			continue;	/* failed allocation */
+			continue; /* failed allocation */
 		add(&st->site[e->site < st->nr_sites ? e->site : 0], e);
 		add(&st->cache[e->cache < st->nr_caches ? e->cache : 0], e);
 		if (e->type != TEV_KMALLOC)
@@ -96,8 +96,8 @@ void trace_stats_free(struct trace_stats *st)
 
 static uint64_t waste(const struct trace_sum *s)
 {
-	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req :
-					       0;
+	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req
+					     : 0;
 }
 
 /* Insert into a top-n list kept in descending key order */
@@ -144,8 +144,8 @@ uint32_t trace_stats_top_sites(const struct trace_stats *st, int by_waste,
 	return top(st->site, st->nr_sites, 1, by_waste, ids, n);
 }
 
-uint32_t trace_stats_top_caches(const struct trace_stats *st,
-				uint32_t *ids, uint32_t n)
+uint32_t trace_stats_top_caches(const struct trace_stats *st, uint32_t *ids,
+				uint32_t n)
 {
 	return top(st->cache, st->nr_caches, 0, 0, ids, n);
 }

@@ -21,15 +21,15 @@ struct trace_sum {
 #define TRACE_HIST_BUCKETS 32
 
 struct trace_stats {
-	struct trace_sum *site;		/* by site id, allocations */
+	struct trace_sum *site; /* by site id, allocations */
 	uint32_t nr_sites;
-	struct trace_sum *cache;	/* by cache id (0 = kmalloc) */
+	struct trace_sum *cache; /* by cache id (0 = kmalloc) */
 	uint32_t nr_caches;
 	struct trace_sum hist[TRACE_HIST_BUCKETS];
-	uint64_t hist_limit[TRACE_HIST_BUCKETS];	/* upper bound */
-	uint32_t nr_hist;		/* buckets in use */
-	uint64_t kmalloc_class_mismatch;	/* vs the x86_64 classes */
-	uint64_t first_mismatch;	/* event index + 1, 0 = none */
+	uint64_t hist_limit[TRACE_HIST_BUCKETS]; /* upper bound */
+	uint32_t nr_hist;			 /* buckets in use */
+	uint64_t kmalloc_class_mismatch;	 /* vs the x86_64 classes */
+	uint64_t first_mismatch;		 /* event index + 1, 0 = none */
 };
 
 /* The x86_64 SLUB kmalloc size of a request (ksize of kmalloc(size)). */
@@ -43,8 +43,8 @@ void trace_stats_free(struct trace_stats *st);
  */
 uint32_t trace_stats_top_sites(const struct trace_stats *st, int by_waste,
 			       uint32_t *ids, uint32_t n);
-uint32_t trace_stats_top_caches(const struct trace_stats *st,
-				uint32_t *ids, uint32_t n);
+uint32_t trace_stats_top_caches(const struct trace_stats *st, uint32_t *ids,
+				uint32_t n);
 
 /* The whole trace-stats report for the files read into s. */
 int trace_stats_print(const struct trace_stream *s,

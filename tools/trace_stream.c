@@ -41,7 +41,7 @@ void trace_stream_free(struct trace_stream *s)
 	free(s->live_alloc);
 	free(s->live_req);
 	for (uint32_t i = 0; i < s->nr_files; i++)
-		free(s->files[i]);
+		free(s->files[i].path);
 	free(s->files);
 	memset(s, 0, sizeof(*s));
 }
@@ -62,9 +62,8 @@ static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		text++;
 		len--;
 	}
-	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why,
-		 text ? ": " : "", text ? (int)(len < 200 ? len : 200) : 0,
-		 text ? text : "");
+	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why, text ? ": " : "",
+		 text ? (int)(len < 200 ? len : 200) : 0, text ? text : "");
 }
 
 static int grow_events(struct trace_stream *s)
@@ -107,8 +106,8 @@ static int grow_live(struct trace_stream *s, uint32_t id)
 
 static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
 {
-	uint32_t func = strtab_intern(&s->funcs, l->site_func.p,
-				      l->site_func.len);
+	uint32_t func =
+		strtab_intern(&s->funcs, l->site_func.p, l->site_func.len);
 	uint64_t key = (uint64_t)func << 32 | (uint32_t)l->site_off;
 	int added;
 	uint32_t id = idmap_intern(&s->site_map, key, &added);
@@ -227,7 +226,8 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	e = &s->ev[s->nr];
 	memset(e, 0, sizeof(*e));
 	e->type = ev_type[l->ev];
-	if (l->ev == TRACE_EV_KMALLOC_NODE || l->ev == TRACE_EV_CACHE_ALLOC_NODE)
+	if (l->ev == TRACE_EV_KMALLOC_NODE ||
+	    l->ev == TRACE_EV_CACHE_ALLOC_NODE)
 		e->flags |= TEV_F_NODE_EVENT;
 	if (l->accounted > 0)
 		e->flags |= TEV_F_ACCOUNTED;
@@ -307,14 +307,42 @@ static void progress(const struct trace_input *in, int done)
 			(unsigned long long)trace_input_lineno(in));
 }
 
+/* Objects still live when a file ends were never freed in it */
+static void end_file(struct trace_stream *s)
+{
+	struct trace_file *f;
+
+	if (!s->nr_files)
+		return;
+	f = &s->files[s->nr_files - 1];
+	if (f->done)
+		return;
+	f->done = 1;
+	f->nr_events = s->nr - f->first_event;
+	f->lines = s->counts.lines - f->lines;
+	s->pair.live_at_end += s->pair.live_objects;
+	s->pair.live_objects = 0;
+	s->pair.live_bytes_alloc = 0;
+	s->pair.live_bytes_req = 0;
+	if (s->live)
+		memset(s->live, 0, s->live_cap);
+	s->zero_ptr = 0;
+}
+
 static int add_file(struct trace_stream *s, const char *path)
 {
-	char **v = realloc(s->files, (s->nr_files + 1) * sizeof(*v));
+	struct trace_file *v;
 
+	end_file(s);
+	v = realloc(s->files, (s->nr_files + 1) * sizeof(*v));
 	if (!v)
 		return -1;
 	s->files = v;
-	if (!(v[s->nr_files] = strdup(path)))
+	v += s->nr_files;
+	memset(v, 0, sizeof(*v));
+	v->first_event = s->nr;
+	v->lines = s->counts.lines; /* lines before it, until end_file */
+	if (!(v->path = strdup(path)))
 		return -1;
 	s->nr_files++;
 	return 0;
@@ -359,11 +387,21 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 
 void trace_stream_finish(struct trace_stream *s)
 {
-	s->pair.live_at_end = s->pair.live_objects;
+	struct trace_event *ev;
+	uint64_t *ts;
+
+	end_file(s);
+	if (s->nr && s->nr < s->cap) {
+		if ((ev = realloc(s->ev, s->nr * sizeof(*ev))))
+			s->ev = ev;
+		if ((ts = realloc(s->ts_ns, s->nr * sizeof(*ts))))
+			s->ts_ns = ts;
+		if (ev && ts)
+			s->cap = s->nr;
+	}
 }
 
-const char *trace_stream_site_func(const struct trace_stream *s,
-				   uint32_t site)
+const char *trace_stream_site_func(const struct trace_stream *s, uint32_t site)
 {
 	if (!site || site >= s->nr_sites)
 		return "";
@@ -387,4 +425,27 @@ const char *trace_stream_cache_name(const struct trace_stream *s,
 				    uint32_t cache)
 {
 	return strtab_str(&s->caches, cache);
+}
+
+uint32_t trace_stream_mark_sites(const struct trace_stream *s,
+				 const char *const *funcs, size_t n,
+				 uint8_t *mark)
+{
+	uint32_t marked = 0;
+
+	for (uint32_t site = 0; site < s->nr_sites; site++)
+		mark[site] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t func =
+			strtab_find(&s->funcs, funcs[i], strlen(funcs[i]));
+
+		if (!func)
+			continue;
+		for (uint32_t site = 1; site < s->nr_sites; site++)
+			if (s->sites[site].func == func && !mark[site]) {
+				mark[site] = 1;
+				marked++;
+			}
+	}
+	return marked;
 }

@@ -131,7 +131,7 @@ static const char *find_key(const char *p, const char *key, size_t klen)
 
 		if (!e)
 			return NULL;
-		p = ws(ws(e) + 1);	/* past ':' */
+		p = ws(ws(e) + 1); /* past ':' */
 		if ((size_t)(e - 1 - k) == klen && !memcmp(k, key, klen))
 			return p;
 		if (!(p = value(p, 0)))
