@@ -604,6 +604,39 @@ static unsigned long free_and_pcp_pages(void)
 	return n;
 }
 
+/*
+ * Empty RCU slabs queued at shutdown are freed before the memory goes:
+ * booting again and freeing more RCU slabs must work (it once crashed in
+ * call_rcu on the previous boot's rcu_head).
+ */
+static void test_rcu_across_reboots(void **state)
+{
+	enum { N = 3000 };
+	static void *objs[N];
+
+	for (int boot = 0; boot < 3; boot++) {
+		struct kmem_cache *s;
+
+		assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+		s = kmem_cache_create("rcu_reboot", 256, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+		assert_non_null(s);
+		for (int round = 0; round < 2; round++) {
+			for (int i = 0; i < N; i++) {
+				kslab_set_cpu(i & 1);
+				objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+				assert_non_null(objs[i]);
+			}
+			for (int i = 0; i < N; i++) {
+				kslab_set_cpu((i >> 3) & 1);
+				kmem_cache_free(s, objs[i]);
+			}
+		}
+		/* live RCU slabs left for shutdown to release */
+		objs[0] = kmem_cache_alloc(s, GFP_KERNEL);
+		kslab_shutdown();
+	}
+}
+
 static void test_typesafe_by_rcu(void **state)
 {
 	enum { N = 2000 };
@@ -747,6 +780,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_free, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_layout, teardown),
 		cmocka_unit_test_teardown(test_typesafe_by_rcu, teardown),
+		cmocka_unit_test_teardown(test_rcu_across_reboots, teardown),
 		cmocka_unit_test_teardown(test_lookups_for_layers_above,
 					  teardown),
 		cmocka_unit_test_teardown(test_debug_flag_layout, teardown),
