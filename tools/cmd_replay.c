@@ -225,7 +225,9 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		}
 	}
 	for (size_t i = 0; i < c->nr_traces; i++)
-		if (trace_stream_read(s, c->traces[i], NULL, err, sizeof(err)) < 0) {
+		if (trace_stream_read(s, c->traces[i],
+				      &(struct trace_read_opts){ .progress = 1 },
+				      err, sizeof(err)) < 0) {
 			fprintf(stderr, "kslab replay: %s\n", err);
 			return -1;
 		}

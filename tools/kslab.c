@@ -37,8 +37,9 @@ static void usage(FILE *out)
 		"CMDLINE is a kernel-style boot command line, e.g.\n"
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
-		" transparent_hugepage=, slub_min_order=, slub_max_order=,\n"
-		" slub_min_objects=, slab_nomerge, slab_merge; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
+		" transparent_hugepage=, swiotlb=, slub_min_order=, slub_max_order=,\n"
+		" slub_min_objects=, slab_nomerge, slab_merge, kmalloc.legacy,\n"
+		" kmalloc.packed; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
 }
 

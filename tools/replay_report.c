@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "replay.h"
+#include "trace_stats.h"
 
 static double ratio(uint64_t a, uint64_t b)
 {
@@ -155,6 +156,11 @@ static void print_events(const struct replay_report *rep, FILE *f)
 	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u\n",
 		(unsigned long long)c->skipped, (unsigned long long)c->bad,
 		rep->s->max_cpu + 1);
+	fprintf(f, "pairing: %llu frees of objects allocated before the trace, "
+		   "%llu allocations of a live pointer (untraced frees)\n",
+		(unsigned long long)rep->s->pair.unmatched_frees,
+		(unsigned long long)rep->s->pair.double_allocs);
+	trace_print_issues(f, rep->s);
 	if (rep->slabs_path)
 		fprintf(f, "named caches from: %s\n", rep->slabs_path);
 	fputc('\n', f);
@@ -187,6 +193,9 @@ static void json_events(const struct replay_report *rep, struct json *j)
 	json_u64(j, "skipped", c->skipped);
 	json_u64(j, "bad", c->bad);
 	json_u64(j, "lost", c->lost_events);
+	json_u64(j, "input_errors", c->input_errors);
+	json_u64(j, "unmatched_frees", rep->s->pair.unmatched_frees);
+	json_u64(j, "double_allocs", rep->s->pair.double_allocs);
 	json_obj_end(j);
 }
 

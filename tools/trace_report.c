@@ -190,7 +190,7 @@ static uint64_t kmallocs(const struct trace_stream *s)
 	       s->counts.ev[TRACE_EV_KMALLOC_NODE];
 }
 
-static void print_issues(FILE *f, const struct trace_stream *s)
+void trace_print_issues(FILE *f, const struct trace_stream *s)
 {
 	for (int k = 0; k < TRACE_ISSUE_NR_KINDS; k++) {
 		uint64_t n = s->nr_issues[k];
@@ -232,7 +232,7 @@ static void print_table(const struct trace_stream *s,
 		"bytes_alloc = the x86_64 size class of bytes_req\n",
 		(unsigned long long)(kmallocs(s) - st->kmalloc_class_mismatch),
 		(unsigned long long)kmallocs(s));
-	print_issues(f, s);
+	trace_print_issues(f, s);
 }
 
 /* ---- JSON ----------------------------------------------------------- */

@@ -34,6 +34,8 @@ struct trace_stats {
 
 /* The x86_64 SLUB kmalloc size of a request (ksize of kmalloc(size)). */
 uint64_t trace_x86_64_kmalloc_size(uint64_t size);
+/* The counted input problems, the first few of each kind with file:line. */
+void trace_print_issues(FILE *f, const struct trace_stream *s);
 
 int trace_stats_compute(const struct trace_stream *s, struct trace_stats *st);
 void trace_stats_free(struct trace_stats *st);
