@@ -28,6 +28,17 @@ static void human(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%.1f KiB", bytes / 1024.0);
 }
 
+/* memory held by the kmalloc caches in the peak table */
+static uint64_t kmalloc_peak_bytes(const struct replay_result *r)
+{
+	uint64_t n = 0;
+
+	for (uint32_t k = 0; k < r->nr_caches; k++)
+		n += r->caches[k].num_slabs * r->caches[k].pages_per_slab *
+		     (uint64_t)r->page_size;
+	return n;
+}
+
 static int cmp_site_loss(const void *a, const void *b)
 {
 	const struct replay_site_row *x = a, *y = b;
@@ -76,6 +87,8 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(r->peak_slab_bytes, first->peak_slab_bytes)));
 	ROW("slab memory at end", (human(b, 64, r->final_slab_bytes), table_cell(t, "%s", b)));
 	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(r->final_slab_bytes, first->final_slab_bytes)));
+	ROW("kmalloc caches at peak", (human(b, 64, kmalloc_peak_bytes(r)), table_cell(t, "%s", b)));
+	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(kmalloc_peak_bytes(r), kmalloc_peak_bytes(first))));
 	ROW("requested at peak", (human(b, 64, r->peak_requested_bytes), table_cell(t, "%s", b)));
 	ROW("large kmalloc at peak", (human(b, 64, r->peak_large_bytes), table_cell(t, "%s", b)));
 	ROW("objects allocated", table_cell(t, "%llu", (unsigned long long)r->allocs));
@@ -214,6 +227,7 @@ static void json_policy(const struct replay_report *rep, size_t i, struct json *
 	json_u64(j, "peak_requested_bytes", r->peak_requested_bytes);
 	json_u64(j, "final_requested_bytes", r->final_requested_bytes);
 	json_u64(j, "peak_large_kmalloc_bytes", r->peak_large_bytes);
+	json_u64(j, "peak_kmalloc_cache_bytes", kmalloc_peak_bytes(r));
 	json_double(j, "peak_slab_ratio", ratio(r->peak_slab_bytes, first->peak_slab_bytes));
 	json_double(j, "final_slab_ratio", ratio(r->final_slab_bytes, first->final_slab_bytes));
 	json_u64(j, "objects", r->allocs);
