@@ -239,6 +239,44 @@ static void test_foreign_free(void **state)
 	kfree(p);
 }
 
+/* kfree of the inside of an object, a double kfree, a failed krealloc */
+static void test_bad_kfree_and_krealloc(void **state)
+{
+	char *p, *q;
+	const char *msg;
+	struct kslab_cache_info before, after;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
+	p = kmalloc(64, GFP_KERNEL);
+	kslab_cache_info(ksl_virt_to_cache(p), &before);
+	capture_start();
+	kfree(p + 8);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "kmalloc-64"));
+	kslab_cache_info(ksl_virt_to_cache(p), &after);
+	assert_int_equal(after.active_objs, before.active_objs);
+	/* the object is still live and usable */
+	memset(p, 0x5a, 64);
+	kfree(p);
+	capture_start();
+	kfree(p);
+	msg = capture_stop();
+	assert_true(strlen(msg) > 0);
+	/* the cache stays consistent: the next two allocations differ */
+	p = kmalloc(64, GFP_KERNEL);
+	q = kmalloc(64, GFP_KERNEL);
+	assert_ptr_not_equal(p, q);
+	/* krealloc that cannot be served keeps the old object */
+	strcpy(p, "still here");
+	capture_start();
+	assert_null(krealloc(p, (size_t)1 << 40, GFP_KERNEL));
+	capture_stop();
+	assert_string_equal(p, "still here");
+	assert_int_equal(ksize(p), 64);
+	kfree(p);
+	kfree(q);
+}
+
 /* ---- the alignment policies ------------------------------------------- */
 
 static void expect_class(size_t n, gfp_t gfp, size_t want, const char *cache)
@@ -514,6 +552,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_large, teardown),
 		cmocka_unit_test_teardown(test_helpers, teardown),
 		cmocka_unit_test_teardown(test_foreign_free, teardown),
+		cmocka_unit_test_teardown(test_bad_kfree_and_krealloc, teardown),
 		cmocka_unit_test_teardown(test_arm64_legacy, teardown),
 		cmocka_unit_test_teardown(test_arm64_packed, teardown),
 		cmocka_unit_test_teardown(test_arm64_swiotlb, teardown),

@@ -149,6 +149,34 @@ static void test_deterministic(void **state)
 	replay_result_free(&again);
 }
 
+/* --packed-sites: exactly the kmalloc events of the listed functions */
+static void test_packed_site_matching(void **state)
+{
+	char *funcs[] = { "ext4_htree_store_dirent", "load_elf_phdrs", "no_such_fn" };
+	struct replay_opts o = { .slabs = &snap, .packed_funcs = funcs,
+				 .nr_packed_funcs = 3 };
+	struct replay_result r;
+	uint64_t want = 0;
+
+	for (size_t i = 0; i < stream.nr; i++) {
+		const struct trace_event *ev = &stream.ev[i];
+		const char *fn = trace_stream_site_func(&stream, ev->site);
+
+		if (ev->type == TEV_KMALLOC && ev->ptr &&
+		    (!strcmp(fn, funcs[0]) || !strcmp(fn, funcs[1])))
+			want++;
+	}
+	assert_true(want > 10000);
+	replay_run(&stream, replay_builtin_policy("arm64-packed"), &o, &r);
+	assert_true(r.ok);
+	assert_int_equal(r.packed_objects, want);
+	replay_result_free(&r);
+	/* the same list means nothing to a policy without kmalloc.packed */
+	replay_run(&stream, replay_builtin_policy("arm64-legacy"), &o, &r);
+	assert_int_equal(r.packed_objects, 0);
+	replay_result_free(&r);
+}
+
 static char *run(const char *args, int *status)
 {
 	char cmd[512], *buf = NULL;
@@ -212,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_policy_ordering),
 		cmocka_unit_test(test_peak_tables),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_packed_site_matching),
 		cmocka_unit_test(test_command_outputs),
 	};
 
