@@ -8,7 +8,7 @@
 # script prints the exact command to run and fails.
 set -eu
 
-build_pkgs="gcc make cmake pkg-config libcmocka-dev liblzma-dev zlib1g-dev liburcu-dev libtracefs-dev"
+build_pkgs="gcc make cmake pkg-config libcmocka-dev liblzma-dev zlib1g-dev liburcu-dev libtraceevent-dev libtracefs-dev"
 bench_pkgs="valgrind libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
 plot_pkgs="gnuplot-nox"
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mm/mm_internal.h"
+#include "slab/slab_internal.h"
+#include "kmalloc/kmalloc_internal.h"
 #include "dma/dma_internal.h"
 
 struct ksl_layer {
@@ -28,6 +30,10 @@ struct ksl_layer {
 static const struct ksl_layer ksl_layers[] = {
 	{ "mm", ksl_mm_params, ksl_mm_config_reset, ksl_mm_validate,
 	  ksl_mm_init, ksl_mm_shutdown },
+	{ "slab", ksl_slab_params, ksl_slab_config_reset, ksl_slab_validate,
+	  ksl_slab_init, ksl_slab_shutdown },
+	{ "kmalloc", ksl_kmalloc_params, ksl_kmalloc_config_reset,
+	  ksl_kmalloc_validate, ksl_kmalloc_init, ksl_kmalloc_shutdown },
 	{ "dma", ksl_dma_params, ksl_dma_config_reset, ksl_dma_validate,
 	  ksl_dma_init, ksl_dma_shutdown },
 };
@@ -43,6 +49,8 @@ static const struct ksl_show ksl_shows[] = {
 	{ "zoneinfo", ksl_show_zoneinfo },
 	{ "meminfo", ksl_show_meminfo },
 	{ "zones", ksl_show_zones },
+	{ "slabinfo", ksl_show_slabinfo },
+	{ "slabs", ksl_show_slabs },
 	{ "swiotlb", ksl_show_swiotlb },
 };
 

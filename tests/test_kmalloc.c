@@ -3,6 +3,7 @@
  * kmalloc size classes, cache types and the alignment policies of both
  * seeds, checked against the kernel's tables and the reference machine.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -64,8 +65,8 @@ static void test_x86_64_classes(void **state)
 				 x86_class(n));
 		assert_int_equal(kmalloc_size_roundup(n), x86_class(n));
 		/* natural alignment: the largest power of two dividing the class */
-		assert_int_equal((uintptr_t)p % (x86_class(n) & -x86_class(n) > 4096 ?
-						 4096 : x86_class(n) & -x86_class(n)), 0);
+		assert_int_equal((uintptr_t)p % ksl_min(x86_class(n) & -x86_class(n),
+							(size_t)4096), 0);
 		memset(p, 0xa5, n);
 		kfree(p);
 	}
@@ -238,6 +239,44 @@ static void test_foreign_free(void **state)
 	kfree(p);
 }
 
+/* kfree of the inside of an object, a double kfree, a failed krealloc */
+static void test_bad_kfree_and_krealloc(void **state)
+{
+	char *p, *q;
+	const char *msg;
+	struct kslab_cache_info before, after;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
+	p = kmalloc(64, GFP_KERNEL);
+	kslab_cache_info(ksl_virt_to_cache(p), &before);
+	capture_start();
+	kfree(p + 8);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "kmalloc-64"));
+	kslab_cache_info(ksl_virt_to_cache(p), &after);
+	assert_int_equal(after.active_objs, before.active_objs);
+	/* the object is still live and usable */
+	memset(p, 0x5a, 64);
+	kfree(p);
+	capture_start();
+	kfree(p);
+	msg = capture_stop();
+	assert_true(strlen(msg) > 0);
+	/* the cache stays consistent: the next two allocations differ */
+	p = kmalloc(64, GFP_KERNEL);
+	q = kmalloc(64, GFP_KERNEL);
+	assert_ptr_not_equal(p, q);
+	/* krealloc that cannot be served keeps the old object */
+	strcpy(p, "still here");
+	capture_start();
+	assert_null(krealloc(p, (size_t)1 << 40, GFP_KERNEL));
+	capture_stop();
+	assert_string_equal(p, "still here");
+	assert_int_equal(ksize(p), 64);
+	kfree(p);
+	kfree(q);
+}
+
 /* ---- the alignment policies ------------------------------------------- */
 
 static void expect_class(size_t n, gfp_t gfp, size_t want, const char *cache)
@@ -333,6 +372,106 @@ static void test_arm64_noswiotlb(void **state)
 	assert_non_null(kslab_find_cache("kmalloc-192"));
 }
 
+/*
+ * Every size from 0 to 2 * KMALLOC_MAX_CACHE_SIZE under each policy: the
+ * cache (by name), ksize and the pointer's alignment, against class
+ * lists written out here from the kernel's rules.
+ */
+struct policy_case {
+	const char *boot;
+	gfp_t gfp;
+	size_t classes[16]; /* 0-terminated */
+};
+
+static const struct policy_case policy_cases[] = {
+	{ "arch=x86_64 mem=512M", GFP_KERNEL,
+	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G", GFP_KERNEL,
+	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G swiotlb=noforce", GFP_KERNEL,
+	  { 64, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy", GFP_KERNEL,
+	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed", GFP_KERNEL,
+	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed",
+	  GFP_KERNEL | __GFP_PACKED,
+	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G", GFP_KERNEL | GFP_DMA,
+	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=x86_64 mem=512M", GFP_KERNEL_ACCOUNT,
+	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+};
+
+static void class_name(char *buf, size_t len, gfp_t gfp, size_t cls)
+{
+	const char *prefix = (gfp & GFP_DMA) ? "dma-kmalloc-" :
+			     (gfp & __GFP_ACCOUNT) ? "kmalloc-cg-" : "kmalloc-";
+
+	if (cls >= 1024)
+		snprintf(buf, len, "%s%zuk", prefix, cls >> 10);
+	else
+		snprintf(buf, len, "%s%zu", prefix, cls);
+}
+
+static void test_every_size_every_policy(void **state)
+{
+	for (size_t c = 0; c < sizeof(policy_cases) / sizeof(policy_cases[0]); c++) {
+		const struct policy_case *pc = &policy_cases[c];
+		char want_name[32];
+
+		assert_int_equal(kslab_boot(pc->boot), 0);
+		assert_ptr_equal(kmalloc(0, pc->gfp), ZERO_SIZE_PTR);
+		for (size_t n = 1; n <= 2 * 8192; n++) {
+			size_t cls = 0, align;
+			void *p = kmalloc(n, pc->gfp);
+
+			for (int i = 0; pc->classes[i]; i++)
+				if (n <= pc->classes[i]) {
+					cls = pc->classes[i];
+					break;
+				}
+			if (!cls)
+				cls = (size_t)4096 << get_order(n);
+			align = ksl_min(cls & -cls, (size_t)4096);
+			assert_non_null(p);
+			if (ksize(p) != cls || (uintptr_t)p % align)
+				fail_msg("%s gfp %#x: kmalloc(%zu) = %p ksize %zu, want %zu",
+					 pc->boot, pc->gfp, n, p, ksize(p), cls);
+			if (cls <= 8192) {
+				class_name(want_name, sizeof(want_name), pc->gfp, cls);
+				if (strcmp(cache_name_of(p), want_name))
+					fail_msg("%s: kmalloc(%zu) from %s, want %s",
+						 pc->boot, n, cache_name_of(p), want_name);
+			}
+			kfree(p);
+		}
+		kslab_shutdown();
+	}
+}
+
+/*
+ * Under the legacy minimum, a cache smaller than ARCH_KMALLOC_MINALIGN
+ * holds only __GFP_PACKED objects, so a packed object never shares a
+ * cache line with an unpacked (possibly DMA) one.
+ */
+static void test_packed_never_shares_small_caches(void **state)
+{
+	assert_int_equal(kslab_boot("arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed"), 0);
+	for (size_t n = 1; n <= 8192; n++) {
+		void *u = kmalloc(n, GFP_KERNEL), *p = kmalloc(n, GFP_KERNEL | __GFP_PACKED);
+		unsigned int us = kmem_cache_size(ksl_virt_to_cache(u));
+		unsigned int ps = kmem_cache_size(ksl_virt_to_cache(p));
+
+		assert_int_equal(us % 128, 0);
+		if (ps % 128)
+			assert_ptr_not_equal(ksl_virt_to_cache(u), ksl_virt_to_cache(p));
+		assert_true(ps <= us);
+		kfree(u);
+		kfree(p);
+	}
+}
+
 /* setup_kmalloc_cache_index_table() for KMALLOC_MIN_SIZE 64 and 128 */
 static void test_size_index_patch(void **state)
 {
@@ -370,7 +509,7 @@ static void test_arm64_64k_pages(void **state)
  */
 static void test_slabinfo_order(void **state)
 {
-	char ref_names[64][32], our_names[64][32];
+	char ref_names[64][64], our_names[64][64];
 	int nref = 0, nours = 0;
 	char line[512], *buf = NULL;
 	size_t len = 0;
@@ -383,7 +522,7 @@ static void test_slabinfo_order(void **state)
 
 		if (sscanf(line, "%63s", name) == 1 && strstr(name, "kmalloc-") &&
 		    strcmp(name, "kmalloc_buckets"))
-			snprintf(ref_names[nref++], 32, "%s", name);
+			snprintf(ref_names[nref++], 64, "%s", name);
 	}
 	fclose(f);
 	assert_int_equal(kslab_boot("arch=x86_64 mem=1G nr_cpus=2"), 0);
@@ -394,7 +533,7 @@ static void test_slabinfo_order(void **state)
 		char name[64];
 
 		if (sscanf(l, "%63s", name) == 1 && strstr(name, "kmalloc-"))
-			snprintf(our_names[nours++], 32, "%s", name);
+			snprintf(our_names[nours++], 64, "%s", name);
 	}
 	free(buf);
 	assert_int_equal(nours, nref);
@@ -413,11 +552,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_large, teardown),
 		cmocka_unit_test_teardown(test_helpers, teardown),
 		cmocka_unit_test_teardown(test_foreign_free, teardown),
+		cmocka_unit_test_teardown(test_bad_kfree_and_krealloc, teardown),
 		cmocka_unit_test_teardown(test_arm64_legacy, teardown),
 		cmocka_unit_test_teardown(test_arm64_packed, teardown),
 		cmocka_unit_test_teardown(test_arm64_swiotlb, teardown),
 		cmocka_unit_test_teardown(test_arm64_noswiotlb, teardown),
 		cmocka_unit_test(test_size_index_patch),
+		cmocka_unit_test_teardown(test_every_size_every_policy, teardown),
+		cmocka_unit_test_teardown(test_packed_never_shares_small_caches, teardown),
 		cmocka_unit_test_teardown(test_arm64_64k_pages, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_order, teardown),
 	};

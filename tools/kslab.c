@@ -3,14 +3,18 @@
  * The kslab command: one entry point, one subcommand per job.
  *
  *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ *   kslab replay [TRACE...] [options]   replay traces under slab policies
+ *   kslab trace-stats [TRACE...]        summarise kmem traces
+ *   kslab record ...                    record kmem events, /sys/kernel/slab
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
+#include "commands.h"
 
-#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, swiotlb"
+#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb"
 
 static void usage(FILE *out)
 {
@@ -20,12 +24,22 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  show VIEW [--boot CMDLINE]   boot a simulated machine and print one of\n"
 		"                               its views: " KSLAB_VIEWS "\n"
+		"  replay [TRACE...] [options]  replay kernel allocation traces under\n"
+		"                               several slab policies side by side (see\n"
+		"                               kslab replay --help)\n"
+		"  trace-stats [TRACE...]       summarise kmem traces (see\n"
+		"                               kslab trace-stats --help)\n"
+		"  record -o FILE | --slabs FILE\n"
+		"                               record kmem events from the running\n"
+		"                               kernel, or snapshot /sys/kernel/slab\n"
 		"  help                         this text\n"
 		"\n"
 		"CMDLINE is a kernel-style boot command line, e.g.\n"
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
-		" transparent_hugepage=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
+		" transparent_hugepage=, swiotlb=, slub_min_order=, slub_max_order=,\n"
+		" slub_min_objects=, slab_nomerge, slab_merge, kmalloc.legacy,\n"
+		" kmalloc.packed, kmalloc.minalign=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
 }
 
@@ -68,6 +82,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace-stats"))
+		return cmd_trace_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		usage(stdout);

@@ -7,6 +7,8 @@
 #include <kslab/gfp.h>
 #include <kslab/boot.h>
 #include <kslab/mm.h>
+#include <kslab/slab.h>
+#include <kslab/kmalloc.h>
 #include <kslab/dma.h>
 
 #endif /* KSLAB_KSLAB_H */

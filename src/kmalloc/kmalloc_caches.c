@@ -218,7 +218,11 @@ static int new_kmalloc_cache(unsigned int plane, enum kmalloc_cache_type t,
 			 packed_plane ? KMALLOC_PACKED_ALIGN : p->minalign;
 	unsigned int align = packed_plane ? KMALLOC_PACKED_ALIGN :
 			     t == KMALLOC_DMA ? p->dma_minalign : p->arch_minalign;
-	unsigned long size = KSL_ALIGN(index_size(idx), (unsigned long)m);
+	unsigned long size;
+
+	if (!packed_plane && t != KMALLOC_DMA)
+		m = ksl_max(m, p->min_size);
+	size = KSL_ALIGN(index_size(idx), (unsigned long)m);
 	unsigned int aligned = __kmalloc_index(size);
 	char name[32];
 
@@ -252,12 +256,13 @@ static int create_type(enum kmalloc_cache_type t)
 		for (unsigned int i = 0; i < n; i++)
 			if (new_kmalloc_cache(plane, t, order[i], made))
 				return -ENOMEM;
-	/* indexes below KMALLOC_MIN_SIZE: the smallest class (size_index) */
+	/* indexes below KMALLOC_MIN_SIZE (the compile-time constant path
+	 * uses them): the classes size_index rounds them up to */
 	for (int plane = 0; plane < 2; plane++)
 		for (unsigned int i = 1; i < p->shift_low; i++)
-			if (!ksl_kmalloc_caches[plane][t][i])
-				ksl_kmalloc_caches[plane][t][i] =
-					ksl_kmalloc_caches[plane][t][p->shift_low];
+			if (!ksl_kmalloc_caches[plane][t][i] &&
+			    new_kmalloc_cache(plane, t, i, made))
+				return -ENOMEM;
 	return 0;
 }
 

@@ -10,21 +10,20 @@
 #include <errno.h>
 #include "mm/mm_internal.h"
 
-/* initial-exec: a direct %fs-relative load, not a __tls_get_addr call */
-#define KSL_TLS __thread __attribute__((tls_model("initial-exec")))
-static KSL_TLS unsigned int ksl_tls_cpu;
-static KSL_TLS unsigned int ksl_tls_gen; /* 0: not assigned */
+/* initial-exec: one %fs-relative load on the allocators' fast paths */
+__thread struct ksl_tls_cpu ksl_tls
+	__attribute__((tls_model("initial-exec"))); /* gen 0: not assigned */
 static atomic_uint ksl_next_cpu;
 
 unsigned int ksl_this_cpu(void)
 {
-	if (likely(ksl_tls_gen == ksl_mm.generation))
-		return ksl_tls_cpu;
-	ksl_tls_cpu = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
+	if (likely(ksl_tls.gen == ksl_mm.generation))
+		return ksl_tls.cpu;
+	ksl_tls.cpu = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
 						memory_order_relaxed) %
 		      ksl_mm.nr_cpus;
-	ksl_tls_gen = ksl_mm.generation;
-	return ksl_tls_cpu;
+	ksl_tls.gen = ksl_mm.generation;
+	return ksl_tls.cpu;
 }
 
 unsigned int kslab_this_cpu(void)
@@ -41,8 +40,8 @@ int kslab_set_cpu(unsigned int cpu)
 			   cpu, ksl_mm.nr_cpus - 1);
 		return -EINVAL;
 	}
-	ksl_tls_cpu = cpu;
-	ksl_tls_gen = ksl_mm.generation;
+	ksl_tls.cpu = cpu;
+	ksl_tls.gen = ksl_mm.generation;
 	return 0;
 }
 

@@ -277,6 +277,18 @@ unsigned long ksl_pcp_count(const struct zone *z);
 
 /* simulated CPUs */
 unsigned int ksl_this_cpu(void);
+struct ksl_tls_cpu {
+	unsigned int cpu, gen;
+};
+extern __thread struct ksl_tls_cpu ksl_tls __attribute__((tls_model("initial-exec")));
+
+/* ksl_this_cpu() with its common case inline */
+static inline unsigned int ksl_this_cpu_fast(void)
+{
+	if (likely(ksl_tls.gen == ksl_mm.generation))
+		return ksl_tls.cpu;
+	return ksl_this_cpu();
+}
 
 /* shrinkers */
 unsigned long ksl_run_shrinkers(void);

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Object allocator benchmark: kslab's kmem_cache_alloc/kmem_cache_free
+ * beside malloc/free (whichever malloc is preloaded: glibc, jemalloc,
+ * tcmalloc, mimalloc). bench/slab.sh runs it for each.
+ *
+ *   bench_slab time API WORKLOAD REPS N    median ns per object of REPS runs
+ *   bench_slab count API WORKLOAD N        run once (for callgrind)
+ *
+ * API: kslab | malloc. WORKLOAD:
+ *   pair     alloc then free 64 bytes, N times
+ *   batch    1000 objects of 64 bytes allocated, then freed; N/1000 times
+ *   mix      a kernel-like mix of sizes, 10,000 live objects, N replacements
+ *   xthread  one thread allocates 64 bytes, another frees, through a ring
+ *
+ * The functions pair_one and batch_one are what callgrind measures
+ * (--toggle-collect): one pair, and 1000 pairs.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <kslab/kslab.h>
+
+#define LIVE 10000
+#define BATCH 1000
+#define RING 1024
+
+static bool use_kslab;
+static struct kmem_cache *c64;
+/* the kmalloc classes of x86_64 and a weighting like a kernel build's trace */
+static const unsigned int classes[] = {8,   16,	 32,  64,   96,	  128,
+				       192, 256, 512, 1024, 2048, 4096};
+static const unsigned int weights[] = {10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1};
+static struct kmem_cache *class_cache[12];
+
+#define NOINLINE __attribute__((noinline))
+#define KEEP(p) __asm__ volatile("" : : "r"(p) : "memory")
+
+static inline void *obj_alloc(struct kmem_cache *s, size_t size)
+{
+	return use_kslab ? kmem_cache_alloc(s, GFP_KERNEL) : malloc(size);
+}
+
+static inline void obj_free(struct kmem_cache *s, void *p)
+{
+	if (use_kslab)
+		kmem_cache_free(s, p);
+	else
+		free(p);
+}
+
+NOINLINE void pair_one(void);
+NOINLINE void pair_one(void)
+{
+	void *p = obj_alloc(c64, 64);
+
+	KEEP(p);
+	obj_free(c64, p);
+}
+
+NOINLINE void batch_one(void **v);
+NOINLINE void batch_one(void **v)
+{
+	for (int i = 0; i < BATCH; i++) {
+		v[i] = obj_alloc(c64, 64);
+		KEEP(v[i]);
+	}
+	for (int i = 0; i < BATCH; i++)
+		obj_free(c64, v[i]);
+}
+
+static unsigned int rnd(unsigned long long *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned int)(*s >> 33);
+}
+
+static unsigned int pick_class(unsigned long long *s)
+{
+	unsigned int total = 0, r;
+
+	for (size_t i = 0; i < 12; i++)
+		total += weights[i];
+	r = rnd(s) % total;
+	for (unsigned int i = 0; i < 12; i++) {
+		if (r < weights[i])
+			return i;
+		r -= weights[i];
+	}
+	return 0;
+}
+
+static void run_mix(long n)
+{
+	static void *live[LIVE];
+	static unsigned char cls[LIVE];
+	unsigned long long seed = 42;
+
+	for (int i = 0; i < LIVE; i++) {
+		cls[i] = (unsigned char)pick_class(&seed);
+		live[i] = obj_alloc(class_cache[cls[i]],
+				    classes[cls[i]] - rnd(&seed) % 8);
+	}
+	for (long k = 0; k < n; k++) {
+		unsigned int i = rnd(&seed) % LIVE;
+
+		obj_free(class_cache[cls[i]], live[i]);
+		cls[i] = (unsigned char)pick_class(&seed);
+		live[i] = obj_alloc(class_cache[cls[i]],
+				    classes[cls[i]] - rnd(&seed) % 8);
+		KEEP(live[i]);
+	}
+	for (int i = 0; i < LIVE; i++)
+		obj_free(class_cache[cls[i]], live[i]);
+}
+
+/* spin a little, then let the other thread run (the host may have fewer
+ * CPUs free than threads) */
+static void ring_wait(unsigned int *spins)
+{
+	if (++*spins < 64)
+		__builtin_ia32_pause();
+	else
+		sched_yield();
+}
+
+struct ring {
+	_Atomic(void *) slot[RING];
+	long n;
+};
+
+static void *consumer(void *arg)
+{
+	struct ring *r = arg;
+
+	for (long k = 0; k < r->n; k++) {
+		_Atomic(void *) *s = &r->slot[k % RING];
+		void *p;
+
+		unsigned int spins = 0;
+
+		while (!(p = atomic_load_explicit(s, memory_order_acquire)))
+			ring_wait(&spins);
+		atomic_store_explicit(s, NULL, memory_order_relaxed);
+		obj_free(c64, p);
+	}
+	return NULL;
+}
+
+static void run_xthread(long n)
+{
+	static struct ring r;
+	pthread_t th;
+
+	memset(&r, 0, sizeof(r));
+	r.n = n;
+	pthread_create(&th, NULL, consumer, &r);
+	for (long k = 0; k < n; k++) {
+		_Atomic(void *) *s = &r.slot[k % RING];
+		void *p = obj_alloc(c64, 64);
+		unsigned int spins = 0;
+
+		while (atomic_load_explicit(s, memory_order_relaxed))
+			ring_wait(&spins);
+		atomic_store_explicit(s, p, memory_order_release);
+	}
+	pthread_join(th, NULL);
+}
+
+static void run(const char *w, long n)
+{
+	static void *v[BATCH];
+
+	if (!strcmp(w, "pair"))
+		for (long i = 0; i < n; i++)
+			pair_one();
+	else if (!strcmp(w, "batch"))
+		for (long i = 0; i < n / BATCH; i++)
+			batch_one(v);
+	else if (!strcmp(w, "mix"))
+		run_mix(n);
+	else if (!strcmp(w, "xthread"))
+		run_xthread(n);
+	else {
+		fprintf(stderr, "bench_slab: unknown workload %s\n", w);
+		exit(2);
+	}
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void setup(const char *api)
+{
+	use_kslab = !strcmp(api, "kslab");
+	if (!use_kslab)
+		return;
+	if (kslab_boot("arch=x86_64 mem=2G nr_cpus=2")) {
+		fprintf(stderr, "bench_slab: boot failed\n");
+		exit(1);
+	}
+	c64 = kmem_cache_create("bench-pair", 64, 0, SLAB_NO_MERGE, NULL);
+	for (int i = 0; i < 12; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "bench-%u", classes[i]);
+		class_cache[i] =
+			kmem_cache_create(name, classes[i], 0, 0, NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "count")) {
+		setup(argv[2]);
+		pair_one(); /* warm-up: one slow path */
+		run(argv[3], atol(argv[4]));
+		return 0;
+	}
+	if (argc == 6 && !strcmp(argv[1], "time")) {
+		int reps = atoi(argv[4]);
+		long n = atol(argv[5]);
+		double t[64];
+
+		setup(argv[2]);
+		run(argv[3], n / 10); /* warm-up */
+		for (int r = 0; r < reps && r < 64; r++) {
+			double t0 = now_ns();
+
+			run(argv[3], n);
+			t[r] = (now_ns() - t0) / n;
+		}
+		qsort(t, reps, sizeof(double), dcmp);
+		printf("%.2f\n", t[reps / 2]);
+		return 0;
+	}
+	fprintf(stderr,
+		"usage: bench_slab time API WORKLOAD REPS N | count API WORKLOAD N\n");
+	return 2;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Object caches: the kernel's kmem_cache API (SLUB), with the geometry,
+ * merging and naming of Linux 6.18.
+ *
+ * A cache hands out objects of one size from slabs (compound page blocks
+ * of the cache's order). Caches that the kernel would merge are merged:
+ * kmem_cache_create() then returns the existing cache with its alias count
+ * raised, and kmem_cache_destroy() of an alias only drops the count.
+ * Every cache belongs to the booted machine; kslab_shutdown() destroys
+ * them all (pointers to them are dangling afterwards).
+ */
+#ifndef KSLAB_SLAB_H
+#define KSLAB_SLAB_H
+
+#include <stddef.h>
+#include <kslab/types.h>
+#include <kslab/gfp.h>
+
+KSLAB_EXTERN_C_BEGIN
+
+/*
+ * Slab flags: the bit numbers of 6.18's enum _slab_flag_bits on a kernel
+ * with every optional bit configured (DEBUG_OBJECTS, FAILSLAB, MEMCG,
+ * KASAN_GENERIC, KFENCE, !SLUB_TINY, SLAB_OBJ_EXT), so no value moves.
+ */
+enum _slab_flag_bits {
+	_SLAB_CONSISTENCY_CHECKS,
+	_SLAB_RED_ZONE,
+	_SLAB_POISON,
+	_SLAB_KMALLOC,
+	_SLAB_HWCACHE_ALIGN,
+	_SLAB_CACHE_DMA,
+	_SLAB_CACHE_DMA32,
+	_SLAB_STORE_USER,
+	_SLAB_PANIC,
+	_SLAB_TYPESAFE_BY_RCU,
+	_SLAB_TRACE,
+	_SLAB_DEBUG_OBJECTS,
+	_SLAB_NOLEAKTRACE,
+	_SLAB_NO_MERGE,
+	_SLAB_FAILSLAB,
+	_SLAB_ACCOUNT,
+	_SLAB_KASAN,
+	_SLAB_NO_USER_FLAGS,
+	_SLAB_SKIP_KFENCE,
+	_SLAB_RECLAIM_ACCOUNT,
+	_SLAB_OBJECT_POISON,
+	_SLAB_CMPXCHG_DOUBLE,
+	_SLAB_NO_OBJ_EXT,
+	_SLAB_FLAGS_LAST_BIT
+};
+
+#define __SLAB_FLAG_BIT(nr) ((slab_flags_t)1U << (nr))
+
+#define SLAB_CONSISTENCY_CHECKS __SLAB_FLAG_BIT(_SLAB_CONSISTENCY_CHECKS)
+#define SLAB_RED_ZONE __SLAB_FLAG_BIT(_SLAB_RED_ZONE)
+#define SLAB_POISON __SLAB_FLAG_BIT(_SLAB_POISON)
+#define SLAB_KMALLOC __SLAB_FLAG_BIT(_SLAB_KMALLOC)
+#define SLAB_HWCACHE_ALIGN __SLAB_FLAG_BIT(_SLAB_HWCACHE_ALIGN)
+#define SLAB_CACHE_DMA __SLAB_FLAG_BIT(_SLAB_CACHE_DMA)
+#define SLAB_CACHE_DMA32 __SLAB_FLAG_BIT(_SLAB_CACHE_DMA32)
+#define SLAB_STORE_USER __SLAB_FLAG_BIT(_SLAB_STORE_USER)
+#define SLAB_PANIC __SLAB_FLAG_BIT(_SLAB_PANIC)
+#define SLAB_TYPESAFE_BY_RCU __SLAB_FLAG_BIT(_SLAB_TYPESAFE_BY_RCU)
+#define SLAB_TRACE __SLAB_FLAG_BIT(_SLAB_TRACE)
+#define SLAB_DEBUG_OBJECTS __SLAB_FLAG_BIT(_SLAB_DEBUG_OBJECTS)
+#define SLAB_NOLEAKTRACE __SLAB_FLAG_BIT(_SLAB_NOLEAKTRACE)
+#define SLAB_NO_MERGE __SLAB_FLAG_BIT(_SLAB_NO_MERGE)
+#define SLAB_FAILSLAB __SLAB_FLAG_BIT(_SLAB_FAILSLAB)
+#define SLAB_ACCOUNT __SLAB_FLAG_BIT(_SLAB_ACCOUNT)
+#define SLAB_KASAN __SLAB_FLAG_BIT(_SLAB_KASAN)
+#define SLAB_NO_USER_FLAGS __SLAB_FLAG_BIT(_SLAB_NO_USER_FLAGS)
+#define SLAB_SKIP_KFENCE __SLAB_FLAG_BIT(_SLAB_SKIP_KFENCE)
+#define SLAB_RECLAIM_ACCOUNT __SLAB_FLAG_BIT(_SLAB_RECLAIM_ACCOUNT)
+#define SLAB_TEMPORARY SLAB_RECLAIM_ACCOUNT
+#define __OBJECT_POISON __SLAB_FLAG_BIT(_SLAB_OBJECT_POISON)
+#define __CMPXCHG_DOUBLE __SLAB_FLAG_BIT(_SLAB_CMPXCHG_DOUBLE)
+#define SLAB_NO_OBJ_EXT __SLAB_FLAG_BIT(_SLAB_NO_OBJ_EXT)
+
+struct kmem_cache;
+
+/* 6.18's struct kmem_cache_args, the members kslab uses. */
+struct kmem_cache_args {
+	unsigned int align;
+	unsigned int useroffset;
+	unsigned int usersize;
+	unsigned int freeptr_offset; /* SLAB_TYPESAFE_BY_RCU only */
+	bool use_freeptr_offset;
+	void (*ctor)(void *);
+	/* per-CPU sheaves (6.18): kslab keeps none, but such a cache is
+	 * never merged, as the kernel's maple_node and vm_area_struct */
+	unsigned int sheaf_capacity;
+};
+
+/*
+ * NULL on failure, with the reason on stderr (SLAB_PANIC: abort instead).
+ * size 0, size above the largest slab, an alignment that is not a power
+ * of two (0 is allowed) and unknown flag bits are refused.
+ */
+KSLAB_API struct kmem_cache *
+kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+		  slab_flags_t flags, void (*ctor)(void *));
+KSLAB_API struct kmem_cache *
+kmem_cache_create_usercopy(const char *name, unsigned int size,
+			   unsigned int align, slab_flags_t flags,
+			   unsigned int useroffset, unsigned int usersize,
+			   void (*ctor)(void *));
+KSLAB_API struct kmem_cache *
+kmem_cache_create_args(const char *name, unsigned int size,
+		       const struct kmem_cache_args *args, slab_flags_t flags);
+KSLAB_API void kmem_cache_destroy(struct kmem_cache *s);
+/* Give every empty slab back to the page allocator; 0. */
+KSLAB_API int kmem_cache_shrink(struct kmem_cache *s);
+KSLAB_API unsigned int kmem_cache_size(struct kmem_cache *s);
+
+KSLAB_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags);
+KSLAB_API void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags);
+KSLAB_API void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags,
+				      int node);
+KSLAB_API void kmem_cache_free(struct kmem_cache *s, void *obj);
+/* All or nothing: returns size, or 0 with nothing allocated. */
+KSLAB_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags,
+				    size_t size, void **p);
+KSLAB_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size,
+				    void **p);
+
+struct kslab_cache_info {
+	const char *
+		name; /* the cache's own name (the first creator's, when merged) */
+	char unique_id
+		[32]; /* ":dD-0000128" form, as the kernel's sysfs names */
+	unsigned int object_size, size, align, order, objs_per_slab;
+	slab_flags_t flags;
+	unsigned int aliases; /* caches merged into this one */
+	unsigned long active_objs, num_objs, active_slabs, num_slabs;
+	enum zone_type zone; /* the highest zone its slabs may come from */
+	/* kslab additions */
+	unsigned int inuse, offset, useroffset, usersize;
+	unsigned int min_partial, cpu_partial, cpu_partial_slabs;
+	bool mergeable, has_ctor;
+};
+/* 0, or -EINVAL for a NULL argument. */
+KSLAB_API int kslab_cache_info(const struct kmem_cache *s,
+			       struct kslab_cache_info *out);
+/* The cache named name (newest first), or NULL. */
+KSLAB_API struct kmem_cache *kslab_find_cache(const char *name);
+/* Pages held by slabs of every cache. */
+KSLAB_API unsigned long kslab_slab_pages(void);
+
+KSLAB_EXTERN_C_END
+
+#endif /* KSLAB_SLAB_H */

@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Creating and destroying caches (mm/slab_common.c and kmem_cache_open()
+ * of mm/slub.c, 6.18): argument checks, alignment, object layout, slab
+ * order, partial-list sizing, the unique id, and merging.
+ *
+ * Invariants: every live cache is on ksl_slab_caches (newest first, the
+ * order find_mergeable() walks), changed only under ksl_slab_mutex; a
+ * cache's geometry never changes after creation except object_size and
+ * inuse, which grow when a larger alias merges in (as the kernel's).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "slab/slab_internal.h"
+
+struct ksl_slab_config ksl_slab_cfg;
+pthread_mutex_t ksl_slab_mutex = PTHREAD_MUTEX_INITIALIZER;
+struct kmem_cache *ksl_slab_caches;
+
+/* ---- boot parameters ----------------------------------------------------- */
+
+static int set_int_param(const char *name, const char *val, int *out, int max)
+{
+	unsigned long long v;
+
+	if (!val || ksl_parse_uint(val, &v) || v > (unsigned long long)max)
+		return ksl_param_invalid(name, val, "expected a number 0..%d",
+					 max);
+	*out = (int)v;
+	return 0;
+}
+
+static int param_min_order(const char *name, const char *val)
+{
+	return set_int_param(name, val, &ksl_slab_cfg.min_order,
+			     KSL_MAX_ORDER_LIMIT);
+}
+
+static int param_max_order(const char *name, const char *val)
+{
+	return set_int_param(name, val, &ksl_slab_cfg.max_order,
+			     KSL_MAX_ORDER_LIMIT);
+}
+
+static int param_min_objects(const char *name, const char *val)
+{
+	return set_int_param(name, val, &ksl_slab_cfg.min_objects, 1 << 20);
+}
+
+static int param_nomerge(const char *name, const char *val)
+{
+	if (val)
+		return ksl_param_invalid(name, val, "takes no value");
+	ksl_slab_cfg.nomerge = true;
+	return 0;
+}
+
+static int param_merge(const char *name, const char *val)
+{
+	if (val)
+		return ksl_param_invalid(name, val, "takes no value");
+	ksl_slab_cfg.nomerge = false;
+	return 0;
+}
+
+const struct ksl_param ksl_slab_params[] = {
+	{"slub_min_order", param_min_order},
+	{"slab_min_order", param_min_order},
+	{"slub_max_order", param_max_order},
+	{"slab_max_order", param_max_order},
+	{"slub_min_objects", param_min_objects},
+	{"slab_min_objects", param_min_objects},
+	{"slab_nomerge", param_nomerge},
+	{"slub_nomerge", param_nomerge},
+	{"slab_merge", param_merge},
+	{"slub_merge", param_merge},
+	{NULL, NULL},
+};
+
+void ksl_slab_config_reset(void)
+{
+	ksl_slab_cfg.min_order = -1;
+	ksl_slab_cfg.max_order = -1;
+	ksl_slab_cfg.min_objects = -1;
+	ksl_slab_cfg.nomerge = false;
+}
+
+int ksl_slab_validate(void)
+{
+	return 0;
+}
+
+/* slub_max_order: PAGE_ALLOC_COSTLY_ORDER, capped at MAX_PAGE_ORDER */
+unsigned int ksl_slub_max_order(void)
+{
+	unsigned int max = ksl_slab_cfg.max_order < 0
+				   ? PAGE_ALLOC_COSTLY_ORDER
+				   : (unsigned int)ksl_slab_cfg.max_order;
+	unsigned int min = ksl_slab_cfg.min_order < 0
+				   ? 0
+				   : (unsigned int)ksl_slab_cfg.min_order;
+
+	max = ksl_min(max, ksl_mm.max_order);
+	/* setup_slub_min_order(): a larger min_order raises max_order */
+	if (min > max && ksl_slab_cfg.min_order >= 0)
+		max = ksl_min(min, ksl_mm.max_order);
+	return max;
+}
+
+unsigned int ksl_slub_min_order(void)
+{
+	unsigned int min = ksl_slab_cfg.min_order < 0
+				   ? 0
+				   : (unsigned int)ksl_slab_cfg.min_order;
+
+	return ksl_min(min, ksl_slub_max_order());
+}
+
+/* 0: computed from the CPUs at each cache creation */
+unsigned int ksl_slub_min_objects(void)
+{
+	return ksl_slab_cfg.min_objects < 0
+		       ? 0
+		       : (unsigned int)ksl_slab_cfg.min_objects;
+}
+
+/* ---- geometry ----------------------------------------------------------- */
+
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = ksl_mm.arch->cache_line;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = ksl_max(align, ralign);
+	}
+	align = ksl_max(align, ksl_mm.arch->slab_minalign);
+	return KSL_ALIGN(align, (unsigned int)sizeof(void *));
+}
+
+static unsigned int order_objects(unsigned int order, unsigned int size)
+{
+	return (unsigned int)((ksl_mm.page_size << order) / size);
+}
+
+static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
+				    unsigned int max_order, unsigned int fract)
+{
+	unsigned int order;
+
+	for (order = min_order; order <= max_order; order++) {
+		unsigned long slab_size = ksl_mm.page_size << order;
+
+		if (slab_size % size <= slab_size / fract)
+			break;
+	}
+	return order;
+}
+
+static int calculate_order(unsigned int size)
+{
+	unsigned int min_objects = ksl_slub_min_objects();
+	unsigned int max_order = ksl_slub_max_order();
+	unsigned int max_objects, min_order, order;
+
+	if (!min_objects)
+		min_objects = 4 * (ksl_fls(ksl_mm.nr_cpus) + 1);
+	max_objects = ksl_max(order_objects(max_order, size), 1U);
+	min_objects = ksl_min(min_objects, max_objects);
+	min_order = ksl_max(ksl_slub_min_order(),
+			    get_order((unsigned long)min_objects * size));
+	if (order_objects(min_order, size) > KSL_MAX_OBJS_PER_PAGE)
+		return (int)get_order((unsigned long)size *
+				      KSL_MAX_OBJS_PER_PAGE) -
+		       1;
+	for (unsigned int fract = 16; fract > 1; fract /= 2) {
+		order = calc_slab_order(size, min_order, max_order, fract);
+		if (order <= max_order)
+			return (int)order;
+	}
+	order = get_order(size);
+	return order <= ksl_mm.max_order ? (int)order : -ENOSYS;
+}
+
+/* struct track of a 64-bit kernel with CONFIG_STACKDEPOT */
+#define KSL_TRACK_SIZE 32u
+
+static bool calculate_sizes(struct kmem_cache *s,
+			    const struct kmem_cache_args *args)
+{
+	slab_flags_t flags = s->flags;
+	unsigned int size =
+		KSL_ALIGN(s->object_size, (unsigned int)sizeof(void *));
+	int order;
+
+	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) &&
+	    !s->ctor)
+		s->flags |= __OBJECT_POISON;
+	else
+		s->flags &= ~__OBJECT_POISON;
+	if ((flags & SLAB_RED_ZONE) && size == s->object_size)
+		size += sizeof(void *);
+	s->inuse = size;
+
+	if (((flags & SLAB_TYPESAFE_BY_RCU) && !args->use_freeptr_offset) ||
+	    (flags & SLAB_POISON) || s->ctor ||
+	    ((flags & SLAB_RED_ZONE) &&
+	     (s->object_size < sizeof(void *) ||
+	      ((flags & SLAB_STORE_USER) && (flags & SLAB_KMALLOC))))) {
+		s->offset = size;
+		size += sizeof(void *);
+	} else if ((flags & SLAB_TYPESAFE_BY_RCU) && args->use_freeptr_offset) {
+		s->offset = args->freeptr_offset;
+	} else {
+		s->offset = KSL_ALIGN_DOWN(s->object_size / 2,
+					   (unsigned int)sizeof(void *));
+	}
+	if (flags & SLAB_STORE_USER) {
+		size += 2 * KSL_TRACK_SIZE;
+		if (flags & SLAB_KMALLOC)
+			size += sizeof(unsigned int);
+	}
+	if (flags & SLAB_RED_ZONE) {
+		size += sizeof(void *);
+		s->red_left_pad =
+			KSL_ALIGN((unsigned int)sizeof(void *), s->align);
+		size += s->red_left_pad;
+	}
+	size = KSL_ALIGN(size, s->align);
+	s->size = size;
+	order = calculate_order(size);
+	if (order < 0)
+		return false;
+	s->allocflags = __GFP_COMP;
+	if (s->flags & SLAB_CACHE_DMA)
+		s->allocflags |= GFP_DMA;
+	if (s->flags & SLAB_CACHE_DMA32)
+		s->allocflags |= GFP_DMA32;
+	if (s->flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	s->order = (unsigned int)order;
+	s->objects = order_objects(s->order, size);
+	s->min_order = get_order(size);
+	s->min_objects = order_objects(s->min_order, size);
+	return s->objects != 0;
+}
+
+static void set_min_partial(struct kmem_cache *s, unsigned long min)
+{
+	if (min < KSL_MIN_PARTIAL)
+		min = KSL_MIN_PARTIAL;
+	else if (min > KSL_MAX_PARTIAL)
+		min = KSL_MAX_PARTIAL;
+	s->min_partial = (unsigned int)min;
+}
+
+static void set_cpu_partial(struct kmem_cache *s)
+{
+	unsigned int nr;
+
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		nr = 0;
+	else if (s->size >= ksl_mm.page_size)
+		nr = 6;
+	else if (s->size >= 1024)
+		nr = 24;
+	else if (s->size >= 256)
+		nr = 52;
+	else
+		nr = 120;
+	s->cpu_partial = nr;
+	s->cpu_partial_slabs = (nr * 2 + s->objects - 1) / s->objects;
+}
+
+static void create_unique_id(struct kmem_cache *s)
+{
+	char *p = s->unique_id;
+
+	*p++ = ':';
+	if (s->flags & SLAB_CACHE_DMA)
+		*p++ = 'd';
+	if (s->flags & SLAB_CACHE_DMA32)
+		*p++ = 'D';
+	if (s->flags & SLAB_RECLAIM_ACCOUNT)
+		*p++ = 'a';
+	if (s->flags & SLAB_CONSISTENCY_CHECKS)
+		*p++ = 'F';
+	if (s->flags & SLAB_ACCOUNT)
+		*p++ = 'A';
+	if (p != s->unique_id + 1)
+		*p++ = '-';
+	snprintf(p, sizeof(s->unique_id) - (size_t)(p - s->unique_id), "%07u",
+		 s->size);
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+bool ksl_slab_unmergeable(const struct kmem_cache *s)
+{
+	if (ksl_slab_cfg.nomerge || (s->flags & SLAB_NEVER_MERGE))
+		return true;
+	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 ||
+	    s->dying)
+		return true;
+	return false;
+}
+
+static struct kmem_cache *find_mergeable(unsigned int size, slab_flags_t flags,
+					 const struct kmem_cache_args *args)
+{
+	unsigned int align;
+
+	if (ksl_slab_cfg.nomerge || args->ctor || args->usersize ||
+	    args->sheaf_capacity)
+		return NULL;
+	if (flags & SLAB_NEVER_MERGE)
+		return NULL;
+	size = KSL_ALIGN(size, (unsigned int)sizeof(void *));
+	align = calculate_alignment(flags, args->align, size);
+	size = KSL_ALIGN(size, align);
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next) {
+		if (ksl_slab_unmergeable(s))
+			continue;
+		if (size > s->size)
+			continue;
+		if ((flags & SLAB_MERGE_SAME) != (s->flags & SLAB_MERGE_SAME))
+			continue;
+		if ((s->size & ~(align - 1)) != s->size)
+			continue;
+		if (s->size - size >= sizeof(void *))
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+/* ---- creation ----------------------------------------------------------- */
+
+static void list_add_cache(struct kmem_cache *s)
+{
+	s->list_prev = NULL;
+	s->list_next = ksl_slab_caches;
+	if (ksl_slab_caches)
+		ksl_slab_caches->list_prev = s;
+	ksl_slab_caches = s;
+}
+
+static void list_del_cache(struct kmem_cache *s)
+{
+	if (s->list_prev)
+		s->list_prev->list_next = s->list_next;
+	else
+		ksl_slab_caches = s->list_next;
+	if (s->list_next)
+		s->list_next->list_prev = s->list_prev;
+}
+
+static void free_cache_struct(struct kmem_cache *s)
+{
+	free(s->cpu_slab);
+	free(s->name);
+	free(s);
+}
+
+static struct kmem_cache *create_cache(const char *name, unsigned int size,
+				       const struct kmem_cache_args *args,
+				       slab_flags_t flags, int *err)
+{
+	struct kmem_cache *s = calloc(1, sizeof(*s));
+
+	*err = -ENOMEM;
+	if (!s)
+		return NULL;
+	s->name = strdup(name ? name : "(null)");
+	s->object_size = s->size = size;
+	s->flags = flags;
+	s->align = args->align;
+	s->ctor = args->ctor;
+	s->useroffset = args->useroffset;
+	s->usersize = args->usersize;
+	s->sheaf_capacity = args->sheaf_capacity;
+	s->refcount = 1;
+	*err = -EINVAL;
+	if (!s->name || !calculate_sizes(s, args))
+		goto fail;
+	set_min_partial(s, (unsigned long)(ksl_fls(s->size) - 1) /
+				   2); /* ilog2/2 */
+	set_cpu_partial(s);
+	create_unique_id(s);
+	*err = -ENOMEM;
+	if (ksl_cache_init_cpu(s))
+		goto fail;
+	list_add_cache(s);
+	*err = 0;
+	return s;
+fail:
+	free_cache_struct(s);
+	return NULL;
+}
+
+static int check_args(const char *name, unsigned int size,
+		      const struct kmem_cache_args *args, slab_flags_t flags)
+{
+	unsigned long max = ksl_mm.page_size << ksl_mm.max_order;
+
+	if (!size) {
+		ksl_printk("kmem_cache_create(%s): object size 0",
+			   name ? name : "(null)");
+		return -EINVAL;
+	}
+	if (size > max) {
+		ksl_printk(
+			"kmem_cache_create(%s): object size %u above the largest slab (%lu bytes, order %u)",
+			name ? name : "(null)", size, max, ksl_mm.max_order);
+		return -E2BIG;
+	}
+	if (args->align && !KSL_IS_POW2(args->align)) {
+		ksl_printk(
+			"kmem_cache_create(%s): alignment %u is not a power of two",
+			name ? name : "(null)", args->align);
+		return -EINVAL;
+	}
+	if (args->align > ksl_mm.page_size << ksl_mm.max_order) {
+		ksl_printk("kmem_cache_create(%s): alignment %u too large",
+			   name ? name : "(null)", args->align);
+		return -EINVAL;
+	}
+	if (flags & ~CACHE_CREATE_MASK) {
+		ksl_printk(
+			"kmem_cache_create(%s): unknown flags %#x (allowed: %#x)",
+			name ? name : "(null)", flags & ~CACHE_CREATE_MASK,
+			(unsigned int)CACHE_CREATE_MASK);
+		return -EINVAL;
+	}
+	if ((flags & SLAB_CACHE_DMA) && (flags & SLAB_CACHE_DMA32)) {
+		ksl_printk(
+			"kmem_cache_create(%s): SLAB_CACHE_DMA and SLAB_CACHE_DMA32 together",
+			name ? name : "(null)");
+		return -EINVAL;
+	}
+	if (args->use_freeptr_offset &&
+	    (!(flags & SLAB_TYPESAFE_BY_RCU) ||
+	     args->freeptr_offset % sizeof(void *) ||
+	     args->freeptr_offset > size - sizeof(void *) ||
+	     size < sizeof(void *))) {
+		ksl_printk("kmem_cache_create(%s): bad freeptr_offset %u",
+			   name ? name : "(null)", args->freeptr_offset);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void warn_name(const char *name)
+{
+	if (!name) {
+		ksl_printk(
+			"kmem_cache_create: cache without a name (allowed; shown as \"(null)\")");
+		return;
+	}
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next)
+		if (!strcmp(s->name, name)) {
+			ksl_printk(
+				"kmem_cache_create: a cache named %s exists already (allowed; both are shown)",
+				name);
+			return;
+		}
+}
+
+static struct kmem_cache *do_create(const char *name, unsigned int size,
+				    const struct kmem_cache_args *in,
+				    slab_flags_t flags, int refcount)
+{
+	struct kmem_cache_args args = *in;
+	struct kmem_cache *s = NULL;
+	int err;
+
+	ksl_ensure_booted();
+	pthread_mutex_lock(&ksl_slab_mutex);
+	err = check_args(name, size, &args, flags);
+	if (err)
+		goto out;
+	if (args.usersize > size || args.useroffset > size - args.usersize) {
+		ksl_printk(
+			"kmem_cache_create(%s): usercopy region %u+%u outside the object; ignored",
+			name ? name : "(null)", args.useroffset, args.usersize);
+		args.useroffset = args.usersize = 0;
+	}
+	if (refcount > 0) {
+		warn_name(name);
+		s = find_mergeable(size, flags, &args);
+		if (s) {
+			s->refcount++;
+			s->object_size = ksl_max(s->object_size, size);
+			s->inuse = ksl_max(
+				s->inuse,
+				KSL_ALIGN(size, (unsigned int)sizeof(void *)));
+			goto out;
+		}
+	}
+	args.align = calculate_alignment(flags, args.align, size);
+	s = create_cache(name, size, &args, flags, &err);
+	if (s && refcount < 0)
+		s->refcount = -1;
+out:
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	if (err) {
+		if (flags & SLAB_PANIC) {
+			ksl_printk(
+				"Kernel panic: kmem_cache_create_args: Failed to create slab '%s'. Error %d",
+				name ? name : "(null)", err);
+			abort();
+		}
+		ksl_printk("kmem_cache_create_args(%s) failed with error %d",
+			   name ? name : "(null)", err);
+		return NULL;
+	}
+	return s;
+}
+
+struct kmem_cache *kmem_cache_create_args(const char *name, unsigned int size,
+					  const struct kmem_cache_args *args,
+					  slab_flags_t flags)
+{
+	static const struct kmem_cache_args none;
+
+	return do_create(name, size, args ? args : &none, flags, 1);
+}
+
+struct kmem_cache *
+kmem_cache_create_usercopy(const char *name, unsigned int size,
+			   unsigned int align, slab_flags_t flags,
+			   unsigned int useroffset, unsigned int usersize,
+			   void (*ctor)(void *))
+{
+	struct kmem_cache_args args = {
+		.align = align,
+		.useroffset = useroffset,
+		.usersize = usersize,
+		.ctor = ctor,
+	};
+
+	return do_create(name, size, &args, flags, 1);
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct kmem_cache_args args = {.align = align, .ctor = ctor};
+
+	return do_create(name, size, &args, flags, 1);
+}
+
+struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
+					    slab_flags_t flags,
+					    unsigned int useroffset,
+					    unsigned int usersize,
+					    unsigned int align)
+{
+	struct kmem_cache_args args = {
+		.useroffset = useroffset,
+		.usersize = usersize,
+	};
+
+	if (!size)
+		return NULL;
+	args.align = align ? align : 8;
+	flags |= SLAB_KMALLOC;
+	args.align = ksl_max(args.align, 1U << (__builtin_ffs((int)size) - 1));
+	/* create_boot_cache() exempts the cache from merging while it is set up;
+	 * create_kmalloc_cache() then makes it a normal cache (refcount 1) */
+	struct kmem_cache *s = do_create(name, size, &args, flags, -1);
+
+	if (s) {
+		pthread_mutex_lock(&ksl_slab_mutex);
+		s->refcount = 1;
+		pthread_mutex_unlock(&ksl_slab_mutex);
+	}
+	return s;
+}
+
+/* ---- destruction -------------------------------------------------------- */
+
+static void release_cache(struct kmem_cache *s)
+{
+	list_del_cache(s);
+	ksl_cache_free_all_slabs(s);
+	free_cache_struct(s);
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	unsigned long caller = _RET_IP_;
+	unsigned long live;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&ksl_slab_mutex);
+	if (s->refcount > 1) {
+		s->refcount--;
+		pthread_mutex_unlock(&ksl_slab_mutex);
+		return;
+	}
+	ksl_flush_all_cpus(s);
+	live = ksl_cache_live_objects(s);
+	if (live) {
+		s->refcount = 0;
+		s->dying = true;
+		pthread_mutex_unlock(&ksl_slab_mutex);
+		ksl_printk(
+			"kmem_cache_destroy %s: Slab cache still has %lu objects when called from %p",
+			s->name, live, (void *)caller);
+		return;
+	}
+	if (s->flags & SLAB_TYPESAFE_BY_RCU)
+		ksl_slab_rcu_barrier();
+	release_cache(s);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s ? s->object_size : 0;
+}
+
+struct kmem_cache *kslab_find_cache(const char *name)
+{
+	struct kmem_cache *found = NULL;
+
+	if (!name || !ksl_mm.booted)
+		return NULL;
+	pthread_mutex_lock(&ksl_slab_mutex);
+	for (struct kmem_cache *s = ksl_slab_caches; s && !found;
+	     s = s->list_next)
+		if (!strcmp(s->name, name))
+			found = s;
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	return found;
+}
+
+/* ---- the layer's life cycle --------------------------------------------- */
+
+static unsigned long slab_shrink_count(void *priv)
+{
+	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
+}
+
+static unsigned long slab_shrink_scan(void *priv, unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	/* the allocating thread may hold slab_mutex (cache creation) */
+	if (pthread_mutex_trylock(&ksl_slab_mutex))
+		return 0;
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next)
+		freed += ksl_shrink_cache(s);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	return freed;
+}
+
+static struct kslab_shrinker ksl_slab_shrinker = {
+	.name = "slab",
+	.count = slab_shrink_count,
+	.scan = slab_shrink_scan,
+};
+
+int ksl_slab_init(void)
+{
+	ksl_slab_caches = NULL;
+	atomic_store(&ksl_slab_pages_in_use, 0);
+	return kslab_register_shrinker(&ksl_slab_shrinker);
+}
+
+void ksl_slab_shutdown(void)
+{
+	kslab_unregister_shrinker(&ksl_slab_shrinker);
+	pthread_mutex_lock(&ksl_slab_mutex);
+	while (ksl_slab_caches)
+		release_cache(ksl_slab_caches);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	/*
+	 * Releasing SLAB_TYPESAFE_BY_RCU caches queues their slabs for after
+	 * a grace period: wait for those before the memory layer unmaps the
+	 * pages (liburcu's queue still points at the last rcu_head until its
+	 * worker has taken it).
+	 */
+	ksl_slab_rcu_barrier();
+	atomic_store(&ksl_slab_pages_in_use, 0);
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The slab layer's internals (SLUB), shared by src/slab/ and the layers
+ * above it (kmalloc, DMA).
+ *
+ * A slab is a compound block of 2^order pages; its head struct page is
+ * reused as struct slab (below). Objects sit at s->size strides from the
+ * block's start; a free object holds the address of the next free one
+ * at s->offset (inside the object, or just after it when a ctor, RCU or
+ * poisoning needs the object's bytes intact):
+ *
+ *   | obj 0 ......... | obj 1 ......... | ... | obj n-1 ....... | waste |
+ *   |<-- object_size -->|pad|           |
+ *   |<--------- size ------>|
+ *          ^ offset: free pointer (object_size/2 rounded down, or
+ *            object_size rounded up when it must stay outside)
+ *
+ * Where a free object lives, and who may touch it:
+ *   c->freelist   objects of c->slab (the CPU's active slab), taken and
+ *                 given back under c->lock by the threads running as
+ *                 that CPU (uncontended unless threads share a CPU)
+ *   slab freelist objects freed into a slab that is not the freeing
+ *                 CPU's active slab ("remote" frees): a compare-and-swap
+ *                 of slab->fstate, under n->list_lock when a list changes
+ *
+ * A slab is in exactly one state (in slab->fstate): ACTIVE (some CPU's
+ * c->slab), CPU_PARTIAL (on a CPU's partial list), NODE_PARTIAL (on the
+ * node list), FULL (on no list). A CPU's slabs (ACTIVE, CPU_PARTIAL)
+ * change state only by that CPU, under c->lock; the others (NODE_PARTIAL,
+ * FULL) only under n->list_lock; a slab moves between the two groups with
+ * both locks held. Remote frees change the free list and inuse, never the
+ * state, so every change is one CAS of the word.
+ * inuse (in slab->fstate) counts the objects not on the slab freelist,
+ * so the objects of a CPU freelist count as in use, as in SLUB.
+ *
+ * Lock order: slab_mutex -> c->lock -> n->list_lock. Page allocations and
+ * frees happen with no list_lock held.
+ */
+#ifndef KSLAB_SLAB_INTERNAL_H
+#define KSLAB_SLAB_INTERNAL_H
+
+#include <kslab/slab.h>
+#include "mm/mm_internal.h"
+
+#define KSL_MIN_PARTIAL 5
+#define KSL_MAX_PARTIAL 10
+#define KSL_MAX_OBJS_PER_PAGE 32767
+#define KSL_NAME_MAX 64
+
+/* GFP_SLAB_BUG_MASK of mm/internal.h: __GFP_DMA is not in it */
+#define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+
+/* the flags kmem_cache_create() accepts (mm/slab.h CACHE_CREATE_MASK) */
+#define SLAB_CORE_FLAGS                                                        \
+	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_PANIC | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_DEBUG_OBJECTS | SLAB_NOLEAKTRACE |        \
+	 SLAB_RECLAIM_ACCOUNT | SLAB_NO_MERGE | SLAB_ACCOUNT |                 \
+	 SLAB_NO_USER_FLAGS | SLAB_KMALLOC | SLAB_SKIP_KFENCE)
+#define SLAB_DEBUG_FLAGS                                              \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | \
+	 SLAB_CONSISTENCY_CHECKS)
+#define CACHE_CREATE_MASK \
+	(SLAB_CORE_FLAGS | SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_KASAN)
+#define SLAB_NEVER_MERGE                                              \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB |    \
+	 SLAB_NO_MERGE)
+#define SLAB_MERGE_SAME                                             \
+	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | \
+	 SLAB_ACCOUNT)
+
+enum ksl_slab_state {
+	SLAB_FULL,
+	SLAB_ACTIVE,
+	SLAB_CPU_PARTIAL,
+	SLAB_NODE_PARTIAL,
+};
+
+/*
+ * The head struct page of a slab, seen by the slab layer. Its free list,
+ * in-use count and state are one 64-bit word (fstate) changed with
+ * compare-and-swap, so that a remote free that changes no list (the slab
+ * is some CPU's, or stays partial and not empty) takes no lock:
+ *
+ *   bits 0..15   free list head: object index + 1 (0: empty)
+ *   bits 16..31  inuse: objects not on the slab's free list
+ *   bits 32..39  state (enum ksl_slab_state); see the locking above
+ *
+ * The next free object is found through the free pointer in each object.
+ */
+struct slab {
+	unsigned long flags; /* page flags: PG_head|PG_compound|PG_slab */
+	struct kmem_cache *slab_cache;
+	union {
+		struct {
+			struct slab *next, *prev; /* partial lists */
+		};
+		struct {
+			void *rcu_next; /* struct rcu_head, once dead */
+			void (*rcu_func)(void *);
+		};
+	};
+	uint64_t fstate;
+	unsigned int objects;
+	unsigned int order;
+	void *base; /* first object (slab address + red_left_pad) */
+	unsigned long unused;
+};
+_Static_assert(sizeof(struct slab) == sizeof(struct page),
+	       "slab overlays page");
+
+#define FS_HEAD(w) ((unsigned int)((w)&0xffff))
+#define FS_INUSE(w) ((unsigned int)(((w) >> 16) & 0xffff))
+#define FS_STATE(w) ((unsigned int)(((w) >> 32) & 0xff))
+
+static inline uint64_t fs_make(unsigned int head, unsigned int inuse,
+			       unsigned int state)
+{
+	return (uint64_t)head | (uint64_t)inuse << 16 | (uint64_t)state << 32;
+}
+
+static inline uint64_t fs_load(const struct slab *slab)
+{
+	return __atomic_load_n(&slab->fstate, __ATOMIC_ACQUIRE);
+}
+
+static inline unsigned int slab_inuse(const struct slab *slab)
+{
+	return FS_INUSE(fs_load(slab));
+}
+
+struct kmem_cache_cpu {
+	ksl_spinlock_t lock;
+	unsigned int nr_partial; /* slabs on partial */
+	void *freelist;		 /* free objects of slab */
+	struct slab *slab;	 /* active slab, or NULL */
+	struct slab *partial;	 /* singly linked via ->next */
+} __attribute__((aligned(64)));
+
+struct kmem_cache_node {
+	ksl_spinlock_t list_lock;
+	unsigned long nr_partial;
+	struct slab *partial; /* doubly linked, newest first */
+	atomic_long nr_slabs;
+	atomic_long total_objects;
+};
+
+struct kmem_cache {
+	struct kmem_cache_cpu *cpu_slab; /* [nr_cpus] */
+	unsigned int size;		 /* object stride */
+	unsigned int object_size;	 /* the object's own bytes */
+	unsigned int offset;		 /* free pointer */
+	slab_flags_t flags;
+	void (*ctor)(void *);
+	unsigned int
+		inuse; /* object_size with metadata before the free pointer */
+	unsigned int align;
+	unsigned int red_left_pad;
+	unsigned int order, objects;	     /* s->oo */
+	unsigned int min_order, min_objects; /* s->min */
+	unsigned int min_partial;
+	unsigned int cpu_partial, cpu_partial_slabs;
+	unsigned int useroffset, usersize;
+	gfp_t allocflags;
+	int refcount; /* creators; -1: never merge (boot caches) */
+	bool dying;   /* destroy found live objects */
+	unsigned int sheaf_capacity;
+	char *name;
+	char unique_id[32];
+	struct kmem_cache *list_next,
+		*list_prev; /* slab_caches, newest first */
+	struct kmem_cache_node node;
+};
+
+/* the free pointer of a free object */
+static inline void *get_fp(const struct kmem_cache *s, void *obj)
+{
+	return *(void **)((char *)obj + s->offset);
+}
+
+static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+{
+	*(void **)((char *)obj + s->offset) = fp;
+}
+
+static inline void *idx_to_obj(const struct kmem_cache *s,
+			       const struct slab *slab, unsigned int head)
+{
+	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
+}
+
+static inline unsigned int obj_to_head(const struct kmem_cache *s,
+				       const struct slab *slab, const void *obj)
+{
+	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
+			      s->size) +
+	       1;
+}
+
+/* the layer's state */
+struct ksl_slab_config {
+	int min_order, max_order, min_objects; /* -1: default */
+	bool nomerge;
+};
+extern struct ksl_slab_config ksl_slab_cfg;
+extern pthread_mutex_t ksl_slab_mutex;
+extern struct kmem_cache *ksl_slab_caches; /* newest first */
+extern atomic_long ksl_slab_pages_in_use;
+
+/* boot (slab_create.c) */
+extern const struct ksl_param ksl_slab_params[];
+void ksl_slab_config_reset(void);
+int ksl_slab_validate(void);
+int ksl_slab_init(void);
+void ksl_slab_shutdown(void);
+
+/* geometry (slab_create.c) */
+unsigned int ksl_slub_min_order(void);
+unsigned int ksl_slub_max_order(void);
+unsigned int ksl_slub_min_objects(void);
+bool ksl_slab_unmergeable(const struct kmem_cache *s);
+
+/* paths (slub.c) */
+int ksl_cache_init_cpu(struct kmem_cache *s);
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller);
+void ksl_flush_all_cpus(struct kmem_cache *s);
+unsigned long ksl_shrink_cache(struct kmem_cache *s);
+unsigned long ksl_cache_live_objects(struct kmem_cache *s);
+void ksl_cache_free_all_slabs(struct kmem_cache *s);
+void ksl_slab_rcu_barrier(void);
+
+/* views (slabinfo.c) */
+void ksl_show_slabinfo(FILE *out);
+void ksl_show_slabs(FILE *out);
+
+/* ---- the contract with kmalloc and DMA ---------------------------------- */
+
+/*
+ * A kmalloc cache: create_kmalloc_cache()/create_boot_cache() semantics.
+ * align is the booted policy's ARCH_KMALLOC_MINALIGN (0: 8); the cache is
+ * aligned to the larger of that and the largest power of two dividing
+ * size, SLAB_KMALLOC is added, and usersize/useroffset are kept. Such a
+ * cache is a merge target only when usersize is 0 (6.18 with
+ * HARDENED_USERCOPY, as the reference machine: no cache aliases a
+ * kmalloc-* cache there).
+ */
+struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
+					    slab_flags_t flags,
+					    unsigned int useroffset,
+					    unsigned int usersize,
+					    unsigned int align);
+
+/* the slab head of a slab page, or NULL; O(1) */
+static inline struct slab *ksl_virt_to_slab(const void *addr)
+{
+	struct page *page;
+	unsigned long f;
+
+	if (unlikely(!ksl_mm.booted))
+		return NULL;
+	if ((uintptr_t)addr < (uintptr_t)ksl_mm.phys_base ||
+	    (uintptr_t)addr - (uintptr_t)ksl_mm.phys_base >= ksl_mm.phys_end)
+		return NULL;
+	page = ksl_mm.mem_map +
+	       (((uintptr_t)addr - (uintptr_t)ksl_mm.phys_base) >>
+		ksl_mm.page_shift);
+	f = ksl_page_flags(page);
+	if (f & PG_tail) {
+		page = (struct page *)(__atomic_load_n(&page->compound_head,
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
+		f = ksl_page_flags(page);
+	}
+	return (f & PG_slab) ? (struct slab *)page : NULL;
+}
+
+static inline void *ksl_slab_address(const struct slab *slab)
+{
+	return ksl_pfn_to_virt(ksl_page_to_pfn((const struct page *)slab));
+}
+
+/* The cache obj belongs to, or NULL if it is not in a slab. */
+struct kmem_cache *ksl_virt_to_cache(const void *obj);
+/*
+ * Is addr inside an object slot of a slab? Then *s and *obj_start say
+ * which cache and where the slot begins, and the result is true when the
+ * object is allocated (not on a free list; best effort, racy by nature).
+ */
+bool ksl_slab_object_of(const void *addr, struct kmem_cache **s,
+			void **obj_start);
+/* __ksize(): the usable size of a slab object (its cache's object_size). */
+size_t ksl_slab_ksize(const void *obj);
+/* gfp-aware entry taking the caller for the "Unexpected gfp" warning */
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
+			     unsigned long caller);
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller);
+
+#endif /* KSLAB_SLAB_INTERNAL_H */

@@ -1,0 +1,905 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The allocation and free paths (mm/slub.c): per-CPU active slabs with a
+ * freelist taken under the CPU's own lock, remote frees into the slab's
+ * freelist, per-CPU and per-node partial lists, new slabs from the page
+ * allocator, empty slabs back to it (after an RCU grace period for
+ * SLAB_TYPESAFE_BY_RCU caches).
+ *
+ *   alloc: c->freelist --empty--> c->slab's remote frees --> c->partial
+ *          --> node partial (refilling c->partial to cpu_partial_slabs/2)
+ *          --> a new slab
+ *   free:  object of c->slab --> c->freelist
+ *          otherwise        --> the slab's freelist with one CAS when no
+ *          list changes; with list_lock a full slab moves to c->partial
+ *          (flushed to the node list past cpu_partial_slabs) and an
+ *          empty node-partial slab beyond min_partial is discarded
+ *
+ * Locking and states: see slab_internal.h.
+ */
+#define _GNU_SOURCE
+#define _LGPL_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+#include "slab/slab_internal.h"
+
+_Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
+	       "rcu_head fits in slab->next/prev");
+
+atomic_long ksl_slab_pages_in_use;
+
+int ksl_cache_init_cpu(struct kmem_cache *s)
+{
+	size_t len = sizeof(struct kmem_cache_cpu) * ksl_mm.nr_cpus;
+
+	s->cpu_slab = aligned_alloc(64, KSL_ALIGN(len, (size_t)64));
+	if (!s->cpu_slab)
+		return -1;
+	memset(s->cpu_slab, 0, len);
+	return 0;
+}
+
+unsigned long kslab_slab_pages(void)
+{
+	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
+}
+
+/* The CPU lock: an exchange when uncontended, the spinning out of line. */
+static __attribute__((noinline)) void
+cpu_lock_contended(struct kmem_cache_cpu *c)
+{
+	ksl_spin_lock(&c->lock);
+}
+
+static __attribute__((always_inline)) inline void
+cpu_lock(struct kmem_cache_cpu *c)
+{
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		cpu_lock_contended(c);
+}
+
+static __attribute__((noinline)) void *zero_object(struct kmem_cache *s,
+						   void *obj)
+{
+	if (obj)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+/* ---- slab pages ---------------------------------------------------------- */
+
+#define KSL_GFP_RECLAIM_MASK                                                   \
+	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN |     \
+	 __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | \
+	 __GFP_NOMEMALLOC)
+
+static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
+{
+	long pages = sign * (1L << order);
+
+	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT)
+				  ? KSL_NR_SLAB_RECLAIMABLE
+				  : KSL_NR_SLAB_UNRECLAIMABLE,
+			  pages);
+	atomic_fetch_add(&ksl_slab_pages_in_use, pages);
+	atomic_fetch_add(&s->node.nr_slabs, sign);
+}
+
+static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	gfp_t flags = (gfp & KSL_GFP_RECLAIM_MASK) | s->allocflags;
+	unsigned int order = s->order;
+	struct page *page = NULL;
+	struct slab *slab;
+	char *start;
+
+	if (s->min_order < order)
+		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) &
+					   ~__GFP_NOFAIL,
+				   order);
+	if (!page) {
+		order = s->min_order < order ? s->min_order : order;
+		page = alloc_pages(flags, order);
+		if (!page)
+			return NULL;
+	}
+	__atomic_fetch_or(&page->flags, PG_slab, __ATOMIC_RELAXED);
+	slab = (struct slab *)page;
+	slab->slab_cache = s;
+	slab->order = order;
+	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
+	slab->next = slab->prev = NULL;
+	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
+	slab->base = start;
+	for (unsigned int i = 0; i < slab->objects; i++) {
+		char *obj = start + (size_t)i * s->size;
+
+		if (s->ctor)
+			s->ctor(obj);
+		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
+	}
+	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
+			 __ATOMIC_RELEASE);
+	account_slab(s, order, 1);
+	atomic_fetch_add(&s->node.total_objects, slab->objects);
+	return slab;
+}
+
+static void rcu_free_slab(struct rcu_head *head)
+{
+	struct slab *slab =
+		(struct slab *)((char *)head - offsetof(struct slab, next));
+
+	__free_pages((struct page *)slab, slab->order);
+}
+
+static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
+{
+	account_slab(s, slab->order, -1);
+	atomic_fetch_sub(&s->node.total_objects, slab->objects);
+	slab->slab_cache = NULL;
+	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab,
+			   __ATOMIC_RELAXED);
+	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
+		bool registered = URCU_TLS(urcu_memb_reader).registered;
+
+		if (!registered)
+			urcu_memb_register_thread();
+		urcu_memb_call_rcu((struct rcu_head *)(void *)&slab->next,
+				   rcu_free_slab);
+		if (!registered)
+			urcu_memb_unregister_thread();
+		return;
+	}
+	__free_pages((struct page *)slab, slab->order);
+}
+
+static void discard_list(struct kmem_cache *s, struct slab *list)
+{
+	while (list) {
+		struct slab *next = list->next;
+
+		free_slab_pages(s, list);
+		list = next;
+	}
+}
+
+void ksl_slab_rcu_barrier(void)
+{
+	urcu_memb_barrier();
+}
+
+/* c->slab is written under c->lock, and read without it by remote frees
+ * (a stale value only sends a free the lockless way, which is always
+ * right for a CPU's slab) */
+static inline void set_cpu_slab(struct kmem_cache_cpu *c, struct slab *slab)
+{
+	__atomic_store_n(&c->slab, slab, __ATOMIC_RELAXED);
+}
+
+/* ---- the slab word ------------------------------------------------------ */
+
+static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
+{
+	return __atomic_compare_exchange_n(&slab->fstate, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* set the state, keeping what remote frees change (list_lock held) */
+static void set_state(struct slab *slab, unsigned int state)
+{
+	uint64_t w = fs_load(slab);
+
+	while (!fs_cas(slab, &w, fs_make(FS_HEAD(w), FS_INUSE(w), state)))
+		;
+}
+
+/* ---- node partial list (list_lock held) ------------------------------------ */
+
+static void add_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	set_state(slab, SLAB_NODE_PARTIAL);
+	slab->prev = NULL;
+	slab->next = n->partial;
+	if (n->partial)
+		n->partial->prev = slab;
+	n->partial = slab;
+	n->nr_partial++;
+}
+
+static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	if (slab->prev)
+		slab->prev->next = slab->next;
+	else
+		n->partial = slab->next;
+	if (slab->next)
+		slab->next->prev = slab->prev;
+	slab->next = slab->prev = NULL;
+	n->nr_partial--;
+}
+
+/*
+ * A slab leaves a CPU (list_lock held): onto the node list, off all lists
+ * (full), or to *discard (empty beyond min_partial). Remote frees may
+ * still land until the state changes, hence the loop.
+ */
+static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
+			  struct slab **discard)
+{
+	struct kmem_cache_node *n = &s->node;
+	uint64_t w = fs_load(slab);
+
+	for (;;) {
+		if (!FS_HEAD(w)) {
+			if (fs_cas(slab, &w,
+				   fs_make(0, FS_INUSE(w), SLAB_FULL)))
+				return;
+		} else if (!FS_INUSE(w) && n->nr_partial >= s->min_partial) {
+			if (fs_cas(slab, &w,
+				   fs_make(FS_HEAD(w), 0, SLAB_FULL))) {
+				slab->next = *discard;
+				*discard = slab;
+				return;
+			}
+		} else {
+			add_partial(n, slab);
+			return;
+		}
+	}
+}
+
+/* Move c's partial slabs to the node list (c->lock and list_lock held). */
+static void put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
+			 struct slab **discard)
+{
+	struct slab *slab = c->partial;
+
+	while (slab) {
+		struct slab *next = slab->next;
+
+		unfreeze_slab(s, slab, discard);
+		slab = next;
+	}
+	c->partial = NULL;
+	c->nr_partial = 0;
+}
+
+/* Give c's active slab back, its CPU freelist merged into the slab's. */
+static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
+			    struct slab **discard)
+{
+	struct slab *slab = c->slab;
+	void *obj = c->freelist, *tail = NULL;
+	unsigned int nr = 0;
+
+	if (!slab)
+		return;
+	for (; obj; obj = get_fp(s, obj)) {
+		tail = obj;
+		nr++;
+	}
+	if (tail) {
+		uint64_t w = fs_load(slab);
+
+		do
+			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
+		while (!fs_cas(slab, &w,
+			       fs_make(obj_to_head(s, slab, c->freelist),
+				       FS_INUSE(w) - nr, FS_STATE(w))));
+	}
+	set_cpu_slab(c, NULL);
+	c->freelist = NULL;
+	unfreeze_slab(s, slab, discard);
+}
+
+static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct slab *discard = NULL;
+
+	ksl_spin_lock(&c->lock);
+	ksl_spin_lock(&s->node.list_lock);
+	deactivate_slab(s, c, &discard);
+	put_partials(s, c, &discard);
+	ksl_spin_unlock(&s->node.list_lock);
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
+}
+
+void ksl_flush_all_cpus(struct kmem_cache *s)
+{
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+		flush_cpu(s, &s->cpu_slab[cpu]);
+}
+
+/* Discard every empty slab on the node list; the pages freed. */
+static unsigned long shrink_node_partial(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *discard = NULL, *slab, *next;
+	unsigned long pages = 0;
+
+	ksl_spin_lock(&n->list_lock);
+	for (slab = n->partial; slab; slab = next) {
+		next = slab->next;
+		/* no lock-free free empties a node-partial slab */
+		if (slab_inuse(slab))
+			continue;
+		remove_partial(n, slab);
+		set_state(slab, SLAB_FULL);
+		slab->next = discard;
+		discard = slab;
+		pages += 1UL << slab->order;
+	}
+	ksl_spin_unlock(&n->list_lock);
+	discard_list(s, discard);
+	return pages;
+}
+
+unsigned long ksl_shrink_cache(struct kmem_cache *s)
+{
+	return shrink_node_partial(s);
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	if (!s)
+		return 0;
+	ksl_flush_all_cpus(s);
+	shrink_node_partial(s);
+	return 0;
+}
+
+static void report_leaks(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	static const char rule[] =
+		"=============================================================================";
+
+	ksl_spin_lock(&n->list_lock);
+	for (struct slab *slab = n->partial; slab; slab = slab->next) {
+		char *base = slab->base;
+		uint64_t w = fs_load(slab);
+		unsigned char *isfree;
+
+		if (!FS_INUSE(w))
+			continue;
+		ksl_printk("%s", rule);
+		ksl_printk(
+			"BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
+			s->name, s->name);
+		ksl_printk("Slab %p objects=%u used=%u fp=%p flags=slab|head",
+			   (void *)slab, slab->objects, FS_INUSE(w),
+			   idx_to_obj(s, slab, FS_HEAD(w)));
+		isfree = calloc(slab->objects, 1);
+		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree;
+		     p = get_fp(s, p))
+			isfree[((char *)p - base) / s->size] = 1;
+		for (unsigned int i = 0; i < slab->objects; i++)
+			if (!isfree || !isfree[i])
+				ksl_printk("Object %p @offset=%u",
+					   base + (size_t)i * s->size,
+					   (unsigned int)(i * s->size +
+							  s->red_left_pad));
+		free(isfree);
+	}
+	ksl_spin_unlock(&n->list_lock);
+}
+
+/* Live objects once every CPU is flushed (reported as the kernel does). */
+unsigned long ksl_cache_live_objects(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned long total, free_objs = 0;
+
+	shrink_node_partial(s);
+	total = (unsigned long)atomic_load(&n->total_objects);
+	ksl_spin_lock(&n->list_lock);
+	for (struct slab *slab = n->partial; slab; slab = slab->next)
+		free_objs += slab->objects - slab_inuse(slab);
+	ksl_spin_unlock(&n->list_lock);
+	if (total > free_objs)
+		report_leaks(s);
+	return total - free_objs;
+}
+
+void ksl_cache_free_all_slabs(struct kmem_cache *s)
+{
+	ksl_flush_all_cpus(s);
+	ksl_spin_lock(&s->node.list_lock);
+	while (s->node.partial) {
+		struct slab *slab = s->node.partial;
+
+		remove_partial(&s->node, slab);
+		ksl_spin_unlock(&s->node.list_lock);
+		free_slab_pages(s, slab);
+		ksl_spin_lock(&s->node.list_lock);
+	}
+	ksl_spin_unlock(&s->node.list_lock);
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+static atomic_ulong warned_callers[64];
+
+static bool first_warning_from(unsigned long caller)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(warned_callers); i++) {
+		unsigned long seen = atomic_load(&warned_callers[i]);
+
+		if (seen == caller)
+			return false;
+		if (!seen && atomic_compare_exchange_strong(&warned_callers[i],
+							    &seen, caller))
+			return true;
+		if (seen == caller)
+			return false;
+	}
+	return true;
+}
+
+static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK;
+	gfp_t fixed = gfp & ~GFP_SLAB_BUG_MASK;
+	char a[128], b[256];
+
+	if (first_warning_from(caller)) {
+		kslab_gfp_format(invalid, a, sizeof(a));
+		kslab_gfp_format(fixed, b, sizeof(b));
+		ksl_printk(
+			"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+			invalid, a, fixed, b);
+		ksl_printk("Call site %p, cache %s", (void *)caller, s->name);
+	}
+	return fixed;
+}
+
+/*
+ * Take a slab's free list for a CPU: the slab becomes ACTIVE, or FULL when
+ * it has none. For a slab of the CPU (c->lock held) or from the node list
+ * (list_lock held too).
+ */
+static void *take_freelist(struct kmem_cache *s, struct slab *slab)
+{
+	uint64_t w = fs_load(slab);
+	unsigned int head;
+
+	do
+		head = FS_HEAD(w);
+	while (!fs_cas(
+		slab, &w,
+		fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
+	return idx_to_obj(s, slab, head);
+}
+
+/* A slab from the node list, refilling c->partial (list_lock held). */
+static struct slab *get_partial_node(struct kmem_cache *s,
+				     struct kmem_cache_cpu *c)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *got = n->partial;
+
+	if (!got)
+		return NULL;
+	remove_partial(n, got);
+	while (n->partial && c->nr_partial < s->cpu_partial_slabs / 2) {
+		struct slab *slab = n->partial;
+
+		remove_partial(n, slab);
+		set_state(slab, SLAB_CPU_PARTIAL);
+		slab->next = c->partial;
+		c->partial = slab;
+		c->nr_partial++;
+	}
+	return got;
+}
+
+static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
+						  struct kmem_cache_cpu *c,
+						  gfp_t gfp,
+						  unsigned long caller)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *slab = NULL;
+	void *fl = NULL;
+
+	/* the CPU's own slabs change state under c->lock alone */
+	if (c->slab) {
+		fl = take_freelist(s, c->slab);
+		if (!fl)
+			set_cpu_slab(c, NULL);
+	}
+	while (!fl && c->partial) {
+		slab = c->partial;
+		c->partial = slab->next;
+		c->nr_partial--;
+		fl = take_freelist(s, slab);
+		if (fl)
+			set_cpu_slab(c, slab);
+	}
+	if (!fl) {
+		ksl_spin_lock(&n->list_lock);
+		slab = get_partial_node(s, c);
+		if (slab) {
+			fl = take_freelist(s, slab);
+			set_cpu_slab(c, slab);
+		}
+		ksl_spin_unlock(&n->list_lock);
+	}
+	if (!fl) {
+		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
+			gfp = fix_gfp(s, gfp, caller);
+		slab = allocate_slab(s, gfp);
+		if (!slab) {
+			if (!(gfp & __GFP_NOWARN))
+				ksl_pr_ratelimited(
+					10,
+					"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
+					gfp, s->name, s->object_size, s->size,
+					s->order, s->min_order);
+			return NULL;
+		}
+		fl = take_freelist(s, slab); /* not yet seen by anyone */
+		set_cpu_slab(c, slab);
+	}
+	c->freelist = get_fp(s, fl);
+	return fl;
+}
+
+/* Everything but the common case: the CPU lock may be contended, the
+ * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
+static __attribute__((noinline)) void *
+alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
+	void *obj;
+
+	cpu_lock(c);
+	obj = c->freelist;
+	if (likely(obj))
+		c->freelist = get_fp(s, obj);
+	else
+		obj = alloc_slow(s, c, gfp, caller);
+	ksl_spin_unlock(&c->lock);
+	if (unlikely(gfp & __GFP_ZERO))
+		return zero_object(s, obj);
+	return obj;
+}
+
+/*
+ * The fast path: pop c->freelist under the CPU lock, taken with one
+ * exchange; anything else goes, as a tail call, to alloc_slowpath().
+ */
+static __attribute__((always_inline)) inline void *
+slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c;
+	void *obj;
+
+	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
+		return alloc_slowpath(s, gfp, caller);
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		return alloc_slowpath(s, gfp, caller);
+	obj = c->freelist;
+	if (unlikely(!obj)) {
+		ksl_spin_unlock(&c->lock);
+		return alloc_slowpath(s, gfp, caller);
+	}
+	c->freelist = get_fp(s, obj);
+	ksl_spin_unlock(&c->lock);
+	return obj;
+}
+
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return slab_alloc(s, gfp, caller);
+}
+
+/* ---- free ----------------------------------------------------------------- */
+
+static __attribute__((noinline)) void
+double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	ksl_pr_ratelimited(
+		20, "BUG %s: double free of object %p (caller %p); refused",
+		s->name, obj, (void *)caller);
+}
+
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
+
+/*
+ * A remote free that changes no list: the slab is some CPU's (active or
+ * CPU-partial), or node-partial and not becoming empty. One CAS.
+ * NEEDS_LOCK: nothing done, the free needs list_lock.
+ */
+static __attribute__((always_inline)) inline int
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
+	      unsigned int idx)
+{
+	uint64_t w = fs_load(slab);
+
+	do {
+		unsigned int st = FS_STATE(w);
+
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
+			return DOUBLE_FREE;
+		if (st == SLAB_FULL ||
+		    (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+			return NEEDS_LOCK;
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
+	return FREED;
+}
+
+/* A free that changes lists (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *discard = NULL;
+	unsigned int st;
+	uint64_t w;
+
+	ksl_spin_lock(&n->list_lock);
+	w = fs_load(slab);
+	do {
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
+			ksl_spin_unlock(&n->list_lock);
+			ksl_spin_unlock(&c->lock);
+			double_free(s, obj, caller);
+			return;
+		}
+		st = FS_STATE(w);
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)));
+	/* the state cannot have changed under list_lock; inuse is ours now */
+	if (st == SLAB_FULL) {
+		if (s->cpu_partial_slabs) {
+			if (c->nr_partial >= s->cpu_partial_slabs)
+				put_partials(s, c, &discard);
+			set_state(slab, SLAB_CPU_PARTIAL);
+			slab->next = c->partial;
+			c->partial = slab;
+			c->nr_partial++;
+		} else {
+			unfreeze_slab(s, slab, &discard);
+		}
+	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
+		   n->nr_partial > s->min_partial) {
+		remove_partial(n, slab);
+		set_state(slab, SLAB_FULL);
+		slab->next = discard;
+		discard = slab;
+	}
+	ksl_spin_unlock(&n->list_lock);
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
+}
+
+/* Free into a slab other than c's active one (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	  void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED)) {
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	if (ret == NEEDS_LOCK) {
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	ksl_spin_unlock(&c->lock);
+	double_free(s, obj, caller);
+}
+
+/* Free into a slab that is not this CPU's active one, without c->lock. */
+static __attribute__((noinline)) void
+free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	    void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED))
+		return;
+	if (ret == NEEDS_LOCK) {
+		cpu_lock(c);
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	double_free(s, obj, caller);
+}
+
+/* The object's slab after the checks, or NULL (reported) */
+static struct slab *check_free(struct kmem_cache **sp, void *obj,
+			       unsigned long caller)
+{
+	struct kmem_cache *s = *sp;
+	struct slab *slab = ksl_virt_to_slab(obj);
+	unsigned long off;
+
+	if (unlikely(!slab)) {
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
+			s ? s->name : "NULL", obj, (void *)caller);
+		return NULL;
+	}
+	if (unlikely(slab->slab_cache != s)) {
+		struct kmem_cache *true_s = slab->slab_cache;
+
+		ksl_pr_ratelimited(
+			20,
+			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
+			s ? s->name : "NULL", true_s->name, obj,
+			(void *)caller);
+		*sp = s = true_s;
+	}
+	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
+	if (unlikely(off < s->red_left_pad ||
+		     (off - s->red_left_pad) % s->size ||
+		     (off - s->red_left_pad) / s->size >= slab->objects)) {
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+			s->name, obj, off, (void *)slab, s->size,
+			(void *)caller);
+		return NULL;
+	}
+	return slab;
+}
+
+/* Push obj (checked: an object start of slab, a slab of s) (c->lock held). */
+static __attribute__((always_inline)) inline void
+slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned long caller)
+{
+	if (likely(slab == c->slab && obj != c->freelist)) {
+		set_fp(s, obj, c->freelist);
+		c->freelist = obj;
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	if (slab == c->slab) {
+		ksl_spin_unlock(&c->lock);
+		double_free(s, obj, caller);
+		return;
+	}
+	free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
+}
+
+/* every check, then the free: the path for anything unusual */
+static __attribute__((noinline)) void
+slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	struct slab *slab;
+	struct kmem_cache_cpu *c;
+
+	if (!obj)
+		return;
+	if (unlikely(!s)) {
+		s = ksl_virt_to_cache(obj);
+		if (!s) {
+			ksl_pr_ratelimited(
+				20,
+				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
+				obj, (void *)caller);
+			return;
+		}
+	}
+	slab = check_free(&s, obj, caller);
+	if (unlikely(!slab))
+		return;
+	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	ksl_spin_lock(&c->lock);
+	slab_free_locked(s, c, slab, obj, caller);
+}
+
+/*
+ * The fast path: the slab from the struct page (a tail page points to its
+ * head), its cache compared with s, the object start checked with one
+ * division, then a push onto the CPU freelist when the slab is the CPU's.
+ * Anything else goes, as a tail call, to slab_free_checked().
+ */
+static __attribute__((always_inline)) inline void
+slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
+	struct kmem_cache_cpu *c;
+	struct slab *slab;
+	unsigned long f, off, idx;
+
+	if (unlikely(pa >= ksl_mm.phys_end || !s))
+		goto checked;
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	if (f & PG_tail) {
+		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
+								->compound_head,
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
+		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	}
+	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
+		goto checked;
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	idx = off / s->size;
+	if (unlikely(off % s->size || idx >= slab->objects))
+		goto checked;
+	if (unlikely(ksl_tls.gen != ksl_mm.generation))
+		goto checked;
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
+		free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+		return;
+	}
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		goto checked;
+	if (unlikely(slab != c->slab || obj == c->freelist)) {
+		ksl_spin_unlock(&c->lock);
+		goto checked;
+	}
+	set_fp(s, obj, c->freelist);
+	c->freelist = obj;
+	ksl_spin_unlock(&c->lock);
+	return;
+checked:
+	slab_free_checked(s, obj, caller);
+}
+
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static __attribute__((noinline)) void *null_cache(unsigned long caller)
+{
+	ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
+			   (void *)caller);
+	return NULL;
+}
+
+void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
+			     unsigned long caller)
+{
+	if (unlikely(!s))
+		return null_cache(caller);
+	return slab_alloc(s, gfp, caller);
+}
+
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+{
+	if (unlikely(!s))
+		return null_cache(_RET_IP_);
+	return slab_alloc(s, flags, _RET_IP_);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
+{
+	return ksl_cache_alloc_caller(s, flags | __GFP_ZERO, _RET_IP_);
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
+{
+	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	slab_free(s, obj, _RET_IP_);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Threads hammering caches at once, more threads than simulated CPUs (so
+ * CPUs are shared), with about half of the objects freed by another
+ * thread than the one that allocated them (handed over through a locked
+ * mailbox). Every object carries its owner's stamp, checked before the
+ * free; at the end every object must be accounted for: the caches hold
+ * no live object, shrink to zero slabs, and the slab page count returns
+ * to where it started.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <kslab/kslab.h>
+#include "helpers/capture.h"
+
+#define NR_THREADS 6
+#define NR_CACHES 3
+#define ROUNDS 50000
+#define LOCAL 64
+#define BOX 256
+
+struct stamp {
+	unsigned int owner, cache;
+	unsigned long seq;
+};
+
+struct mailbox {
+	pthread_mutex_t lock;
+	void *objs[BOX];
+	unsigned int cache[BOX];
+	unsigned int n;
+};
+
+static struct kmem_cache *caches[NR_CACHES];
+static const unsigned int sizes[NR_CACHES] = {32, 192, 1000};
+static const char *const names[NR_CACHES] = {"mt-32", "mt-192", "mt-1000"};
+static struct mailbox boxes[NR_THREADS];
+static atomic_long allocated, freed, posted, remote_frees, bad_stamps;
+static unsigned int seed;
+static pthread_barrier_t start;
+
+struct worker {
+	unsigned int id;
+	unsigned int rnd;
+	void *local[LOCAL];
+	unsigned int local_cache[LOCAL];
+};
+
+static unsigned int next_rand(unsigned int *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+static void check_and_free(void *obj, unsigned int cache,
+			   unsigned int owner_expected, bool any_owner)
+{
+	struct stamp *st = obj;
+
+	if (st->cache != cache || (!any_owner && st->owner != owner_expected))
+		atomic_fetch_add(&bad_stamps, 1);
+	kmem_cache_free(caches[cache], obj);
+	atomic_fetch_add(&freed, 1);
+}
+
+static void drain_box(struct worker *w)
+{
+	struct mailbox *b = &boxes[w->id];
+	void *objs[BOX];
+	unsigned int cache[BOX], n;
+
+	pthread_mutex_lock(&b->lock);
+	n = b->n;
+	memcpy(objs, b->objs, n * sizeof(void *));
+	memcpy(cache, b->cache, n * sizeof(unsigned int));
+	b->n = 0;
+	pthread_mutex_unlock(&b->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		check_and_free(objs[i], cache[i], 0, true);
+		atomic_fetch_add(&remote_frees, 1);
+	}
+}
+
+static bool post(unsigned int to, void *obj, unsigned int cache)
+{
+	struct mailbox *b = &boxes[to];
+	bool ok = false;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->n < BOX) {
+		b->objs[b->n] = obj;
+		b->cache[b->n] = cache;
+		b->n++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return ok;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->id % 2)
+		kslab_set_cpu(w->id % kslab_nr_cpus());
+	pthread_barrier_wait(&start);
+	for (unsigned long r = 0; r < ROUNDS; r++) {
+		unsigned int c = next_rand(&w->rnd) % NR_CACHES;
+		unsigned int slot = next_rand(&w->rnd) % LOCAL;
+		struct stamp *obj = kmem_cache_alloc(caches[c], GFP_KERNEL);
+
+		if (!obj)
+			continue;
+		atomic_fetch_add(&allocated, 1);
+		obj->owner = w->id;
+		obj->cache = c;
+		obj->seq = r;
+		if (next_rand(&w->rnd) % 2) {
+			unsigned int to = next_rand(&w->rnd) % NR_THREADS;
+
+			if (to != w->id && post(to, obj, c)) {
+				atomic_fetch_add(&posted, 1);
+				obj = NULL;
+			}
+		}
+		if (obj) {
+			if (w->local[slot])
+				check_and_free(w->local[slot],
+					       w->local_cache[slot], w->id,
+					       false);
+			w->local[slot] = obj;
+			w->local_cache[slot] = c;
+		}
+		if (r % 4 == 0)
+			drain_box(w);
+	}
+	for (unsigned int i = 0; i < LOCAL; i++)
+		if (w->local[i])
+			check_and_free(w->local[i], w->local_cache[i], w->id,
+				       false);
+	return NULL;
+}
+
+static void test_cross_thread_frees(void **state)
+{
+	pthread_t th[NR_THREADS];
+	static struct worker w[NR_THREADS];
+	unsigned long pages0;
+
+	seed = test_seed("test_mt_slab");
+	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=2"), 0);
+	pages0 = kslab_slab_pages();
+	for (int i = 0; i < NR_CACHES; i++) {
+		caches[i] = kmem_cache_create(names[i], sizes[i], 0,
+					      SLAB_NO_MERGE, NULL);
+		assert_non_null(caches[i]);
+	}
+	pthread_barrier_init(&start, NULL, NR_THREADS);
+	for (int i = 0; i < NR_THREADS; i++) {
+		pthread_mutex_init(&boxes[i].lock, NULL);
+		w[i].id = i;
+		w[i].rnd = seed + i * 7919;
+		assert_int_equal(
+			pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < NR_THREADS; i++)
+		pthread_join(th[i], NULL);
+	/* what the mailboxes still hold */
+	for (int i = 0; i < NR_THREADS; i++)
+		drain_box(&w[i]);
+	printf("allocated %ld, freed %ld (%ld by another thread)\n",
+	       atomic_load(&allocated), atomic_load(&freed),
+	       atomic_load(&remote_frees));
+	assert_int_equal(atomic_load(&bad_stamps), 0);
+	assert_int_equal(atomic_load(&allocated), atomic_load(&freed));
+	/* every object handed over was freed by its receiver; the empty
+	 * mailboxes take at least BOX objects before anyone drains */
+	assert_int_equal(atomic_load(&remote_frees), atomic_load(&posted));
+	assert_true(atomic_load(&remote_frees) >= BOX);
+	for (int i = 0; i < NR_CACHES; i++) {
+		struct kslab_cache_info info;
+
+		kmem_cache_shrink(caches[i]);
+		assert_int_equal(kslab_cache_info(caches[i], &info), 0);
+		assert_int_equal(info.active_objs, 0);
+		assert_int_equal(info.num_slabs, 0);
+		kmem_cache_destroy(caches[i]);
+	}
+	assert_int_equal(kslab_slab_pages(), pages0);
+	kslab_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cross_thread_frees),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kslab replay [TRACE...] [options]: the main job. The traces (default:
+ * the bundled ones) are parsed once; each policy is replayed by its own
+ * child process, up to -j at a time; the parent prints the results side
+ * by side. See docs/replay.md.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "commands.h"
+#include "datadir.h"
+#include "replay.h"
+
+#define MAX_POLICIES 16
+
+static const struct replay_policy builtin[] = {
+	{ "x86_64", "arch=x86_64 mem=8G" },
+	{ "arm64-legacy", "arch=arm64 memmap=8G@2G kmalloc.legacy" },
+	{ "arm64-packed", "arch=arm64 memmap=8G@2G kmalloc.legacy kmalloc.packed" },
+	{ "arm64", "arch=arm64 memmap=8G@2G" },
+	{ "arm64-noswiotlb", "arch=arm64 memmap=8G@2G swiotlb=noforce" },
+};
+
+const char *const replay_default_policies =
+	"x86_64,arm64-legacy,arm64-packed,arm64,arm64-noswiotlb";
+
+/*
+ * Functions whose small kmalloc() calls the seed's second patch
+ * ("treewide: Add the __GFP_PACKED flag to several non-DMA kmalloc()
+ * allocations") marked, found in the files it lists. docs/replay.md says
+ * which file each comes from.
+ */
+const char *const replay_default_packed[] = {
+	"usb_cache_string",                          /* drivers/usb/core/message.c */
+	"load_elf_phdrs", "load_elf_binary",         /* fs/binfmt_elf.c */
+	"__d_alloc",                                 /* fs/dcache.c */
+	"ext4_htree_store_dirent",                   /* fs/ext4/dir.c */
+	"ext4_find_extent", "ext4_ext_remove_space", /* fs/ext4/extents.c */
+	"alloc_fdtable",                             /* fs/file.c */
+	"kernfs_fop_open", "kernfs_get_open_node",   /* fs/kernfs/file.c */
+	"kernfs_fop_read_iter", "kernfs_fop_write_iter",
+	"nfs_alloc_fattr", "nfs_alloc_fhandle",      /* fs/nfs/inode.c */
+	"inotify_handle_inode_event",                /* fs/notify/inotify/ */
+	"proc_self_get_link",                        /* fs/proc/self.c */
+	"single_open", "seq_open", "__seq_open_private", /* fs/seq_file.c */
+	"acpi_os_allocate", "acpi_os_allocate_zeroed", /* aclinuxex.h */
+	"ftrace_add_mod",                            /* kernel/trace/ftrace.c */
+	"tracing_map_array_alloc",                   /* kernel/trace/tracing_map.c */
+	"kvasprintf",                                /* lib/kasprintf.c */
+	"kobject_get_path", "kobject_set_name_vargs", /* lib/kobject.c */
+	"mpi_alloc_limb_space",                      /* lib/mpi/mpiutil.c */
+	"memcg_list_lru_alloc",                      /* mm/list_lru.c */
+	"alloc_mem_cgroup_per_node_info",            /* mm/memcontrol.c */
+	"kstrdup", "kstrndup", "kmemdup_nul",        /* mm/util.c */
+	"__get_vm_area_node", "alloc_vmap_area",     /* mm/vmalloc.c */
+	"unx_lookup_cred",                           /* net/sunrpc/auth_unix.c */
+	"xdr_alloc_bvec",                            /* net/sunrpc/xdr.c */
+	"apparmor_sk_alloc_security",                /* security/apparmor/lsm.c */
+	"lsm_blob_alloc", "lsm_cred_alloc",          /* security/security.c */
+	"tomoyo_encode2", "tomoyo_realpath_from_path", /* security/tomoyo/ */
+	NULL
+};
+
+const struct replay_policy *replay_builtin_policy(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (!strcmp(builtin[i].name, name))
+			return &builtin[i];
+	return NULL;
+}
+
+struct replay_cmd {
+	struct replay_policy pol[MAX_POLICIES];
+	size_t nr_pol;
+	char **traces;
+	size_t nr_traces;
+	bool bundled;
+	const char *slabs_path, *packed_path, *plot;
+	enum out_format fmt;
+	unsigned int jobs, top_sites;
+	char **packed;
+	size_t nr_packed;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kslab replay [TRACE...] [options]\n"
+		"  TRACE                ftrace text (trace, trace_pipe, trace-cmd report,\n"
+		"                       perf script), plain, .xz or .gz, or - for stdin;\n"
+		"                       default: the bundled traces\n"
+		"  --policy A,B,...     built-in policies (default %s):\n",
+		replay_default_policies);
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		fprintf(f, "                         %-16s %s\n", builtin[i].name,
+			builtin[i].boot);
+	fprintf(f,
+		"  --boot \"CMDLINE\"     a policy given as a boot command line (repeatable)\n"
+		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs)\n"
+		"  --packed-sites FILE  functions that pass __GFP_PACKED, one a line\n"
+		"  --sites N            the N call sites losing most bytes to alignment\n"
+		"  --format table|json|csv\n"
+		"  --plot FILE.png|svg  slab memory per cache and policy (gnuplot)\n"
+		"  -j N                 policies replayed at once (default: cores)\n");
+}
+
+static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
+{
+	struct replay_policy *p;
+
+	if (c->nr_pol == MAX_POLICIES) {
+		fprintf(stderr, "kslab replay: at most %d policies\n", MAX_POLICIES);
+		return -1;
+	}
+	p = &c->pol[c->nr_pol++];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->boot, sizeof(p->boot), "%s", boot);
+	return 0;
+}
+
+static int add_policies(struct replay_cmd *c, const char *list)
+{
+	char *dup = strdup(list), *save = NULL;
+	int ret = 0;
+
+	for (char *n = strtok_r(dup, ",", &save); n && !ret; n = strtok_r(NULL, ",", &save)) {
+		const struct replay_policy *b = replay_builtin_policy(n);
+
+		if (!b) {
+			fprintf(stderr, "kslab replay: unknown policy '%s' (known: %s)\n",
+				n, replay_default_policies);
+			ret = -1;
+		} else {
+			ret = add_policy(c, b->name, b->boot);
+		}
+	}
+	free(dup);
+	return ret;
+}
+
+static int read_packed(struct replay_cmd *c, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+
+	if (!f) {
+		fprintf(stderr, "kslab replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line + strspn(line, " \t");
+
+		s[strcspn(s, " \t\r\n#")] = '\0';
+		if (!*s)
+			continue;
+		c->packed = realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
+		c->packed[c->nr_packed++] = strdup(s);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int parse_args(struct replay_cmd *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--policy") && v) {
+			if (add_policies(c, v))
+				return -1;
+			i++;
+		} else if (!strcmp(a, "--boot") && v) {
+			char name[48];
+
+			snprintf(name, sizeof(name), "boot%zu", c->nr_pol + 1);
+			if (add_policy(c, name, v))
+				return -1;
+			i++;
+		} else if (!strcmp(a, "--slabs") && v) {
+			c->slabs_path = argv[++i];
+		} else if (!strcmp(a, "--packed-sites") && v) {
+			c->packed_path = argv[++i];
+		} else if (!strcmp(a, "--sites") && v) {
+			c->top_sites = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--format") && v) {
+			if (out_format_parse(argv[++i], &c->fmt)) {
+				fprintf(stderr, "kslab replay: --format table, json or csv\n");
+				return -1;
+			}
+		} else if (!strcmp(a, "--plot") && v) {
+			c->plot = argv[++i];
+		} else if (!strcmp(a, "-j") && v) {
+			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "kslab replay: unknown option '%s'\n", a);
+			usage(stderr);
+			return -1;
+		} else {
+			c->traces = realloc(c->traces, (c->nr_traces + 1) * sizeof(char *));
+			c->traces[c->nr_traces++] = strdup(a);
+		}
+	}
+	return 0;
+}
+
+static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
+		       struct slab_snapshot *snap)
+{
+	char err[512];
+	char *auto_slabs = NULL;
+
+	if (!c->nr_traces) {
+		c->nr_traces = kslab_bundled_traces(&c->traces);
+		c->bundled = true;
+		if (!c->nr_traces) {
+			fprintf(stderr, "kslab replay: no trace given and no bundled traces found\n");
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->nr_traces; i++)
+		if (trace_stream_read(s, c->traces[i],
+				      &(struct trace_read_opts){ .progress = 1 },
+				      err, sizeof(err)) < 0) {
+			fprintf(stderr, "kslab replay: %s\n", err);
+			return -1;
+		}
+	trace_stream_finish(s);
+	if (!c->slabs_path && c->bundled)
+		c->slabs_path = auto_slabs = kslab_trace_slabs_path(c->traces[0]);
+	if (c->slabs_path && slabs_tsv_read(c->slabs_path, snap, err, sizeof(err))) {
+		fprintf(stderr, "kslab replay: %s\n", err);
+		free(auto_slabs);
+		return -1;
+	}
+	return 0;
+}
+
+/* One child per policy, at most jobs at once; results via temp files. */
+static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
+			const struct replay_opts *o, struct replay_result *res)
+{
+	FILE *tmp[MAX_POLICIES] = { 0 };
+	pid_t pid[MAX_POLICIES] = { 0 };
+	size_t started = 0, done = 0;
+	int ret = 0;
+
+	fflush(NULL);
+	while (done < c->nr_pol) {
+		while (started < c->nr_pol && started - done < c->jobs) {
+			size_t i = started++;
+
+			tmp[i] = tmpfile();
+			pid[i] = tmp[i] ? fork() : -1;
+			if (pid[i] == 0) {
+				struct replay_result r;
+
+				replay_run(s, &c->pol[i], o, &r);
+				_exit(replay_result_write(tmp[i], &r) ? 3 : 0);
+			}
+			if (pid[i] < 0) {
+				fprintf(stderr, "kslab replay: cannot start a replay: %s\n",
+					strerror(errno));
+				return -1;
+			}
+		}
+		int status;
+		pid_t w = wait(&status);
+
+		for (size_t i = 0; i < started; i++)
+			if (pid[i] == w) {
+				rewind(tmp[i]);
+				if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+				    replay_result_read(tmp[i], &res[i])) {
+					fprintf(stderr, "kslab replay: policy %s: the replay failed\n",
+						c->pol[i].name);
+					memset(&res[i], 0, sizeof(res[i]));
+					snprintf(res[i].policy, sizeof(res[i].policy), "%s",
+						 c->pol[i].name);
+					snprintf(res[i].boot, sizeof(res[i].boot), "%s",
+						 c->pol[i].boot);
+					ret = -1;
+				}
+				fclose(tmp[i]);
+				done++;
+			}
+	}
+	return ret;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_cmd c = { .fmt = OUT_TABLE, .top_sites = 10 };
+	struct replay_result res[MAX_POLICIES];
+	struct slab_snapshot snap = { 0 };
+	struct trace_stream s;
+	struct replay_opts o = { .snapshot_at_peak = true };
+	int ret = 2;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	c.jobs = cores > 0 ? (unsigned int)cores : 1;
+	trace_stream_init(&s);
+	if (parse_args(&c, argc, argv))
+		goto out;
+	if (!c.nr_pol && add_policies(&c, replay_default_policies))
+		goto out;
+	if (!c.jobs)
+		c.jobs = 1;
+	if (c.packed_path) {
+		if (read_packed(&c, c.packed_path))
+			goto out;
+	} else {
+		for (size_t i = 0; replay_default_packed[i]; i++) {
+			c.packed = realloc(c.packed, (c.nr_packed + 1) * sizeof(char *));
+			c.packed[c.nr_packed++] = strdup(replay_default_packed[i]);
+		}
+	}
+	if (load_inputs(&c, &s, &snap))
+		goto out;
+	o.slabs = snap.nr ? &snap : NULL;
+	o.packed_funcs = c.packed;
+	o.nr_packed_funcs = c.nr_packed;
+	memset(res, 0, sizeof(res));
+	ret = run_policies(&c, &s, &o, res) ? 1 : 0;
+
+	struct replay_report rep = {
+		.s = &s, .res = res, .nr = c.nr_pol, .traces = c.traces,
+		.nr_traces = c.nr_traces, .top_sites = c.top_sites,
+		.slabs_path = c.slabs_path,
+	};
+	replay_print(&rep, c.fmt, stdout);
+	if (c.plot && replay_plot(&rep, c.plot))
+		ret = ret ? ret : 1;
+	for (size_t i = 0; i < c.nr_pol; i++)
+		replay_result_free(&res[i]);
+out:
+	trace_stream_free(&s);
+	slabs_free(&snap);
+	for (size_t i = 0; i < c.nr_packed; i++)
+		free(c.packed[i]);
+	free(c.packed);
+	kslab_free_paths(c.traces, c.nr_traces);
+	return ret;
+}

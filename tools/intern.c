@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * String table and 64-bit key map used to intern the function names,
+ * cache names, call sites and hashed pointers of a trace (see intern.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "intern.h"
+
+#define INTERN_MIN_SLOTS 64u
+
+uint64_t intern_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+void strtab_init(struct strtab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void strtab_free(struct strtab *t)
+{
+	free(t->arena);
+	free(t->off);
+	free(t->len);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *strtab_str(const struct strtab *t, uint32_t id)
+{
+	if (!id || id > t->nr)
+		return "";
+	return t->arena + t->off[id];
+}
+
+static int strtab_rehash(struct strtab *t, uint32_t nr_slots)
+{
+	uint32_t *slots = calloc(nr_slots, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (uint32_t id = 1; id <= t->nr; id++) {
+		uint32_t h = (uint32_t)intern_hash(t->arena + t->off[id],
+						   t->len[id]);
+
+		h &= nr_slots - 1;
+		while (slots[h])
+			h = (h + 1) & (nr_slots - 1);
+		slots[h] = id;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nr_slots = nr_slots;
+	return 0;
+}
+
+static uint32_t strtab_lookup(const struct strtab *t, const char *text,
+			      size_t len, uint32_t *slot)
+{
+	uint32_t h = (uint32_t)intern_hash(text, len) & (t->nr_slots - 1);
+	uint32_t id;
+
+	while ((id = t->slots[h])) {
+		if (t->len[id] == len &&
+		    !memcmp(t->arena + t->off[id], text, len))
+			break;
+		h = (h + 1) & (t->nr_slots - 1);
+	}
+	*slot = h;
+	return id;
+}
+
+uint32_t strtab_find(const struct strtab *t, const char *text, size_t len)
+{
+	uint32_t slot;
+
+	if (!t->nr_slots)
+		return 0;
+	return strtab_lookup(t, text, len, &slot);
+}
+
+static int strtab_grow(struct strtab *t, size_t len)
+{
+	if (t->arena_len + len + 1 > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap * 2 : 4096;
+		char *a;
+
+		while (cap < t->arena_len + len + 1)
+			cap *= 2;
+		a = realloc(t->arena, cap);
+		if (!a)
+			return -1;
+		t->arena = a;
+		t->arena_cap = cap;
+	}
+	if (t->nr + 1 >= t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		uint32_t *off = realloc(t->off, cap * sizeof(*off));
+
+		if (!off)
+			return -1;
+		t->off = off;
+		off = realloc(t->len, cap * sizeof(*off));
+		if (!off)
+			return -1;
+		t->len = off;
+		t->cap = cap;
+	}
+	return 0;
+}
+
+uint32_t strtab_intern(struct strtab *t, const char *text, size_t len)
+{
+	uint32_t slot, id;
+
+	if (len > UINT32_MAX / 2)
+		return 0;
+	if (!t->nr_slots && strtab_rehash(t, INTERN_MIN_SLOTS))
+		return 0;
+	id = strtab_lookup(t, text, len, &slot);
+	if (id)
+		return id;
+	if (strtab_grow(t, len))
+		return 0;
+	id = ++t->nr;
+	t->off[id] = (uint32_t)t->arena_len;
+	t->len[id] = (uint32_t)len;
+	memcpy(t->arena + t->arena_len, text, len);
+	t->arena[t->arena_len + len] = '\0';
+	t->arena_len += len + 1;
+	t->slots[slot] = id;
+	if (t->nr * 2 > t->nr_slots && strtab_rehash(t, t->nr_slots * 2))
+		return 0;
+	return id;
+}
+
+void idmap_init(struct idmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+static int idmap_rehash(struct idmap *m, uint32_t nr_slots)
+{
+	uint64_t *keys = calloc(nr_slots, sizeof(*keys));
+	uint32_t *ids = calloc(nr_slots, sizeof(*ids));
+
+	if (!keys || !ids) {
+		free(keys);
+		free(ids);
+		return -1;
+	}
+	for (uint32_t i = 0; i < m->nr_slots; i++) {
+		uint32_t h;
+
+		if (!m->ids[i])
+			continue;
+		h = (uint32_t)mix64(m->keys[i]) & (nr_slots - 1);
+		while (ids[h])
+			h = (h + 1) & (nr_slots - 1);
+		keys[h] = m->keys[i];
+		ids[h] = m->ids[i];
+	}
+	free(m->keys);
+	free(m->ids);
+	m->keys = keys;
+	m->ids = ids;
+	m->nr_slots = nr_slots;
+	return 0;
+}
+
+static uint32_t idmap_slot(const struct idmap *m, uint64_t key)
+{
+	uint32_t h = (uint32_t)mix64(key) & (m->nr_slots - 1);
+
+	while (m->ids[h] && m->keys[h] != key)
+		h = (h + 1) & (m->nr_slots - 1);
+	return h;
+}
+
+uint32_t idmap_find(const struct idmap *m, uint64_t key)
+{
+	if (!m->nr_slots)
+		return 0;
+	return m->ids[idmap_slot(m, key)];
+}
+
+uint32_t idmap_intern(struct idmap *m, uint64_t key, int *added)
+{
+	uint32_t h;
+
+	*added = 0;
+	if (!m->nr_slots && idmap_rehash(m, INTERN_MIN_SLOTS))
+		return 0;
+	h = idmap_slot(m, key);
+	if (m->ids[h])
+		return m->ids[h];
+	if (m->nr == UINT32_MAX - 1)
+		return 0;
+	m->keys[h] = key;
+	m->ids[h] = ++m->nr;
+	*added = 1;
+	if (m->nr * 2 > m->nr_slots && idmap_rehash(m, m->nr_slots * 2))
+		return 0;
+	return m->nr;
+}

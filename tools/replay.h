@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kslab replay: one trace, parsed once into a compact event stream,
+ * played under several slab policies, each in its own process (a process
+ * holds one booted machine), and reported side by side.
+ *
+ *   cmd_replay.c     options, policies, forking, collecting
+ *   replay_run.c     one policy: boot, play every event, measure
+ *   replay_report.c  table / JSON / CSV output, gnuplot
+ *
+ * A child writes its struct replay_result (and the arrays it points to)
+ * to a temporary file the parent opened before the fork.
+ */
+#ifndef KSLAB_TOOL_REPLAY_H
+#define KSLAB_TOOL_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "output.h"
+#include "slabs_tsv.h"
+#include "trace_stream.h"
+
+struct replay_policy {
+	char name[48];
+	char boot[512];
+};
+
+struct replay_opts {
+	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
+	char **packed_funcs;               /* __GFP_PACKED call sites */
+	size_t nr_packed_funcs;
+	bool snapshot_at_peak;             /* replay twice for the peak table */
+};
+
+/* one kmalloc cache at the peak, as a /proc/slabinfo line */
+struct replay_cache_row {
+	char name[32];
+	uint64_t active_objs, num_objs, active_slabs, num_slabs;
+	uint32_t size, objs_per_slab, pages_per_slab;
+};
+
+/* kmalloc traffic of one call site */
+struct replay_site_row {
+	uint32_t site;
+	uint64_t count, req, alloc;
+};
+
+struct replay_result {
+	int ok;
+	char err[256];
+	char policy[48];
+	char boot[512];
+	unsigned long page_size;
+	uint64_t events, allocs, frees, failed_allocs, unmatched_frees;
+	uint64_t peak_event;                     /* index of the slab peak */
+	uint64_t peak_slab_bytes, final_slab_bytes;
+	uint64_t peak_requested_bytes, final_requested_bytes;
+	uint64_t peak_large_bytes;               /* kmalloc above the caches */
+	uint64_t bytes_requested, bytes_allocated; /* over every allocation */
+	uint64_t kmalloc_objects, kmalloc_requested, kmalloc_allocated;
+	uint64_t packed_objects;
+	bool checked;                            /* bytes_alloc compared */
+	uint64_t bytes_alloc_mismatches;
+	uint32_t nr_caches, nr_sites;
+	struct replay_cache_row *caches;
+	struct replay_site_row *sites;
+};
+
+/* The built-in policy called name, or NULL. */
+const struct replay_policy *replay_builtin_policy(const char *name);
+extern const char *const replay_default_policies;
+/* The functions the seed's second patch gave __GFP_PACKED. */
+extern const char *const replay_default_packed[];
+
+/* Play the stream under p in this process (boots and shuts down). */
+void replay_run(const struct trace_stream *s, const struct replay_policy *p,
+		const struct replay_opts *o, struct replay_result *r);
+int replay_result_write(FILE *f, const struct replay_result *r);
+int replay_result_read(FILE *f, struct replay_result *r);
+void replay_result_free(struct replay_result *r);
+
+struct replay_report {
+	const struct trace_stream *s;
+	struct replay_result *res;
+	size_t nr;
+	char **traces;
+	size_t nr_traces;
+	unsigned int top_sites;
+	const char *slabs_path;
+};
+void replay_print(const struct replay_report *rep, enum out_format fmt, FILE *f);
+/* 0, or -1 with a message (gnuplot missing or failing). */
+int replay_plot(const struct replay_report *rep, const char *path);
+
+#endif

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One policy's replay, in the process that runs it: boot the policy's
+ * command line, play every event of the stream on the simulated CPU that
+ * recorded it, and measure slab memory (pages held by slabs x page size)
+ * after every allocation.
+ *
+ *   kmalloc          kmalloc(bytes_req, gfp [| __GFP_PACKED at packed sites])
+ *   kfree            kfree() of the object the pointer id stands for
+ *   kmem_cache_alloc the named cache, created on first sight (geometry
+ *                    from the /sys/kernel/slab snapshot when it has the
+ *                    name, else object size bytes_req), kmem_cache_alloc()
+ *   kmem_cache_free  kmem_cache_free() into the object's cache
+ *
+ * The table of kmalloc caches "at the peak" needs the machine as it was
+ * at the peak event: a second boot replays up to that event and reads
+ * it, so the result is exact rather than sampled.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kslab/kslab.h>
+#include "replay.h"
+
+struct replay_state {
+	const struct trace_stream *s;
+	const struct replay_policy *p;
+	const struct replay_opts *o;
+	struct replay_result *r;
+	void **obj;               /* by pointer id */
+	struct kmem_cache **objcache; /* kmem_cache_alloc objects: their cache */
+	uint32_t *req;            /* live bytes_req by pointer id */
+	struct kmem_cache **caches; /* by cache-name id */
+	bool *packed_site;        /* by function id */
+	struct replay_site_row *sites;
+	unsigned int nr_cpus;
+	uint64_t live_req;
+};
+
+static void dummy_ctor(void *obj)
+{
+	(void)obj;
+}
+
+static slab_flags_t snapshot_flags(const struct slab_info *si,
+				   const struct slab_info *own)
+{
+	slab_flags_t f = 0;
+
+	if (si->flags & SLABINFO_HWCACHE_ALIGN)
+		f |= SLAB_HWCACHE_ALIGN;
+	if (si->flags & SLABINFO_CACHE_DMA)
+		f |= SLAB_CACHE_DMA;
+	if (si->flags & SLABINFO_RECLAIM_ACCOUNT)
+		f |= SLAB_RECLAIM_ACCOUNT;
+	if (si->flags & SLABINFO_DESTROY_BY_RCU)
+		f |= SLAB_TYPESAFE_BY_RCU;
+	if (si->flags & SLABINFO_POISON)
+		f |= SLAB_POISON;
+	if (si->flags & SLABINFO_RED_ZONE)
+		f |= SLAB_RED_ZONE;
+	if (si->flags & SLABINFO_STORE_USER)
+		f |= SLAB_STORE_USER;
+	/* the unique id of a merged cache spells its flags: 'A' accounted */
+	if (own->link[0] == ':' && strchr(own->link, 'A') &&
+	    strchr(own->link, 'A') < strchr(own->link, '-'))
+		f |= SLAB_ACCOUNT;
+	return f;
+}
+
+static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
+				       const struct trace_event *ev)
+{
+	const char *name = trace_stream_cache_name(st->s, id);
+	const struct slab_info *own = NULL, *si;
+	struct kmem_cache *c = kslab_find_cache(name);
+	slab_flags_t flags = (ev->flags & TEV_F_ACCOUNTED) ? SLAB_ACCOUNT : 0;
+
+	if (c)
+		return c; /* a kmalloc cache, or one made already */
+	if (st->o->slabs)
+		own = slabs_find(st->o->slabs, name);
+	if (!own)
+		return kmem_cache_create(name, ev->bytes_req ? ev->bytes_req : 8, 0,
+					 flags, NULL);
+	si = slabs_resolve(st->o->slabs, own);
+	flags |= snapshot_flags(si, own);
+	return kmem_cache_create_usercopy(name, own->object_size, own->align,
+					  flags, 0,
+					  si->usersize <= own->object_size ?
+					  si->usersize : 0,
+					  own->ctor[0] ? dummy_ctor : NULL);
+}
+
+static void note_peak(struct replay_state *st, uint64_t i)
+{
+	uint64_t slab = (uint64_t)kslab_slab_pages() * st->r->page_size;
+	struct kslab_kmalloc_info ki;
+
+	if (slab > st->r->peak_slab_bytes) {
+		st->r->peak_slab_bytes = slab;
+		st->r->peak_event = i;
+	}
+	if (st->live_req > st->r->peak_requested_bytes)
+		st->r->peak_requested_bytes = st->live_req;
+	if (!kslab_kmalloc_info(&ki) &&
+	    ki.large_pages * st->r->page_size > st->r->peak_large_bytes)
+		st->r->peak_large_bytes = ki.large_pages * st->r->page_size;
+}
+
+static void release(struct replay_state *st, uint32_t id, bool cache_free)
+{
+	void *p = st->obj[id];
+
+	if (cache_free && st->objcache[id])
+		kmem_cache_free(st->objcache[id], p);
+	else
+		kfree(p);
+	st->obj[id] = NULL;
+	st->objcache[id] = NULL;
+	st->live_req -= st->req[id];
+	st->req[id] = 0;
+	st->r->frees++;
+}
+
+static void play_kmalloc(struct replay_state *st, const struct trace_event *ev)
+{
+	gfp_t gfp = ev->gfp;
+	uint32_t func = st->s->sites[ev->site].func;
+	struct replay_site_row *site = &st->sites[ev->site];
+	size_t got;
+	void *p;
+
+	if (st->packed_site && st->packed_site[func]) {
+		gfp |= __GFP_PACKED;
+		st->r->packed_objects++;
+	}
+	p = kmalloc(ev->bytes_req, gfp | __GFP_NOWARN);
+	if (!p) {
+		st->r->failed_allocs++;
+		return;
+	}
+	got = ksize(p);
+	if (st->r->checked && got != ev->bytes_alloc)
+		st->r->bytes_alloc_mismatches++;
+	st->r->kmalloc_objects++;
+	st->r->kmalloc_requested += ev->bytes_req;
+	st->r->kmalloc_allocated += got;
+	st->r->bytes_requested += ev->bytes_req;
+	st->r->bytes_allocated += got;
+	site->count++;
+	site->req += ev->bytes_req;
+	site->alloc += got;
+	if (p == ZERO_SIZE_PTR)
+		return;
+	st->obj[ev->ptr] = p;
+	st->req[ev->ptr] = ev->bytes_req;
+	st->live_req += ev->bytes_req;
+	st->r->allocs++;
+}
+
+static void play_cache_alloc(struct replay_state *st, const struct trace_event *ev)
+{
+	struct kmem_cache *c = st->caches[ev->cache];
+	void *p;
+
+	if (!c)
+		c = st->caches[ev->cache] = create_named(st, ev->cache, ev);
+	if (!c) {
+		st->r->failed_allocs++;
+		return;
+	}
+	p = kmem_cache_alloc(c, ev->gfp | __GFP_NOWARN);
+	if (!p) {
+		st->r->failed_allocs++;
+		return;
+	}
+	st->r->bytes_requested += ev->bytes_req;
+	st->r->bytes_allocated += kmem_cache_size(c);
+	st->obj[ev->ptr] = p;
+	st->objcache[ev->ptr] = c;
+	st->req[ev->ptr] = ev->bytes_req;
+	st->live_req += ev->bytes_req;
+	st->r->allocs++;
+}
+
+static void play(struct replay_state *st, const struct trace_event *ev)
+{
+	bool is_alloc = ev->type == TEV_KMALLOC || ev->type == TEV_CACHE_ALLOC;
+
+	kslab_set_cpu(ev->cpu % st->nr_cpus);
+	if (!ev->ptr)
+		return; /* NULL results and frees of NULL */
+	if (is_alloc && st->obj[ev->ptr])
+		release(st, ev->ptr, true); /* its free was not traced */
+	switch (ev->type) {
+	case TEV_KMALLOC:
+		play_kmalloc(st, ev);
+		break;
+	case TEV_CACHE_ALLOC:
+		play_cache_alloc(st, ev);
+		break;
+	default:
+		if (st->obj[ev->ptr])
+			release(st, ev->ptr, ev->type == TEV_CACHE_FREE);
+		else
+			st->r->unmatched_frees++;
+	}
+}
+
+static bool is_kmalloc_cache_name(const char *n)
+{
+	return !strncmp(n, "kmalloc-", 8) || !strncmp(n, "dma-kmalloc-", 12);
+}
+
+/* the kmalloc caches holding objects, biggest class first per type */
+static void snapshot_caches(struct replay_state *st)
+{
+	static const char *const prefix[] = { "kmalloc-", "kmalloc-rcl-",
+					      "kmalloc-cg-", "dma-kmalloc-" };
+	unsigned long max = 2 * st->r->page_size;
+	struct replay_result *r = st->r;
+
+	r->caches = calloc(4 * 24, sizeof(*r->caches));
+	for (int t = 0; t < 4 && r->caches; t++) {
+		for (unsigned long sz = max; sz >= 8; sz = sz == 256 ? 192 :
+		     sz == 192 ? 128 : sz == 128 ? 96 : sz == 96 ? 64 : sz / 2) {
+			struct kslab_cache_info ci;
+			struct kmem_cache *c;
+			char name[32];
+
+			if (sz >= 1024)
+				snprintf(name, sizeof(name), "%s%luk", prefix[t], sz >> 10);
+			else
+				snprintf(name, sizeof(name), "%s%lu", prefix[t], sz);
+			c = kslab_find_cache(name);
+			if (!c || kslab_cache_info(c, &ci) || !ci.num_objs ||
+			    !is_kmalloc_cache_name(ci.name))
+				continue;
+			struct replay_cache_row *row = &r->caches[r->nr_caches++];
+
+			snprintf(row->name, sizeof(row->name), "%s", ci.name);
+			row->active_objs = ci.active_objs;
+			row->num_objs = ci.num_objs;
+			row->size = ci.size;
+			row->objs_per_slab = ci.objs_per_slab;
+			row->pages_per_slab = 1u << ci.order;
+			row->active_slabs = ci.active_slabs;
+			row->num_slabs = ci.num_slabs;
+		}
+	}
+}
+
+static int state_init(struct replay_state *st)
+{
+	const struct trace_stream *s = st->s;
+	size_t nf = s->funcs.nr + 1;
+
+	st->obj = calloc(s->nr_ptrs + 1, sizeof(*st->obj));
+	st->objcache = calloc(s->nr_ptrs + 1, sizeof(*st->objcache));
+	st->req = calloc(s->nr_ptrs + 1, sizeof(*st->req));
+	st->caches = calloc(s->caches.nr + 1, sizeof(*st->caches));
+	st->sites = calloc(s->nr_sites + 1, sizeof(*st->sites));
+	if (!st->obj || !st->objcache || !st->req || !st->caches || !st->sites)
+		return -ENOMEM;
+	if (strstr(st->p->boot, "kmalloc.packed") && st->o->nr_packed_funcs) {
+		st->packed_site = calloc(nf, sizeof(*st->packed_site));
+		if (!st->packed_site)
+			return -ENOMEM;
+		for (size_t i = 0; i < st->o->nr_packed_funcs; i++) {
+			const char *fn = st->o->packed_funcs[i];
+			uint32_t id = strtab_find(&s->funcs, fn, strlen(fn));
+
+			if (id && id < nf)
+				st->packed_site[id] = true;
+		}
+	}
+	return 0;
+}
+
+static void state_free(struct replay_state *st)
+{
+	free(st->obj);
+	free(st->objcache);
+	free(st->req);
+	free(st->caches);
+	free(st->packed_site);
+	free(st->sites);
+}
+
+/* Boot, play events [0, upto), return 0; the machine stays booted. */
+static int play_range(struct replay_state *st, uint64_t upto)
+{
+	char boot[640];
+	struct kslab_arch_info ai;
+
+	if (strstr(st->p->boot, "nr_cpus="))
+		snprintf(boot, sizeof(boot), "%s", st->p->boot);
+	else
+		snprintf(boot, sizeof(boot), "%s nr_cpus=%u", st->p->boot,
+			 st->s->max_cpu + 1);
+	if (kslab_boot(boot)) {
+		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s", boot);
+		return -EINVAL;
+	}
+	kslab_arch_info(&ai);
+	st->nr_cpus = ai.nr_cpus;
+	st->r->page_size = ai.page_size;
+	st->r->checked = !strcmp(ai.name, "x86_64");
+	for (uint64_t i = 0; i < upto; i++) {
+		const struct trace_event *ev = &st->s->ev[i];
+
+		play(st, ev);
+		if (ev->type == TEV_KMALLOC || ev->type == TEV_CACHE_ALLOC)
+			note_peak(st, i);
+	}
+	return 0;
+}
+
+static void collect_sites(struct replay_state *st)
+{
+	struct replay_result *r = st->r;
+
+	r->sites = calloc(st->s->nr_sites + 1, sizeof(*r->sites));
+	if (!r->sites)
+		return;
+	for (uint32_t i = 0; i <= st->s->nr_sites; i++)
+		if (st->sites[i].count) {
+			r->sites[r->nr_sites] = st->sites[i];
+			r->sites[r->nr_sites++].site = i;
+		}
+}
+
+void replay_run(const struct trace_stream *s, const struct replay_policy *p,
+		const struct replay_opts *o, struct replay_result *r)
+{
+	struct replay_state st = { .s = s, .p = p, .o = o, .r = r };
+	struct replay_result peak;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->policy, sizeof(r->policy), "%s", p->name);
+	snprintf(r->boot, sizeof(r->boot), "%s", p->boot);
+	r->events = s->nr;
+	if (state_init(&st)) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		goto out;
+	}
+	if (play_range(&st, s->nr))
+		goto out;
+	r->final_slab_bytes = (uint64_t)kslab_slab_pages() * r->page_size;
+	r->final_requested_bytes = st.live_req;
+	collect_sites(&st);
+	kslab_shutdown();
+	r->ok = 1;
+	if (!o->snapshot_at_peak)
+		goto out;
+	/* again, up to and including the peak event, to read its caches */
+	peak = *r;
+	state_free(&st);
+	memset(&st, 0, sizeof(st));
+	st = (struct replay_state){ .s = s, .p = p, .o = o, .r = &peak };
+	peak.sites = NULL;
+	if (!state_init(&st) && !play_range(&st, r->peak_event + 1)) {
+		snapshot_caches(&st);
+		r->caches = peak.caches;
+		r->nr_caches = peak.nr_caches;
+		kslab_shutdown();
+	}
+out:
+	state_free(&st);
+}
+
+/* ---- the result's way from child to parent ------------------------------ */
+
+int replay_result_write(FILE *f, const struct replay_result *r)
+{
+	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
+	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) != r->nr_caches ||
+	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites)
+		return -EIO;
+	return fflush(f) ? -EIO : 0;
+}
+
+int replay_result_read(FILE *f, struct replay_result *r)
+{
+	if (fread(r, sizeof(*r), 1, f) != 1)
+		return -EIO;
+	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
+	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
+	if (!r->caches || !r->sites ||
+	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) != r->nr_caches ||
+	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites) {
+		replay_result_free(r);
+		return -EIO;
+	}
+	return 0;
+}
+
+void replay_result_free(struct replay_result *r)
+{
+	free(r->caches);
+	free(r->sites);
+	r->caches = NULL;
+	r->sites = NULL;
+	r->nr_caches = r->nr_sites = 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decompression for trace input: a byte source over a file descriptor
+ * that is plain, xz (liblzma) or gzip (zlib). Compressed input is decoded
+ * by a thread of its own, a few chunks ahead of the reader, so that
+ * decompressing and parsing use two cores.
+ */
+#ifndef KSLAB_TOOL_TRACE_DECODE_H
+#define KSLAB_TOOL_TRACE_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "trace_input.h"
+
+struct trace_decoder;
+
+/*
+ * Decode fd (not closed here) as comp; the first len bytes of it were
+ * already read into head. name is used in messages. NULL on failure
+ * (out of memory, decoder or thread could not start), with err set.
+ */
+struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
+					 const void *head, size_t len,
+					 const char *name, int threaded,
+					 char *err, size_t errlen);
+/* Up to room decoded bytes: returns how many, 0 at the end, -1 on error. */
+long trace_decoder_read(struct trace_decoder *d, char *out, size_t room);
+/* The error after -1 ("FILE: truncated xz data"). */
+const char *trace_decoder_error(const struct trace_decoder *d);
+/* Compressed bytes read from fd so far. */
+uint64_t trace_decoder_offset(const struct trace_decoder *d);
+void trace_decoder_close(struct trace_decoder *d);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Trace input: opens a file or standard input, detects xz and gzip by
+ * magic bytes, has trace_decode.c decompress them (liblzma / zlib, in a
+ * thread of its own) as a stream, and hands out lines. Truncated or corrupt compressed data and read errors end the
+ * input with a message (trace_input_error()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "trace_decode.h"
+#include "trace_input.h"
+
+#define IN_CHUNK (256u << 10)
+
+struct trace_input {
+	int fd;
+	char *path;
+	enum trace_compression comp;
+	uint64_t size, lineno;
+	struct trace_decoder *dec;
+	/* decoded text: line data in buf[start, end) */
+	char *buf;
+	size_t start, end, cap;
+	int eof; /* no more decoded text will come */
+	char err[256];
+};
+
+static void in_err(struct trace_input *in, const char *fmt, const char *what)
+{
+	if (!in->err[0])
+		snprintf(in->err, sizeof(in->err), fmt, in->path, what);
+}
+
+/* Read the first bytes (a pipe may give them in pieces) and classify */
+static size_t detect(struct trace_input *in, unsigned char *head)
+{
+	static const unsigned char xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
+	size_t got = 0;
+
+	while (got < 6) {
+		ssize_t n = read(in->fd, head + got, 6 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			in_err(in, "%s: read error: %s", strerror(errno));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got >= 6 && !memcmp(head, xz_magic, 6))
+		in->comp = TRACE_XZ;
+	else if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+		in->comp = TRACE_GZIP;
+	else
+		in->comp = TRACE_PLAIN;
+	return got;
+}
+
+struct trace_input *trace_input_open(const char *path, char *err, size_t errlen)
+{
+	struct trace_input *in = calloc(1, sizeof(*in));
+	unsigned char head[8];
+	struct stat st;
+	size_t got;
+
+	if (!in || !(in->path = strdup(strcmp(path, "-") ? path : "<stdin>"))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	in->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (in->fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!fstat(in->fd, &st)) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory", path);
+			goto fail;
+		}
+		if (S_ISREG(st.st_mode))
+			in->size = (uint64_t)st.st_size;
+	}
+	got = detect(in, head);
+	if (in->err[0]) {
+		snprintf(err, errlen, "%s", in->err);
+		goto fail;
+	}
+	in->dec = trace_decoder_open(in->fd, in->comp, head, got, in->path, 1,
+				     err, errlen);
+	if (!in->dec)
+		goto fail;
+	return in;
+fail:
+	trace_input_close(in);
+	return NULL;
+}
+
+/* Append decoded text to buf; 0 when some came, 1 at the end, -1 error */
+static int fill(struct trace_input *in)
+{
+	long n;
+
+	if (in->start > 0 && in->start == in->end)
+		in->start = in->end = 0;
+	if (in->cap - in->end < IN_CHUNK) {
+		if (in->start) {
+			memmove(in->buf, in->buf + in->start,
+				in->end - in->start);
+			in->end -= in->start;
+			in->start = 0;
+		}
+		if (in->cap - in->end < IN_CHUNK) {
+			size_t cap = in->cap ? in->cap * 2 : 4 * IN_CHUNK;
+			char *b;
+
+			if (cap > TRACE_INPUT_MAX_LINE + 2 * IN_CHUNK) {
+				in_err(in, "%s: %s", "line too long");
+				return -1;
+			}
+			b = realloc(in->buf, cap);
+			if (!b) {
+				in_err(in, "%s: %s", "out of memory");
+				return -1;
+			}
+			in->buf = b;
+			in->cap = cap;
+		}
+	}
+	/* keep one byte for the terminating NUL */
+	n = trace_decoder_read(in->dec, in->buf + in->end,
+			       in->cap - in->end - 1);
+	if (n < 0) {
+		snprintf(in->err, sizeof(in->err), "%s",
+			 trace_decoder_error(in->dec));
+		return -1;
+	}
+	in->end += (size_t)n;
+	return n ? 0 : 1;
+}
+
+char *trace_input_line(struct trace_input *in, size_t *len)
+{
+	size_t scanned = 0;
+	char *line, *nl;
+
+	for (;;) {
+		nl = NULL;
+		if (in->end > in->start + scanned)
+			nl = memchr(in->buf + in->start + scanned, '\n',
+				    in->end - in->start - scanned);
+		if (nl)
+			break;
+		scanned = in->end - in->start;
+		if (in->eof || in->err[0])
+			break;
+		int r = fill(in);
+		if (r < 0)
+			return NULL;
+		if (r > 0)
+			in->eof = 1;
+	}
+	if (!nl && (in->err[0] || in->start == in->end))
+		return NULL;
+	line = in->buf + in->start;
+	if (!nl)
+		nl = in->buf + in->end; /* last line without a newline */
+	*len = (size_t)(nl - line);
+	in->start = (size_t)(nl - in->buf) + (nl < in->buf + in->end);
+	*nl = '\0';
+	if (*len && line[*len - 1] == '\r')
+		line[--*len] = '\0';
+	in->lineno++;
+	return line;
+}
+
+const char *trace_input_error(const struct trace_input *in)
+{
+	return in->err[0] ? in->err : NULL;
+}
+
+uint64_t trace_input_lineno(const struct trace_input *in)
+{
+	return in->lineno;
+}
+
+uint64_t trace_input_offset(const struct trace_input *in)
+{
+	return trace_decoder_offset(in->dec);
+}
+
+uint64_t trace_input_size(const struct trace_input *in)
+{
+	return in->size;
+}
+
+enum trace_compression trace_input_compression(const struct trace_input *in)
+{
+	return in->comp;
+}
+
+const char *trace_input_path(const struct trace_input *in)
+{
+	return in->path;
+}
+
+void trace_input_close(struct trace_input *in)
+{
+	if (!in)
+		return;
+	trace_decoder_close(in->dec);
+	if (in->fd > 0)
+		close(in->fd);
+	free(in->buf);
+	free(in->path);
+	free(in);
+}

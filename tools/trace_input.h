@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading trace text: a file or "-" (standard input), plain or compressed
+ * with xz or gzip (told apart by their magic bytes, never by the name),
+ * decompressed as a stream, and split into lines of any length; the last
+ * line needs no newline.
+ */
+#ifndef KSLAB_TOOL_TRACE_INPUT_H
+#define KSLAB_TOOL_TRACE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum trace_compression {
+	TRACE_PLAIN,
+	TRACE_XZ,
+	TRACE_GZIP,
+};
+
+struct trace_input;
+
+/*
+ * Open path ("-" for standard input). Returns NULL with a message in
+ * err (e.g. "kmem.trace: No such file or directory") on failure.
+ */
+struct trace_input *trace_input_open(const char *path, char *err,
+				     size_t errlen);
+/*
+ * The next line without its newline (and without a '\r' before it),
+ * NUL-terminated, valid until the next call; *len gets its length.
+ * Returns NULL at the end of input or on an error: then
+ * trace_input_error() tells which (NULL at a clean end).
+ */
+char *trace_input_line(struct trace_input *in, size_t *len);
+const char *trace_input_error(const struct trace_input *in);
+/* Lines returned so far: the number of the last one. */
+uint64_t trace_input_lineno(const struct trace_input *in);
+/* Bytes read from the file so far (compressed size), for progress. */
+uint64_t trace_input_offset(const struct trace_input *in);
+/* Size of the file when it is a regular file, else 0. */
+uint64_t trace_input_size(const struct trace_input *in);
+enum trace_compression trace_input_compression(const struct trace_input *in);
+const char *trace_input_path(const struct trace_input *in);
+void trace_input_close(struct trace_input *in);
+
+/* Longest line accepted; longer ones are an error. */
+#define TRACE_INPUT_MAX_LINE (64u << 20)
+
+#endif

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kmem trace line parser (see trace_parse.h): finds the timestamp
+ * and the CPU in whichever prefix the tool wrote, then the event name and
+ * the kernel's key=value body. Never allocates, never trusts the input:
+ * a line naming one of our events that cannot be read is "bad" with a
+ * reason, anything else unreadable is "skip".
+ */
+#include <string.h>
+#include <kslab/gfp.h>
+#include "intern.h"
+#include "trace_parse.h"
+
+const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
+	[TRACE_EV_KMALLOC] = "kmalloc",
+	[TRACE_EV_KFREE] = "kfree",
+	[TRACE_EV_CACHE_ALLOC] = "kmem_cache_alloc",
+	[TRACE_EV_CACHE_FREE] = "kmem_cache_free",
+	[TRACE_EV_KMALLOC_NODE] = "kmalloc_node",
+	[TRACE_EV_CACHE_ALLOC_NODE] = "kmem_cache_alloc_node",
+};
+
+static const uint8_t trace_ev_len[TRACE_EV_NR_NAMES] = {
+	[TRACE_EV_KMALLOC] = 7,	      [TRACE_EV_KFREE] = 5,
+	[TRACE_EV_CACHE_ALLOC] = 16,  [TRACE_EV_CACHE_FREE] = 15,
+	[TRACE_EV_KMALLOC_NODE] = 12, [TRACE_EV_CACHE_ALLOC_NODE] = 21,
+};
+
+/* Fields seen in a body */
+#define F_SITE (1u << 0)
+#define F_PTR (1u << 1)
+#define F_REQ (1u << 2)
+#define F_ALLOC (1u << 3)
+#define F_GFP (1u << 4)
+#define F_NODE (1u << 5)
+#define F_ACCT (1u << 6)
+#define F_NAME (1u << 7)
+
+#define F_FREE_NEEDS (F_SITE | F_PTR)
+#define F_ALLOC_NEEDS (F_SITE | F_PTR | F_REQ | F_ALLOC | F_GFP)
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static int hex_val(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int trace_ev_lookup(const char *name, size_t len)
+{
+	const char *colon = memrchr(name, ':', len);
+
+	if (colon) { /* perf's "kmem:kmalloc" */
+		len -= (size_t)(colon + 1 - name);
+		name = colon + 1;
+	}
+	if (len < 5 || (name[0] != 'k'))
+		return -1;
+	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
+		if (trace_ev_len[i] == len &&
+		    !memcmp(trace_ev_names[i], name, len))
+			return i;
+	return -1;
+}
+
+static int parse_dec(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!n || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		if (x > (UINT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int parse_hex(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+		s += 2;
+		n -= 2;
+	}
+	if (!n || n > 16)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int d = hex_val(s[i]);
+
+		if (d < 0)
+			return -1;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* "10561.957538" (or a bare counter) ending at end; 0 on success. */
+static int parse_ts(const char *s, const char *end, uint64_t *ns)
+{
+	const char *dot = memchr(s, '.', (size_t)(end - s));
+	uint64_t sec, frac = 0;
+	size_t nf;
+
+	if (!dot)
+		return parse_dec(s, (size_t)(end - s), ns);
+	if (parse_dec(s, (size_t)(dot - s), &sec) ||
+	    sec > UINT64_MAX / 2000000000u)
+		return -1;
+	nf = (size_t)(end - dot - 1);
+	if (!nf || nf > 9 || parse_dec(dot + 1, nf, &frac))
+		return -1;
+	for (size_t i = nf; i < 9; i++)
+		frac *= 10;
+	*ns = sec * 1000000000u + frac;
+	return 0;
+}
+
+static int is_flag_char(char c)
+{
+	return c == '.' || is_digit(c) || strchr("dDhHsSnNbBXzZp", c);
+}
+
+/*
+ * The CPU before the timestamp at t: the last "[digits]" (trace,
+ * trace_pipe, trace-cmd, perf), else a latency column "1d..1" whose
+ * leading digits are the CPU (trace-cmd report -l).
+ */
+static int find_cpu(const char *line, const char *t, uint64_t *cpu)
+{
+	const char *rb = t, *lb, *te;
+
+	while (rb > line && rb[-1] != ']')
+		rb--;
+	if (rb > line) {
+		lb = rb - 1;
+		while (lb > line && is_digit(lb[-1]))
+			lb--;
+		if (lb > line && lb[-1] == '[' &&
+		    !parse_dec(lb, (size_t)(rb - 1 - lb), cpu) && *cpu < 65536)
+			return 0;
+		return -1;
+	}
+	te = t;
+	while (te > line && is_space(te[-1]))
+		te--;
+	lb = te;
+	while (lb > line && !is_space(lb[-1]))
+		lb--;
+	rb = lb;
+	while (rb < te && is_digit(*rb))
+		rb++;
+	if (rb == lb || rb == te)
+		return -1;
+	for (const char *f = rb; f < te; f++)
+		if (!is_flag_char(*f))
+			return -1;
+	return parse_dec(lb, (size_t)(rb - lb), cpu) || *cpu >= 65536 ? -1 : 0;
+}
+
+/*
+ * Find "TS: " where TS is a number preceded by blank, with a "[CPU]"
+ * before it. Returns the position after ": " or NULL.
+ */
+static const char *find_prefix(const char *line, const char *end,
+			       struct trace_line *out)
+{
+	const char *p = line;
+
+	while ((p = memchr(p, ':', (size_t)(end - p)))) {
+		const char *t = p;
+		uint64_t cpu;
+
+		if (p + 1 < end && p[1] != ' ') {
+			p++;
+			continue;
+		}
+		while (t > line && (is_digit(t[-1]) || t[-1] == '.'))
+			t--;
+		if (t == p || t == line || !is_space(t[-1]) ||
+		    parse_ts(t, p, &out->ts_ns)) {
+			p++;
+			continue;
+		}
+		if (find_cpu(line, t, &cpu))
+			return NULL;
+		out->cpu = (unsigned int)cpu;
+		return p + 1 < end ? p + 2 : end;
+	}
+	return NULL;
+}
+
+static const char *mentions_ours(const char *line)
+{
+	if (strstr(line, "kmalloc") || strstr(line, "kfree") ||
+	    strstr(line, "kmem_cache_"))
+		return "no timestamp or CPU";
+	return NULL;
+}
+
+/* "CPU:1 [LOST 123 EVENTS]" (trace_pipe) or "[123 EVENTS DROPPED]" */
+static int lost_marker(const char *line, uint64_t *lost)
+{
+	const char *p = strstr(line, "[LOST ");
+	const char *e;
+
+	*lost = 0;
+	if (p) {
+		p += 6;
+		for (e = p; is_digit(*e); e++)
+			;
+		return parse_dec(p, (size_t)(e - p), lost) ? 1 : 1;
+	}
+	e = strstr(line, " EVENTS DROPPED]");
+	if (!e)
+		return 0;
+	for (p = e; p > line && is_digit(p[-1]); p--)
+		;
+	parse_dec(p, (size_t)(e - p), lost);
+	return 1;
+}
+
+static int parse_site(const char *v, size_t n, struct trace_line *out)
+{
+	const char *plus = memrchr(v, '+', n);
+
+	out->site_off = 0;
+	if (plus && plus > v && plus + 1 < v + n) {
+		const char *slash = memchr(plus, '/', (size_t)(v + n - plus));
+		const char *oe = slash ? slash : v + n;
+
+		if (parse_hex(plus + 1, (size_t)(oe - plus - 1),
+			      &out->site_off))
+			return -1;
+		n = (size_t)(plus - v);
+	}
+	out->site_func.p = v;
+	out->site_func.len = (uint32_t)n;
+	return n ? 0 : -1;
+}
+
+static int parse_ptr(const char *v, size_t n, struct trace_line *out)
+{
+	out->ptr_null = 0;
+	if (n == 6 && !memcmp(v, "(null)", 6)) {
+		out->ptr = 0;
+		out->ptr_null = 1;
+		return 0;
+	}
+	if (!parse_hex(v, n, &out->ptr)) {
+		out->ptr_null = !out->ptr;
+		return 0;
+	}
+	if (!n || n > 64)
+		return -1;
+	/* "(ptrval)" and the like: still consistent for pairing */
+	out->ptr = intern_hash(v, n) | 1ull << 63;
+	return 0;
+}
+
+static int parse_node(const char *v, size_t n, int *node)
+{
+	uint64_t x;
+	int neg = n && v[0] == '-';
+
+	if (parse_dec(v + neg, n - (size_t)neg, &x) || x > 1u << 20)
+		return -1;
+	*node = neg ? -(int)x : (int)x;
+	return 0;
+}
+
+#define KEY(k) (klen == sizeof(k) - 1 && !memcmp(key, k, sizeof(k) - 1))
+
+/* One key=value; returns its F_ bit, 0 for an unknown key, -1 if bad. */
+static int parse_field(const char *key, size_t klen, const char *v, size_t n,
+		       struct trace_line *out)
+{
+	const char *badw;
+
+	if (KEY("call_site"))
+		return parse_site(v, n, out) ? -1 : (int)F_SITE;
+	if (KEY("ptr"))
+		return parse_ptr(v, n, out) ? -1 : (int)F_PTR;
+	if (KEY("bytes_req"))
+		return parse_dec(v, n, &out->bytes_req) ? -1 : (int)F_REQ;
+	if (KEY("bytes_alloc"))
+		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
+	if (KEY("gfp_flags"))
+		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw)
+			       ? (int)F_GFP
+			       : -1;
+	if (KEY("node"))
+		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
+	if (KEY("accounted")) {
+		if (n == 4 && !memcmp(v, "true", 4))
+			out->accounted = 1;
+		else if (n == 5 && !memcmp(v, "false", 5))
+			out->accounted = 0;
+		else
+			return -1;
+		return F_ACCT;
+	}
+	if (KEY("name")) {
+		out->name.p = v;
+		out->name.len = (uint32_t)n;
+		return n ? (int)F_NAME : -1;
+	}
+	return 0;
+}
+
+static const char *bad_reason(const char *key, size_t klen)
+{
+	static const char *const why[][2] = {
+		{"call_site", "bad call_site"},
+		{"ptr", "bad ptr"},
+		{"bytes_req", "bad bytes_req"},
+		{"bytes_alloc", "bad bytes_alloc"},
+		{"gfp_flags", "unknown gfp flag"},
+		{"node", "bad node"},
+		{"accounted", "bad accounted"},
+		{"name", "empty name"},
+	};
+
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strlen(why[i][0]) == klen && !memcmp(why[i][0], key, klen))
+			return why[i][1];
+	return "bad field";
+}
+
+static enum trace_line_kind parse_body(const char *p, const char *end,
+				       struct trace_line *out)
+{
+	unsigned int seen = 0, need;
+
+	while (p < end) {
+		const char *tok, *eq, *te;
+		int bit;
+
+		while (p < end && is_space(*p))
+			p++;
+		tok = p;
+		/* the print formats separate fields with spaces */
+		te = memchr(p, ' ', (size_t)(end - p));
+		if (!te)
+			te = end;
+		p = te;
+		if (tok == te)
+			break;
+		eq = memchr(tok, '=', (size_t)(te - tok));
+		if (!eq)
+			continue; /* e.g. a module name "[ext4]" */
+		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
+				  (size_t)(te - eq - 1), out);
+		if (bit < 0) {
+			out->why = bad_reason(tok, (size_t)(eq - tok));
+			return TRACE_LINE_BAD;
+		}
+		if (seen & (unsigned int)bit) {
+			out->why = "repeated field";
+			return TRACE_LINE_BAD;
+		}
+		seen |= (unsigned int)bit;
+	}
+	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE
+		       ? F_FREE_NEEDS
+		       : F_ALLOC_NEEDS;
+	if ((seen & need) != need) {
+		out->why = !(seen & F_SITE)    ? "no call_site"
+			   : !(seen & F_PTR)   ? "no ptr"
+			   : !(seen & F_REQ)   ? "no bytes_req"
+			   : !(seen & F_ALLOC) ? "no bytes_alloc"
+					       : "no gfp_flags";
+		return TRACE_LINE_BAD;
+	}
+	return TRACE_LINE_EVENT;
+}
+
+/*
+ * The header of /sys/kernel/tracing/trace says how many events the ring
+ * buffer overwrote: "# entries-in-buffer/entries-written: 100/250   #P:2"
+ */
+static int overwritten(const char *p, struct trace_line *out)
+{
+	static const char key[] = "# entries-in-buffer/entries-written: ";
+	uint64_t in_buf, written;
+	const char *a, *b;
+
+	if (strncmp(p, key, sizeof(key) - 1))
+		return 0;
+	a = p + sizeof(key) - 1;
+	for (b = a; is_digit(*b); b++)
+		;
+	if (*b != '/' || parse_dec(a, (size_t)(b - a), &in_buf))
+		return 0;
+	for (a = ++b; is_digit(*b); b++)
+		;
+	if (parse_dec(a, (size_t)(b - a), &written) || written <= in_buf)
+		return 0;
+	out->lost = written - in_buf;
+	return 1;
+}
+
+/* perf script may print the sample period before the event name */
+static const char *skip_period(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && is_digit(*q))
+		q++;
+	if (q == p || q == end || !is_space(*q))
+		return p;
+	while (q < end && is_space(*q))
+		q++;
+	return q;
+}
+
+/* The end of the event name: a ':' before a blank or the line's end */
+static const char *name_end(const char *p, const char *end)
+{
+	const char *c = p;
+
+	while ((c = memchr(c, ':', (size_t)(end - c)))) {
+		if (c + 1 == end || is_space(c[1]))
+			break;
+		c++;
+	}
+	if (!c)
+		c = end;
+	/* a blank before that ':' ends the name there (no ':' after it) */
+	for (const char *q = p; q < c; q++)
+		if (is_space(*q))
+			return q;
+	return c;
+}
+
+enum trace_line_kind trace_parse_line(const char *line, size_t len,
+				      struct trace_line *out)
+{
+	const char *end = line + len, *p, *name;
+	int ev;
+
+	memset(out, 0, sizeof(*out));
+	out->node = -1;
+	out->accounted = -1;
+	p = line;
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end)
+		return TRACE_LINE_SKIP;
+	if (*p == '#')
+		return overwritten(p, out) ? TRACE_LINE_LOST : TRACE_LINE_SKIP;
+	p = find_prefix(p, end, out);
+	if (!p) {
+		if (lost_marker(line, &out->lost))
+			return TRACE_LINE_LOST;
+		out->why = mentions_ours(line);
+		return out->why ? TRACE_LINE_BAD : TRACE_LINE_SKIP;
+	}
+	while (p < end && is_space(*p))
+		p++;
+	p = skip_period(p, end);
+	name = p;
+	p = name_end(p, end);
+	ev = trace_ev_lookup(name, (size_t)(p - name));
+	if (ev < 0) {
+		if (p == end || *p != ':') {
+			if (!lost_marker(line, &out->lost))
+				return TRACE_LINE_SKIP;
+			return TRACE_LINE_LOST;
+		}
+		return TRACE_LINE_SKIP; /* another event */
+	}
+	if (p == end || *p != ':') {
+		out->why = "no ':' after the event name";
+		return TRACE_LINE_BAD;
+	}
+	out->ev = (enum trace_ev_name)ev;
+	return parse_body(p + 1, end, out);
+}

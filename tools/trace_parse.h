@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One line of kmem trace text into its fields, without allocating.
+ *
+ * Read: the ftrace text of /sys/kernel/tracing/trace and trace_pipe
+ *   "   bash-1364    [000] d..1. 10561.957538: kmalloc: call_site=..."
+ * `trace-cmd report` (with or without the latency/flags column)
+ *   "bash-1364 [000] 10561.957538: kmalloc: call_site=..."
+ * and `perf script`
+ *   "bash  1364 [000] 10561.957538: kmem:kmalloc: call_site=..."
+ * The body is key=value pairs as the kernel's print formats write them
+ * (any order; unknown keys ignored).
+ */
+#ifndef KSLAB_TOOL_TRACE_PARSE_H
+#define KSLAB_TOOL_TRACE_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <kslab/types.h>
+
+/* The events read, by the name the trace gives them. */
+enum trace_ev_name {
+	TRACE_EV_KMALLOC,
+	TRACE_EV_KFREE,
+	TRACE_EV_CACHE_ALLOC,
+	TRACE_EV_CACHE_FREE,
+	TRACE_EV_KMALLOC_NODE,	   /* older kernels */
+	TRACE_EV_CACHE_ALLOC_NODE, /* older kernels */
+	TRACE_EV_NR_NAMES,
+};
+
+extern const char *const trace_ev_names[TRACE_EV_NR_NAMES];
+
+enum trace_line_kind {
+	TRACE_LINE_EVENT, /* one of ours, all fields valid */
+	TRACE_LINE_SKIP,  /* comment, header, blank, another event */
+	TRACE_LINE_LOST,  /* a lost-events marker; .lost set */
+	TRACE_LINE_BAD,	  /* one of ours but malformed; .why set */
+};
+
+struct trace_text {
+	const char *p;
+	uint32_t len;
+};
+
+/* What a line holds; the text fields point into the line. */
+struct trace_line {
+	enum trace_ev_name ev;
+	unsigned int cpu;
+	uint64_t ts_ns;
+	struct trace_text site_func; /* "do_sys_openat2" or "0xffff..." */
+	uint64_t site_off;	     /* +0xa2 */
+	uint64_t ptr;		     /* the (hashed) pointer's value */
+	int ptr_null;
+	uint64_t bytes_req, bytes_alloc;
+	gfp_t gfp;
+	int node;
+	int accounted;		/* 1, 0, or -1 when not printed */
+	struct trace_text name; /* cache name; len 0 when absent */
+	uint64_t lost;		/* for TRACE_LINE_LOST */
+	const char *why;	/* for TRACE_LINE_BAD */
+};
+
+/* Classify and parse one line (NUL-terminated at line[len]). */
+enum trace_line_kind trace_parse_line(const char *line, size_t len,
+				      struct trace_line *out);
+
+/* An event name ("kmalloc", "kmem:kmalloc") to its enum, -1 if not ours. */
+int trace_ev_lookup(const char *name, size_t len);
+
+#endif

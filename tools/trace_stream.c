@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Building the compact event stream (trace_stream.h): reads trace files
+ * through trace_input, parses each line with trace_parse, interns names,
+ * call sites and pointers, and pairs frees with allocations as it goes so
+ * that anomalies are reported with their line numbers.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "trace_input.h"
+#include "trace_stream.h"
+
+const char *const trace_issue_names[TRACE_ISSUE_NR_KINDS] = {
+	[TRACE_ISSUE_BAD_LINE] = "bad_line",
+	[TRACE_ISSUE_UNMATCHED_FREE] = "unmatched_free",
+	[TRACE_ISSUE_DOUBLE_ALLOC] = "double_alloc",
+	[TRACE_ISSUE_LOST_EVENTS] = "lost_events",
+	[TRACE_ISSUE_INPUT_ERROR] = "input_error",
+};
+
+void trace_stream_init(struct trace_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	strtab_init(&s->funcs);
+	strtab_init(&s->caches);
+	idmap_init(&s->site_map);
+	idmap_init(&s->ptr_map);
+}
+
+void trace_stream_free(struct trace_stream *s)
+{
+	free(s->ev);
+	free(s->ts_ns);
+	strtab_free(&s->funcs);
+	strtab_free(&s->caches);
+	free(s->sites);
+	idmap_free(&s->site_map);
+	idmap_free(&s->ptr_map);
+	free(s->live);
+	free(s->live_alloc);
+	free(s->live_req);
+	for (uint32_t i = 0; i < s->nr_files; i++)
+		free(s->files[i].path);
+	free(s->files);
+	memset(s, 0, sizeof(*s));
+}
+
+static void issue(struct trace_stream *s, enum trace_issue_kind kind,
+		  uint64_t lineno, const char *why, const char *text,
+		  size_t len)
+{
+	uint64_t n = s->nr_issues[kind]++;
+	struct trace_issue *is;
+
+	if (n >= TRACE_ISSUES_KEPT)
+		return;
+	is = &s->issues[kind][n];
+	is->file = s->nr_files ? s->nr_files - 1 : 0;
+	is->lineno = lineno;
+	while (text && len && (*text == ' ' || *text == '\t')) {
+		text++;
+		len--;
+	}
+	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why, text ? ": " : "",
+		 text ? (int)(len < 200 ? len : 200) : 0, text ? text : "");
+}
+
+static int grow_events(struct trace_stream *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 65536;
+	struct trace_event *ev = realloc(s->ev, cap * sizeof(*ev));
+	uint64_t *ts;
+
+	if (!ev)
+		return -1;
+	s->ev = ev;
+	ts = realloc(s->ts_ns, cap * sizeof(*ts));
+	if (!ts)
+		return -1;
+	s->ts_ns = ts;
+	s->cap = cap;
+	return 0;
+}
+
+static int grow_live(struct trace_stream *s, uint32_t id)
+{
+	uint32_t cap = s->live_cap ? s->live_cap : 65536;
+	void *p;
+
+	while (cap <= id)
+		cap *= 2;
+	if (!(p = realloc(s->live, cap)))
+		return -1;
+	s->live = p;
+	memset(s->live + s->live_cap, 0, cap - s->live_cap);
+	if (!(p = realloc(s->live_alloc, cap * sizeof(uint32_t))))
+		return -1;
+	s->live_alloc = p;
+	if (!(p = realloc(s->live_req, cap * sizeof(uint32_t))))
+		return -1;
+	s->live_req = p;
+	s->live_cap = cap;
+	return 0;
+}
+
+static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
+{
+	uint32_t func =
+		strtab_intern(&s->funcs, l->site_func.p, l->site_func.len);
+	uint64_t key = (uint64_t)func << 32 | (uint32_t)l->site_off;
+	int added;
+	uint32_t id = idmap_intern(&s->site_map, key, &added);
+
+	if (!func || !id)
+		return 0;
+	if (added) {
+		if (id >= s->sites_cap) {
+			uint32_t cap = s->sites_cap ? s->sites_cap * 2 : 1024;
+			struct trace_site *v;
+
+			while (cap <= id)
+				cap *= 2;
+			v = realloc(s->sites, cap * sizeof(*v));
+			if (!v)
+				return 0;
+			s->sites = v;
+			s->sites_cap = cap;
+		}
+		s->sites[id].func = func;
+		s->sites[id].offset = (uint32_t)l->site_off;
+		s->nr_sites = id + 1;
+	}
+	return id;
+}
+
+static uint32_t clamp32(uint64_t v, struct trace_event *e)
+{
+	if (v > UINT32_MAX) {
+		e->flags |= TEV_F_CLAMPED;
+		return UINT32_MAX;
+	}
+	return (uint32_t)v;
+}
+
+static void pair_alloc(struct trace_stream *s, struct trace_event *e,
+		       uint64_t lineno, const char *line, size_t len)
+{
+	struct trace_pairing *p = &s->pair;
+
+	if (!e->ptr) {
+		p->failed_allocs++;
+		return;
+	}
+	if (e->type == TEV_KMALLOC && !e->bytes_req && !e->bytes_alloc) {
+		e->flags |= TEV_F_ZERO_SIZE;
+		s->zero_ptr = e->ptr;
+		p->zero_size_allocs++;
+		return;
+	}
+	p->allocs++;
+	if (s->live[e->ptr]) {
+		p->double_allocs++;
+		issue(s, TRACE_ISSUE_DOUBLE_ALLOC, lineno,
+		      "allocation of a live pointer (lost free?)", line, len);
+		p->live_bytes_alloc -= s->live_alloc[e->ptr];
+		p->live_bytes_req -= s->live_req[e->ptr];
+		p->live_objects--;
+	}
+	s->live[e->ptr] = e->type;
+	s->live_alloc[e->ptr] = e->bytes_alloc;
+	s->live_req[e->ptr] = e->bytes_req;
+	p->live_objects++;
+	p->live_bytes_alloc += e->bytes_alloc;
+	p->live_bytes_req += e->bytes_req;
+	if (p->live_objects > p->peak_objects)
+		p->peak_objects = p->live_objects;
+	if (p->live_bytes_alloc > p->peak_bytes_alloc)
+		p->peak_bytes_alloc = p->live_bytes_alloc;
+}
+
+static void pair_free(struct trace_stream *s, struct trace_event *e,
+		      uint64_t lineno, const char *line, size_t len)
+{
+	struct trace_pairing *p = &s->pair;
+	uint8_t was;
+
+	if (!e->ptr || (e->ptr == s->zero_ptr && !s->live[e->ptr])) {
+		p->null_frees++;
+		return;
+	}
+	p->frees++;
+	was = s->live[e->ptr];
+	if (!was) {
+		p->unmatched_frees++;
+		issue(s, TRACE_ISSUE_UNMATCHED_FREE, lineno,
+		      "free of a pointer not allocated in the trace", line,
+		      len);
+		return;
+	}
+	if ((was == TEV_KMALLOC) != (e->type == TEV_KFREE))
+		p->cross_frees++;
+	s->live[e->ptr] = 0;
+	p->live_objects--;
+	p->live_bytes_alloc -= s->live_alloc[e->ptr];
+	p->live_bytes_req -= s->live_req[e->ptr];
+}
+
+static const uint8_t ev_type[TRACE_EV_NR_NAMES] = {
+	[TRACE_EV_KMALLOC] = TEV_KMALLOC,
+	[TRACE_EV_KFREE] = TEV_KFREE,
+	[TRACE_EV_CACHE_ALLOC] = TEV_CACHE_ALLOC,
+	[TRACE_EV_CACHE_FREE] = TEV_CACHE_FREE,
+	[TRACE_EV_KMALLOC_NODE] = TEV_KMALLOC,
+	[TRACE_EV_CACHE_ALLOC_NODE] = TEV_CACHE_ALLOC,
+};
+
+static int add_event(struct trace_stream *s, const struct trace_line *l,
+		     uint64_t lineno, const char *line, size_t len)
+{
+	struct trace_event *e;
+	int added;
+
+	if (s->nr == s->cap && grow_events(s))
+		return -1;
+	e = &s->ev[s->nr];
+	memset(e, 0, sizeof(*e));
+	e->type = ev_type[l->ev];
+	if (l->ev == TRACE_EV_KMALLOC_NODE ||
+	    l->ev == TRACE_EV_CACHE_ALLOC_NODE)
+		e->flags |= TEV_F_NODE_EVENT;
+	if (l->accounted > 0)
+		e->flags |= TEV_F_ACCOUNTED;
+	e->cpu = (uint16_t)l->cpu;
+	e->node = (int16_t)(l->node < -1 || l->node > 32767 ? -1 : l->node);
+	e->gfp = l->gfp;
+	e->bytes_req = clamp32(l->bytes_req, e);
+	e->bytes_alloc = clamp32(l->bytes_alloc, e);
+	e->site = site_id(s, l);
+	if (l->name.len)
+		e->cache = strtab_intern(&s->caches, l->name.p, l->name.len);
+	if (!l->ptr_null) {
+		e->ptr = idmap_intern(&s->ptr_map, l->ptr, &added);
+		if (!e->ptr || (e->ptr >= s->live_cap && grow_live(s, e->ptr)))
+			return -1;
+		s->nr_ptrs = s->ptr_map.nr;
+	}
+	if (l->cpu > s->max_cpu)
+		s->max_cpu = l->cpu;
+	if (e->type == TEV_KMALLOC || e->type == TEV_CACHE_ALLOC)
+		pair_alloc(s, e, lineno, line, len);
+	else
+		pair_free(s, e, lineno, line, len);
+	s->ts_ns[s->nr++] = l->ts_ns;
+	s->counts.ev[l->ev]++;
+	s->counts.events++;
+	return 0;
+}
+
+enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
+					   const char *line, size_t len,
+					   uint64_t lineno)
+{
+	struct trace_line l;
+	enum trace_line_kind k = trace_parse_line(line, len, &l);
+
+	s->counts.lines++;
+	switch (k) {
+	case TRACE_LINE_EVENT:
+		if (add_event(s, &l, lineno, line, len)) {
+			issue(s, TRACE_ISSUE_INPUT_ERROR, lineno,
+			      "out of memory", NULL, 0);
+			s->counts.input_errors++;
+			return TRACE_LINE_BAD;
+		}
+		break;
+	case TRACE_LINE_SKIP:
+		s->counts.skipped++;
+		break;
+	case TRACE_LINE_LOST:
+		s->counts.lost_markers++;
+		s->counts.lost_events += l.lost;
+		issue(s, TRACE_ISSUE_LOST_EVENTS, lineno, "lost events", line,
+		      len);
+		break;
+	case TRACE_LINE_BAD:
+		s->counts.bad++;
+		issue(s, TRACE_ISSUE_BAD_LINE, lineno, l.why, line, len);
+		break;
+	}
+	return k;
+}
+
+static void progress(const struct trace_input *in, int done)
+{
+	uint64_t size = trace_input_size(in);
+
+	if (done)
+		fprintf(stderr, "\r\033[K");
+	else if (size)
+		fprintf(stderr, "\rkslab: reading %s %3u%%",
+			trace_input_path(in),
+			(unsigned int)(trace_input_offset(in) * 100 / size));
+	else
+		fprintf(stderr, "\rkslab: reading %s %llu lines",
+			trace_input_path(in),
+			(unsigned long long)trace_input_lineno(in));
+}
+
+/* Objects still live when a file ends were never freed in it */
+static void end_file(struct trace_stream *s)
+{
+	struct trace_file *f;
+
+	if (!s->nr_files)
+		return;
+	f = &s->files[s->nr_files - 1];
+	if (f->done)
+		return;
+	f->done = 1;
+	f->nr_events = s->nr - f->first_event;
+	f->lines = s->counts.lines - f->lines;
+	s->pair.live_at_end += s->pair.live_objects;
+	s->pair.live_objects = 0;
+	s->pair.live_bytes_alloc = 0;
+	s->pair.live_bytes_req = 0;
+	if (s->live)
+		memset(s->live, 0, s->live_cap);
+	s->zero_ptr = 0;
+}
+
+static int add_file(struct trace_stream *s, const char *path)
+{
+	struct trace_file *v;
+
+	end_file(s);
+	v = realloc(s->files, (s->nr_files + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	s->files = v;
+	v += s->nr_files;
+	memset(v, 0, sizeof(*v));
+	v->first_event = s->nr;
+	v->lines = s->counts.lines; /* lines before it, until end_file */
+	if (!(v->path = strdup(path)))
+		return -1;
+	s->nr_files++;
+	return 0;
+}
+
+int trace_stream_read(struct trace_stream *s, const char *path,
+		      const struct trace_read_opts *opts, char *err,
+		      size_t errlen)
+{
+	struct trace_input *in = trace_input_open(path, err, errlen);
+	int show = opts && opts->progress && isatty(2);
+	const char *msg;
+	size_t len;
+	char *line;
+
+	if (!in)
+		return -1;
+	if (add_file(s, trace_input_path(in))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		trace_input_close(in);
+		return -1;
+	}
+	while ((line = trace_input_line(in, &len))) {
+		uint64_t n = trace_input_lineno(in);
+
+		trace_stream_add_line(s, line, len, n);
+		if (show && !(n & 0xffff))
+			progress(in, 0);
+	}
+	if (show)
+		progress(in, 1);
+	msg = trace_input_error(in);
+	if (msg) {
+		s->counts.input_errors++;
+		issue(s, TRACE_ISSUE_INPUT_ERROR, trace_input_lineno(in), msg,
+		      NULL, 0);
+		snprintf(err, errlen, "%s", msg);
+	}
+	trace_input_close(in);
+	return msg ? 1 : 0;
+}
+
+void trace_stream_finish(struct trace_stream *s)
+{
+	struct trace_event *ev;
+	uint64_t *ts;
+
+	end_file(s);
+	if (s->nr && s->nr < s->cap) {
+		if ((ev = realloc(s->ev, s->nr * sizeof(*ev))))
+			s->ev = ev;
+		if ((ts = realloc(s->ts_ns, s->nr * sizeof(*ts))))
+			s->ts_ns = ts;
+		if (ev && ts)
+			s->cap = s->nr;
+	}
+}
+
+const char *trace_stream_site_func(const struct trace_stream *s, uint32_t site)
+{
+	if (!site || site >= s->nr_sites)
+		return "";
+	return strtab_str(&s->funcs, s->sites[site].func);
+}
+
+const char *trace_stream_site_name(const struct trace_stream *s, uint32_t site,
+				   char *buf, size_t len)
+{
+	if (!site || site >= s->nr_sites)
+		snprintf(buf, len, "?");
+	else if (s->sites[site].offset)
+		snprintf(buf, len, "%s+0x%x", trace_stream_site_func(s, site),
+			 s->sites[site].offset);
+	else
+		snprintf(buf, len, "%s", trace_stream_site_func(s, site));
+	return buf;
+}
+
+const char *trace_stream_cache_name(const struct trace_stream *s,
+				    uint32_t cache)
+{
+	return strtab_str(&s->caches, cache);
+}
+
+uint32_t trace_stream_mark_sites(const struct trace_stream *s,
+				 const char *const *funcs, size_t n,
+				 uint8_t *mark)
+{
+	uint32_t marked = 0;
+
+	for (uint32_t site = 0; site < s->nr_sites; site++)
+		mark[site] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t func =
+			strtab_find(&s->funcs, funcs[i], strlen(funcs[i]));
+
+		if (!func)
+			continue;
+		for (uint32_t site = 1; site < s->nr_sites; site++)
+			if (s->sites[site].func == func && !mark[site]) {
+				mark[site] = 1;
+				marked++;
+			}
+	}
+	return marked;
+}
