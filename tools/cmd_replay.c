@@ -84,6 +84,7 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
+	char *auto_slabs; /* the bundled trace's own snapshot path */
 };
 
 static void usage(FILE *f)
@@ -214,7 +215,6 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		       struct slab_snapshot *snap)
 {
 	char err[512];
-	char *auto_slabs = NULL;
 
 	if (!c->nr_traces) {
 		c->nr_traces = kslab_bundled_traces(&c->traces);
@@ -233,10 +233,9 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		}
 	trace_stream_finish(s);
 	if (!c->slabs_path && c->bundled)
-		c->slabs_path = auto_slabs = kslab_trace_slabs_path(c->traces[0]);
+		c->slabs_path = c->auto_slabs = kslab_trace_slabs_path(c->traces[0]);
 	if (c->slabs_path && slabs_tsv_read(c->slabs_path, snap, err, sizeof(err))) {
 		fprintf(stderr, "kslab replay: %s\n", err);
-		free(auto_slabs);
 		return -1;
 	}
 	return 0;
@@ -345,6 +344,7 @@ out:
 	for (size_t i = 0; i < c.nr_packed; i++)
 		free(c.packed[i]);
 	free(c.packed);
+	free(c.auto_slabs);
 	kslab_free_paths(c.traces, c.nr_traces);
 	return ret;
 }
