@@ -358,7 +358,9 @@ void ksl_show_swiotlb(FILE *out)
 		atomic_load(&pool.ready) ? pool.nslabs : pool.want_nslabs);
 	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
 	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
-	fprintf(out, "io_tlb_nareas: %u\n", pool.nareas);
+	fprintf(out, "io_tlb_nareas: %u\n",
+		atomic_load(&pool.ready) || !pool.active ? pool.nareas :
+							    pick_nareas(pool.want_nslabs));
 	fprintf(out, "io_tlb_segsize: %u\n", IO_TLB_SEGSIZE);
 	fprintf(out, "io_tlb_slot_size: %lu\n", IO_TLB_SIZE);
 	fprintf(out, "force: %s\n", pool.force ? "yes" : "no");
