@@ -219,6 +219,16 @@ static void test_command_outputs(void **state)
 	assert_non_null(strstr(out, "section,policy,boot,peak_slab_bytes"));
 	assert_non_null(strstr(out, "policy,boot2,arch=arm64 kmalloc.legacy memmap=2G@2G"));
 	free(out);
+	/* a kmalloc cache named in kmem_cache_alloc that the policy lacks:
+	 * served by kmalloc as that kernel would (40 bytes: 64 vs 128) */
+	out = run("- --policy x86_64,arm64-legacy --format json < "
+		  KSLAB_TEST_DATADIR "/replay-kmalloc-cache.trace", &status);
+	assert_int_equal(status, 0);
+	assert_int_equal(json_check(out), 0);
+	assert_non_null(strstr(out, "\"bytes_allocated\": 104"));
+	assert_non_null(strstr(out, "\"bytes_allocated\": 168"));
+	assert_non_null(strstr(out, "\"failed_allocations\": 0"));
+	free(out);
 	out = run("--policy sparc64 2>&1", &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "unknown policy 'sparc64'"));

@@ -160,24 +160,56 @@ static void play_kmalloc(struct replay_state *st, const struct trace_event *ev)
 	st->r->allocs++;
 }
 
+static bool is_kmalloc_cache_name(const char *n)
+{
+	return !strncmp(n, "kmalloc-", 8) || !strncmp(n, "dma-kmalloc-", 12);
+}
+
+/* the kmalloc type a kmalloc cache's name stands for */
+static gfp_t kmalloc_name_gfp(const char *n)
+{
+	if (!strncmp(n, "dma-", 4))
+		return GFP_DMA;
+	if (!strncmp(n, "kmalloc-rcl-", 12))
+		return __GFP_RECLAIMABLE;
+	if (!strncmp(n, "kmalloc-cg-", 11))
+		return __GFP_ACCOUNT;
+	return 0;
+}
+
+/*
+ * A kmem_cache_alloc from a kmalloc cache the policy does not have (the
+ * trace's kmalloc-64 under a 128-byte minimum): kmalloc of the same
+ * request and type, as the kernel under that policy would have served it.
+ */
+static void *alloc_from_missing_kmalloc_cache(struct replay_state *st,
+					      const struct trace_event *ev)
+{
+	const char *name = trace_stream_cache_name(st->s, ev->cache);
+
+	return kmalloc(ev->bytes_req ? ev->bytes_req : 1,
+		       ev->gfp | kmalloc_name_gfp(name) | __GFP_NOWARN);
+}
+
 static void play_cache_alloc(struct replay_state *st, const struct trace_event *ev)
 {
 	struct kmem_cache *c = st->caches[ev->cache];
+	const char *name = trace_stream_cache_name(st->s, ev->cache);
 	void *p;
 
-	if (!c)
-		c = st->caches[ev->cache] = create_named(st, ev->cache, ev);
-	if (!c) {
-		st->r->failed_allocs++;
-		return;
+	if (!c && is_kmalloc_cache_name(name) && !kslab_find_cache(name)) {
+		p = alloc_from_missing_kmalloc_cache(st, ev);
+	} else {
+		if (!c)
+			c = st->caches[ev->cache] = create_named(st, ev->cache, ev);
+		p = c ? kmem_cache_alloc(c, ev->gfp | __GFP_NOWARN) : NULL;
 	}
-	p = kmem_cache_alloc(c, ev->gfp | __GFP_NOWARN);
 	if (!p) {
 		st->r->failed_allocs++;
 		return;
 	}
 	st->r->bytes_requested += ev->bytes_req;
-	st->r->bytes_allocated += kmem_cache_size(c);
+	st->r->bytes_allocated += c ? kmem_cache_size(c) : ksize(p);
 	st->obj[ev->ptr] = p;
 	st->objcache[ev->ptr] = c;
 	st->req[ev->ptr] = ev->bytes_req;
@@ -209,10 +241,6 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 	}
 }
 
-static bool is_kmalloc_cache_name(const char *n)
-{
-	return !strncmp(n, "kmalloc-", 8) || !strncmp(n, "dma-kmalloc-", 12);
-}
 
 /* the kmalloc caches holding objects, biggest class first per type */
 static void snapshot_caches(struct replay_state *st)

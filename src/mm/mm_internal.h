@@ -57,6 +57,9 @@ enum {
 };
 #define PG_ORDER_SHIFT 8
 #define PG_ORDER_MASK (0xffUL << PG_ORDER_SHIFT)
+/* the zone of a live allocation's head page (so a free needs no lookup) */
+#define PG_ZONE_SHIFT 16
+#define PG_ZONE_MASK (7UL << PG_ZONE_SHIFT)
 
 _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
 
@@ -73,6 +76,11 @@ static inline void ksl_page_set_flags(struct page *p, unsigned long f)
 static inline unsigned int ksl_flags_order(unsigned long f)
 {
 	return (f & PG_ORDER_MASK) >> PG_ORDER_SHIFT;
+}
+
+static inline enum zone_type ksl_flags_zone(unsigned long f)
+{
+	return (enum zone_type)((f & PG_ZONE_MASK) >> PG_ZONE_SHIFT);
 }
 
 /* ---- zones ------------------------------------------------------------ */
@@ -260,7 +268,15 @@ static inline void *ksl_pfn_to_virt(unsigned long pfn)
 }
 
 bool ksl_pfn_is_ram(unsigned long pfn);
-bool ksl_page_ptr_valid(const struct page *p);
+/* a struct page of mem_map (pages of holes never carry flags, so the
+ * caller's flag checks refuse them without a walk of the RAM map) */
+static inline bool ksl_page_ptr_valid(const struct page *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)ksl_mm.mem_map;
+
+	return ksl_mm.mem_map && off < ksl_mm.mem_map_len &&
+	       off % sizeof(struct page) == 0;
+}
 enum zone_type ksl_pfn_zone(unsigned long pfn);
 
 /* the buddy allocator, for pcp.c */

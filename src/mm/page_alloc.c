@@ -179,9 +179,11 @@ static struct page *rmqueue(struct zone *z, unsigned int order)
 	return page;
 }
 
-static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp,
+			  enum zone_type zone)
 {
-	unsigned long head = PG_head | ((unsigned long)order << PG_ORDER_SHIFT);
+	unsigned long head = PG_head | ((unsigned long)order << PG_ORDER_SHIFT) |
+			     ((unsigned long)zone << PG_ZONE_SHIFT);
 
 	if ((gfp & __GFP_COMP) && order) {
 		head |= PG_compound;
@@ -212,7 +214,7 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 			continue;
 		page = rmqueue(z, order);
 		if (page) {
-			prep_new_page(page, order, gfp);
+			prep_new_page(page, order, gfp, z->idx);
 			return page;
 		}
 	}

@@ -58,7 +58,8 @@ static bool pfn_in_free_block(unsigned long pfn)
 
 /* Claim page as freed with `order`; false (reported) if that is wrong. */
 static bool free_pages_prepare(struct page *page, unsigned int order,
-			       const char *fn, unsigned long caller)
+			       const char *fn, unsigned long caller,
+			       enum zone_type *zone)
 {
 	unsigned long pfn, f, want;
 	char why[96];
@@ -100,6 +101,7 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 		bad_page(fn, pfn, "page is already free (double free)", caller);
 		return false;
 	}
+	*zone = ksl_flags_zone(f);
 	if (f & PG_compound)
 		for (unsigned long i = 1; i < 1UL << order; i++) {
 			page[i].compound_head = 0;
@@ -111,13 +113,14 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 static void free_pages_checked(struct page *page, unsigned int order,
 			       const char *fn, unsigned long caller)
 {
+	enum zone_type zone;
 	struct zone *z;
 
 	if (!page)
 		return;
-	if (!free_pages_prepare(page, order, fn, caller))
+	if (!free_pages_prepare(page, order, fn, caller, &zone))
 		return;
-	z = &ksl_mm.zones[ksl_pfn_zone(ksl_page_to_pfn(page))];
+	z = &ksl_mm.zones[zone];
 	if (order <= PAGE_ALLOC_COSTLY_ORDER)
 		ksl_pcp_free(z, page, order);
 	else
@@ -171,8 +174,10 @@ unsigned int compound_order(const struct page *page)
 /* split_page(): each page of a non-compound block becomes its own order-0 allocation */
 static void split_page(struct page *page, unsigned int order)
 {
+	unsigned long zone = ksl_page_flags(page) & PG_ZONE_MASK;
+
 	for (unsigned long i = 0; i < 1UL << order; i++)
-		ksl_page_set_flags(&page[i], PG_head);
+		ksl_page_set_flags(&page[i], PG_head | zone);
 }
 
 void *alloc_pages_exact(size_t size, gfp_t gfp)

@@ -77,7 +77,7 @@ static void pcp_free_bulk(struct zone *z, struct per_cpu_pages *pcp, int nr)
 
 struct page *ksl_pcp_alloc(struct zone *z, unsigned int order)
 {
-	struct per_cpu_pages *pcp = &z->pcp[ksl_this_cpu()];
+	struct per_cpu_pages *pcp = &z->pcp[ksl_this_cpu_fast()];
 	struct page *page;
 
 	ksl_spin_lock(&pcp->lock);
@@ -90,7 +90,7 @@ struct page *ksl_pcp_alloc(struct zone *z, unsigned int order)
 
 void ksl_pcp_free(struct zone *z, struct page *page, unsigned int order)
 {
-	struct per_cpu_pages *pcp = &z->pcp[ksl_this_cpu()];
+	struct per_cpu_pages *pcp = &z->pcp[ksl_this_cpu_fast()];
 
 	ksl_spin_lock(&pcp->lock);
 	pcp_push(pcp, page, order);

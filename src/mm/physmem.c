@@ -119,16 +119,6 @@ bool ksl_pfn_is_ram(unsigned long pfn)
 	return false;
 }
 
-bool ksl_page_ptr_valid(const struct page *p)
-{
-	uintptr_t off = (uintptr_t)p - (uintptr_t)ksl_mm.mem_map;
-
-	/* pages of holes are inside mem_map but never carry flags, so the
-	 * caller's flag checks refuse them without a walk of the RAM map */
-	return ksl_mm.mem_map && off < ksl_mm.mem_map_len &&
-	       off % sizeof(struct page) == 0;
-}
-
 enum zone_type ksl_pfn_zone(unsigned long pfn)
 {
 	enum zone_type z;
