@@ -226,6 +226,8 @@ static int new_kmalloc_cache(unsigned int plane, enum kmalloc_cache_type t,
 	unsigned int aligned = __kmalloc_index(size);
 	char name[32];
 
+	if (aligned >= KSLAB_KMALLOC_NR_INDEX)
+		return -EINVAL; /* beyond kmalloc_info[]: no policy gets here */
 	if (!made[aligned]) {
 		index_name(name, sizeof(name), t, aligned);
 		made[aligned] = ksl_create_kmalloc_cache(name, (unsigned int)size,
