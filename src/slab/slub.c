@@ -37,6 +37,8 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	if (!s->cpu_slab)
 		return -1;
 	memset(s->cpu_slab, 0, len);
+	s->reciprocal_size = (unsigned long)(((1ULL << 32) + s->size - 1) /
+					     s->size);
 	return 0;
 }
 
@@ -550,8 +552,9 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 
 /* Everything but the common case: the CPU lock may be contended, the
  * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
-static __attribute__((noinline)) void *
-alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+__attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
+						  gfp_t gfp,
+						  unsigned long caller)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
@@ -568,29 +571,10 @@ alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return obj;
 }
 
-/*
- * The fast path: pop c->freelist under the CPU lock, taken with one
- * exchange; anything else goes, as a tail call, to alloc_slowpath().
- */
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct kmem_cache_cpu *c;
-	void *obj;
-
-	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
-		return alloc_slowpath(s, gfp, caller);
-	c = &s->cpu_slab[ksl_tls.cpu];
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		return alloc_slowpath(s, gfp, caller);
-	obj = c->freelist;
-	if (unlikely(!obj)) {
-		ksl_spin_unlock(&c->lock);
-		return alloc_slowpath(s, gfp, caller);
-	}
-	c->freelist = get_fp(s, obj);
-	ksl_spin_unlock(&c->lock);
-	return obj;
+	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -701,9 +685,11 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 }
 
 /* Free into a slab that is not this CPU's active one, without c->lock. */
-static __attribute__((noinline)) void
-free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-	    void *obj, unsigned int idx, unsigned long caller)
+__attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
+					       struct kmem_cache_cpu *c,
+					       struct slab *slab, void *obj,
+					       unsigned int idx,
+					       unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
@@ -744,8 +730,9 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
-		     (off - s->red_left_pad) % s->size ||
-		     (off - s->red_left_pad) / s->size >= slab->objects)) {
+		     obj_index(s, off - s->red_left_pad) >= slab->objects ||
+		     obj_index(s, off - s->red_left_pad) * s->size !=
+			     off - s->red_left_pad)) {
 		ksl_pr_ratelimited(
 			20,
 			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
@@ -776,8 +763,9 @@ slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 }
 
 /* every check, then the free: the path for anything unusual */
-static __attribute__((noinline)) void
-slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
+__attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
+						     void *obj,
+						     unsigned long caller)
 {
 	struct slab *slab;
 	struct kmem_cache_cpu *c;
@@ -803,55 +791,21 @@ slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 }
 
 /*
- * The fast path: the slab from the struct page (a tail page points to its
- * head), its cache compared with s, the object start checked with one
- * division, then a push onto the CPU freelist when the slab is the CPU's.
- * Anything else goes, as a tail call, to slab_free_checked().
+ * The fast path: the slab from the struct page (ksl_slab_of_fast()), its
+ * cache compared with s, then ksl_slab_free_fast(). Anything unusual goes,
+ * as a tail call, to ksl_slab_free_checked(), which repeats every check
+ * and reports.
  */
 static __attribute__((always_inline)) inline void
 slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
-	struct kmem_cache_cpu *c;
-	struct slab *slab;
-	unsigned long f, off, idx;
+	struct slab *slab = ksl_slab_of_fast(obj);
 
-	if (unlikely(pa >= ksl_mm.phys_end || !s))
-		goto checked;
-	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
-	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
-	if (f & PG_tail) {
-		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
-								->compound_head,
-						       __ATOMIC_RELAXED) &
-				       ~1UL);
-		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
-	}
-	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
-		goto checked;
-	off = (unsigned long)((char *)obj - (char *)slab->base);
-	idx = off / s->size;
-	if (unlikely(off % s->size || idx >= slab->objects))
-		goto checked;
-	if (unlikely(ksl_tls.gen != ksl_mm.generation))
-		goto checked;
-	c = &s->cpu_slab[ksl_tls.cpu];
-	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
-		free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+	if (unlikely(!slab || slab->slab_cache != s)) {
+		ksl_slab_free_checked(s, obj, caller);
 		return;
 	}
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		goto checked;
-	if (unlikely(slab != c->slab || obj == c->freelist)) {
-		ksl_spin_unlock(&c->lock);
-		goto checked;
-	}
-	set_fp(s, obj, c->freelist);
-	c->freelist = obj;
-	ksl_spin_unlock(&c->lock);
-	return;
-checked:
-	slab_free_checked(s, obj, caller);
+	ksl_slab_free_fast(s, slab, obj, caller);
 }
 
 void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
