@@ -266,9 +266,24 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	struct kmem_cache_cpu *c;
 	void *obj;
 
+	struct ksl_cpu_own *own;
+
 	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = &s->cpu_slab[ksl_tls.cpu];
+	own = ksl_tls.own;
+	if (likely(own)) {
+		/* the CPU's owner: no lock while nobody else uses the CPU */
+		if (unlikely(!ksl_own_enter(own)))
+			return ksl_alloc_slowpath(s, gfp, caller);
+		obj = c->freelist;
+		if (likely(obj))
+			c->freelist = get_fp(s, obj);
+		ksl_own_leave(own);
+		if (unlikely(!obj))
+			return ksl_alloc_slowpath(s, gfp, caller);
+		return obj;
+	}
 	if (unlikely(!ksl_spin_trylock(&c->lock)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	obj = c->freelist;
@@ -321,6 +336,7 @@ ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
 {
 	unsigned long off = (unsigned long)((char *)obj - (char *)slab->base);
 	unsigned long idx = obj_index(s, off);
+	struct ksl_cpu_own *own;
 	struct kmem_cache_cpu *c;
 	void *head;
 
@@ -330,6 +346,22 @@ ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
 	c = &s->cpu_slab[ksl_tls.cpu];
 	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
 		ksl_free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+		return;
+	}
+	own = ksl_tls.own;
+	if (likely(own)) {
+		/* the CPU's owner: c->slab may have changed before the section */
+		if (unlikely(!ksl_own_enter(own)))
+			goto checked;
+		head = c->freelist;
+		if (unlikely(slab != __atomic_load_n(&c->slab, __ATOMIC_RELAXED) ||
+			     obj == head)) {
+			ksl_own_leave(own);
+			goto checked;
+		}
+		set_fp(s, obj, head);
+		c->freelist = obj;
+		ksl_own_leave(own);
 		return;
 	}
 	if (unlikely(!ksl_spin_trylock(&c->lock)))

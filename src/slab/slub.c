@@ -309,10 +309,17 @@ static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	discard_list(s, discard);
 }
 
+/* Flush every CPU, as the kernel's IPIs do: a CPU's owner is kept out of
+ * its lock-free sections meanwhile (see ksl_cpu_own in mm_internal.h). */
 void ksl_flush_all_cpus(struct kmem_cache *s)
 {
-	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		bool excl = ksl_cpu_exclude_begin(cpu);
+
 		flush_cpu(s, &s->cpu_slab[cpu]);
+		if (excl)
+			ksl_cpu_exclude_end(cpu);
+	}
 }
 
 /* Discard every empty slab on the node list; the pages freed. */
