@@ -45,8 +45,15 @@ static bool owners_allowed(void)
 /* every running thread of the process executes a full barrier */
 static void membarrier_all(void)
 {
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
-		abort(); /* registered before any owner existed */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) &&
+	    (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		     0, 0) ||
+	     syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))) {
+		/* registered before any owner existed (and kept across
+		 * fork): the owners' sections could not be excluded */
+		ksl_printk("kslab: membarrier(2) failed after registration");
+		abort();
+	}
 }
 
 /* a new boot: no owners, no sharers (no thread is in the slab layer) */
@@ -87,22 +94,56 @@ void ksl_cpu_exclude_end(unsigned int cpu)
 	__atomic_fetch_sub(&ksl_cpu_own[cpu].req, 1, __ATOMIC_RELEASE);
 }
 
+/* stop running as the current CPU (of this boot): give up its ownership,
+ * or stop counting as its sharer, so that its owner may go lock-free */
+static void leave_cpu(void)
+{
+	if (ksl_tls.gen != ksl_mm.generation)
+		return;
+	if (ksl_tls.own)
+		__atomic_store_n(&ksl_tls.own->owned, 0, __ATOMIC_RELEASE);
+	else if (ksl_tls.sharer)
+		ksl_cpu_exclude_end(ksl_tls.cpu);
+	ksl_tls.own = NULL;
+	ksl_tls.sharer = false;
+}
+
+/* thread exit leaves no CPU owned or shared by a dead thread */
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static __thread bool exit_key_set
+	__attribute__((tls_model("initial-exec")));
+
+static void thread_exit(void *unused)
+{
+	(void)unused;
+	leave_cpu();
+}
+
+static void exit_key_create(void)
+{
+	if (pthread_key_create(&exit_key, thread_exit))
+		ksl_printk("kslab: no pthread key: CPUs stay owned after thread exit");
+}
+
+static void watch_thread_exit(void)
+{
+	if (exit_key_set)
+		return;
+	pthread_once(&exit_key_once, exit_key_create);
+	exit_key_set = !pthread_setspecific(exit_key, (void *)1);
+}
+
 /* run as cpu: its owner if it has none, else one of its sharers */
 static void assign_cpu(unsigned int cpu)
 {
 	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
 	int free_ = 0;
 
-	if (ksl_tls.gen == ksl_mm.generation) {
-		if (ksl_tls.cpu == cpu)
-			return;
-		/* leave the old CPU: its owner may go lock-free again */
-		if (ksl_tls.own)
-			__atomic_store_n(&ksl_tls.own->owned, 0,
-					 __ATOMIC_RELEASE);
-		else if (ksl_tls.sharer)
-			ksl_cpu_exclude_end(ksl_tls.cpu);
-	}
+	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.cpu == cpu)
+		return;
+	leave_cpu();
+	watch_thread_exit();
 	ksl_tls.own = NULL;
 	ksl_tls.sharer = false;
 	if (owners_allowed() &&
@@ -121,9 +162,23 @@ unsigned int ksl_this_cpu(void)
 {
 	if (likely(ksl_tls.gen == ksl_mm.generation))
 		return ksl_tls.cpu;
-	assign_cpu(atomic_fetch_add_explicit(&ksl_next_cpu, 1,
-					     memory_order_relaxed) %
-		   ksl_mm.nr_cpus);
+	unsigned int first = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
+						       memory_order_relaxed) %
+			     ksl_mm.nr_cpus;
+	unsigned int cpu = first;
+
+	/* round-robin, but a CPU nobody runs as first (as a scheduler
+	 * spreads threads): its new thread needs no lock */
+	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++) {
+		unsigned int k = (first + i) % ksl_mm.nr_cpus;
+
+		if (!__atomic_load_n(&ksl_cpu_own[k].owned, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&ksl_cpu_own[k].req, __ATOMIC_RELAXED)) {
+			cpu = k;
+			break;
+		}
+	}
+	assign_cpu(cpu);
 	return ksl_tls.cpu;
 }
 

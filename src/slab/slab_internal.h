@@ -18,7 +18,9 @@
  * Where a free object lives, and who may touch it:
  *   c->freelist   objects of c->slab (the CPU's active slab), taken and
  *                 given back under c->lock by the threads running as
- *                 that CPU (uncontended unless threads share a CPU)
+ *                 that CPU (uncontended unless threads share a CPU), or
+ *                 with no lock by the CPU's owner while nobody else uses
+ *                 the CPU (struct ksl_cpu_own in mm/mm_internal.h)
  *   slab freelist objects freed into a slab that is not the freeing
  *                 CPU's active slab ("remote" frees): a compare-and-swap
  *                 of slab->fstate, under n->list_lock when a list changes
