@@ -599,12 +599,15 @@ double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		s->name, obj, (void *)caller);
 }
 
-enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
 
 /*
  * A remote free that changes no list: the slab is some CPU's (active or
- * CPU-partial), or node-partial and not becoming empty. One CAS.
- * NEEDS_LOCK: nothing done, the free needs list_lock.
+ * CPU-partial), or node-partial and not becoming empty. One CAS. A full
+ * slab (on no list) is taken for the freeing CPU in the same CAS, as the
+ * kernel's __slab_free() freezes it: FROZEN, and the caller puts it on its
+ * CPU's partial list (put_cpu_partial()). NEEDS_LOCK: nothing done, the
+ * free needs list_lock.
  */
 static __attribute__((always_inline)) inline int
 free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
@@ -612,17 +615,52 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
 {
 	uint64_t w = fs_load(slab);
 
-	do {
+	for (;;) {
 		unsigned int st = FS_STATE(w);
 
 		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
 			return DOUBLE_FREE;
-		if (st == SLAB_FULL ||
-		    (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+		if (st == SLAB_FULL) {
+			/* with no free object, nobody else may touch it but
+			 * a freer, who also needs this CAS to take it */
+			if (!s->cpu_partial_slabs || FS_HEAD(w))
+				return NEEDS_LOCK;
+			set_fp(s, obj, NULL);
+			if (fs_cas(slab, &w,
+				   fs_make(idx, FS_INUSE(w) - 1,
+					   SLAB_CPU_PARTIAL)))
+				return FROZEN;
+			continue;
+		}
+		if (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1)
 			return NEEDS_LOCK;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
-	return FREED;
+		if (fs_cas(slab, &w,
+			   w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx))
+			return FREED;
+	}
+}
+
+/*
+ * A slab frozen for this CPU onto c->partial, the list first flushed to
+ * the node when full (c->lock held, dropped here).
+ */
+static __attribute__((noinline)) void
+put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		struct slab *slab)
+{
+	struct slab *discard = NULL;
+
+	if (c->nr_partial >= s->cpu_partial_slabs) {
+		ksl_spin_lock(&s->node.list_lock);
+		put_partials(s, c, &discard);
+		ksl_spin_unlock(&s->node.list_lock);
+	}
+	slab->next = c->partial;
+	c->partial = slab;
+	c->nr_partial++;
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
 }
 
 /* A free that changes lists (c->lock held, dropped here). */
@@ -633,7 +671,7 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
-	unsigned int st;
+	unsigned int st, nst;
 	uint64_t w;
 
 	ksl_spin_lock(&n->list_lock);
@@ -646,20 +684,20 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			return;
 		}
 		st = FS_STATE(w);
+		/* a full slab is frozen for this CPU in the same CAS */
+		nst = st == SLAB_FULL && s->cpu_partial_slabs ?
+			      SLAB_CPU_PARTIAL :
+			      st;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)));
-	/* the state cannot have changed under list_lock; inuse is ours now */
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, nst)));
+	/* inuse is ours now; a node-partial slab stays so under list_lock */
 	if (st == SLAB_FULL) {
 		if (s->cpu_partial_slabs) {
-			if (c->nr_partial >= s->cpu_partial_slabs)
-				put_partials(s, c, &discard);
-			set_state(slab, SLAB_CPU_PARTIAL);
-			slab->next = c->partial;
-			c->partial = slab;
-			c->nr_partial++;
-		} else {
-			unfreeze_slab(s, slab, &discard);
+			ksl_spin_unlock(&n->list_lock);
+			put_cpu_partial(s, c, slab);
+			return;
 		}
+		unfreeze_slab(s, slab, &discard);
 	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
 		   n->nr_partial > s->min_partial) {
 		remove_partial(n, slab);
@@ -683,6 +721,10 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 		ksl_spin_unlock(&c->lock);
 		return;
 	}
+	if (ret == FROZEN) {
+		put_cpu_partial(s, c, slab);
+		return;
+	}
 	if (ret == NEEDS_LOCK) {
 		free_slow_locked(s, c, slab, obj, idx, caller);
 		return;
@@ -702,6 +744,11 @@ __attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
 
 	if (likely(ret == FREED))
 		return;
+	if (ret == FROZEN) {
+		cpu_lock(c);
+		put_cpu_partial(s, c, slab);
+		return;
+	}
 	if (ret == NEEDS_LOCK) {
 		cpu_lock(c);
 		free_slow_locked(s, c, slab, obj, idx, caller);
