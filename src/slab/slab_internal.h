@@ -321,6 +321,8 @@ ksl_slab_of_fast(const void *obj)
 				       ~1UL);
 		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
 	}
+	if (!slab) /* a struct page of mem_map: tells the compiler */
+		__builtin_unreachable();
 	return likely(f & PG_slab) ? slab : NULL;
 }
 
