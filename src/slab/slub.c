@@ -733,12 +733,11 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 	double_free(s, obj, caller);
 }
 
-/* Free into a slab that is not this CPU's active one, without c->lock. */
-__attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
-					       struct kmem_cache_cpu *c,
-					       struct slab *slab, void *obj,
-					       unsigned int idx,
-					       unsigned long caller)
+/* ksl_free_remote() when the free is not one plain CAS */
+static __attribute__((noinline)) void
+free_remote_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
@@ -755,6 +754,53 @@ __attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
 		return;
 	}
 	double_free(s, obj, caller);
+}
+
+static __attribute__((noinline)) void
+remote_frozen(struct kmem_cache *s, struct kmem_cache_cpu *c,
+	      struct slab *slab)
+{
+	cpu_lock(c);
+	put_cpu_partial(s, c, slab);
+}
+
+/*
+ * Free into a slab that is not this CPU's active one, without c->lock:
+ * the common case (the slab stays on its list) is one CAS here, with no
+ * stack frame; anything else is free_remote_slow(), from the start.
+ */
+__attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
+					       struct kmem_cache_cpu *c,
+					       struct slab *slab, void *obj,
+					       unsigned int idx,
+					       unsigned long caller)
+{
+	uint64_t w = fs_load(slab);
+
+	for (;;) {
+		unsigned int st = FS_STATE(w), inuse = FS_INUSE(w);
+
+		if (unlikely(FS_HEAD(w) == idx || !inuse ||
+			     (st == SLAB_NODE_PARTIAL && inuse == 1)))
+			break;
+		if (st == SLAB_FULL) {
+			/* frozen for this CPU, as free_lockless() does */
+			if (!s->cpu_partial_slabs || FS_HEAD(w))
+				break;
+			set_fp(s, obj, NULL);
+			if (fs_cas(slab, &w,
+				   fs_make(idx, inuse - 1, SLAB_CPU_PARTIAL))) {
+				remote_frozen(s, c, slab);
+				return;
+			}
+			continue;
+		}
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx)))
+			return;
+	}
+	free_remote_slow(s, c, slab, obj, idx, caller);
 }
 
 /* The object's slab after the checks, or NULL (reported) */
