@@ -14,6 +14,7 @@
  *   batch    1000 objects of 64 bytes allocated, then freed; N/1000 times
  *   mix      a kernel-like mix of sizes, 10,000 live objects, N replacements
  *   xthread  one thread allocates 64 bytes, another frees, through a ring
+ *            (for kslab the two run as CPUs 0 and 1: remote frees)
  *
  * The functions pair_API, batch_API and mix_API are what callgrind
  * measures (--toggle-collect), less their *_none twins: one pair, 1000
@@ -183,6 +184,11 @@ static void *consumer(void *arg)
 {
 	struct ring *r = arg;
 
+	/* kslab: the freeing thread runs as another CPU than the allocating
+	 * one (CPU 1 vs 0), so every free is a remote (cross-CPU) free */
+	if (use_kslab)
+		kslab_set_cpu(1);
+
 	for (long k = 0; k < r->n; k++) {
 		_Atomic(void *) *s = &r->slot[k % RING];
 		void *p;
@@ -204,6 +210,8 @@ static void run_xthread(long n)
 
 	memset(&r, 0, sizeof(r));
 	r.n = n;
+	if (use_kslab)
+		kslab_set_cpu(0);
 	pthread_create(&th, NULL, consumer, &r);
 	for (long k = 0; k < n; k++) {
 		_Atomic(void *) *s = &r.slot[k % RING];
