@@ -6,15 +6,19 @@
  *
  *   bench_slab time API WORKLOAD REPS N    median ns per object of REPS runs
  *   bench_slab count API WORKLOAD N        run once (for callgrind)
+ *   bench_slab count-none API WORKLOAD N   the same without the allocator
+ *                                          calls (the baseline subtracted)
  *
  * API: kslab | malloc. WORKLOAD:
  *   pair     alloc then free 64 bytes, N times
  *   batch    1000 objects of 64 bytes allocated, then freed; N/1000 times
  *   mix      a kernel-like mix of sizes, 10,000 live objects, N replacements
  *   xthread  one thread allocates 64 bytes, another frees, through a ring
+ *            (for kslab the two run as CPUs 0 and 1: remote frees)
  *
- * The functions pair_one and batch_one are what callgrind measures
- * (--toggle-collect): one pair, and 1000 pairs.
+ * The functions pair_API, batch_API and mix_API are what callgrind
+ * measures (--toggle-collect), less their *_none twins: one pair, 1000
+ * pairs, one free and one allocation of the mix.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -41,38 +45,78 @@ static struct kmem_cache *class_cache[12];
 #define NOINLINE __attribute__((noinline))
 #define KEEP(p) __asm__ volatile("" : : "r"(p) : "memory")
 
-static inline void *obj_alloc(struct kmem_cache *s, size_t size)
+/*
+ * What callgrind measures (bench/slab.sh, --toggle-collect): pair_API is
+ * one alloc+free pair, batch_API 1000 allocations then 1000 frees,
+ * mix_API one free and one allocation of the mix; each has a *_none twin
+ * with the same frame and loop and the allocator calls left out, whose
+ * count is subtracted, so that what is left is the calls themselves
+ * (argument set-up, call, the allocator's instructions, return). Each
+ * API has its own copy, so that no test of which API runs is counted.
+ */
+#define DEFINE_API(api, ALLOC, FREE)                                        \
+	static inline __attribute__((always_inline)) void *api##_alloc(     \
+		struct kmem_cache *s, size_t size)                          \
+	{                                                                   \
+		(void)s;                                                    \
+		(void)size;                                                 \
+		return ALLOC;                                               \
+	}                                                                   \
+	static inline __attribute__((always_inline)) void api##_free(       \
+		struct kmem_cache *s, void *p)                              \
+	{                                                                   \
+		(void)s;                                                    \
+		FREE;                                                       \
+	}                                                                   \
+	NOINLINE void pair_##api(void);                                     \
+	NOINLINE void pair_##api(void)                                      \
+	{                                                                   \
+		void *p = api##_alloc(c64, 64);                             \
+                                                                            \
+		KEEP(p);                                                    \
+		api##_free(c64, p);                                         \
+	}                                                                   \
+	NOINLINE void batch_##api(void **v);                                \
+	NOINLINE void batch_##api(void **v)                                 \
+	{                                                                   \
+		for (int i = 0; i < BATCH; i++) {                           \
+			v[i] = api##_alloc(c64, 64);                        \
+			KEEP(v[i]);                                         \
+		}                                                           \
+		for (int i = 0; i < BATCH; i++)                             \
+			api##_free(c64, v[i]);                              \
+	}                                                                   \
+	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,          \
+				 struct kmem_cache *ns, size_t size);       \
+	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,          \
+				 struct kmem_cache *ns, size_t size)        \
+	{                                                                   \
+		api##_free(os, old);                                        \
+		return api##_alloc(ns, size);                               \
+	}
+
+DEFINE_API(kslab, kmem_cache_alloc(s, GFP_KERNEL), kmem_cache_free(s, p))
+DEFINE_API(malloc, malloc(size), free(p))
+DEFINE_API(none, ({ KEEP(s); KEEP(size); (void *)s; }), KEEP(p))
+
+static void *obj_alloc(struct kmem_cache *s, size_t size)
 {
-	return use_kslab ? kmem_cache_alloc(s, GFP_KERNEL) : malloc(size);
+	return use_kslab ? kslab_alloc(s, size) : malloc_alloc(s, size);
 }
 
-static inline void obj_free(struct kmem_cache *s, void *p)
+static void obj_free(struct kmem_cache *s, void *p)
 {
 	if (use_kslab)
-		kmem_cache_free(s, p);
+		kslab_free(s, p);
 	else
-		free(p);
+		malloc_free(s, p);
 }
 
-NOINLINE void pair_one(void);
-NOINLINE void pair_one(void)
-{
-	void *p = obj_alloc(c64, 64);
-
-	KEEP(p);
-	obj_free(c64, p);
-}
-
-NOINLINE void batch_one(void **v);
-NOINLINE void batch_one(void **v)
-{
-	for (int i = 0; i < BATCH; i++) {
-		v[i] = obj_alloc(c64, 64);
-		KEEP(v[i]);
-	}
-	for (int i = 0; i < BATCH; i++)
-		obj_free(c64, v[i]);
-}
+/* the measured functions of the chosen API (or of none) */
+static void (*pair_fn)(void);
+static void (*batch_fn)(void **);
+static void *(*mix_fn)(struct kmem_cache *, void *, struct kmem_cache *,
+		       size_t);
 
 static unsigned int rnd(unsigned long long *s)
 {
@@ -108,13 +152,15 @@ static void run_mix(long n)
 	}
 	for (long k = 0; k < n; k++) {
 		unsigned int i = rnd(&seed) % LIVE;
+		unsigned int oc = cls[i];
 
-		obj_free(class_cache[cls[i]], live[i]);
 		cls[i] = (unsigned char)pick_class(&seed);
-		live[i] = obj_alloc(class_cache[cls[i]],
-				    classes[cls[i]] - rnd(&seed) % 8);
+		live[i] = mix_fn(class_cache[oc], live[i], class_cache[cls[i]],
+				 classes[cls[i]] - rnd(&seed) % 8);
 		KEEP(live[i]);
 	}
+	if (mix_fn == mix_none) /* live[] holds no objects */
+		return;
 	for (int i = 0; i < LIVE; i++)
 		obj_free(class_cache[cls[i]], live[i]);
 }
@@ -138,6 +184,11 @@ static void *consumer(void *arg)
 {
 	struct ring *r = arg;
 
+	/* kslab: the freeing thread runs as another CPU than the allocating
+	 * one (CPU 1 vs 0), so every free is a remote (cross-CPU) free */
+	if (use_kslab)
+		kslab_set_cpu(1);
+
 	for (long k = 0; k < r->n; k++) {
 		_Atomic(void *) *s = &r->slot[k % RING];
 		void *p;
@@ -159,6 +210,8 @@ static void run_xthread(long n)
 
 	memset(&r, 0, sizeof(r));
 	r.n = n;
+	if (use_kslab)
+		kslab_set_cpu(0);
 	pthread_create(&th, NULL, consumer, &r);
 	for (long k = 0; k < n; k++) {
 		_Atomic(void *) *s = &r.slot[k % RING];
@@ -178,10 +231,10 @@ static void run(const char *w, long n)
 
 	if (!strcmp(w, "pair"))
 		for (long i = 0; i < n; i++)
-			pair_one();
+			pair_fn();
 	else if (!strcmp(w, "batch"))
 		for (long i = 0; i < n / BATCH; i++)
-			batch_one(v);
+			batch_fn(v);
 	else if (!strcmp(w, "mix"))
 		run_mix(n);
 	else if (!strcmp(w, "xthread"))
@@ -210,6 +263,9 @@ static int dcmp(const void *a, const void *b)
 static void setup(const char *api)
 {
 	use_kslab = !strcmp(api, "kslab");
+	pair_fn = use_kslab ? pair_kslab : pair_malloc;
+	batch_fn = use_kslab ? batch_kslab : batch_malloc;
+	mix_fn = use_kslab ? mix_kslab : mix_malloc;
 	if (!use_kslab)
 		return;
 	if (kslab_boot("arch=x86_64 mem=2G nr_cpus=2")) {
@@ -226,11 +282,28 @@ static void setup(const char *api)
 	}
 }
 
+/* a warm-up outside the measured functions: the first slabs, the CPU */
+static void warm_up(void)
+{
+	static void *v[BATCH];
+
+	for (int i = 0; i < BATCH; i++)
+		v[i] = obj_alloc(c64, 64);
+	for (int i = 0; i < BATCH; i++)
+		obj_free(c64, v[i]);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "count")) {
+	if (argc == 5 && (!strcmp(argv[1], "count") ||
+			  !strcmp(argv[1], "count-none"))) {
 		setup(argv[2]);
-		pair_one(); /* warm-up: one slow path */
+		warm_up();
+		if (!strcmp(argv[1], "count-none")) {
+			pair_fn = pair_none;
+			batch_fn = batch_none;
+			mix_fn = mix_none;
+		}
 		run(argv[3], atol(argv[4]));
 		return 0;
 	}
@@ -252,6 +325,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr,
-		"usage: bench_slab time API WORKLOAD REPS N | count API WORKLOAD N\n");
+		"usage: bench_slab time API WORKLOAD REPS N | count[-none] API WORKLOAD N\n");
 	return 2;
 }

@@ -3,8 +3,9 @@
 # tcmalloc and mimalloc (each preloaded under the same malloc/free
 # binary), on four workloads: median ns per object of several runs, the
 # ratio of each peer to kslab (above 1: kslab is faster), and callgrind
-# instructions per alloc+free pair (the pair_one / batch_one functions,
-# call and return included).
+# instructions per alloc+free pair: the measured function (pair_API,
+# batch_API, mix_API of bench_slab.c) less its twin without the allocator
+# calls, so the count is the calls only (set-up, call, body, return).
 #
 #   bench/slab.sh [BUILD_DIR]    (default build-bench; builds it if needed)
 set -eu
@@ -55,9 +56,29 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 iters=20000
 out=$(mktemp)
+
+# instructions of one run of fn over iters steps, less those of its
+# allocator-free twin (the frame and loop): what the calls cost
+count() { # api preload workload divisor
+	tot=""
+	for mode in count count-none; do
+		fn=${3}_$1
+		[ $mode = count-none ] && fn=${3}_none
+		LD_PRELOAD=$2 valgrind --tool=callgrind --callgrind-out-file="$out" \
+			--toggle-collect="$fn" "$bin" $mode $1 $3 $iters \
+			>/dev/null 2>&1
+		tot="$tot $(callgrind_annotate "$out" 2>/dev/null |
+			awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')"
+	done
+	echo "$tot $4" | awk '{ printf "%.1f", ($1 - $2) / $3 }'
+}
+
 echo
-echo "== callgrind instructions per alloc+free pair of 64 bytes"
-printf "%-10s %10s %10s\n" allocator pair batch
+echo "== callgrind instructions per alloc+free pair (the calls only: argument set-up,"
+echo "   call, allocator, return; the measuring function's frame and loop subtracted)"
+echo "   pair: alloc then free 64 B; batch: 1000 x 64 B allocated, then freed;"
+echo "   mix: one free and one allocation of the kernel-like size mix"
+printf "%-10s %10s %10s %10s\n" allocator pair batch mix
 for a in kslab $peers; do
 	name=${a%%:*}
 	pre=""
@@ -67,22 +88,7 @@ for a in kslab $peers; do
 		api=malloc
 		[ -n "$pre" ] && [ ! -e "$pre" ] && continue
 	fi
-	res=""
-	for w in pair batch; do
-		fn=${w}_one
-		LD_PRELOAD=$pre valgrind --tool=callgrind --callgrind-out-file="$out" \
-			--toggle-collect="$fn" "$bin" count $api $w $iters \
-			>/dev/null 2>&1
-		total=$(callgrind_annotate "$out" 2>/dev/null |
-			awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-		# pair_one runs iters + 1 times (warm-up); batch_one iters/1000 times
-		# (1000 pairs each), after one warm-up pair_one
-		if [ $w = pair ]; then
-			res="$res $(echo "$total $iters" | awk '{ printf "%.1f", $1 / ($2 + 1) }')"
-		else
-			res="$res $(echo "$total $iters" | awk '{ printf "%.1f", $1 / $2 }')"
-		fi
-	done
-	printf "%-10s %10s %10s\n" "$name" $res
+	printf "%-10s %10s %10s %10s\n" "$name" "$(count $api "$pre" pair $iters)" \
+		"$(count $api "$pre" batch $iters)" "$(count $api "$pre" mix $iters)"
 done
 rm -f "$out"

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,10 +200,143 @@ static void test_cross_thread_frees(void **state)
 	kslab_shutdown();
 }
 
+/*
+ * CPU owners (one thread per CPU: lock-free fast paths) while other
+ * threads come and go: a thread joins an owned CPU, then moves to
+ * another one; the main thread flushes every CPU (kmem_cache_shrink)
+ * meanwhile; objects also cross threads through a mailbox. Every object
+ * keeps its stamp, and nothing is lost.
+ */
+#define OWN_ROUNDS 40000
+#define OWN_LOCAL 32
+
+static struct kmem_cache *own_cache;
+static struct mailbox own_box;
+static atomic_long own_alloc, own_free, own_bad;
+static atomic_int own_running, own_flushes;
+
+struct owner_arg {
+	unsigned int cpu, cpu2; /* cpu2 != cpu: move there half-way */
+	unsigned long rounds;
+};
+
+static void own_check_free(void *obj, unsigned long stamp)
+{
+	if (*(unsigned long *)obj != stamp)
+		atomic_fetch_add(&own_bad, 1);
+	kmem_cache_free(own_cache, obj);
+	atomic_fetch_add(&own_free, 1);
+}
+
+static void *owner_main(void *arg)
+{
+	struct owner_arg *a = arg;
+	void *local[OWN_LOCAL] = {0};
+
+	/* no cmocka assertion outside the test's thread */
+	if (kslab_set_cpu(a->cpu))
+		atomic_fetch_add(&own_bad, 1);
+	for (unsigned long r = 0; r < a->rounds; r++) {
+		unsigned int slot = r % OWN_LOCAL;
+		unsigned long *obj;
+
+		/* some flushes surely land while this thread owns its CPU */
+		while (r == a->rounds * 3 / 4 && atomic_load(&own_flushes) < 10)
+			sched_yield();
+		if (a->cpu2 != a->cpu && r == a->rounds / 2 &&
+		    kslab_set_cpu(a->cpu2))
+			atomic_fetch_add(&own_bad, 1);
+		obj = kmem_cache_alloc(own_cache, GFP_KERNEL);
+		if (!obj)
+			continue;
+		atomic_fetch_add(&own_alloc, 1);
+		*obj = 0x5a5a0000UL;
+		if (r % 8 == 0) {
+			bool put = false;
+
+			pthread_mutex_lock(&own_box.lock);
+			if (own_box.n < BOX) {
+				own_box.objs[own_box.n++] = obj;
+				put = true;
+			}
+			pthread_mutex_unlock(&own_box.lock);
+			if (put)
+				continue;
+		}
+		if (r % 8 == 4) {
+			void *got = NULL;
+
+			pthread_mutex_lock(&own_box.lock);
+			if (own_box.n)
+				got = own_box.objs[--own_box.n];
+			pthread_mutex_unlock(&own_box.lock);
+			if (got)
+				own_check_free(got, 0x5a5a0000UL);
+		}
+		if (local[slot])
+			own_check_free(local[slot], 0x5a5a0000UL);
+		local[slot] = obj;
+	}
+	for (unsigned int i = 0; i < OWN_LOCAL; i++)
+		if (local[i])
+			own_check_free(local[i], 0x5a5a0000UL);
+	atomic_fetch_sub(&own_running, 1);
+	return NULL;
+}
+
+static void test_owners_joiners_flushes(void **state)
+{
+	struct owner_arg owners[3] = {
+		{1, 1, OWN_ROUNDS}, {2, 2, OWN_ROUNDS}, {3, 3, OWN_ROUNDS}};
+	struct owner_arg joiner = {2, 1, OWN_ROUNDS / 2};
+	pthread_t th[3], jth;
+	unsigned long pages0;
+	struct kslab_cache_info info;
+	int flushes = 0;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=4"), 0);
+	assert_int_equal(kslab_set_cpu(0), 0);
+	pages0 = kslab_slab_pages();
+	own_cache = kmem_cache_create("mt-own", 64, 0, SLAB_NO_MERGE, NULL);
+	assert_non_null(own_cache);
+	pthread_mutex_init(&own_box.lock, NULL);
+	own_box.n = 0;
+	atomic_store(&own_running, 4);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(
+			pthread_create(&th[i], NULL, owner_main, &owners[i]), 0);
+	/* the joiner comes once the owners are under way */
+	while (atomic_load(&own_alloc) < OWN_ROUNDS / 4)
+		sched_yield();
+	assert_int_equal(pthread_create(&jth, NULL, owner_main, &joiner), 0);
+	while (atomic_load(&own_running) > 0) {
+		kmem_cache_shrink(own_cache); /* flushes the owners' CPUs */
+		atomic_store(&own_flushes, ++flushes);
+		sched_yield();
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	pthread_join(jth, NULL);
+	while (own_box.n)
+		own_check_free(own_box.objs[--own_box.n], 0x5a5a0000UL);
+	printf("owners: allocated %ld, freed %ld, %d flushes\n",
+	       atomic_load(&own_alloc), atomic_load(&own_free), flushes);
+	assert_int_equal(atomic_load(&own_bad), 0);
+	assert_int_equal(atomic_load(&own_alloc), atomic_load(&own_free));
+	kmem_cache_shrink(own_cache);
+	assert_int_equal(kslab_cache_info(own_cache, &info), 0);
+	assert_int_equal(info.active_objs, 0);
+	assert_int_equal(info.num_slabs, 0);
+	kmem_cache_destroy(own_cache);
+	assert_int_equal(kslab_slab_pages(), pages0);
+	kslab_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cross_thread_frees),
+		cmocka_unit_test(test_owners_joiners_flushes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

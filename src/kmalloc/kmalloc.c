@@ -43,19 +43,59 @@ static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 	return ksl_cache_alloc_caller(ksl_kmalloc_cache(idx, flags), flags, caller);
 }
 
-void *__kmalloc(size_t size, gfp_t flags)
+/* the slab of a normal kmalloc cache, when that is all a request needs */
+static __attribute__((always_inline)) inline bool
+kmalloc_normal(unsigned int index, gfp_t flags)
 {
-	return do_kmalloc(size, flags, _RET_IP_);
+	return likely(ksl_mm.booted && index - 1 < ksl_kmalloc.shift_high &&
+		      !(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)));
 }
 
-void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
+static __attribute__((noinline)) void *
+kmalloc_index_slow(unsigned int index, size_t size, gfp_t flags,
+		   unsigned long caller)
 {
 	ksl_ensure_booted();
 	/* every policy fills the table for indexes up to two 4K pages */
 	if (unlikely(index > ksl_kmalloc.shift_high))
-		return do_kmalloc(size, flags, _RET_IP_);
+		return do_kmalloc(size, flags, caller);
 	return ksl_cache_alloc_caller(ksl_kmalloc_cache(index, flags), flags,
-				      _RET_IP_);
+				      caller);
+}
+
+static __attribute__((noinline)) void *
+kmalloc_slow(size_t size, gfp_t flags, unsigned long caller)
+{
+	return do_kmalloc(size, flags, caller);
+}
+
+void *__kmalloc(size_t size, gfp_t flags)
+{
+	struct kmem_cache *s;
+	unsigned int idx;
+
+	if (unlikely(!size || size > ksl_kmalloc.max_cache_size))
+		return kmalloc_slow(size, flags, _RET_IP_);
+	idx = ksl_kmalloc_index(size);
+	if (unlikely(!kmalloc_normal(idx, flags)))
+		return kmalloc_slow(size, flags, _RET_IP_);
+	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][idx];
+	if (unlikely(!s)) /* the table being filled at boot */
+		return kmalloc_slow(size, flags, _RET_IP_);
+	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
+}
+
+/* kmalloc() of a compile-time size: the index computed by the caller */
+void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(!kmalloc_normal(index, flags)))
+		return kmalloc_index_slow(index, size, flags, _RET_IP_);
+	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][index];
+	if (unlikely(!s)) /* the table being filled at boot */
+		return kmalloc_index_slow(index, size, flags, _RET_IP_);
+	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
 }
 
 void *kmalloc_array(size_t n, size_t size, gfp_t flags)
@@ -82,7 +122,8 @@ static void kfree_report(const void *p, const char *why, unsigned long caller)
 			   caller, why);
 }
 
-static void do_kfree(const void *p, unsigned long caller)
+static __attribute__((noinline)) void do_kfree(const void *p,
+					      unsigned long caller)
 {
 	struct kmem_cache *s;
 	struct page *head;
@@ -103,9 +144,16 @@ static void do_kfree(const void *p, unsigned long caller)
 		     "not memory of the simulated machine", caller);
 }
 
+/* a slab object: its slab names the cache, the free inline; else the rest */
 void kfree(const void *p)
 {
-	do_kfree(p, _RET_IP_);
+	struct slab *slab = ksl_slab_of_fast(p);
+
+	if (unlikely(!slab)) {
+		do_kfree(p, _RET_IP_);
+		return;
+	}
+	ksl_slab_free_fast(slab->slab_cache, slab, (void *)p, _RET_IP_);
 }
 
 size_t ksize(const void *p)

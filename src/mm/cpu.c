@@ -7,22 +7,178 @@
  * correct, only slower. The assignment is forgotten when the machine is
  * rebooted (the generation changes).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include "mm/mm_internal.h"
 
 /* initial-exec: one %fs-relative load on the allocators' fast paths */
 __thread struct ksl_tls_cpu ksl_tls
 	__attribute__((tls_model("initial-exec"))); /* gen 0: not assigned */
 static atomic_uint ksl_next_cpu;
+struct ksl_cpu_own ksl_cpu_own[KSL_MAX_CPUS];
+
+static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
+static bool membarrier_ok;
+
+static void membarrier_register(void)
+{
+#ifdef KSLAB_NO_OWNER
+	membarrier_ok = false;
+#else
+	membarrier_ok = syscall(__NR_membarrier,
+				MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+				0) == 0;
+#endif
+}
+
+static bool owners_allowed(void)
+{
+	pthread_once(&membarrier_once, membarrier_register);
+	return membarrier_ok;
+}
+
+/* every running thread of the process executes a full barrier */
+static void membarrier_all(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) &&
+	    (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		     0, 0) ||
+	     syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))) {
+		/* registered before any owner existed (and kept across
+		 * fork): the owners' sections could not be excluded */
+		ksl_printk("kslab: membarrier(2) failed after registration");
+		abort();
+	}
+}
+
+/* a new boot: no owners, no sharers (no thread is in the slab layer) */
+void ksl_cpu_own_reset(void)
+{
+	memset(ksl_cpu_own, 0, sizeof(ksl_cpu_own));
+}
+
+/* raise req, then wait until an owner (if any) is out of its section */
+static void exclude_owner(struct ksl_cpu_own *o)
+{
+	unsigned int spins = 0;
+
+	__atomic_fetch_add(&o->req, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&o->owned, __ATOMIC_SEQ_CST))
+		return; /* a later owner's first section sees req */
+	membarrier_all();
+	while (__atomic_load_n(&o->busy, __ATOMIC_ACQUIRE)) {
+		if (++spins < 128)
+			ksl_cpu_relax();
+		else
+			sched_yield();
+	}
+}
+
+bool ksl_cpu_exclude_begin(unsigned int cpu)
+{
+	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
+
+	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.own == o)
+		return false; /* the owner itself: not in a section now */
+	exclude_owner(o);
+	return true;
+}
+
+void ksl_cpu_exclude_end(unsigned int cpu)
+{
+	__atomic_fetch_sub(&ksl_cpu_own[cpu].req, 1, __ATOMIC_RELEASE);
+}
+
+/* stop running as the current CPU (of this boot): give up its ownership,
+ * or stop counting as its sharer, so that its owner may go lock-free */
+static void leave_cpu(void)
+{
+	if (ksl_tls.gen != ksl_mm.generation)
+		return;
+	if (ksl_tls.own)
+		__atomic_store_n(&ksl_tls.own->owned, 0, __ATOMIC_RELEASE);
+	else if (ksl_tls.sharer)
+		ksl_cpu_exclude_end(ksl_tls.cpu);
+	ksl_tls.own = NULL;
+	ksl_tls.sharer = false;
+}
+
+/* thread exit leaves no CPU owned or shared by a dead thread */
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static __thread bool exit_key_set
+	__attribute__((tls_model("initial-exec")));
+
+static void thread_exit(void *unused)
+{
+	(void)unused;
+	leave_cpu();
+}
+
+static void exit_key_create(void)
+{
+	if (pthread_key_create(&exit_key, thread_exit))
+		ksl_printk("kslab: no pthread key: CPUs stay owned after thread exit");
+}
+
+static void watch_thread_exit(void)
+{
+	if (exit_key_set)
+		return;
+	pthread_once(&exit_key_once, exit_key_create);
+	exit_key_set = !pthread_setspecific(exit_key, (void *)1);
+}
+
+/* run as cpu: its owner if it has none, else one of its sharers */
+static void assign_cpu(unsigned int cpu)
+{
+	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
+	int free_ = 0;
+
+	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.cpu == cpu)
+		return;
+	leave_cpu();
+	watch_thread_exit();
+	ksl_tls.own = NULL;
+	ksl_tls.sharer = false;
+	if (owners_allowed() &&
+	    __atomic_compare_exchange_n(&o->owned, &free_, 1, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		ksl_tls.own = o;
+	} else {
+		exclude_owner(o);
+		ksl_tls.sharer = true;
+	}
+	ksl_tls.cpu = cpu;
+	ksl_tls.gen = ksl_mm.generation;
+}
 
 unsigned int ksl_this_cpu(void)
 {
 	if (likely(ksl_tls.gen == ksl_mm.generation))
 		return ksl_tls.cpu;
-	ksl_tls.cpu = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
-						memory_order_relaxed) %
-		      ksl_mm.nr_cpus;
-	ksl_tls.gen = ksl_mm.generation;
+	unsigned int first = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
+						       memory_order_relaxed) %
+			     ksl_mm.nr_cpus;
+	unsigned int cpu = first;
+
+	/* round-robin, but a CPU nobody runs as first (as a scheduler
+	 * spreads threads): its new thread needs no lock */
+	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++) {
+		unsigned int k = (first + i) % ksl_mm.nr_cpus;
+
+		if (!__atomic_load_n(&ksl_cpu_own[k].owned, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&ksl_cpu_own[k].req, __ATOMIC_RELAXED)) {
+			cpu = k;
+			break;
+		}
+	}
+	assign_cpu(cpu);
 	return ksl_tls.cpu;
 }
 
@@ -40,8 +196,7 @@ int kslab_set_cpu(unsigned int cpu)
 			   cpu, ksl_mm.nr_cpus - 1);
 		return -EINVAL;
 	}
-	ksl_tls.cpu = cpu;
-	ksl_tls.gen = ksl_mm.generation;
+	assign_cpu(cpu);
 	return 0;
 }
 

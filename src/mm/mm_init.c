@@ -18,6 +18,7 @@ int ksl_mm_init(void)
 	int ret;
 
 	memset(&ksl_mm, 0, sizeof(ksl_mm));
+	ksl_cpu_own_reset();
 	ksl_mm.generation = gen + 1 ? gen + 1 : 1;
 	ksl_mm.arch = c->arch;
 	ksl_mm.page_shift = c->page_shift;

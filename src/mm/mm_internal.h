@@ -291,11 +291,58 @@ void ksl_pcp_free(struct zone *z, struct page *page, unsigned int order);
 void ksl_pcp_drain_zone_cpu(struct zone *z, unsigned int cpu);
 unsigned long ksl_pcp_count(const struct zone *z);
 
-/* simulated CPUs */
+/*
+ * simulated CPUs
+ *
+ * A CPU that only one host thread runs as has that thread as its owner:
+ * the owner's slab fast paths touch the CPU's freelists with plain loads
+ * and stores, no lock and no atomic read-modify-write. It marks each such
+ * section in busy (a plain store), then reads req; any other thread that
+ * must touch the CPU's freelists (a second thread running as that CPU, a
+ * flush from another CPU) raises req, makes every running thread execute
+ * a memory barrier (membarrier(2), private expedited) and waits for busy
+ * to drop: from then on the owner sees req and takes the CPU's locks like
+ * everyone else, until req falls back to 0. So an owner section and a
+ * locked section never overlap, and the owner pays no fence (asymmetric
+ * Dekker: either the owner sees req, or the other thread sees busy).
+ * Without membarrier(2) no thread becomes an owner.
+ */
+struct ksl_cpu_own {
+	int busy;  /* the owner is in a lock-free section */
+	int req;   /* other threads that use, or are flushing, this CPU */
+	int owned; /* the CPU has an owner (this boot) */
+} __attribute__((aligned(64)));
+extern struct ksl_cpu_own ksl_cpu_own[KSL_MAX_CPUS];
+
 unsigned int ksl_this_cpu(void);
 struct ksl_tls_cpu {
 	unsigned int cpu, gen;
+	struct ksl_cpu_own *own; /* this thread owns its CPU: &ksl_cpu_own[cpu] */
+	bool sharer;		 /* counted in ksl_cpu_own[cpu].req */
 };
+/* exclude the owner of cpu (if it is not the caller) from its lock-free
+ * sections, until ksl_cpu_exclude_end(); returns whether to end it */
+bool ksl_cpu_exclude_begin(unsigned int cpu);
+void ksl_cpu_exclude_end(unsigned int cpu);
+void ksl_cpu_own_reset(void);
+
+/* enter / leave an owner's lock-free section; false: take the locks */
+static inline __attribute__((always_inline)) bool
+ksl_own_enter(struct ksl_cpu_own *own)
+{
+	__atomic_store_n(&own->busy, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(!__atomic_load_n(&own->req, __ATOMIC_ACQUIRE), 1))
+		return true;
+	__atomic_store_n(&own->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline __attribute__((always_inline)) void
+ksl_own_leave(struct ksl_cpu_own *own)
+{
+	__atomic_store_n(&own->busy, 0, __ATOMIC_RELEASE);
+}
 extern __thread struct ksl_tls_cpu ksl_tls __attribute__((tls_model("initial-exec")));
 
 /* ksl_this_cpu() with its common case inline */

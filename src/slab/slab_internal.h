@@ -18,7 +18,9 @@
  * Where a free object lives, and who may touch it:
  *   c->freelist   objects of c->slab (the CPU's active slab), taken and
  *                 given back under c->lock by the threads running as
- *                 that CPU (uncontended unless threads share a CPU)
+ *                 that CPU (uncontended unless threads share a CPU), or
+ *                 with no lock by the CPU's owner while nobody else uses
+ *                 the CPU (struct ksl_cpu_own in mm/mm_internal.h)
  *   slab freelist objects freed into a slab that is not the freeing
  *                 CPU's active slab ("remote" frees): a compare-and-swap
  *                 of slab->fstate, under n->list_lock when a list changes
@@ -150,6 +152,9 @@ struct kmem_cache {
 	unsigned int size;		 /* object stride */
 	unsigned int object_size;	 /* the object's own bytes */
 	unsigned int offset;		 /* free pointer */
+	/* ceil(2^32 / size): obj_to_index() without a division (exact for
+	 * every multiple of size below the slab's end) */
+	unsigned long reciprocal_size;
 	slab_flags_t flags;
 	void (*ctor)(void *);
 	unsigned int
@@ -189,11 +194,24 @@ static inline void *idx_to_obj(const struct kmem_cache *s,
 	return head ? (char *)slab->base + (size_t)(head - 1) * s->size : NULL;
 }
 
+/*
+ * The index of the slot starting at byte off of a slab's objects: one
+ * multiply by ceil(2^32 / size). For off = q * size (q < objects) the
+ * error q * (M * size - 2^32) / 2^32 is below off / 2^32 < 1, so the
+ * result is exactly q; for any other off, index * size != off (see
+ * ksl_obj_index_checked()).
+ */
+static inline unsigned long obj_index(const struct kmem_cache *s,
+				      unsigned long off)
+{
+	return (off * s->reciprocal_size) >> 32;
+}
+
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
 				       const struct slab *slab, const void *obj)
 {
-	return (unsigned int)(((const char *)obj - (const char *)slab->base) /
-			      s->size) +
+	return (unsigned int)obj_index(s, (unsigned long)((const char *)obj -
+							  (const char *)slab->base)) +
 	       1;
 }
 
@@ -222,6 +240,13 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s);
 
 /* paths (slub.c) */
 int ksl_cache_init_cpu(struct kmem_cache *s);
+void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
+			 unsigned long caller);
+void ksl_free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		     struct slab *slab, void *obj, unsigned int idx,
+		     unsigned long caller);
+void ksl_slab_free_checked(struct kmem_cache *s, void *obj,
+			   unsigned long caller);
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller);
 void ksl_flush_all_cpus(struct kmem_cache *s);
@@ -229,6 +254,134 @@ unsigned long ksl_shrink_cache(struct kmem_cache *s);
 unsigned long ksl_cache_live_objects(struct kmem_cache *s);
 void ksl_cache_free_all_slabs(struct kmem_cache *s);
 void ksl_slab_rcu_barrier(void);
+
+/*
+ * The fast paths, inline here so that kmalloc()/kfree() get them too.
+ *
+ * Allocation: pop c->freelist under the CPU lock, taken with one
+ * exchange; anything else (no CPU yet, __GFP_ZERO, contention, an empty
+ * CPU freelist) goes, as a tail call, to ksl_alloc_slowpath().
+ */
+static __attribute__((always_inline)) inline void *
+ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct kmem_cache_cpu *c;
+	void *obj;
+
+	struct ksl_cpu_own *own;
+
+	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
+		return ksl_alloc_slowpath(s, gfp, caller);
+	c = &s->cpu_slab[ksl_tls.cpu];
+	own = ksl_tls.own;
+	if (likely(own)) {
+		/* the CPU's owner: no lock while nobody else uses the CPU */
+		if (unlikely(!ksl_own_enter(own)))
+			return ksl_alloc_slowpath(s, gfp, caller);
+		obj = c->freelist;
+		if (likely(obj))
+			c->freelist = get_fp(s, obj);
+		ksl_own_leave(own);
+		if (unlikely(!obj))
+			return ksl_alloc_slowpath(s, gfp, caller);
+		return obj;
+	}
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		return ksl_alloc_slowpath(s, gfp, caller);
+	obj = c->freelist;
+	if (unlikely(!obj)) {
+		ksl_spin_unlock(&c->lock);
+		return ksl_alloc_slowpath(s, gfp, caller);
+	}
+	c->freelist = get_fp(s, obj);
+	ksl_spin_unlock(&c->lock);
+	return obj;
+}
+
+/*
+ * The slab of a machine address, or NULL when it is outside the machine
+ * or not in a slab page: one subtraction and compare (an unbooted machine
+ * has phys_end 0), the struct page, and its head for a tail page.
+ */
+static __attribute__((always_inline)) inline struct slab *
+ksl_slab_of_fast(const void *obj)
+{
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
+	struct slab *slab;
+	unsigned long f;
+
+	if (unlikely(pa >= ksl_mm.phys_end))
+		return NULL;
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	if (f & PG_tail) {
+		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
+								->compound_head,
+						       __ATOMIC_RELAXED) &
+				       ~1UL);
+		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
+	}
+	if (!slab) /* a struct page of mem_map: tells the compiler */
+		__builtin_unreachable();
+	return likely(f & PG_slab) ? slab : NULL;
+}
+
+/*
+ * Free obj into slab, a slab of s: the object start checked with one
+ * multiply by the cache's reciprocal size (no division), then a push onto
+ * the CPU freelist when the slab is the CPU's active one (under its lock;
+ * the object at the head of that list is a double free). A slab of
+ * another CPU, or of none, takes the lock-free remote path; anything else
+ * goes to ksl_slab_free_checked(), which repeats the checks and reports.
+ */
+static __attribute__((always_inline)) inline void
+ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
+		   unsigned long caller)
+{
+	unsigned long off = (unsigned long)((char *)obj - (char *)slab->base);
+	unsigned long idx = obj_index(s, off);
+	struct ksl_cpu_own *own;
+	struct kmem_cache_cpu *c;
+	void *head;
+
+	if (unlikely(idx >= slab->objects || idx * s->size != off ||
+		     ksl_tls.gen != ksl_mm.generation))
+		goto checked;
+	c = &s->cpu_slab[ksl_tls.cpu];
+	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
+		ksl_free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+		return;
+	}
+	own = ksl_tls.own;
+	if (likely(own)) {
+		/* the CPU's owner: c->slab may have changed before the section */
+		if (unlikely(!ksl_own_enter(own)))
+			goto checked;
+		head = c->freelist;
+		if (unlikely(slab != __atomic_load_n(&c->slab, __ATOMIC_RELAXED) ||
+			     obj == head)) {
+			ksl_own_leave(own);
+			goto checked;
+		}
+		set_fp(s, obj, head);
+		c->freelist = obj;
+		ksl_own_leave(own);
+		return;
+	}
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		goto checked;
+	head = c->freelist;
+	if (unlikely(slab != c->slab || obj == head)) {
+		ksl_spin_unlock(&c->lock);
+		goto checked;
+	}
+	set_fp(s, obj, head);
+	c->freelist = obj;
+	ksl_spin_unlock(&c->lock);
+	return;
+checked:
+	ksl_slab_free_checked(s, obj, caller);
+}
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

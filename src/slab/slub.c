@@ -37,6 +37,8 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	if (!s->cpu_slab)
 		return -1;
 	memset(s->cpu_slab, 0, len);
+	s->reciprocal_size = (unsigned long)(((1ULL << 32) + s->size - 1) /
+					     s->size);
 	return 0;
 }
 
@@ -307,10 +309,17 @@ static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	discard_list(s, discard);
 }
 
+/* Flush every CPU, as the kernel's IPIs do: a CPU's owner is kept out of
+ * its lock-free sections meanwhile (see ksl_cpu_own in mm_internal.h). */
 void ksl_flush_all_cpus(struct kmem_cache *s)
 {
-	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		bool excl = ksl_cpu_exclude_begin(cpu);
+
 		flush_cpu(s, &s->cpu_slab[cpu]);
+		if (excl)
+			ksl_cpu_exclude_end(cpu);
+	}
 }
 
 /* Discard every empty slab on the node list; the pages freed. */
@@ -550,8 +559,9 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 
 /* Everything but the common case: the CPU lock may be contended, the
  * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
-static __attribute__((noinline)) void *
-alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+__attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
+						  gfp_t gfp,
+						  unsigned long caller)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
@@ -568,29 +578,10 @@ alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return obj;
 }
 
-/*
- * The fast path: pop c->freelist under the CPU lock, taken with one
- * exchange; anything else goes, as a tail call, to alloc_slowpath().
- */
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct kmem_cache_cpu *c;
-	void *obj;
-
-	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
-		return alloc_slowpath(s, gfp, caller);
-	c = &s->cpu_slab[ksl_tls.cpu];
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		return alloc_slowpath(s, gfp, caller);
-	obj = c->freelist;
-	if (unlikely(!obj)) {
-		ksl_spin_unlock(&c->lock);
-		return alloc_slowpath(s, gfp, caller);
-	}
-	c->freelist = get_fp(s, obj);
-	ksl_spin_unlock(&c->lock);
-	return obj;
+	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -608,12 +599,15 @@ double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		s->name, obj, (void *)caller);
 }
 
-enum { FREED, NEEDS_LOCK, DOUBLE_FREE };
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
 
 /*
  * A remote free that changes no list: the slab is some CPU's (active or
- * CPU-partial), or node-partial and not becoming empty. One CAS.
- * NEEDS_LOCK: nothing done, the free needs list_lock.
+ * CPU-partial), or node-partial and not becoming empty. One CAS. A full
+ * slab (on no list) is taken for the freeing CPU in the same CAS, as the
+ * kernel's __slab_free() freezes it: FROZEN, and the caller puts it on its
+ * CPU's partial list (put_cpu_partial()). NEEDS_LOCK: nothing done, the
+ * free needs list_lock.
  */
 static __attribute__((always_inline)) inline int
 free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
@@ -621,17 +615,52 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
 {
 	uint64_t w = fs_load(slab);
 
-	do {
+	for (;;) {
 		unsigned int st = FS_STATE(w);
 
 		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
 			return DOUBLE_FREE;
-		if (st == SLAB_FULL ||
-		    (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1))
+		if (st == SLAB_FULL) {
+			/* with no free object, nobody else may touch it but
+			 * a freer, who also needs this CAS to take it */
+			if (!s->cpu_partial_slabs || FS_HEAD(w))
+				return NEEDS_LOCK;
+			set_fp(s, obj, NULL);
+			if (fs_cas(slab, &w,
+				   fs_make(idx, FS_INUSE(w) - 1,
+					   SLAB_CPU_PARTIAL)))
+				return FROZEN;
+			continue;
+		}
+		if (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1)
 			return NEEDS_LOCK;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx));
-	return FREED;
+		if (fs_cas(slab, &w,
+			   w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx))
+			return FREED;
+	}
+}
+
+/*
+ * A slab frozen for this CPU onto c->partial, the list first flushed to
+ * the node when full (c->lock held, dropped here).
+ */
+static __attribute__((noinline)) void
+put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		struct slab *slab)
+{
+	struct slab *discard = NULL;
+
+	if (c->nr_partial >= s->cpu_partial_slabs) {
+		ksl_spin_lock(&s->node.list_lock);
+		put_partials(s, c, &discard);
+		ksl_spin_unlock(&s->node.list_lock);
+	}
+	slab->next = c->partial;
+	c->partial = slab;
+	c->nr_partial++;
+	ksl_spin_unlock(&c->lock);
+	discard_list(s, discard);
 }
 
 /* A free that changes lists (c->lock held, dropped here). */
@@ -642,7 +671,7 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 {
 	struct kmem_cache_node *n = &s->node;
 	struct slab *discard = NULL;
-	unsigned int st;
+	unsigned int st, nst;
 	uint64_t w;
 
 	ksl_spin_lock(&n->list_lock);
@@ -655,20 +684,20 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			return;
 		}
 		st = FS_STATE(w);
+		/* a full slab is frozen for this CPU in the same CAS */
+		nst = st == SLAB_FULL && s->cpu_partial_slabs ?
+			      SLAB_CPU_PARTIAL :
+			      st;
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)));
-	/* the state cannot have changed under list_lock; inuse is ours now */
+	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, nst)));
+	/* inuse is ours now; a node-partial slab stays so under list_lock */
 	if (st == SLAB_FULL) {
 		if (s->cpu_partial_slabs) {
-			if (c->nr_partial >= s->cpu_partial_slabs)
-				put_partials(s, c, &discard);
-			set_state(slab, SLAB_CPU_PARTIAL);
-			slab->next = c->partial;
-			c->partial = slab;
-			c->nr_partial++;
-		} else {
-			unfreeze_slab(s, slab, &discard);
+			ksl_spin_unlock(&n->list_lock);
+			put_cpu_partial(s, c, slab);
+			return;
 		}
+		unfreeze_slab(s, slab, &discard);
 	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
 		   n->nr_partial > s->min_partial) {
 		remove_partial(n, slab);
@@ -692,6 +721,10 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 		ksl_spin_unlock(&c->lock);
 		return;
 	}
+	if (ret == FROZEN) {
+		put_cpu_partial(s, c, slab);
+		return;
+	}
 	if (ret == NEEDS_LOCK) {
 		free_slow_locked(s, c, slab, obj, idx, caller);
 		return;
@@ -700,21 +733,74 @@ free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
 	double_free(s, obj, caller);
 }
 
-/* Free into a slab that is not this CPU's active one, without c->lock. */
+/* ksl_free_remote() when the free is not one plain CAS */
 static __attribute__((noinline)) void
-free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-	    void *obj, unsigned int idx, unsigned long caller)
+free_remote_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
 	if (likely(ret == FREED))
 		return;
+	if (ret == FROZEN) {
+		cpu_lock(c);
+		put_cpu_partial(s, c, slab);
+		return;
+	}
 	if (ret == NEEDS_LOCK) {
 		cpu_lock(c);
 		free_slow_locked(s, c, slab, obj, idx, caller);
 		return;
 	}
 	double_free(s, obj, caller);
+}
+
+static __attribute__((noinline)) void
+remote_frozen(struct kmem_cache *s, struct kmem_cache_cpu *c,
+	      struct slab *slab)
+{
+	cpu_lock(c);
+	put_cpu_partial(s, c, slab);
+}
+
+/*
+ * Free into a slab that is not this CPU's active one, without c->lock:
+ * the common case (the slab stays on its list) is one CAS here, with no
+ * stack frame; anything else is free_remote_slow(), from the start.
+ */
+__attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
+					       struct kmem_cache_cpu *c,
+					       struct slab *slab, void *obj,
+					       unsigned int idx,
+					       unsigned long caller)
+{
+	uint64_t w = fs_load(slab);
+
+	for (;;) {
+		unsigned int st = FS_STATE(w), inuse = FS_INUSE(w);
+
+		if (unlikely(FS_HEAD(w) == idx || !inuse ||
+			     (st == SLAB_NODE_PARTIAL && inuse == 1)))
+			break;
+		if (st == SLAB_FULL) {
+			/* frozen for this CPU, as free_lockless() does */
+			if (!s->cpu_partial_slabs || FS_HEAD(w))
+				break;
+			set_fp(s, obj, NULL);
+			if (fs_cas(slab, &w,
+				   fs_make(idx, inuse - 1, SLAB_CPU_PARTIAL))) {
+				remote_frozen(s, c, slab);
+				return;
+			}
+			continue;
+		}
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx)))
+			return;
+	}
+	free_remote_slow(s, c, slab, obj, idx, caller);
 }
 
 /* The object's slab after the checks, or NULL (reported) */
@@ -744,8 +830,9 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
-		     (off - s->red_left_pad) % s->size ||
-		     (off - s->red_left_pad) / s->size >= slab->objects)) {
+		     obj_index(s, off - s->red_left_pad) >= slab->objects ||
+		     obj_index(s, off - s->red_left_pad) * s->size !=
+			     off - s->red_left_pad)) {
 		ksl_pr_ratelimited(
 			20,
 			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
@@ -776,8 +863,9 @@ slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 }
 
 /* every check, then the free: the path for anything unusual */
-static __attribute__((noinline)) void
-slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
+__attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
+						     void *obj,
+						     unsigned long caller)
 {
 	struct slab *slab;
 	struct kmem_cache_cpu *c;
@@ -803,55 +891,21 @@ slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 }
 
 /*
- * The fast path: the slab from the struct page (a tail page points to its
- * head), its cache compared with s, the object start checked with one
- * division, then a push onto the CPU freelist when the slab is the CPU's.
- * Anything else goes, as a tail call, to slab_free_checked().
+ * The fast path: the slab from the struct page (ksl_slab_of_fast()), its
+ * cache compared with s, then ksl_slab_free_fast(). Anything unusual goes,
+ * as a tail call, to ksl_slab_free_checked(), which repeats every check
+ * and reports.
  */
 static __attribute__((always_inline)) inline void
 slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
-	struct kmem_cache_cpu *c;
-	struct slab *slab;
-	unsigned long f, off, idx;
+	struct slab *slab = ksl_slab_of_fast(obj);
 
-	if (unlikely(pa >= ksl_mm.phys_end || !s))
-		goto checked;
-	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
-	f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
-	if (f & PG_tail) {
-		slab = (struct slab *)(__atomic_load_n(&((struct page *)slab)
-								->compound_head,
-						       __ATOMIC_RELAXED) &
-				       ~1UL);
-		f = __atomic_load_n(&slab->flags, __ATOMIC_RELAXED);
-	}
-	if (unlikely(!(f & PG_slab) || slab->slab_cache != s))
-		goto checked;
-	off = (unsigned long)((char *)obj - (char *)slab->base);
-	idx = off / s->size;
-	if (unlikely(off % s->size || idx >= slab->objects))
-		goto checked;
-	if (unlikely(ksl_tls.gen != ksl_mm.generation))
-		goto checked;
-	c = &s->cpu_slab[ksl_tls.cpu];
-	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
-		free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
+	if (unlikely(!slab || slab->slab_cache != s)) {
+		ksl_slab_free_checked(s, obj, caller);
 		return;
 	}
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		goto checked;
-	if (unlikely(slab != c->slab || obj == c->freelist)) {
-		ksl_spin_unlock(&c->lock);
-		goto checked;
-	}
-	set_fp(s, obj, c->freelist);
-	c->freelist = obj;
-	ksl_spin_unlock(&c->lock);
-	return;
-checked:
-	slab_free_checked(s, obj, caller);
+	ksl_slab_free_fast(s, slab, obj, caller);
 }
 
 void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
