@@ -12,28 +12,13 @@
  */
 #include "kmalloc/kmalloc_internal.h"
 
-/* kmalloc_fix_flags() for the page path: drop the bits, say so once */
-static gfp_t fix_flags(gfp_t flags, unsigned long caller)
-{
-	gfp_t invalid = flags & GFP_SLAB_BUG_MASK;
-	char a[128], b[256];
-
-	flags &= ~GFP_SLAB_BUG_MASK;
-	kslab_gfp_format(invalid, a, sizeof(a));
-	kslab_gfp_format(flags, b, sizeof(b));
-	ksl_pr_ratelimited(10,
-		"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code! (kmalloc from %#lx)",
-		invalid, a, flags, b, caller);
-	return flags;
-}
-
 void *ksl_kmalloc_large(size_t size, gfp_t flags, unsigned long caller)
 {
 	unsigned int order = get_order(size);
 	struct page *page;
 
 	if (unlikely(flags & GFP_SLAB_BUG_MASK))
-		flags = fix_flags(flags, caller);
+		flags = ksl_slab_fix_gfp("kmalloc pages", flags, caller);
 	page = alloc_pages(flags | __GFP_COMP, order);
 	if (!page)
 		return NULL;

@@ -52,6 +52,13 @@
 /* GFP_SLAB_BUG_MASK of mm/internal.h: __GFP_DMA is not in it */
 #define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 
+/*
+ * kmalloc_fix_flags(): drop the GFP_SLAB_BUG_MASK bits, with the kernel's
+ * "Unexpected gfp ... Fix your code!" once per call site; what names the
+ * cache (or "kmalloc pages" for the large path).
+ */
+gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller);
+
 /* the flags kmem_cache_create() accepts (mm/slab.h CACHE_CREATE_MASK) */
 #define SLAB_CORE_FLAGS                                                        \
 	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_PANIC | \

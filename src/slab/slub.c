@@ -448,7 +448,7 @@ static bool first_warning_from(unsigned long caller)
 	return true;
 }
 
-static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller)
 {
 	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK;
 	gfp_t fixed = gfp & ~GFP_SLAB_BUG_MASK;
@@ -460,7 +460,7 @@ static gfp_t fix_gfp(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 		ksl_printk(
 			"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
 			invalid, a, fixed, b);
-		ksl_printk("Call site %p, cache %s", (void *)caller, s->name);
+		ksl_printk("Call site %p, cache %s", (void *)caller, what);
 	}
 	return fixed;
 }
@@ -539,7 +539,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 	}
 	if (!fl) {
 		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
-			gfp = fix_gfp(s, gfp, caller);
+			gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
 		slab = allocate_slab(s, gfp);
 		if (!slab) {
 			if (!(gfp & __GFP_NOWARN))
