@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <kslab/kslab.h>
+#include "bench_util.h"
 
 static const size_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
 static struct device *dev64, *dev32;
@@ -37,38 +38,6 @@ __attribute__((noinline)) void pair_bounced(void)
 	dma_addr_t d = dma_map_single(dev32, buf, cur, DMA_BIDIRECTIONAL);
 
 	dma_unmap_single(dev32, d, cur, DMA_BIDIRECTIONAL);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_ns(void (*fn)(void), int reps, long iters)
-{
-	double *v = calloc(reps, sizeof(*v)), m;
-
-	for (int r = 0; r < reps; r++) {
-		double t0 = now_ns();
-
-		for (long i = 0; i < iters; i++)
-			fn();
-		v[r] = (now_ns() - t0) / iters;
-	}
-	qsort(v, reps, sizeof(*v), cmp_double);
-	m = v[reps / 2];
-	free(v);
-	return m;
 }
 
 static int setup(void)
@@ -115,8 +84,8 @@ int main(int argc, char **argv)
 			double d, b;
 
 			cur = sizes[i];
-			d = median_ns(pair_direct, reps, iters);
-			b = median_ns(pair_bounced, reps, iters);
+			d = bench_median_ns(pair_direct, reps, iters);
+			b = bench_median_ns(pair_bounced, reps, iters);
 			printf("%8zu %14.1f %14.1f %7.1fx\n", cur, d, b, b / d);
 		}
 	}

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <kslab/kslab.h>
+#include "bench_util.h"
 
 #define LIVE 10000
 #define NSIZES 4096
@@ -140,21 +141,6 @@ static void run(const char *w, long n)
 	}
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void setup(const char *api)
 {
 	use_kslab = !strcmp(api, "kslab");
@@ -202,13 +188,12 @@ int main(int argc, char **argv)
 		warm_up();
 		run(argv[3], n / 10);
 		for (int r = 0; r < reps && r < 64; r++) {
-			double t0 = now_ns();
+			double t0 = bench_now_ns();
 
 			run(argv[3], n);
-			t[r] = (now_ns() - t0) / n;
+			t[r] = (bench_now_ns() - t0) / n;
 		}
-		qsort(t, reps, sizeof(double), dcmp);
-		printf("%.2f\n", t[reps / 2]);
+		printf("%.2f\n", bench_median(t, reps));
 		return 0;
 	}
 	fprintf(stderr, "usage: bench_kmalloc time API WORKLOAD REPS N | "

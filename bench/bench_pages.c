@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <kslab/kslab.h>
+#include "bench_util.h"
 
 __attribute__((noinline)) void pair_order0(void);
 __attribute__((noinline)) void pair_order3(void);
@@ -25,38 +26,6 @@ __attribute__((noinline)) void pair_order0(void)
 __attribute__((noinline)) void pair_order3(void)
 {
 	__free_pages(alloc_pages(GFP_KERNEL, 3), 3);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_ns(void (*fn)(void), int reps, long iters)
-{
-	double *v = calloc(reps, sizeof(*v)), m;
-
-	for (int r = 0; r < reps; r++) {
-		double t0 = now_ns();
-
-		for (long i = 0; i < iters; i++)
-			fn();
-		v[r] = (now_ns() - t0) / iters;
-	}
-	qsort(v, reps, sizeof(*v), cmp_double);
-	m = v[reps / 2];
-	free(v);
-	return m;
 }
 
 int main(int argc, char **argv)
@@ -77,9 +46,9 @@ int main(int argc, char **argv)
 		int reps = argc > 2 ? atoi(argv[2]) : 11;
 
 		printf("order-0 alloc+free: %.1f ns/pair (median of %d x %ld)\n",
-		       median_ns(pair_order0, reps, iters), reps, iters);
+		       bench_median_ns(pair_order0, reps, iters), reps, iters);
 		printf("order-3 alloc+free: %.1f ns/pair (median of %d x %ld)\n",
-		       median_ns(pair_order3, reps, iters), reps, iters);
+		       bench_median_ns(pair_order3, reps, iters), reps, iters);
 	}
 	kslab_shutdown();
 	return 0;

@@ -11,35 +11,15 @@
 #include <string.h>
 #include <time.h>
 #include <kslab/kslab.h>
+#include "bench_util.h"
 #include "datadir.h"
 #include "replay.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 /* seconds to parse path into s (s is left filled) */
 static double parse(const char *path, struct trace_stream *s)
 {
 	char err[256];
-	double t0 = now();
+	double t0 = bench_now_ns() / 1e9;
 
 	trace_stream_init(s);
 	if (trace_stream_read(s, path, NULL, err, sizeof(err)) < 0) {
@@ -47,7 +27,7 @@ static double parse(const char *path, struct trace_stream *s)
 		exit(1);
 	}
 	trace_stream_finish(s);
-	return now() - t0;
+	return bench_now_ns() / 1e9 - t0;
 }
 
 int main(int argc, char **argv)
@@ -72,7 +52,7 @@ int main(int argc, char **argv)
 	}
 	lines = (double)s.counts.lines;
 	printf("parse %s: %.0f lines, median %.3f s, %.2f M lines/s\n", trace,
-	       lines, median(t, reps), lines / median(t, reps) / 1e6);
+	       lines, bench_median(t, reps), lines / bench_median(t, reps) / 1e6);
 	if (plain) {
 		struct trace_stream p;
 
@@ -81,7 +61,7 @@ int main(int argc, char **argv)
 			trace_stream_free(&p);
 		}
 		printf("parse %s (plain): median %.3f s, %.2f M lines/s\n", plain,
-		       median(t, reps), lines / median(t, reps) / 1e6);
+		       bench_median(t, reps), lines / bench_median(t, reps) / 1e6);
 	}
 	slabs = kslab_trace_slabs_path(trace);
 	if (slabs && slabs_tsv_read(slabs, &snap, err, sizeof(err)))
@@ -91,14 +71,14 @@ int main(int argc, char **argv)
 		struct replay_result res;
 
 		for (int r = 0; r < reps; r++) {
-			double t0 = now();
+			double t0 = bench_now_ns() / 1e9;
 
 			replay_run(&s, replay_builtin_policy(pol[i]), &o, &res);
-			t[r] = now() - t0;
+			t[r] = bench_now_ns() / 1e9 - t0;
 			replay_result_free(&res);
 		}
 		printf("replay %-14s %zu events, median %.3f s, %.2f M events/s\n",
-		       pol[i], s.nr, median(t, reps), s.nr / median(t, reps) / 1e6);
+		       pol[i], s.nr, bench_median(t, reps), s.nr / bench_median(t, reps) / 1e6);
 	}
 	free(slabs);
 	slabs_free(&snap);

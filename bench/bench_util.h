@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* What every benchmark needs: a monotonic clock and the median of runs. */
+#ifndef KSLAB_BENCH_UTIL_H
+#define KSLAB_BENCH_UTIL_H
+
+#include <stdlib.h>
+#include <time.h>
+
+static inline double bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (v is sorted in place). */
+static inline double bench_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return v[n / 2];
+}
+
+/* ns per call of fn: the median of reps runs of iters calls each */
+static inline double bench_median_ns(void (*fn)(void), int reps, long iters)
+{
+	double v[64];
+
+	if (reps > 64)
+		reps = 64;
+	for (int r = 0; r < reps; r++) {
+		double t0 = bench_now_ns();
+
+		for (long i = 0; i < iters; i++)
+			fn();
+		v[r] = (bench_now_ns() - t0) / iters;
+	}
+	return bench_median(v, reps);
+}
+
+#endif
