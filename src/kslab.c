@@ -52,6 +52,7 @@ static const struct ksl_show ksl_shows[] = {
 	{ "slabinfo", ksl_show_slabinfo },
 	{ "slabs", ksl_show_slabs },
 	{ "swiotlb", ksl_show_swiotlb },
+	{ "kmalloc", ksl_show_kmalloc },
 };
 
 static pthread_mutex_t ksl_boot_lock = PTHREAD_MUTEX_INITIALIZER;

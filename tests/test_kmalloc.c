@@ -472,6 +472,26 @@ static void test_packed_never_shares_small_caches(void **state)
 	}
 }
 
+/* `kslab show kmalloc`: the policy and the class -> cache table */
+static void test_show_kmalloc(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(kslab_boot("arch=arm64 memmap=1G@2G swiotlb=noforce"), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(kslab_show("kmalloc", f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "policy arm64-noswiotlb"));
+	assert_non_null(strstr(buf, "minimum alignment 64"));
+	assert_non_null(strstr(buf, "\n8        kmalloc-64 "));
+	assert_non_null(strstr(buf, "\n96       kmalloc-128 "));
+	assert_non_null(strstr(buf, "dma-kmalloc-128"));
+	assert_null(strstr(buf, "__GFP_PACKED"));
+	free(buf);
+}
+
 /* setup_kmalloc_cache_index_table() for KMALLOC_MIN_SIZE 64 and 128 */
 static void test_size_index_patch(void **state)
 {
@@ -558,6 +578,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_swiotlb, teardown),
 		cmocka_unit_test_teardown(test_arm64_noswiotlb, teardown),
 		cmocka_unit_test(test_size_index_patch),
+		cmocka_unit_test_teardown(test_show_kmalloc, teardown),
 		cmocka_unit_test_teardown(test_every_size_every_policy, teardown),
 		cmocka_unit_test_teardown(test_packed_never_shares_small_caches, teardown),
 		cmocka_unit_test_teardown(test_arm64_64k_pages, teardown),

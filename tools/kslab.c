@@ -14,7 +14,7 @@
 #include <kslab/kslab.h>
 #include "commands.h"
 
-#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb"
+#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"
 
 static void usage(FILE *out)
 {

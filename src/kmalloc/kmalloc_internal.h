@@ -62,6 +62,9 @@ static inline struct kmem_cache *ksl_kmalloc_cache(unsigned int index, gfp_t fla
 	return ksl_kmalloc_caches[!!(flags & __GFP_PACKED)][kmalloc_type(flags)][index];
 }
 
+/* `kslab show kmalloc` (kmalloc_show.c) */
+void ksl_show_kmalloc(FILE *out);
+
 /* large allocations (kmalloc_large.c) */
 void *ksl_kmalloc_large(size_t size, gfp_t flags, unsigned long caller);
 bool ksl_is_large_kmalloc(const void *p, struct page **head);
