@@ -180,20 +180,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "time")) {
-		int reps = atoi(argv[4]);
-		long n = atol(argv[5]);
-		double t[64];
-
 		setup(argv[2]);
 		warm_up();
-		run(argv[3], n / 10);
-		for (int r = 0; r < reps && r < 64; r++) {
-			double t0 = bench_now_ns();
-
-			run(argv[3], n);
-			t[r] = (bench_now_ns() - t0) / n;
-		}
-		printf("%.2f\n", bench_median(t, reps));
+		printf("%.2f\n", bench_time_workload(run, argv[3], atoi(argv[4]),
+						      atol(argv[5])));
 		return 0;
 	}
 	fprintf(stderr, "usage: bench_kmalloc time API WORKLOAD REPS N | "

@@ -45,4 +45,27 @@ static inline double bench_median_ns(void (*fn)(void), int reps, long iters)
 	return bench_median(v, reps);
 }
 
+/*
+ * ns per object of run(workload, n): one warm-up run of n / 10, then the
+ * median of reps timed runs (at most 64).
+ */
+static inline double bench_time_workload(void (*run)(const char *, long),
+					 const char *workload, int reps, long n)
+{
+	double v[64];
+
+	if (reps < 1)
+		reps = 1;
+	if (reps > 64)
+		reps = 64;
+	run(workload, n / 10);
+	for (int r = 0; r < reps; r++) {
+		double t0 = bench_now_ns();
+
+		run(workload, n);
+		v[r] = (bench_now_ns() - t0) / n;
+	}
+	return bench_median(v, reps);
+}
+
 #endif
