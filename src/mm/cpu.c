@@ -16,11 +16,21 @@
 #include <sys/syscall.h>
 #include "mm/mm_internal.h"
 
+struct ksl_cpu_own ksl_own_none = { .req = 1 };
 /* initial-exec: one %fs-relative load on the allocators' fast paths */
-__thread struct ksl_tls_cpu ksl_tls
-	__attribute__((tls_model("initial-exec"))); /* gen 0: not assigned */
+__thread struct ksl_tls_cpu ksl_tls __attribute__((tls_model("initial-exec"))) = {
+	.own = &ksl_own_none, /* gen 0: not assigned */
+};
 static atomic_uint ksl_next_cpu;
-struct ksl_cpu_own ksl_cpu_own[KSL_MAX_CPUS];
+struct ksl_cpu_own *ksl_cpu_own;
+
+/* the arrays of earlier boots, kept (see struct ksl_cpu_own) */
+struct own_array {
+	struct own_array *next;
+	unsigned int nr;
+	struct ksl_cpu_own own[];
+};
+static struct own_array *own_arrays;
 
 static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
 static bool membarrier_ok;
@@ -56,10 +66,38 @@ static void membarrier_all(void)
 	}
 }
 
-/* a new boot: no owners, no sharers (no thread is in the slab layer) */
-void ksl_cpu_own_reset(void)
+/*
+ * A new boot (no thread is in the slab layer): a new array for its CPUs,
+ * no owners, no sharers. The last boot's array is retired with req
+ * raised for good; a thread that still points into it takes the slow
+ * path and finds the new generation there. 64 bytes a CPU a boot.
+ * Shutdown retires the array at once.
+ */
+void ksl_cpu_own_retire(void)
 {
-	memset(ksl_cpu_own, 0, sizeof(ksl_cpu_own));
+	if (!own_arrays)
+		return;
+	for (unsigned int i = 0; i < own_arrays->nr; i++)
+		__atomic_store_n(&own_arrays->own[i].req, 1 << 30,
+				 __ATOMIC_RELEASE);
+}
+
+int ksl_cpu_own_reset(void)
+{
+	unsigned int nr = ksl_mm.nr_cpus ? ksl_mm.nr_cpus : 1;
+	size_t len = sizeof(struct own_array) + nr * sizeof(struct ksl_cpu_own);
+	struct own_array *a;
+
+	ksl_cpu_own_retire();
+	a = aligned_alloc(64, len);
+	if (!a)
+		return -ENOMEM;
+	memset(a, 0, len);
+	a->nr = nr;
+	a->next = own_arrays;
+	own_arrays = a;
+	ksl_cpu_own = a->own;
+	return 0;
 }
 
 /* raise req, then wait until an owner (if any) is out of its section */
@@ -83,7 +121,8 @@ bool ksl_cpu_exclude_begin(unsigned int cpu)
 {
 	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
 
-	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.own == o)
+	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.owner &&
+	    ksl_tls.own == o)
 		return false; /* the owner itself: not in a section now */
 	exclude_owner(o);
 	return true;
@@ -100,11 +139,12 @@ static void leave_cpu(void)
 {
 	if (ksl_tls.gen != ksl_mm.generation)
 		return;
-	if (ksl_tls.own)
+	if (ksl_tls.owner)
 		__atomic_store_n(&ksl_tls.own->owned, 0, __ATOMIC_RELEASE);
 	else if (ksl_tls.sharer)
 		ksl_cpu_exclude_end(ksl_tls.cpu);
-	ksl_tls.own = NULL;
+	ksl_tls.own = &ksl_own_none;
+	ksl_tls.owner = false;
 	ksl_tls.sharer = false;
 }
 
@@ -144,18 +184,21 @@ static void assign_cpu(unsigned int cpu)
 		return;
 	leave_cpu();
 	watch_thread_exit();
-	ksl_tls.own = NULL;
+	ksl_tls.own = &ksl_own_none;
+	ksl_tls.owner = false;
 	ksl_tls.sharer = false;
+	ksl_tls.cpu = cpu;
+	ksl_tls.cpu_off = (unsigned long)cpu * KSL_CPU_SLAB_STRIDE;
+	ksl_tls.gen = ksl_mm.generation;
 	if (owners_allowed() &&
 	    __atomic_compare_exchange_n(&o->owned, &free_, 1, false,
 					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		ksl_tls.owner = true;
 		ksl_tls.own = o;
 	} else {
 		exclude_owner(o);
 		ksl_tls.sharer = true;
 	}
-	ksl_tls.cpu = cpu;
-	ksl_tls.gen = ksl_mm.generation;
 }
 
 unsigned int ksl_this_cpu(void)

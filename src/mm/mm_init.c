@@ -18,7 +18,6 @@ int ksl_mm_init(void)
 	int ret;
 
 	memset(&ksl_mm, 0, sizeof(ksl_mm));
-	ksl_cpu_own_reset();
 	ksl_mm.generation = gen + 1 ? gen + 1 : 1;
 	ksl_mm.arch = c->arch;
 	ksl_mm.page_shift = c->page_shift;
@@ -28,6 +27,8 @@ int ksl_mm_init(void)
 	ksl_mm.pageblock_order = ksl_min(c->page_shift - 3,
 					 ksl_mm.max_order);
 	ksl_mm.nr_cpus = c->nr_cpus;
+	if (ksl_cpu_own_reset())
+		return -ENOMEM;
 	ksl_mm.thp = c->thp;
 
 	ret = ksl_physmem_init();
@@ -46,6 +47,7 @@ void ksl_mm_shutdown(void)
 	unsigned int gen = ksl_mm.generation;
 
 	ksl_mm.booted = false;
+	ksl_cpu_own_retire();
 	ksl_pcp_shutdown();
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		pthread_mutex_destroy(&ksl_mm.zones[i].lock);

@@ -306,27 +306,46 @@ unsigned long ksl_pcp_count(const struct zone *z);
  * locked section never overlap, and the owner pays no fence (asymmetric
  * Dekker: either the owner sees req, or the other thread sees busy).
  * Without membarrier(2) no thread becomes an owner.
+ *
+ * Every thread's ksl_tls.own points at a struct ksl_cpu_own, so that the
+ * fast paths test ownership, the boot and req with one load: its CPU's
+ * (the thread is the owner), or ksl_own_none, whose req is never 0 (the
+ * thread shares a CPU, or has none yet). Each boot gets a new array of
+ * them; a boot's array is retired, not freed, at the next boot, with req
+ * raised for good, so that a thread still pointing into it (it ran as a
+ * CPU of an earlier boot) falls to the slow path, which sees the new
+ * generation and gives it a CPU of this boot.
  */
 struct ksl_cpu_own {
 	int busy;  /* the owner is in a lock-free section */
 	int req;   /* other threads that use, or are flushing, this CPU */
 	int owned; /* the CPU has an owner (this boot) */
 } __attribute__((aligned(64)));
-extern struct ksl_cpu_own ksl_cpu_own[KSL_MAX_CPUS];
+extern struct ksl_cpu_own *ksl_cpu_own;	 /* [nr_cpus] of this boot */
+extern struct ksl_cpu_own ksl_own_none; /* req 1: not an owner */
 
 unsigned int ksl_this_cpu(void);
 struct ksl_tls_cpu {
+	struct ksl_cpu_own *own; /* &ksl_cpu_own[cpu] (owner) or &ksl_own_none */
+	unsigned long cpu_off;	 /* cpu * 64: the CPU's kmem_cache_cpu */
 	unsigned int cpu, gen;
-	struct ksl_cpu_own *own; /* this thread owns its CPU: &ksl_cpu_own[cpu] */
-	bool sharer;		 /* counted in ksl_cpu_own[cpu].req */
+	bool owner;  /* own is this boot's &ksl_cpu_own[cpu] */
+	bool sharer; /* counted in ksl_cpu_own[cpu].req */
 };
 /* exclude the owner of cpu (if it is not the caller) from its lock-free
  * sections, until ksl_cpu_exclude_end(); returns whether to end it */
 bool ksl_cpu_exclude_begin(unsigned int cpu);
 void ksl_cpu_exclude_end(unsigned int cpu);
-void ksl_cpu_own_reset(void);
+int ksl_cpu_own_reset(void);
+void ksl_cpu_own_retire(void);
+/* sizeof(struct kmem_cache_cpu): ksl_tls.cpu_off = cpu * this */
+#define KSL_CPU_SLAB_STRIDE 64
 
-/* enter / leave an owner's lock-free section; false: take the locks */
+/*
+ * Enter / leave a lock-free section: true only for the owner of a CPU of
+ * this boot with nobody else using it (then tls.cpu and tls.cpu_off are
+ * this boot's); false: take the locks (the slow paths).
+ */
 static inline __attribute__((always_inline)) bool
 ksl_own_enter(struct ksl_cpu_own *own)
 {

@@ -102,7 +102,14 @@ struct slab {
 	struct kmem_cache *slab_cache;
 	union {
 		struct {
-			struct slab *next, *prev; /* partial lists */
+			struct slab *next; /* partial lists */
+			union {
+				struct slab *prev; /* the node list */
+				/* CPU_PARTIAL: objects its CPU freed, linked by
+				 * free pointer, counted in inuse (a CPU's own
+				 * frees need no atomic) */
+				void *local_free;
+			};
 		};
 		struct {
 			void *rcu_next; /* struct rcu_head, once dead */
@@ -112,8 +119,9 @@ struct slab {
 	uint64_t fstate;
 	unsigned int objects;
 	unsigned int order;
-	void *base; /* first object (slab address + red_left_pad) */
-	unsigned long unused;
+	void *base;	    /* first object (slab address + red_left_pad) */
+	unsigned int span;  /* objects * size: the bytes objects start in */
+	unsigned int frozen_cpu; /* CPU_PARTIAL: its CPU + 1; else 0 */
 };
 _Static_assert(sizeof(struct slab) == sizeof(struct page),
 	       "slab overlays page");
@@ -144,7 +152,11 @@ struct kmem_cache_cpu {
 	void *freelist;		 /* free objects of slab */
 	struct slab *slab;	 /* active slab, or NULL */
 	struct slab *partial;	 /* singly linked via ->next */
+	char *base;		 /* slab->base of the active slab */
+	unsigned long span;	 /* its slab->span; 0: no active slab */
 } __attribute__((aligned(64)));
+_Static_assert(sizeof(struct kmem_cache_cpu) == KSL_CPU_SLAB_STRIDE,
+	       "ksl_tls.cpu_off indexes cpu_slab");
 
 struct kmem_cache_node {
 	ksl_spinlock_t list_lock;
@@ -159,9 +171,9 @@ struct kmem_cache {
 	unsigned int size;		 /* object stride */
 	unsigned int object_size;	 /* the object's own bytes */
 	unsigned int offset;		 /* free pointer */
-	/* ceil(2^32 / size): obj_to_index() without a division (exact for
-	 * every multiple of size below the slab's end) */
-	unsigned long reciprocal_size;
+	/* ceil(2^64 / size): the index of an object and whether an offset
+	 * is an object start, without a division (below) */
+	uint64_t div_magic;
 	slab_flags_t flags;
 	void (*ctor)(void *);
 	unsigned int
@@ -202,16 +214,21 @@ static inline void *idx_to_obj(const struct kmem_cache *s,
 }
 
 /*
- * The index of the slot starting at byte off of a slab's objects: one
- * multiply by ceil(2^32 / size). For off = q * size (q < objects) the
- * error q * (M * size - 2^32) / 2^32 is below off / 2^32 < 1, so the
- * result is exactly q; for any other off, index * size != off (see
- * ksl_obj_index_checked()).
+ * Division by s->size for offsets below 2^32 (a slab's span) with
+ * M = ceil(2^64 / size) (Lemire, Kaser and Kurz, "Faster remainder by
+ * direct computation", 2019): off / size is the high 64 bits of off * M,
+ * and size divides off exactly when the low 64 bits, off * M mod 2^64,
+ * are below M. One multiply each.
  */
 static inline unsigned long obj_index(const struct kmem_cache *s,
 				      unsigned long off)
 {
-	return (off * s->reciprocal_size) >> 32;
+	return (unsigned long)(((unsigned __int128)off * s->div_magic) >> 64);
+}
+
+static inline bool obj_aligned(const struct kmem_cache *s, unsigned long off)
+{
+	return off * s->div_magic < s->div_magic;
 }
 
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
@@ -220,6 +237,34 @@ static inline unsigned int obj_to_head(const struct kmem_cache *s,
 	return (unsigned int)obj_index(s, (unsigned long)((const char *)obj -
 							  (const char *)slab->base)) +
 	       1;
+}
+
+static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
+{
+	return __atomic_compare_exchange_n(&slab->fstate, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* whose CPU-partial slab it is (read by any freer, written by its CPU) */
+static inline void set_frozen_cpu(struct slab *slab, unsigned int cpu1)
+{
+	__atomic_store_n(&slab->frozen_cpu, cpu1, __ATOMIC_RELAXED);
+}
+
+static inline unsigned int cpu_of(const struct kmem_cache *s,
+				  const struct kmem_cache_cpu *c)
+{
+	return (unsigned int)(c - s->cpu_slab);
+}
+
+/* The CPU lock: an exchange when uncontended, the spinning out of line. */
+void ksl_cpu_lock_contended(struct kmem_cache_cpu *c);
+
+static __attribute__((always_inline)) inline void
+ksl_cpu_lock(struct kmem_cache_cpu *c)
+{
+	if (unlikely(!ksl_spin_trylock(&c->lock)))
+		ksl_cpu_lock_contended(c);
 }
 
 /* the layer's state */
@@ -245,16 +290,21 @@ unsigned int ksl_slub_max_order(void);
 unsigned int ksl_slub_min_objects(void);
 bool ksl_slab_unmergeable(const struct kmem_cache *s);
 
-/* paths (slub.c) */
+/* allocation, lists, flushing (slub.c) */
 int ksl_cache_init_cpu(struct kmem_cache *s);
 void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
 			 unsigned long caller);
-void ksl_free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		     struct slab *slab, void *obj, unsigned int idx,
-		     unsigned long caller);
+void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+void ksl_discard_list(struct kmem_cache *s, struct slab *list);
+void ksl_set_state(struct slab *slab, unsigned int state);
+void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab);
+void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
+		       struct slab **discard);
+void ksl_put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		      struct slab **discard);
+/* frees (slub_free.c) */
 void ksl_slab_free_checked(struct kmem_cache *s, void *obj,
 			   unsigned long caller);
-void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller);
 void ksl_flush_all_cpus(struct kmem_cache *s);
 unsigned long ksl_shrink_cache(struct kmem_cache *s);
@@ -264,45 +314,80 @@ void ksl_slab_rcu_barrier(void);
 
 /*
  * The fast paths, inline here so that kmalloc()/kfree() get them too.
+ * Both run only in the CPU owner's lock-free section (ksl_own_enter(),
+ * which fails for every other thread and for a thread of an earlier
+ * boot); anything else is a tail call to the slow paths, which take the
+ * CPU lock and do every check.
  *
- * Allocation: pop c->freelist under the CPU lock, taken with one
- * exchange; anything else (no CPU yet, __GFP_ZERO, contention, an empty
- * CPU freelist) goes, as a tail call, to ksl_alloc_slowpath().
+ * Allocation: pop c->freelist.
  */
+void *ksl_zero_object(struct kmem_cache *s, void *obj);
+
+static inline struct kmem_cache_cpu *ksl_this_cpu_slab(struct kmem_cache *s)
+{
+	return (struct kmem_cache_cpu *)((char *)s->cpu_slab + ksl_tls.cpu_off);
+}
+
 static __attribute__((always_inline)) inline void *
 ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
+	struct ksl_cpu_own *own = ksl_tls.own;
 	struct kmem_cache_cpu *c;
 	void *obj;
 
-	struct ksl_cpu_own *own;
-
-	if (unlikely(ksl_tls.gen != ksl_mm.generation || (gfp & __GFP_ZERO)))
+	if (unlikely(!ksl_own_enter(own)))
 		return ksl_alloc_slowpath(s, gfp, caller);
-	c = &s->cpu_slab[ksl_tls.cpu];
-	own = ksl_tls.own;
-	if (likely(own)) {
-		/* the CPU's owner: no lock while nobody else uses the CPU */
-		if (unlikely(!ksl_own_enter(own)))
-			return ksl_alloc_slowpath(s, gfp, caller);
-		obj = c->freelist;
-		if (likely(obj))
-			c->freelist = get_fp(s, obj);
-		ksl_own_leave(own);
-		if (unlikely(!obj))
-			return ksl_alloc_slowpath(s, gfp, caller);
-		return obj;
-	}
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		return ksl_alloc_slowpath(s, gfp, caller);
+	c = ksl_this_cpu_slab(s);
 	obj = c->freelist;
 	if (unlikely(!obj)) {
-		ksl_spin_unlock(&c->lock);
+		ksl_own_leave(own);
 		return ksl_alloc_slowpath(s, gfp, caller);
 	}
 	c->freelist = get_fp(s, obj);
-	ksl_spin_unlock(&c->lock);
+	ksl_own_leave(own);
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_zero_object(s, obj);
 	return obj;
+}
+
+/*
+ * The slow free paths, entered in the owner's section (they leave it):
+ * slab is obj's (kfree() looked it up), or NULL to look it up and check
+ * it is a slab of s.
+ */
+void ksl_slab_free_in(struct kmem_cache *s, struct slab *slab, void *obj,
+		      unsigned long caller);
+
+/*
+ * Free: a push onto the CPU freelist when obj is an object start of the
+ * CPU's active slab of s, told by an address range and a divisibility
+ * test (one multiply) against the CPU's copy of the slab's base and span,
+ * which also prove the object is s's; the object at the head of the list
+ * is a double free. Otherwise ksl_slab_free_in(), still in the section.
+ */
+static __attribute__((always_inline)) inline void
+ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
+		   unsigned long caller)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache_cpu *c;
+	unsigned long off;
+	void *head;
+
+	if (unlikely(!ksl_own_enter(own))) {
+		ksl_slab_free_checked(s, obj, caller);
+		return;
+	}
+	c = ksl_this_cpu_slab(s);
+	off = (unsigned long)((char *)obj - c->base);
+	head = c->freelist;
+	if (likely(off < c->span && obj_aligned(s, off) && obj != head)) {
+		set_fp(s, obj, head);
+		c->freelist = obj;
+		ksl_own_leave(own);
+		return;
+	}
+	ksl_slab_free_in(s, slab, obj, caller);
 }
 
 /*
@@ -331,63 +416,6 @@ ksl_slab_of_fast(const void *obj)
 	if (!slab) /* a struct page of mem_map: tells the compiler */
 		__builtin_unreachable();
 	return likely(f & PG_slab) ? slab : NULL;
-}
-
-/*
- * Free obj into slab, a slab of s: the object start checked with one
- * multiply by the cache's reciprocal size (no division), then a push onto
- * the CPU freelist when the slab is the CPU's active one (under its lock;
- * the object at the head of that list is a double free). A slab of
- * another CPU, or of none, takes the lock-free remote path; anything else
- * goes to ksl_slab_free_checked(), which repeats the checks and reports.
- */
-static __attribute__((always_inline)) inline void
-ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
-		   unsigned long caller)
-{
-	unsigned long off = (unsigned long)((char *)obj - (char *)slab->base);
-	unsigned long idx = obj_index(s, off);
-	struct ksl_cpu_own *own;
-	struct kmem_cache_cpu *c;
-	void *head;
-
-	if (unlikely(idx >= slab->objects || idx * s->size != off ||
-		     ksl_tls.gen != ksl_mm.generation))
-		goto checked;
-	c = &s->cpu_slab[ksl_tls.cpu];
-	if (__atomic_load_n(&c->slab, __ATOMIC_RELAXED) != slab) {
-		ksl_free_remote(s, c, slab, obj, (unsigned int)idx + 1, caller);
-		return;
-	}
-	own = ksl_tls.own;
-	if (likely(own)) {
-		/* the CPU's owner: c->slab may have changed before the section */
-		if (unlikely(!ksl_own_enter(own)))
-			goto checked;
-		head = c->freelist;
-		if (unlikely(slab != __atomic_load_n(&c->slab, __ATOMIC_RELAXED) ||
-			     obj == head)) {
-			ksl_own_leave(own);
-			goto checked;
-		}
-		set_fp(s, obj, head);
-		c->freelist = obj;
-		ksl_own_leave(own);
-		return;
-	}
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		goto checked;
-	head = c->freelist;
-	if (unlikely(slab != c->slab || obj == head)) {
-		ksl_spin_unlock(&c->lock);
-		goto checked;
-	}
-	set_fp(s, obj, head);
-	c->freelist = obj;
-	ksl_spin_unlock(&c->lock);
-	return;
-checked:
-	ksl_slab_free_checked(s, obj, caller);
 }
 
 /* views (slabinfo.c) */

@@ -37,8 +37,7 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	if (!s->cpu_slab)
 		return -1;
 	memset(s->cpu_slab, 0, len);
-	s->reciprocal_size = (unsigned long)(((1ULL << 32) + s->size - 1) /
-					     s->size);
+	s->div_magic = UINT64_MAX / s->size + 1;
 	return 0;
 }
 
@@ -47,22 +46,14 @@ unsigned long kslab_slab_pages(void)
 	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
 }
 
-/* The CPU lock: an exchange when uncontended, the spinning out of line. */
-static __attribute__((noinline)) void
-cpu_lock_contended(struct kmem_cache_cpu *c)
+__attribute__((noinline)) void
+ksl_cpu_lock_contended(struct kmem_cache_cpu *c)
 {
 	ksl_spin_lock(&c->lock);
 }
 
-static __attribute__((always_inline)) inline void
-cpu_lock(struct kmem_cache_cpu *c)
-{
-	if (unlikely(!ksl_spin_trylock(&c->lock)))
-		cpu_lock_contended(c);
-}
-
-static __attribute__((noinline)) void *zero_object(struct kmem_cache *s,
-						   void *obj)
+__attribute__((noinline)) void *ksl_zero_object(struct kmem_cache *s,
+						void *obj)
 {
 	if (obj)
 		memset(obj, 0, s->object_size);
@@ -112,6 +103,8 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->order = order;
 	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
 	slab->next = slab->prev = NULL;
+	slab->span = slab->objects * s->size;
+	slab->frozen_cpu = 0;
 	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
 	slab->base = start;
 	for (unsigned int i = 0; i < slab->objects; i++) {
@@ -157,7 +150,7 @@ static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
 	__free_pages((struct page *)slab, slab->order);
 }
 
-static void discard_list(struct kmem_cache *s, struct slab *list)
+void ksl_discard_list(struct kmem_cache *s, struct slab *list)
 {
 	while (list) {
 		struct slab *next = list->next;
@@ -178,18 +171,15 @@ void ksl_slab_rcu_barrier(void)
 static inline void set_cpu_slab(struct kmem_cache_cpu *c, struct slab *slab)
 {
 	__atomic_store_n(&c->slab, slab, __ATOMIC_RELAXED);
+	c->base = slab ? slab->base : NULL;
+	c->span = slab ? slab->span : 0;
 }
+
 
 /* ---- the slab word ------------------------------------------------------ */
 
-static inline bool fs_cas(struct slab *slab, uint64_t *old, uint64_t new)
-{
-	return __atomic_compare_exchange_n(&slab->fstate, old, new, false,
-					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-}
-
 /* set the state, keeping what remote frees change (list_lock held) */
-static void set_state(struct slab *slab, unsigned int state)
+void ksl_set_state(struct slab *slab, unsigned int state)
 {
 	uint64_t w = fs_load(slab);
 
@@ -201,7 +191,7 @@ static void set_state(struct slab *slab, unsigned int state)
 
 static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 {
-	set_state(slab, SLAB_NODE_PARTIAL);
+	ksl_set_state(slab, SLAB_NODE_PARTIAL);
 	slab->prev = NULL;
 	slab->next = n->partial;
 	if (n->partial)
@@ -210,7 +200,7 @@ static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 	n->nr_partial++;
 }
 
-static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
+void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
 {
 	if (slab->prev)
 		slab->prev->next = slab->next;
@@ -223,16 +213,47 @@ static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
 }
 
 /*
+ * Give a CPU's list of free objects of slab (counted in its inuse, linked
+ * by free pointer) back to the slab's freelist: one CAS, whatever remote
+ * frees land meanwhile.
+ */
+static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain)
+{
+	void *tail = NULL;
+	unsigned int nr = 0;
+	uint64_t w;
+
+	for (void *obj = chain; obj; obj = get_fp(s, obj)) {
+		tail = obj;
+		nr++;
+	}
+	if (!tail)
+		return;
+	w = fs_load(slab);
+	do
+		set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
+	while (!fs_cas(slab, &w,
+		       fs_make(obj_to_head(s, slab, chain), FS_INUSE(w) - nr,
+			       FS_STATE(w))));
+}
+
+/*
  * A slab leaves a CPU (list_lock held): onto the node list, off all lists
  * (full), or to *discard (empty beyond min_partial). Remote frees may
  * still land until the state changes, hence the loop.
  */
-static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
+void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 			  struct slab **discard)
 {
 	struct kmem_cache_node *n = &s->node;
-	uint64_t w = fs_load(slab);
+	uint64_t w;
 
+	if (slab->local_free) {
+		merge_chain(s, slab, slab->local_free);
+		slab->local_free = NULL;
+	}
+	set_frozen_cpu(slab, 0);
+	w = fs_load(slab);
 	for (;;) {
 		if (!FS_HEAD(w)) {
 			if (fs_cas(slab, &w,
@@ -253,7 +274,7 @@ static void unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 }
 
 /* Move c's partial slabs to the node list (c->lock and list_lock held). */
-static void put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
+void ksl_put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			 struct slab **discard)
 {
 	struct slab *slab = c->partial;
@@ -261,7 +282,7 @@ static void put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	while (slab) {
 		struct slab *next = slab->next;
 
-		unfreeze_slab(s, slab, discard);
+		ksl_unfreeze_slab(s, slab, discard);
 		slab = next;
 	}
 	c->partial = NULL;
@@ -273,27 +294,13 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			    struct slab **discard)
 {
 	struct slab *slab = c->slab;
-	void *obj = c->freelist, *tail = NULL;
-	unsigned int nr = 0;
 
 	if (!slab)
 		return;
-	for (; obj; obj = get_fp(s, obj)) {
-		tail = obj;
-		nr++;
-	}
-	if (tail) {
-		uint64_t w = fs_load(slab);
-
-		do
-			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
-		while (!fs_cas(slab, &w,
-			       fs_make(obj_to_head(s, slab, c->freelist),
-				       FS_INUSE(w) - nr, FS_STATE(w))));
-	}
+	merge_chain(s, slab, c->freelist);
 	set_cpu_slab(c, NULL);
 	c->freelist = NULL;
-	unfreeze_slab(s, slab, discard);
+	ksl_unfreeze_slab(s, slab, discard);
 }
 
 static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
@@ -303,10 +310,10 @@ static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	ksl_spin_lock(&c->lock);
 	ksl_spin_lock(&s->node.list_lock);
 	deactivate_slab(s, c, &discard);
-	put_partials(s, c, &discard);
+	ksl_put_partials(s, c, &discard);
 	ksl_spin_unlock(&s->node.list_lock);
 	ksl_spin_unlock(&c->lock);
-	discard_list(s, discard);
+	ksl_discard_list(s, discard);
 }
 
 /* Flush every CPU, as the kernel's IPIs do: a CPU's owner is kept out of
@@ -335,14 +342,14 @@ static unsigned long shrink_node_partial(struct kmem_cache *s)
 		/* no lock-free free empties a node-partial slab */
 		if (slab_inuse(slab))
 			continue;
-		remove_partial(n, slab);
-		set_state(slab, SLAB_FULL);
+		ksl_remove_partial(n, slab);
+		ksl_set_state(slab, SLAB_FULL);
 		slab->next = discard;
 		discard = slab;
 		pages += 1UL << slab->order;
 	}
 	ksl_spin_unlock(&n->list_lock);
-	discard_list(s, discard);
+	ksl_discard_list(s, discard);
 	return pages;
 }
 
@@ -420,7 +427,7 @@ void ksl_cache_free_all_slabs(struct kmem_cache *s)
 	while (s->node.partial) {
 		struct slab *slab = s->node.partial;
 
-		remove_partial(&s->node, slab);
+		ksl_remove_partial(&s->node, slab);
 		ksl_spin_unlock(&s->node.list_lock);
 		free_slab_pages(s, slab);
 		ksl_spin_lock(&s->node.list_lock);
@@ -483,6 +490,31 @@ static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 	return idx_to_obj(s, slab, head);
 }
 
+/*
+ * A CPU-partial slab becomes the CPU's active one (c->lock held). Its
+ * CPU's own frees (slab->local_free, no atomic needed) come first, with
+ * the slab's freelist (remote frees) appended; with no local frees, the
+ * slab's freelist alone.
+ */
+static void *activate_partial(struct kmem_cache *s, struct slab *slab)
+{
+	void *fl = slab->local_free, *tail;
+
+	set_frozen_cpu(slab, 0);
+	if (!fl)
+		return take_freelist(s, slab);
+	slab->local_free = NULL;
+	if (!FS_HEAD(fs_load(slab))) {
+		/* a remote free landing now waits for the next refill */
+		ksl_set_state(slab, SLAB_ACTIVE);
+		return fl;
+	}
+	for (tail = fl; get_fp(s, tail); tail = get_fp(s, tail))
+		;
+	set_fp(s, tail, take_freelist(s, slab));
+	return fl;
+}
+
 /* A slab from the node list, refilling c->partial (list_lock held). */
 static struct slab *get_partial_node(struct kmem_cache *s,
 				     struct kmem_cache_cpu *c)
@@ -492,12 +524,13 @@ static struct slab *get_partial_node(struct kmem_cache *s,
 
 	if (!got)
 		return NULL;
-	remove_partial(n, got);
+	ksl_remove_partial(n, got);
 	while (n->partial && c->nr_partial < s->cpu_partial_slabs / 2) {
 		struct slab *slab = n->partial;
 
-		remove_partial(n, slab);
-		set_state(slab, SLAB_CPU_PARTIAL);
+		ksl_remove_partial(n, slab);
+		ksl_set_state(slab, SLAB_CPU_PARTIAL);
+		set_frozen_cpu(slab, cpu_of(s, c) + 1);
 		slab->next = c->partial;
 		c->partial = slab;
 		c->nr_partial++;
@@ -524,7 +557,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 		slab = c->partial;
 		c->partial = slab->next;
 		c->nr_partial--;
-		fl = take_freelist(s, slab);
+		fl = activate_partial(s, slab);
 		if (fl)
 			set_cpu_slab(c, slab);
 	}
@@ -566,7 +599,7 @@ __attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
 	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
 	void *obj;
 
-	cpu_lock(c);
+	ksl_cpu_lock(c);
 	obj = c->freelist;
 	if (likely(obj))
 		c->freelist = get_fp(s, obj);
@@ -574,7 +607,7 @@ __attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
 		obj = alloc_slow(s, c, gfp, caller);
 	ksl_spin_unlock(&c->lock);
 	if (unlikely(gfp & __GFP_ZERO))
-		return zero_object(s, obj);
+		return ksl_zero_object(s, obj);
 	return obj;
 }
 
@@ -587,330 +620,6 @@ slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	return slab_alloc(s, gfp, caller);
-}
-
-/* ---- free ----------------------------------------------------------------- */
-
-static __attribute__((noinline)) void
-double_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	ksl_pr_ratelimited(
-		20, "BUG %s: double free of object %p (caller %p); refused",
-		s->name, obj, (void *)caller);
-}
-
-enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
-
-/*
- * A remote free that changes no list: the slab is some CPU's (active or
- * CPU-partial), or node-partial and not becoming empty. One CAS. A full
- * slab (on no list) is taken for the freeing CPU in the same CAS, as the
- * kernel's __slab_free() freezes it: FROZEN, and the caller puts it on its
- * CPU's partial list (put_cpu_partial()). NEEDS_LOCK: nothing done, the
- * free needs list_lock.
- */
-static __attribute__((always_inline)) inline int
-free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
-	      unsigned int idx)
-{
-	uint64_t w = fs_load(slab);
-
-	for (;;) {
-		unsigned int st = FS_STATE(w);
-
-		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w)))
-			return DOUBLE_FREE;
-		if (st == SLAB_FULL) {
-			/* with no free object, nobody else may touch it but
-			 * a freer, who also needs this CAS to take it */
-			if (!s->cpu_partial_slabs || FS_HEAD(w))
-				return NEEDS_LOCK;
-			set_fp(s, obj, NULL);
-			if (fs_cas(slab, &w,
-				   fs_make(idx, FS_INUSE(w) - 1,
-					   SLAB_CPU_PARTIAL)))
-				return FROZEN;
-			continue;
-		}
-		if (st == SLAB_NODE_PARTIAL && FS_INUSE(w) == 1)
-			return NEEDS_LOCK;
-		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-		if (fs_cas(slab, &w,
-			   w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx))
-			return FREED;
-	}
-}
-
-/*
- * A slab frozen for this CPU onto c->partial, the list first flushed to
- * the node when full (c->lock held, dropped here).
- */
-static __attribute__((noinline)) void
-put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		struct slab *slab)
-{
-	struct slab *discard = NULL;
-
-	if (c->nr_partial >= s->cpu_partial_slabs) {
-		ksl_spin_lock(&s->node.list_lock);
-		put_partials(s, c, &discard);
-		ksl_spin_unlock(&s->node.list_lock);
-	}
-	slab->next = c->partial;
-	c->partial = slab;
-	c->nr_partial++;
-	ksl_spin_unlock(&c->lock);
-	discard_list(s, discard);
-}
-
-/* A free that changes lists (c->lock held, dropped here). */
-static __attribute__((noinline)) void
-free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		 struct slab *slab, void *obj, unsigned int idx,
-		 unsigned long caller)
-{
-	struct kmem_cache_node *n = &s->node;
-	struct slab *discard = NULL;
-	unsigned int st, nst;
-	uint64_t w;
-
-	ksl_spin_lock(&n->list_lock);
-	w = fs_load(slab);
-	do {
-		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
-			ksl_spin_unlock(&n->list_lock);
-			ksl_spin_unlock(&c->lock);
-			double_free(s, obj, caller);
-			return;
-		}
-		st = FS_STATE(w);
-		/* a full slab is frozen for this CPU in the same CAS */
-		nst = st == SLAB_FULL && s->cpu_partial_slabs ?
-			      SLAB_CPU_PARTIAL :
-			      st;
-		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-	} while (!fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, nst)));
-	/* inuse is ours now; a node-partial slab stays so under list_lock */
-	if (st == SLAB_FULL) {
-		if (s->cpu_partial_slabs) {
-			ksl_spin_unlock(&n->list_lock);
-			put_cpu_partial(s, c, slab);
-			return;
-		}
-		unfreeze_slab(s, slab, &discard);
-	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
-		   n->nr_partial > s->min_partial) {
-		remove_partial(n, slab);
-		set_state(slab, SLAB_FULL);
-		slab->next = discard;
-		discard = slab;
-	}
-	ksl_spin_unlock(&n->list_lock);
-	ksl_spin_unlock(&c->lock);
-	discard_list(s, discard);
-}
-
-/* Free into a slab other than c's active one (c->lock held, dropped here). */
-static __attribute__((noinline)) void
-free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-	  void *obj, unsigned int idx, unsigned long caller)
-{
-	int ret = free_lockless(s, slab, obj, idx);
-
-	if (likely(ret == FREED)) {
-		ksl_spin_unlock(&c->lock);
-		return;
-	}
-	if (ret == FROZEN) {
-		put_cpu_partial(s, c, slab);
-		return;
-	}
-	if (ret == NEEDS_LOCK) {
-		free_slow_locked(s, c, slab, obj, idx, caller);
-		return;
-	}
-	ksl_spin_unlock(&c->lock);
-	double_free(s, obj, caller);
-}
-
-/* ksl_free_remote() when the free is not one plain CAS */
-static __attribute__((noinline)) void
-free_remote_slow(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		 struct slab *slab, void *obj, unsigned int idx,
-		 unsigned long caller)
-{
-	int ret = free_lockless(s, slab, obj, idx);
-
-	if (likely(ret == FREED))
-		return;
-	if (ret == FROZEN) {
-		cpu_lock(c);
-		put_cpu_partial(s, c, slab);
-		return;
-	}
-	if (ret == NEEDS_LOCK) {
-		cpu_lock(c);
-		free_slow_locked(s, c, slab, obj, idx, caller);
-		return;
-	}
-	double_free(s, obj, caller);
-}
-
-static __attribute__((noinline)) void
-remote_frozen(struct kmem_cache *s, struct kmem_cache_cpu *c,
-	      struct slab *slab)
-{
-	cpu_lock(c);
-	put_cpu_partial(s, c, slab);
-}
-
-/*
- * Free into a slab that is not this CPU's active one, without c->lock:
- * the common case (the slab stays on its list) is one CAS here, with no
- * stack frame; anything else is free_remote_slow(), from the start.
- */
-__attribute__((noinline)) void ksl_free_remote(struct kmem_cache *s,
-					       struct kmem_cache_cpu *c,
-					       struct slab *slab, void *obj,
-					       unsigned int idx,
-					       unsigned long caller)
-{
-	uint64_t w = fs_load(slab);
-
-	for (;;) {
-		unsigned int st = FS_STATE(w), inuse = FS_INUSE(w);
-
-		if (unlikely(FS_HEAD(w) == idx || !inuse ||
-			     (st == SLAB_NODE_PARTIAL && inuse == 1)))
-			break;
-		if (st == SLAB_FULL) {
-			/* frozen for this CPU, as free_lockless() does */
-			if (!s->cpu_partial_slabs || FS_HEAD(w))
-				break;
-			set_fp(s, obj, NULL);
-			if (fs_cas(slab, &w,
-				   fs_make(idx, inuse - 1, SLAB_CPU_PARTIAL))) {
-				remote_frozen(s, c, slab);
-				return;
-			}
-			continue;
-		}
-		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
-		if (likely(fs_cas(slab, &w,
-				  w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx)))
-			return;
-	}
-	free_remote_slow(s, c, slab, obj, idx, caller);
-}
-
-/* The object's slab after the checks, or NULL (reported) */
-static struct slab *check_free(struct kmem_cache **sp, void *obj,
-			       unsigned long caller)
-{
-	struct kmem_cache *s = *sp;
-	struct slab *slab = ksl_virt_to_slab(obj);
-	unsigned long off;
-
-	if (unlikely(!slab)) {
-		ksl_pr_ratelimited(
-			20,
-			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
-			s ? s->name : "NULL", obj, (void *)caller);
-		return NULL;
-	}
-	if (unlikely(slab->slab_cache != s)) {
-		struct kmem_cache *true_s = slab->slab_cache;
-
-		ksl_pr_ratelimited(
-			20,
-			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
-			s ? s->name : "NULL", true_s->name, obj,
-			(void *)caller);
-		*sp = s = true_s;
-	}
-	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
-	if (unlikely(off < s->red_left_pad ||
-		     obj_index(s, off - s->red_left_pad) >= slab->objects ||
-		     obj_index(s, off - s->red_left_pad) * s->size !=
-			     off - s->red_left_pad)) {
-		ksl_pr_ratelimited(
-			20,
-			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
-			s->name, obj, off, (void *)slab, s->size,
-			(void *)caller);
-		return NULL;
-	}
-	return slab;
-}
-
-/* Push obj (checked: an object start of slab, a slab of s) (c->lock held). */
-static __attribute__((always_inline)) inline void
-slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
-		 struct slab *slab, void *obj, unsigned long caller)
-{
-	if (likely(slab == c->slab && obj != c->freelist)) {
-		set_fp(s, obj, c->freelist);
-		c->freelist = obj;
-		ksl_spin_unlock(&c->lock);
-		return;
-	}
-	if (slab == c->slab) {
-		ksl_spin_unlock(&c->lock);
-		double_free(s, obj, caller);
-		return;
-	}
-	free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
-}
-
-/* every check, then the free: the path for anything unusual */
-__attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
-						     void *obj,
-						     unsigned long caller)
-{
-	struct slab *slab;
-	struct kmem_cache_cpu *c;
-
-	if (!obj)
-		return;
-	if (unlikely(!s)) {
-		s = ksl_virt_to_cache(obj);
-		if (!s) {
-			ksl_pr_ratelimited(
-				20,
-				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
-				obj, (void *)caller);
-			return;
-		}
-	}
-	slab = check_free(&s, obj, caller);
-	if (unlikely(!slab))
-		return;
-	c = &s->cpu_slab[ksl_this_cpu_fast()];
-	ksl_spin_lock(&c->lock);
-	slab_free_locked(s, c, slab, obj, caller);
-}
-
-/*
- * The fast path: the slab from the struct page (ksl_slab_of_fast()), its
- * cache compared with s, then ksl_slab_free_fast(). Anything unusual goes,
- * as a tail call, to ksl_slab_free_checked(), which repeats every check
- * and reports.
- */
-static __attribute__((always_inline)) inline void
-slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	struct slab *slab = ksl_slab_of_fast(obj);
-
-	if (unlikely(!slab || slab->slab_cache != s)) {
-		ksl_slab_free_checked(s, obj, caller);
-		return;
-	}
-	ksl_slab_free_fast(s, slab, obj, caller);
-}
-
-void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	slab_free(s, obj, caller);
 }
 
 /* ---- the API ---------------------------------------------------------- */
@@ -930,12 +639,6 @@ void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
 	return slab_alloc(s, gfp, caller);
 }
 
-void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
-			   unsigned long caller)
-{
-	slab_free(s, obj, caller);
-}
-
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (unlikely(!s))
@@ -951,9 +654,4 @@ void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 {
 	return ksl_cache_alloc_caller(s, flags, _RET_IP_);
-}
-
-void kmem_cache_free(struct kmem_cache *s, void *obj)
-{
-	slab_free(s, obj, _RET_IP_);
 }

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The free paths (mm/slub.c's do_slab_free() and __slab_free()): where a
+ * freed object goes, with no lock and no atomic read-modify-write in the
+ * common cases, and every check of a bad free.
+ *
+ *   kmem_cache_free(s, obj) / kfree(obj)
+ *     owner's section?  (ksl_own_enter: one store, one load)
+ *       no  --------------------------------------> free_checked (locks)
+ *       yes: obj an object start of c's active slab?
+ *            yes --> push c->freelist                     [inline]
+ *            no  --> ksl_slab_free_in(), still in the section:
+ *                    slab of obj, cache, object start checked
+ *                    CPU-partial slab of this CPU --> push slab->local_free
+ *                    any other slab (section left) --> free_remote:
+ *                      one CAS of slab->fstate; a full slab is frozen for
+ *                      this CPU (put_cpu_partial); an emptied node-partial
+ *                      slab needs list_lock (free_slow_locked)
+ *
+ * A slab's free objects are in one of three lists: c->freelist (its CPU's
+ * while it is active), slab->local_free (its CPU's while it is on the
+ * CPU's partial list) and the slab's own freelist in slab->fstate (every
+ * other free). Objects on the first two count in inuse, as in SLUB, and
+ * go back to the slab's freelist when the CPU lets the slab go.
+ *
+ * A double free is caught when the object is at the head of the list it
+ * is freed onto, or the slab has no object in use; a free of anything
+ * that is not an object start of a slab of s is reported and refused (a
+ * wrong cache: freed to the object's true cache).
+ */
+#include "slab/slab_internal.h"
+
+static __attribute__((noinline)) void
+double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	ksl_pr_ratelimited(
+		20, "BUG %s: double free of object %p (caller %p); refused",
+		s->name, obj, (void *)caller);
+}
+
+enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
+
+/*
+ * A remote free that changes no list: the slab is some CPU's (active or
+ * CPU-partial), or node-partial and not becoming empty. One CAS. A full
+ * slab (on no list) is taken for the freeing CPU in the same CAS, as the
+ * kernel's __slab_free() freezes it: FROZEN, obj not yet freed, and the
+ * caller puts the slab on its CPU's partial list with obj as its first
+ * local free (put_cpu_partial()). NEEDS_LOCK: nothing done, the free
+ * needs list_lock.
+ */
+static __attribute__((always_inline)) inline int
+free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
+	      unsigned int idx)
+{
+	uint64_t w = fs_load(slab);
+
+	for (;;) {
+		unsigned int st = FS_STATE(w), inuse = FS_INUSE(w);
+
+		if (unlikely(FS_HEAD(w) == idx || !inuse))
+			return DOUBLE_FREE;
+		if (st == SLAB_FULL) {
+			/* with no free object, nobody else may touch it but
+			 * a freer, who also needs this CAS to take it */
+			if (!s->cpu_partial_slabs || FS_HEAD(w))
+				return NEEDS_LOCK;
+			if (fs_cas(slab, &w, fs_make(0, inuse, SLAB_CPU_PARTIAL)))
+				return FROZEN;
+			continue;
+		}
+		if (st == SLAB_NODE_PARTIAL && inuse == 1)
+			return NEEDS_LOCK;
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)1 << 16) - FS_HEAD(w) + idx)))
+			return FREED;
+	}
+}
+
+/*
+ * A slab frozen for this CPU onto c->partial, obj its first local free,
+ * the list first flushed to the node when full (c->lock held, dropped).
+ */
+static __attribute__((noinline)) void
+put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		struct slab *slab, void *obj)
+{
+	struct slab *discard = NULL;
+
+	if (c->nr_partial >= s->cpu_partial_slabs) {
+		ksl_spin_lock(&s->node.list_lock);
+		ksl_put_partials(s, c, &discard);
+		ksl_spin_unlock(&s->node.list_lock);
+	}
+	set_fp(s, obj, NULL);
+	slab->local_free = obj;
+	set_frozen_cpu(slab, cpu_of(s, c) + 1);
+	slab->next = c->partial;
+	c->partial = slab;
+	c->nr_partial++;
+	ksl_spin_unlock(&c->lock);
+	ksl_discard_list(s, discard);
+}
+
+/* A free that changes lists (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+		 struct slab *slab, void *obj, unsigned int idx,
+		 unsigned long caller)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *discard = NULL;
+	unsigned int st;
+	uint64_t w;
+
+	ksl_spin_lock(&n->list_lock);
+	w = fs_load(slab);
+	for (;;) {
+		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
+			ksl_spin_unlock(&n->list_lock);
+			ksl_spin_unlock(&c->lock);
+			double_free(s, obj, caller);
+			return;
+		}
+		st = FS_STATE(w);
+		if (st == SLAB_FULL && s->cpu_partial_slabs) {
+			/* frozen for this CPU, obj its first local free */
+			if (!fs_cas(slab, &w,
+				    fs_make(FS_HEAD(w), FS_INUSE(w),
+					    SLAB_CPU_PARTIAL)))
+				continue;
+			ksl_spin_unlock(&n->list_lock);
+			put_cpu_partial(s, c, slab, obj);
+			return;
+		}
+		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
+		if (fs_cas(slab, &w, fs_make(idx, FS_INUSE(w) - 1, st)))
+			break;
+	}
+	/* inuse is ours now; a node-partial slab stays so under list_lock */
+	if (st == SLAB_FULL) {
+		ksl_unfreeze_slab(s, slab, &discard);
+	} else if (st == SLAB_NODE_PARTIAL && !slab_inuse(slab) &&
+		   n->nr_partial > s->min_partial) {
+		ksl_remove_partial(n, slab);
+		ksl_set_state(slab, SLAB_FULL);
+		slab->next = discard;
+		discard = slab;
+	}
+	ksl_spin_unlock(&n->list_lock);
+	ksl_spin_unlock(&c->lock);
+	ksl_discard_list(s, discard);
+}
+
+/* Free into a slab that is not c's (c->lock held, dropped here). */
+static __attribute__((noinline)) void
+free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	  void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED)) {
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	if (ret == FROZEN) {
+		put_cpu_partial(s, c, slab, obj);
+		return;
+	}
+	if (ret == NEEDS_LOCK) {
+		free_slow_locked(s, c, slab, obj, idx, caller);
+		return;
+	}
+	ksl_spin_unlock(&c->lock);
+	double_free(s, obj, caller);
+}
+
+/*
+ * Free into a slab that is not this CPU's, without c->lock: the common
+ * case (the slab stays on its list) is one CAS; a frozen slab or a list
+ * change takes c->lock.
+ */
+static __attribute__((noinline)) void
+free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
+	    void *obj, unsigned int idx, unsigned long caller)
+{
+	int ret = free_lockless(s, slab, obj, idx);
+
+	if (likely(ret == FREED))
+		return;
+	if (ret == DOUBLE_FREE) {
+		double_free(s, obj, caller);
+		return;
+	}
+	ksl_cpu_lock(c);
+	if (ret == FROZEN)
+		put_cpu_partial(s, c, slab, obj);
+	else
+		free_slow_locked(s, c, slab, obj, idx, caller);
+}
+
+/* ---- the checked path ------------------------------------------------ */
+
+/* The object's slab after the checks, or NULL (reported) */
+static struct slab *check_free(struct kmem_cache **sp, void *obj,
+			       unsigned long caller)
+{
+	struct kmem_cache *s = *sp;
+	struct slab *slab = ksl_virt_to_slab(obj);
+	unsigned long off;
+
+	if (unlikely(!slab)) {
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
+			s ? s->name : "NULL", obj, (void *)caller);
+		return NULL;
+	}
+	if (unlikely(slab->slab_cache != s)) {
+		struct kmem_cache *true_s = slab->slab_cache;
+
+		ksl_pr_ratelimited(
+			20,
+			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
+			s ? s->name : "NULL", true_s->name, obj,
+			(void *)caller);
+		*sp = s = true_s;
+	}
+	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
+	if (unlikely(off < s->red_left_pad ||
+		     off - s->red_left_pad >= slab->span ||
+		     !obj_aligned(s, off - s->red_left_pad))) {
+		ksl_pr_ratelimited(
+			20,
+			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+			s->name, obj, off, (void *)slab, s->size,
+			(void *)caller);
+		return NULL;
+	}
+	return slab;
+}
+
+/* push obj onto a CPU list unless it is the head (a double free) */
+static inline bool push_unless_head(struct kmem_cache *s, void **list,
+				    void *obj)
+{
+	void *head = *list;
+
+	if (unlikely(obj == head))
+		return false;
+	set_fp(s, obj, head);
+	*list = obj;
+	return true;
+}
+
+/* Free obj (checked: an object start of slab, a slab of s) (c->lock held,
+ * dropped here). */
+static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+			     struct slab *slab, void *obj, unsigned long caller)
+{
+	void **list = NULL;
+
+	if (slab == c->slab)
+		list = &c->freelist;
+	else if (__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
+		 cpu_of(s, c) + 1)
+		list = &slab->local_free;
+	if (!list) {
+		free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
+		return;
+	}
+	if (push_unless_head(s, list, obj)) {
+		ksl_spin_unlock(&c->lock);
+		return;
+	}
+	ksl_spin_unlock(&c->lock);
+	double_free(s, obj, caller);
+}
+
+/* every check, then the free under the CPU lock: the path for anything
+ * unusual, and for threads that share their CPU */
+__attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
+						     void *obj,
+						     unsigned long caller)
+{
+	struct slab *slab;
+	struct kmem_cache_cpu *c;
+
+	if (!obj)
+		return;
+	if (unlikely(!s)) {
+		s = ksl_virt_to_cache(obj);
+		if (!s) {
+			ksl_pr_ratelimited(
+				20,
+				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",
+				obj, (void *)caller);
+			return;
+		}
+	}
+	slab = check_free(&s, obj, caller);
+	if (unlikely(!slab))
+		return;
+	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	ksl_cpu_lock(c);
+	slab_free_locked(s, c, slab, obj, caller);
+}
+
+/* ---- in the owner's section ------------------------------------------ */
+
+/*
+ * Past the inline fast path, still in the owner's section (left here):
+ * the slab found and checked, then this CPU's partial slab's local list,
+ * or the remote free. The active slab's objects only get here as a
+ * double free at the head of c->freelist.
+ */
+__attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
+						struct slab *slab, void *obj,
+						unsigned long caller)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	unsigned long off;
+
+	if (!slab) {
+		slab = ksl_slab_of_fast(obj);
+		if (unlikely(!s || !slab || slab->slab_cache != s))
+			goto checked;
+	}
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
+		goto checked;
+	if (likely(__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
+		   ksl_tls.cpu + 1)) {
+		void *head = slab->local_free;
+
+		if (unlikely(obj == head))
+			goto checked;
+		set_fp(s, obj, head);
+		slab->local_free = obj;
+		ksl_own_leave(own);
+		return;
+	}
+	if (unlikely(slab == ksl_this_cpu_slab(s)->slab))
+		goto checked;
+	ksl_own_leave(own);
+	free_remote(s, ksl_this_cpu_slab(s), slab, obj,
+		    (unsigned int)obj_index(s, off) + 1, caller);
+	return;
+checked:
+	ksl_own_leave(own);
+	ksl_slab_free_checked(s, obj, caller);
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+static __attribute__((always_inline)) inline void
+slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	if (unlikely(!s)) {
+		ksl_slab_free_checked(s, obj, caller);
+		return;
+	}
+	ksl_slab_free_fast(s, NULL, obj, caller);
+}
+
+void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
+			   unsigned long caller)
+{
+	slab_free(s, obj, caller);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	slab_free(s, obj, _RET_IP_);
+}
