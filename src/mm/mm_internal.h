@@ -351,8 +351,22 @@ ksl_own_enter(struct ksl_cpu_own *own)
 {
 	__atomic_store_n(&own->busy, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	{
+		/* the same single load as the atomic (an x86-64 load is an
+		 * acquire), compared in memory */
+		bool no_req;
+
+		__asm__ volatile("cmpl $0, %1"
+				 : "=@ccz"(no_req)
+				 : "m"(own->req));
+		if (__builtin_expect(no_req, 1))
+			return true;
+	}
+#else
 	if (__builtin_expect(!__atomic_load_n(&own->req, __ATOMIC_ACQUIRE), 1))
 		return true;
+#endif
 	__atomic_store_n(&own->busy, 0, __ATOMIC_RELEASE);
 	return false;
 }

@@ -117,8 +117,9 @@ struct slab {
 		};
 	};
 	uint64_t fstate;
-	unsigned int objects;
-	unsigned int order;
+	unsigned short objects;	 /* at most KSL_MAX_OBJS_PER_PAGE */
+	unsigned short order;
+	unsigned int local_nr; /* objects on local_free */
 	void *base;	    /* first object (slab address + red_left_pad) */
 	unsigned int span;  /* objects * size: the bytes objects start in */
 	unsigned int frozen_cpu; /* CPU_PARTIAL: its CPU + 1; else 0 */
@@ -154,7 +155,12 @@ struct kmem_cache_cpu {
 	struct slab *partial;	 /* singly linked via ->next */
 	char *base;		 /* slab->base of the active slab */
 	unsigned long span;	 /* its slab->span; 0: no active slab */
+	/* the CPU-partial slab of this CPU last freed into, or &ksl_no_slab
+	 * (reset whenever a slab leaves c->partial): spares the struct page
+	 * lookup for a run of frees into one slab */
+	struct slab *last_local;
 } __attribute__((aligned(64)));
+extern struct slab ksl_no_slab; /* span 0: no object is in it */
 _Static_assert(sizeof(struct kmem_cache_cpu) == KSL_CPU_SLAB_STRIDE,
 	       "ksl_tls.cpu_off indexes cpu_slab");
 
@@ -362,32 +368,60 @@ void ksl_slab_free_in(struct kmem_cache *s, struct slab *slab, void *obj,
  * Free: a push onto the CPU freelist when obj is an object start of the
  * CPU's active slab of s, told by an address range and a divisibility
  * test (one multiply) against the CPU's copy of the slab's base and span,
- * which also prove the object is s's; the object at the head of the list
- * is a double free. Otherwise ksl_slab_free_in(), still in the section.
+ * which also prove the object is s's; else the same test against the
+ * CPU-partial slab this CPU last freed into, and a push onto its local
+ * list. The object at the head of the list is a double free. Anything
+ * else: ksl_slab_free_in(), still in the section.
  */
+static __attribute__((always_inline)) inline bool
+ksl_push_if_in(struct kmem_cache *s, void *obj, const char *base,
+	       unsigned long span, void **list)
+{
+	unsigned long off = (unsigned long)((const char *)obj - base);
+	void *head = *list;
+
+	if (likely(off < span && obj_aligned(s, off) && obj != head)) {
+		set_fp(s, obj, head);
+		*list = obj;
+		return true;
+	}
+	return false;
+}
+
+/* a CPU's free into its CPU-partial slab (in its section or c->lock) */
+static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
+				  void *obj)
+{
+	set_fp(s, obj, slab->local_free);
+	slab->local_free = obj;
+	slab->local_nr++;
+}
+
 static __attribute__((always_inline)) inline void
 ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
 		   unsigned long caller)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
 	struct kmem_cache_cpu *c;
-	unsigned long off;
-	void *head;
+	struct slab *last;
 
 	if (unlikely(!ksl_own_enter(own))) {
 		ksl_slab_free_checked(s, obj, caller);
 		return;
 	}
 	c = ksl_this_cpu_slab(s);
-	off = (unsigned long)((char *)obj - c->base);
-	head = c->freelist;
-	if (likely(off < c->span && obj_aligned(s, off) && obj != head)) {
-		set_fp(s, obj, head);
-		c->freelist = obj;
-		ksl_own_leave(own);
-		return;
+	if (likely(ksl_push_if_in(s, obj, c->base, c->span, &c->freelist)))
+		goto done;
+	last = c->last_local;
+	if (ksl_push_if_in(s, obj, (const char *)last->base, last->span,
+			   &last->local_free)) {
+		last->local_nr++;
+		goto done;
 	}
 	ksl_slab_free_in(s, slab, obj, caller);
+	return;
+done:
+	ksl_own_leave(own);
 }
 
 /*

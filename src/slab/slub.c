@@ -28,6 +28,7 @@ _Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
 	       "rcu_head fits in slab->next/prev");
 
 atomic_long ksl_slab_pages_in_use;
+struct slab ksl_no_slab;
 
 int ksl_cache_init_cpu(struct kmem_cache *s)
 {
@@ -37,6 +38,8 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	if (!s->cpu_slab)
 		return -1;
 	memset(s->cpu_slab, 0, len);
+	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++)
+		s->cpu_slab[i].last_local = &ksl_no_slab;
 	s->div_magic = UINT64_MAX / s->size + 1;
 	return 0;
 }
@@ -103,17 +106,18 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->order = order;
 	slab->objects = (unsigned int)((ksl_mm.page_size << order) / s->size);
 	slab->next = slab->prev = NULL;
+	slab->local_nr = 0;
 	slab->span = slab->objects * s->size;
 	slab->frozen_cpu = 0;
 	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
 	slab->base = start;
-	for (unsigned int i = 0; i < slab->objects; i++) {
-		char *obj = start + (size_t)i * s->size;
-
-		if (s->ctor)
-			s->ctor(obj);
-		set_fp(s, obj, i + 1 < slab->objects ? obj + s->size : NULL);
-	}
+	if (s->ctor)
+		for (unsigned int i = 0; i < slab->objects; i++)
+			s->ctor(start + (size_t)i * s->size);
+	for (char *obj = start, *end = start + slab->span - s->size; obj < end;
+	     obj += s->size)
+		set_fp(s, obj, obj + s->size);
+	set_fp(s, start + slab->span - s->size, NULL);
 	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
 			 __ATOMIC_RELEASE);
 	account_slab(s, order, 1);
@@ -213,28 +217,39 @@ void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
 }
 
 /*
- * Give a CPU's list of free objects of slab (counted in its inuse, linked
- * by free pointer) back to the slab's freelist: one CAS, whatever remote
- * frees land meanwhile.
+ * Give a CPU's list of nr free objects of slab (counted in its inuse,
+ * linked by free pointer) back to the slab's freelist: one CAS, whatever
+ * remote frees land meanwhile. The list is walked for its tail only when
+ * the slab's freelist is not empty.
  */
-static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain)
+static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain,
+			unsigned int nr)
 {
 	void *tail = NULL;
-	unsigned int nr = 0;
 	uint64_t w;
 
-	for (void *obj = chain; obj; obj = get_fp(s, obj)) {
-		tail = obj;
-		nr++;
-	}
-	if (!tail)
+	if (!chain)
 		return;
 	w = fs_load(slab);
-	do
-		set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
-	while (!fs_cas(slab, &w,
-		       fs_make(obj_to_head(s, slab, chain), FS_INUSE(w) - nr,
-			       FS_STATE(w))));
+	do {
+		if (FS_HEAD(w) && !tail)
+			for (tail = chain; get_fp(s, tail);
+			     tail = get_fp(s, tail))
+				;
+		if (tail)
+			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
+	} while (!fs_cas(slab, &w,
+			 fs_make(obj_to_head(s, slab, chain),
+				 FS_INUSE(w) - nr, FS_STATE(w))));
+}
+
+static unsigned int chain_length(struct kmem_cache *s, void *chain)
+{
+	unsigned int nr = 0;
+
+	for (; chain; chain = get_fp(s, chain))
+		nr++;
+	return nr;
 }
 
 /*
@@ -249,8 +264,9 @@ void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 	uint64_t w;
 
 	if (slab->local_free) {
-		merge_chain(s, slab, slab->local_free);
+		merge_chain(s, slab, slab->local_free, slab->local_nr);
 		slab->local_free = NULL;
+		slab->local_nr = 0;
 	}
 	set_frozen_cpu(slab, 0);
 	w = fs_load(slab);
@@ -287,6 +303,7 @@ void ksl_put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	}
 	c->partial = NULL;
 	c->nr_partial = 0;
+	c->last_local = &ksl_no_slab;
 }
 
 /* Give c's active slab back, its CPU freelist merged into the slab's. */
@@ -297,7 +314,7 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 	if (!slab)
 		return;
-	merge_chain(s, slab, c->freelist);
+	merge_chain(s, slab, c->freelist, chain_length(s, c->freelist));
 	set_cpu_slab(c, NULL);
 	c->freelist = NULL;
 	ksl_unfreeze_slab(s, slab, discard);
@@ -504,6 +521,7 @@ static void *activate_partial(struct kmem_cache *s, struct slab *slab)
 	if (!fl)
 		return take_freelist(s, slab);
 	slab->local_free = NULL;
+	slab->local_nr = 0;
 	if (!FS_HEAD(fs_load(slab))) {
 		/* a remote free landing now waits for the next refill */
 		ksl_set_state(slab, SLAB_ACTIVE);
@@ -557,6 +575,7 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 		slab = c->partial;
 		c->partial = slab->next;
 		c->nr_partial--;
+		c->last_local = &ksl_no_slab;
 		fl = activate_partial(s, slab);
 		if (fl)
 			set_cpu_slab(c, slab);

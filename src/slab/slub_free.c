@@ -95,6 +95,7 @@ put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	}
 	set_fp(s, obj, NULL);
 	slab->local_free = obj;
+	slab->local_nr = 1;
 	set_frozen_cpu(slab, cpu_of(s, c) + 1);
 	slab->next = c->partial;
 	c->partial = slab;
@@ -271,6 +272,8 @@ static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		return;
 	}
 	if (push_unless_head(s, list, obj)) {
+		if (list == &slab->local_free)
+			slab->local_nr++;
 		ksl_spin_unlock(&c->lock);
 		return;
 	}
@@ -312,19 +315,20 @@ __attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
 /*
  * Past the inline fast path, still in the owner's section (left here):
  * the slab found and checked, then this CPU's partial slab's local list,
- * or the remote free. The active slab's objects only get here as a
- * double free at the head of c->freelist.
+ * or the remote free. The active slab's and c->last_local's objects only
+ * get here as a double free at the head of their list.
  */
 __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 						struct slab *slab, void *obj,
 						unsigned long caller)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
 	unsigned long off;
 
 	if (!slab) {
 		slab = ksl_slab_of_fast(obj);
-		if (unlikely(!s || !slab || slab->slab_cache != s))
+		if (unlikely(!slab || slab->slab_cache != s))
 			goto checked;
 	}
 	off = (unsigned long)((char *)obj - (char *)slab->base);
@@ -336,16 +340,16 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 
 		if (unlikely(obj == head))
 			goto checked;
-		set_fp(s, obj, head);
-		slab->local_free = obj;
+		ksl_push_local(s, slab, obj);
+		c->last_local = slab;
 		ksl_own_leave(own);
 		return;
 	}
-	if (unlikely(slab == ksl_this_cpu_slab(s)->slab))
+	if (unlikely(slab == c->slab))
 		goto checked;
 	ksl_own_leave(own);
-	free_remote(s, ksl_this_cpu_slab(s), slab, obj,
-		    (unsigned int)obj_index(s, off) + 1, caller);
+	free_remote(s, c, slab, obj, (unsigned int)obj_index(s, off) + 1,
+		    caller);
 	return;
 checked:
 	ksl_own_leave(own);
