@@ -273,6 +273,39 @@ ksl_cpu_lock(struct kmem_cache_cpu *c)
 		ksl_cpu_lock_contended(c);
 }
 
+/*
+ * Holding a CPU's slab state (c->freelist, c->slab, c->partial, the local
+ * lists of its partial slabs): its owner in a lock-free section (own
+ * set), or anyone under c->lock (own NULL). The slow paths take it with
+ * ksl_hold_cpu() (or inherit the fast path's section) and give it back
+ * with ksl_release_cpu(); they let go of it to allocate slab pages.
+ */
+struct ksl_cpu_hold {
+	struct kmem_cache_cpu *c;
+	struct ksl_cpu_own *own;
+};
+
+static inline void ksl_hold_cpu(struct kmem_cache *s, struct ksl_cpu_hold *h)
+{
+	h->own = ksl_tls.own;
+	if (ksl_own_enter(h->own)) {
+		h->c = (struct kmem_cache_cpu *)((char *)s->cpu_slab +
+						 ksl_tls.cpu_off);
+		return;
+	}
+	h->own = NULL;
+	h->c = &s->cpu_slab[ksl_this_cpu_fast()];
+	ksl_cpu_lock(h->c);
+}
+
+static inline void ksl_release_cpu(struct ksl_cpu_hold *h)
+{
+	if (h->own)
+		ksl_own_leave(h->own);
+	else
+		ksl_spin_unlock(&h->c->lock);
+}
+
 /* the layer's state */
 struct ksl_slab_config {
 	int min_order, max_order, min_objects; /* -1: default */
@@ -300,6 +333,8 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s);
 int ksl_cache_init_cpu(struct kmem_cache *s);
 void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
 			 unsigned long caller);
+void *ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp,
+			  unsigned long caller);
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void ksl_discard_list(struct kmem_cache *s, struct slab *list);
 void ksl_set_state(struct slab *slab, unsigned int state);
@@ -345,10 +380,8 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = ksl_this_cpu_slab(s);
 	obj = c->freelist;
-	if (unlikely(!obj)) {
-		ksl_own_leave(own);
-		return ksl_alloc_slowpath(s, gfp, caller);
-	}
+	if (unlikely(!obj))
+		return ksl_alloc_refill_in(s, gfp, caller);
 	c->freelist = get_fp(s, obj);
 	ksl_own_leave(own);
 	if (unlikely(gfp & __GFP_ZERO))

@@ -556,16 +556,14 @@ static struct slab *get_partial_node(struct kmem_cache *s,
 	return got;
 }
 
-static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
-						  struct kmem_cache_cpu *c,
-						  gfp_t gfp,
-						  unsigned long caller)
+/* An object from the CPU's slabs, the node list, or NULL (CPU held). */
+static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
 	struct kmem_cache_node *n = &s->node;
-	struct slab *slab = NULL;
+	struct slab *slab;
 	void *fl = NULL;
 
-	/* the CPU's own slabs change state under c->lock alone */
+	/* the CPU's own slabs change state with the CPU held alone */
 	if (c->slab) {
 		fl = take_freelist(s, c->slab);
 		if (!fl)
@@ -589,45 +587,89 @@ static __attribute__((noinline)) void *alloc_slow(struct kmem_cache *s,
 		}
 		ksl_spin_unlock(&n->list_lock);
 	}
-	if (!fl) {
-		if (unlikely(gfp & GFP_SLAB_BUG_MASK))
-			gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
-		slab = allocate_slab(s, gfp);
-		if (!slab) {
-			if (!(gfp & __GFP_NOWARN))
-				ksl_pr_ratelimited(
-					10,
-					"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-					gfp, s->name, s->object_size, s->size,
-					s->order, s->min_order);
-			return NULL;
-		}
-		fl = take_freelist(s, slab); /* not yet seen by anyone */
-		set_cpu_slab(c, slab);
-	}
-	c->freelist = get_fp(s, fl);
 	return fl;
 }
 
-/* Everything but the common case: the CPU lock may be contended, the
- * CPU freelist empty, the thread not yet given a CPU, the object zeroed. */
+/*
+ * A new slab, allocated with the CPU let go (reclaim may run shrinkers,
+ * and those may flush this very CPU), then made the CPU's active one; a
+ * slab another thread of the CPU installed meanwhile is deactivated.
+ */
+static void *refill_new_slab(struct kmem_cache *s, struct ksl_cpu_hold *h,
+			     gfp_t gfp, unsigned long caller)
+{
+	struct slab *slab, *discard = NULL;
+	struct kmem_cache_cpu *c;
+
+	if (unlikely(gfp & GFP_SLAB_BUG_MASK))
+		gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
+	ksl_release_cpu(h);
+	slab = allocate_slab(s, gfp);
+	ksl_hold_cpu(s, h);
+	if (!slab) {
+		if (!(gfp & __GFP_NOWARN))
+			ksl_pr_ratelimited(
+				10,
+				"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
+				gfp, s->name, s->object_size, s->size, s->order,
+				s->min_order);
+		return NULL;
+	}
+	c = h->c;
+	if (unlikely(c->slab)) {
+		ksl_spin_lock(&s->node.list_lock);
+		deactivate_slab(s, c, &discard);
+		ksl_spin_unlock(&s->node.list_lock);
+	}
+	set_cpu_slab(c, slab);
+	if (unlikely(discard))
+		ksl_discard_list(s, discard);
+	return take_freelist(s, slab); /* not yet seen by anyone */
+}
+
+/* An object for a CPU whose freelist is empty (CPU held, released). */
+static __attribute__((noinline)) void *
+alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
+	   unsigned long caller)
+{
+	struct kmem_cache_cpu *c = h->c;
+	void *obj = c->freelist;
+
+	if (!obj) {
+		obj = refill_from_slabs(s, c);
+		if (!obj) {
+			obj = refill_new_slab(s, h, gfp, caller);
+			c = h->c;
+		}
+	}
+	if (likely(obj))
+		c->freelist = get_fp(s, obj);
+	ksl_release_cpu(h);
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_zero_object(s, obj);
+	return obj;
+}
+
+/* The owner's fast path found its freelist empty (still in the section). */
+__attribute__((noinline)) void *ksl_alloc_refill_in(struct kmem_cache *s,
+						   gfp_t gfp,
+						   unsigned long caller)
+{
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+
+	return alloc_held(s, &h, gfp, caller);
+}
+
+/* Everything else: a thread that is not its CPU's owner (or has no CPU
+ * yet), or an owner excluded for now. */
 __attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
 						  gfp_t gfp,
 						  unsigned long caller)
 {
-	struct kmem_cache_cpu *c = &s->cpu_slab[ksl_this_cpu_fast()];
-	void *obj;
+	struct ksl_cpu_hold h;
 
-	ksl_cpu_lock(c);
-	obj = c->freelist;
-	if (likely(obj))
-		c->freelist = get_fp(s, obj);
-	else
-		obj = alloc_slow(s, c, gfp, caller);
-	ksl_spin_unlock(&c->lock);
-	if (unlikely(gfp & __GFP_ZERO))
-		return ksl_zero_object(s, obj);
-	return obj;
+	ksl_hold_cpu(s, &h);
+	return alloc_held(s, &h, gfp, caller);
 }
 
 static __attribute__((always_inline)) inline void *

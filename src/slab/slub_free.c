@@ -80,12 +80,13 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
 
 /*
  * A slab frozen for this CPU onto c->partial, obj its first local free,
- * the list first flushed to the node when full (c->lock held, dropped).
+ * the list first flushed to the node when full (CPU held, released).
  */
 static __attribute__((noinline)) void
-put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
+put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h,
 		struct slab *slab, void *obj)
 {
+	struct kmem_cache_cpu *c = h->c;
 	struct slab *discard = NULL;
 
 	if (c->nr_partial >= s->cpu_partial_slabs) {
@@ -100,13 +101,13 @@ put_cpu_partial(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	slab->next = c->partial;
 	c->partial = slab;
 	c->nr_partial++;
-	ksl_spin_unlock(&c->lock);
+	ksl_release_cpu(h);
 	ksl_discard_list(s, discard);
 }
 
-/* A free that changes lists (c->lock held, dropped here). */
+/* A free that changes lists (CPU held, released here). */
 static __attribute__((noinline)) void
-free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
+free_slow_locked(struct kmem_cache *s, struct ksl_cpu_hold *h,
 		 struct slab *slab, void *obj, unsigned int idx,
 		 unsigned long caller)
 {
@@ -120,7 +121,7 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	for (;;) {
 		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
 			ksl_spin_unlock(&n->list_lock);
-			ksl_spin_unlock(&c->lock);
+			ksl_release_cpu(h);
 			double_free(s, obj, caller);
 			return;
 		}
@@ -132,7 +133,7 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 					    SLAB_CPU_PARTIAL)))
 				continue;
 			ksl_spin_unlock(&n->list_lock);
-			put_cpu_partial(s, c, slab, obj);
+			put_cpu_partial(s, h, slab, obj);
 			return;
 		}
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
@@ -150,55 +151,36 @@ free_slow_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		discard = slab;
 	}
 	ksl_spin_unlock(&n->list_lock);
-	ksl_spin_unlock(&c->lock);
+	ksl_release_cpu(h);
 	ksl_discard_list(s, discard);
 }
 
-/* Free into a slab that is not c's (c->lock held, dropped here). */
-static __attribute__((noinline)) void
-free_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-	  void *obj, unsigned int idx, unsigned long caller)
-{
-	int ret = free_lockless(s, slab, obj, idx);
-
-	if (likely(ret == FREED)) {
-		ksl_spin_unlock(&c->lock);
-		return;
-	}
-	if (ret == FROZEN) {
-		put_cpu_partial(s, c, slab, obj);
-		return;
-	}
-	if (ret == NEEDS_LOCK) {
-		free_slow_locked(s, c, slab, obj, idx, caller);
-		return;
-	}
-	ksl_spin_unlock(&c->lock);
-	double_free(s, obj, caller);
-}
-
 /*
- * Free into a slab that is not this CPU's, without c->lock: the common
- * case (the slab stays on its list) is one CAS; a frozen slab or a list
- * change takes c->lock.
+ * Free into a slab that is not the CPU's active one (nor, when the CPU is
+ * held, one of its partial slabs): the common case, the slab staying on
+ * its list, is one CAS; freezing a full slab or a list change needs the
+ * CPU, taken here unless held. Whatever was held is released.
  */
 static __attribute__((noinline)) void
-free_remote(struct kmem_cache *s, struct kmem_cache_cpu *c, struct slab *slab,
-	    void *obj, unsigned int idx, unsigned long caller)
+free_remote(struct kmem_cache *s, struct ksl_cpu_hold *h, bool held,
+	    struct slab *slab, void *obj, unsigned int idx,
+	    unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
-	if (likely(ret == FREED))
-		return;
-	if (ret == DOUBLE_FREE) {
-		double_free(s, obj, caller);
+	if (likely(ret == FREED) || ret == DOUBLE_FREE) {
+		if (held)
+			ksl_release_cpu(h);
+		if (ret == DOUBLE_FREE)
+			double_free(s, obj, caller);
 		return;
 	}
-	ksl_cpu_lock(c);
+	if (!held)
+		ksl_hold_cpu(s, h);
 	if (ret == FROZEN)
-		put_cpu_partial(s, c, slab, obj);
+		put_cpu_partial(s, h, slab, obj);
 	else
-		free_slow_locked(s, c, slab, obj, idx, caller);
+		free_slow_locked(s, h, slab, obj, idx, caller);
 }
 
 /* ---- the checked path ------------------------------------------------ */
@@ -260,6 +242,7 @@ static inline bool push_unless_head(struct kmem_cache *s, void **list,
 static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			     struct slab *slab, void *obj, unsigned long caller)
 {
+	struct ksl_cpu_hold h = { c, NULL };
 	void **list = NULL;
 
 	if (slab == c->slab)
@@ -268,7 +251,8 @@ static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		 cpu_of(s, c) + 1)
 		list = &slab->local_free;
 	if (!list) {
-		free_slow(s, c, slab, obj, obj_to_head(s, slab, obj), caller);
+		free_remote(s, &h, true, slab, obj, obj_to_head(s, slab, obj),
+			    caller);
 		return;
 	}
 	if (push_unless_head(s, list, obj)) {
@@ -347,9 +331,13 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	}
 	if (unlikely(slab == c->slab))
 		goto checked;
-	ksl_own_leave(own);
-	free_remote(s, c, slab, obj, (unsigned int)obj_index(s, off) + 1,
-		    caller);
+	{
+		/* still in the section: a list change needs the CPU */
+		struct ksl_cpu_hold h = { c, own };
+
+		free_remote(s, &h, true, slab, obj,
+			    (unsigned int)obj_index(s, off) + 1, caller);
+	}
 	return;
 checked:
 	ksl_own_leave(own);
