@@ -2,8 +2,9 @@
 /*
  * The questions the DMA layer asks the slab and kmalloc layers, in one
  * place: which object an address falls in (for victim reports and
- * shared-line detection), whether an object was allocated __GFP_PACKED,
- * and the booted kmalloc policy (for the 6.5 bounce rule).
+ * shared-line detection), whether a page holds slab objects at all,
+ * whether an object was allocated __GFP_PACKED, and the booted kmalloc
+ * policy (for the 6.5 bounce rule).
  *
  * A packed object: under kmalloc.packed, __GFP_PACKED requests come from
  * the 8-aligned kmalloc caches whose object size is not a multiple of
@@ -34,6 +35,12 @@ bool ksl_dma_obj_lookup(const void *addr, struct ksl_dma_obj *o)
 	o->allocated = allocated;
 	/* the object's own bytes only: padding and metadata are no one's */
 	return (const char *)addr < (const char *)start + s->object_size;
+}
+
+/* is addr in a slab's page? (no: no address of that page is an object) */
+bool ksl_dma_in_slab_page(const void *addr)
+{
+	return ksl_virt_to_slab(addr) != NULL;
 }
 
 bool ksl_dma_obj_is_packed(const struct ksl_dma_obj *o)
