@@ -61,7 +61,7 @@ void ksl_cache_snap_free(struct ksl_dma_map *m)
 void ksl_cache_snapshot(struct ksl_dma_map *m)
 {
 	size_t line = ksl_dma.cache_align;
-	char *buf = phys_to_virt(m->phys), *end = buf + m->size;
+	char *buf = ksl_mm.phys_base + m->phys, *end = buf + m->size;
 	char *l0 = (char *)KSL_ALIGN_DOWN((uintptr_t)buf, line);
 	char *l1 = (char *)KSL_ALIGN_DOWN((uintptr_t)end - 1, line);
 
@@ -108,16 +108,13 @@ static void report_loss(const struct ksl_dma_map *m, char *at, size_t n,
 }
 
 /* restore one line's bytes outside [lo, hi); the number lost */
-static size_t invalidate_line(const struct ksl_dma_map *m,
-			      struct ksl_line_snap *s, const char *when)
+static __attribute__((noinline)) size_t
+invalidate_line(const struct ksl_dma_map *m, struct ksl_line_snap *s,
+		const char *when)
 {
 	size_t lost = 0, run = 0;
 	char *run_at = NULL;
 
-	/* the common case: the CPU wrote nothing beside the buffer */
-	if (!memcmp(s->addr, s->bytes, s->lo) &&
-	    !memcmp(s->addr + s->hi, s->bytes + s->hi, s->line - s->hi))
-		return 0;
 	for (size_t b = 0; b <= s->line; b++) {
 		bool changed = b < s->line && (b < s->lo || b >= s->hi) &&
 			       s->addr[b] != (char)s->bytes[b];
@@ -136,25 +133,30 @@ static size_t invalidate_line(const struct ksl_dma_map *m,
 	return lost;
 }
 
+/* did the CPU write beside the buffer in this line? */
+static inline bool line_changed(const struct ksl_line_snap *s)
+{
+	return memcmp(s->addr, s->bytes, s->lo) ||
+	       memcmp(s->addr + s->hi, s->bytes + s->hi, s->line - s->hi);
+}
+
 void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when)
 {
 	size_t lost = 0;
 
 	for (int i = 0; i < 2; i++)
-		if (m->snap[i])
+		if (m->snap[i] && line_changed(m->snap[i]))
 			lost += invalidate_line(m, m->snap[i], when);
 	if (lost)
 		ksl_dev_count(m->dev, KSL_STAT(lost_bytes), lost);
 }
 
-/* is any other allocated object inside [from, to)? (one cache line) */
-static bool live_object_in(char *from, char *to, const char *own, struct ksl_dma_obj *hit)
+/* is any other allocated object inside [from, to)? (part of one line) */
+static bool live_object_in(char *from, char *to, const char *own,
+			   struct ksl_dma_obj *hit)
 {
 	char *a = from;
 
-	/* a line lies in one page: no slab there, no object anywhere in it */
-	if (from >= to || !ksl_dma_in_slab_page(from))
-		return false;
 	while (a < to) {
 		if (!ksl_dma_obj_lookup(a, hit)) {
 			a++;
@@ -169,21 +171,24 @@ static bool live_object_in(char *from, char *to, const char *own, struct ksl_dma
 
 void ksl_cache_check_shared(struct ksl_dma_map *m)
 {
-	char *buf = phys_to_virt(m->phys);
 	struct ksl_dma_obj own, hit;
 	const char *own_start = NULL;
+	bool own_known = false;
 
-	if (!m->snap[0] && !m->snap[1])
-		return;
-	if (ksl_dma_obj_lookup(buf, &own))
-		own_start = own.start;
 	for (int i = 0; i < 2; i++) {
 		struct ksl_line_snap *s = m->snap[i];
 
-		if (!s)
+		/* a line lies in one page: no slab there, no object in it */
+		if (!s || !ksl_dma_in_slab_page(s->addr))
 			continue;
+		if (!own_known) {
+			if (ksl_dma_obj_lookup(phys_to_virt(m->phys), &own))
+				own_start = own.start;
+			own_known = true;
+		}
 		if (!live_object_in(s->addr, s->addr + s->lo, own_start, &hit) &&
-		    !live_object_in(s->addr + s->hi, s->addr + s->line, own_start, &hit))
+		    !live_object_in(s->addr + s->hi, s->addr + s->line, own_start,
+				    &hit))
 			continue;
 		ksl_dev_count(m->dev, KSL_STAT(shared_line_warnings), 1);
 		ksl_pr_ratelimited(100,

@@ -23,13 +23,10 @@
 #include <string.h>
 #include "dma/dma_internal.h"
 
-bool ksl_dma_kmalloc_needs_bounce(const struct device *dev, size_t size,
-				  enum dma_data_direction dir)
+/* the size test of dma_kmalloc_needs_bounce() (the inline one in
+ * dma_internal.h reads it from ksl_dma.bounce_small[] when it can) */
+bool ksl_dma_kmalloc_size_bounces(size_t size)
 {
-	if (!ksl_dma.bounce_kmalloc || dev->coherent || dir == DMA_TO_DEVICE)
-		return false;
-	if (size >= 2 * (size_t)ksl_dma.dma_minalign)
-		return false;
 	return ksl_dma_kmalloc_size_roundup(size) % ksl_dma.cache_align != 0;
 }
 
@@ -110,7 +107,8 @@ direct_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->bounced = bounce;
 	m->slot = slot;
 	m->nslots = nslots;
-	if (ksl_cache_model_applies(dev, dir, bounce, attrs)) {
+	if (ksl_cache_model_applies(dev, dir, bounce, attrs) &&
+	    ksl_cache_partial_lines(phys, size)) {
 		ksl_cache_snapshot(m);
 		ksl_cache_check_shared(m);
 	}

@@ -104,6 +104,7 @@ struct ksl_dma_map {
 #define KSL_DMA_LIVE 64             /* ksl_dma.live[] slots */
 #define KSL_DMA_LIVE_PROBE 4        /* slots looked at per device */
 #define KSL_DMA_FREE_MAX 1024       /* free entries kept */
+#define KSL_DMA_BOUNCE_TABLE 1024   /* ksl_dma.bounce_small[] sizes */
 
 struct ksl_dma_state {
 	struct ksl_dma_lock lock;
@@ -121,6 +122,10 @@ struct ksl_dma_state {
 	bool swiotlb_force;         /* a pool and swiotlb=force (swiotlb.c) */
 	unsigned int arch_kmalloc_minalign;
 	unsigned int dma_minalign;  /* ARCH_DMA_MINALIGN (0: none) */
+	/* the 6.5 rule's answer per size below 2 * dma_minalign, read off
+	 * kmalloc_size_roundup() at boot (bounce_small_n 0: no table) */
+	size_t bounce_small_n;
+	bool bounce_small[KSL_DMA_BOUNCE_TABLE];
 };
 #define KSL_DMA_HASH 4096
 
@@ -348,8 +353,21 @@ dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
 void ksl_direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      enum ksl_map_type type);
-bool ksl_dma_kmalloc_needs_bounce(const struct device *dev, size_t size,
-				  enum dma_data_direction dir);
+bool ksl_dma_kmalloc_size_bounces(size_t size);
+
+/* dma_kmalloc_needs_bounce(): Linux 6.5's rule (see direct.c) */
+static inline bool ksl_dma_kmalloc_needs_bounce(const struct device *dev,
+						size_t size,
+						enum dma_data_direction dir)
+{
+	if (!ksl_dma.bounce_kmalloc || dev->coherent || dir == DMA_TO_DEVICE)
+		return false;
+	if (size >= 2 * (size_t)ksl_dma.dma_minalign)
+		return false;
+	if (size < ksl_dma.bounce_small_n)
+		return ksl_dma.bounce_small[size];
+	return ksl_dma_kmalloc_size_bounces(size);
+}
 
 /* swiotlb (swiotlb.c) */
 int ksl_swiotlb_init(void);
@@ -374,6 +392,16 @@ static inline bool ksl_cache_model_applies(const struct device *dev,
 {
 	return !dev->coherent && !bounced && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	       (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL);
+}
+
+/* does [phys, phys + size) only partly cover its first or last line?
+ * (if not, ksl_cache_snapshot() has nothing to keep) */
+static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
+{
+	uintptr_t line = ksl_dma.cache_align;
+	uintptr_t a = (uintptr_t)ksl_mm.phys_base + (uintptr_t)phys;
+
+	return line > 1 && ((a | (a + size)) & (line - 1));
 }
 void ksl_cache_snapshot(struct ksl_dma_map *m);
 void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when);
