@@ -4,12 +4,20 @@
  * DMA_BIDIRECTIONAL, per buffer size, served directly (a 64-bit device)
  * and through swiotlb (a 32-bit device, buffer above 4 GiB: the bounce
  * copies the buffer in at map and out at unmap), on one thread of an
- * x86_64 machine with 8 GiB.
+ * x86_64 machine with 8 GiB (coherent devices).
  *
- *   bench_dma time  REPS ITERS        ns per pair for every size, median
- *   bench_dma count ITERS SIZE        run pair_direct then pair_bounced
+ *   bench_dma [-n] time  REPS ITERS   ns per pair for every size, median
+ *   bench_dma [-n] count ITERS SIZE [OFFSET]
+ *                                     run pair_direct then pair_bounced
  *                                     ITERS times each at SIZE (for
  *                                     callgrind --toggle-collect)
+ *
+ * -n: an arm64 machine with 8 GiB and non-coherent devices instead, so
+ * the direct pair goes through the non-coherent cache model (the sizes
+ * are multiples of the 64-byte line, so nothing bounces under the 6.5
+ * rule). OFFSET (default 0) starts the buffer that many bytes into the
+ * page: 0 covers whole cache lines, 8 leaves the first and last line
+ * partly covered, the case the cache model snapshots and checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,47 +29,58 @@
 static const size_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
 static struct device *dev64, *dev32;
 static void *buf;
-static size_t cur;
+static size_t cur, offset;
+static bool noncoherent;
 
 __attribute__((noinline)) void pair_direct(void);
 __attribute__((noinline)) void pair_bounced(void);
 
 __attribute__((noinline)) void pair_direct(void)
 {
-	dma_addr_t d = dma_map_single(dev64, buf, cur, DMA_BIDIRECTIONAL);
+	char *p = (char *)buf + offset;
+	dma_addr_t d = dma_map_single(dev64, p, cur, DMA_BIDIRECTIONAL);
 
 	dma_unmap_single(dev64, d, cur, DMA_BIDIRECTIONAL);
 }
 
 __attribute__((noinline)) void pair_bounced(void)
 {
-	dma_addr_t d = dma_map_single(dev32, buf, cur, DMA_BIDIRECTIONAL);
+	char *p = (char *)buf + offset;
+	dma_addr_t d = dma_map_single(dev32, p, cur, DMA_BIDIRECTIONAL);
 
 	dma_unmap_single(dev32, d, cur, DMA_BIDIRECTIONAL);
 }
 
 static int setup(void)
 {
-	struct kslab_dma_stats st;
+	struct kslab_dma_stats st, st64;
 
-	if (kslab_boot("arch=x86_64 mem=8G nr_cpus=1"))
+	if (kslab_boot(noncoherent ? "arch=arm64 mem=8G nr_cpus=1" :
+				     "arch=x86_64 mem=8G nr_cpus=1"))
 		return 1;
 	kslab_set_cpu(0);
-	dev64 = kslab_device_create("dev64", 64, true);
-	dev32 = kslab_device_create("dev32", 32, true);
-	buf = alloc_pages_exact(65536, GFP_KERNEL);
+	dev64 = kslab_device_create("dev64", 64, !noncoherent);
+	dev32 = kslab_device_create("dev32", 32, !noncoherent);
+	/* room for the largest size at the largest offset */
+	buf = alloc_pages_exact(2 * 65536, GFP_KERNEL);
 	if (!dev64 || !dev32 || !buf || virt_to_phys(buf) < (4ULL << 30))
 		return 1;
-	memset(buf, 1, 65536);
+	memset(buf, 1, 2 * 65536);
 	cur = 64;
 	pair_direct();
 	pair_bounced();
 	kslab_dma_stats(dev32, &st);
-	return st.bounces != 1;
+	kslab_dma_stats(dev64, &st64);
+	return st.bounces != 1 || st64.bounces || st64.lost_bytes;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "-n")) {
+		noncoherent = true;
+		argc--;
+		argv++;
+	}
 	if (setup()) {
 		fprintf(stderr, "bench_dma: setup failed\n");
 		return 1;
@@ -70,6 +89,11 @@ int main(int argc, char **argv)
 		long iters = atol(argv[2]);
 
 		cur = (size_t)atol(argv[3]);
+		offset = argc > 4 ? (size_t)atol(argv[4]) : 0;
+		if (offset >= 65536) {
+			fprintf(stderr, "bench_dma: OFFSET below 65536\n");
+			return 1;
+		}
 		for (long i = 0; i < iters; i++)
 			pair_direct();
 		for (long i = 0; i < iters; i++)
@@ -89,7 +113,7 @@ int main(int argc, char **argv)
 			printf("%8zu %14.1f %14.1f %7.1fx\n", cur, d, b, b / d);
 		}
 	}
-	free_pages_exact(buf, 65536);
+	free_pages_exact(buf, 2 * 65536);
 	kslab_shutdown();
 	return 0;
 }

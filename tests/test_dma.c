@@ -3,7 +3,9 @@
  * The DMA layer: masks and zones, the 6.5 bounce rule per size, swiotlb
  * exhaustion and recovery, slot alignment, dma_pool placement and
  * boundaries, scatterlists, the runtime __dma check, the cache model's
- * sync calls, DMA API misuse reports, bad input, `kslab show swiotlb`.
+ * sync calls and neighbouring mappings, DMA API misuse reports, bad input,
+ * many devices (the lock-free live-device table and its fallback),
+ * `kslab show swiotlb`.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -381,6 +383,93 @@ static void test_cache_model_sync(void **state)
 	kfree(b);
 }
 
+/*
+ * Two non-coherent mappings in one cache line: what the device writes
+ * through one is memory, and the other's unmap must not undo it; entries
+ * are recycled, so repeat it and count the losses exactly.
+ */
+static void test_cache_model_neighbour_mappings(void **state)
+{
+	struct device *dev;
+	char *a, *b, rx[24];
+	dma_addr_t da, db;
+
+	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"), 0);
+	dev = kslab_device_create("nc", 64, false);
+	do {
+		a = kmalloc(24, GFP_KERNEL);
+		b = kmalloc(24, GFP_KERNEL);
+	} while ((uintptr_t)a / 64 != (uintptr_t)b / 64);
+	memset(a, 0, 24);
+	memset(b, 0, 24);
+	capture_start();
+	for (int round = 1; round <= 3; round++) {
+		da = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
+		db = dma_map_single(dev, b, 24, DMA_BIDIRECTIONAL);
+		assert_false(dma_mapping_error(dev, da));
+		assert_false(dma_mapping_error(dev, db));
+		memset(rx, round, sizeof(rx));
+		assert_int_equal(kslab_device_dma_write(dev, db, rx, 24), 0);
+		/* a's unmap: b's bytes are the device's, not lost */
+		dma_unmap_single(dev, da, 24, DMA_FROM_DEVICE);
+		assert_memory_equal(b, rx, 24);
+		assert_int_equal(kslab_device_dma_write(dev, db, rx, 24), 0);
+		dma_unmap_single(dev, db, 24, DMA_BIDIRECTIONAL);
+		/* a CPU write beside a live mapping is lost, once per round */
+		da = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
+		b[5] = (char)(round + 100);
+		dma_unmap_single(dev, da, 24, DMA_FROM_DEVICE);
+		assert_int_equal(b[5], round);
+		assert_int_equal(stats_of(dev).lost_bytes, round);
+	}
+	capture_stop();
+	assert_int_equal(stats_of(dev).api_errors, 0);
+	assert_int_equal(stats_of(dev).mappings, 9);
+	kfree(a);
+	kfree(b);
+}
+
+/* ---- many devices ------------------------------------------------------------ */
+static void test_many_devices(void **state)
+{
+	enum { N = 200 };
+	struct device *devs[N];
+	char name[16], *buf;
+	const char *out;
+	dma_addr_t d;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=1G nr_cpus=1"), 0);
+	buf = kmalloc(64, GFP_KERNEL);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "dev%d", i);
+		devs[i] = kslab_device_create(name, 64, true);
+		assert_non_null(devs[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		d = dma_map_single(devs[i], buf, 64, DMA_TO_DEVICE);
+		assert_false(dma_mapping_error(devs[i], d));
+		dma_unmap_single(devs[i], d, 64, DMA_TO_DEVICE);
+	}
+	for (int i = 0; i < N; i += 2)
+		kslab_device_destroy(devs[i]);
+	for (int i = 1; i < N; i += 2) {
+		d = dma_map_single(devs[i], buf, 64, DMA_TO_DEVICE);
+		dma_unmap_single(devs[i], d, 64, DMA_TO_DEVICE);
+		assert_int_equal(stats_of(devs[i]).mappings, 2);
+		assert_int_equal(stats_of(devs[i]).api_errors, 0);
+	}
+	/* a destroyed device is refused, whatever slot it had */
+	capture_start();
+	for (int i = 0; i < N; i += 2) {
+		struct kslab_dma_stats st;
+
+		assert_int_equal(kslab_dma_stats(devs[i], &st), -EINVAL);
+	}
+	out = capture_stop();
+	assert_non_null(strstr(out, "is not a live device of this machine"));
+	kfree(buf);
+}
+
 /* ---- __GFP_PACKED objects are not for DMA ----------------------------------------- */
 static void test_packed_object_reported(void **state)
 {
@@ -690,6 +779,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_swiotlb_exhaustion_and_recovery, teardown),
 		cmocka_unit_test_teardown(test_swiotlb_alignment_and_copies, teardown),
 		cmocka_unit_test_teardown(test_cache_model_sync, teardown),
+		cmocka_unit_test_teardown(test_cache_model_neighbour_mappings, teardown),
+		cmocka_unit_test_teardown(test_many_devices, teardown),
 		cmocka_unit_test_teardown(test_packed_object_reported, teardown),
 		cmocka_unit_test_teardown(test_misuse_reports, teardown),
 		cmocka_unit_test_teardown(test_scatterlist, teardown),

@@ -19,48 +19,49 @@
  *                           owner (device, caller)
  *
  * A bounced mapping never loses anything: the copy back touches only the
- * buffer. DMA_TO_DEVICE only cleans, which destroys nothing.
+ * buffer. DMA_TO_DEVICE only cleans, which destroys nothing. A coherent
+ * device, a mapping whose lines the buffer covers whole, and a boot
+ * without a cache line to model (x86_64) snapshot nothing and cost
+ * nothing at unmap.
  * The line size is dma_get_cache_alignment() (the CPU's cache line).
- * Callers hold ksl_dma.lock; the snapshot belongs to its mapping.
+ * Callers hold ksl_dma.lock; the snapshot lives inside its mapping's
+ * entry (room for two lines, ksl_cache_map_extra()), so taking one never
+ * allocates. Unmap compares the bytes outside the buffer with memcmp and
+ * walks them byte by byte only when something changed.
  */
-#include <stdlib.h>
 #include <string.h>
 #include "dma/dma_internal.h"
 
-bool ksl_cache_model_applies(const struct device *dev,
-			     enum dma_data_direction dir, bool bounced,
-			     unsigned long attrs)
+/* the bytes a mapping entry carries for its snapshot */
+size_t ksl_cache_map_extra(void)
 {
-	return !dev->coherent && !bounced && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
-	       (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL);
+	return ksl_dma.cache_align > 1 ? 2 * (size_t)ksl_dma.cache_align : 0;
 }
 
-static struct ksl_line_snap *snap_line(char *line_addr, size_t line, size_t lo,
+static struct ksl_line_snap *snap_line(struct ksl_dma_map *m, int i,
+				       char *line_addr, size_t line, size_t lo,
 				       size_t hi)
 {
-	struct ksl_line_snap *s = malloc(sizeof(*s) + line);
+	struct ksl_line_snap *s = &m->snapbuf[i];
 
-	if (!s)
-		return NULL;
 	s->addr = line_addr;
 	s->line = line;
 	s->lo = lo;
 	s->hi = hi;
+	s->bytes = m->lines + i * line;
 	memcpy(s->bytes, line_addr, line);
 	return s;
 }
 
 void ksl_cache_snap_free(struct ksl_dma_map *m)
 {
-	free(m->snap[0]);
-	free(m->snap[1]);
 	m->snap[0] = m->snap[1] = NULL;
 }
 
 void ksl_cache_snapshot(struct ksl_dma_map *m)
 {
 	size_t line = ksl_dma.cache_align;
-	char *buf = phys_to_virt(m->phys), *end = buf + m->size;
+	char *buf = ksl_mm.phys_base + m->phys, *end = buf + m->size;
 	char *l0 = (char *)KSL_ALIGN_DOWN((uintptr_t)buf, line);
 	char *l1 = (char *)KSL_ALIGN_DOWN((uintptr_t)end - 1, line);
 
@@ -69,13 +70,14 @@ void ksl_cache_snapshot(struct ksl_dma_map *m)
 		return;
 	if (l0 == l1) {
 		if (buf != l0 || end != l0 + line)
-			m->snap[0] = snap_line(l0, line, buf - l0, end - l0);
+			m->snap[0] = snap_line(m, 0, l0, line, buf - l0,
+					       end - l0);
 		return;
 	}
 	if (buf != l0)
-		m->snap[0] = snap_line(l0, line, buf - l0, line);
+		m->snap[0] = snap_line(m, 0, l0, line, buf - l0, line);
 	if (end != l1 + line)
-		m->snap[1] = snap_line(l1, line, 0, end - l1);
+		m->snap[1] = snap_line(m, 1, l1, line, 0, end - l1);
 }
 
 /* "object 0x... of cache kmalloc-32" or a plain description */
@@ -106,8 +108,9 @@ static void report_loss(const struct ksl_dma_map *m, char *at, size_t n,
 }
 
 /* restore one line's bytes outside [lo, hi); the number lost */
-static size_t invalidate_line(const struct ksl_dma_map *m,
-			      struct ksl_line_snap *s, const char *when)
+static __attribute__((noinline)) size_t
+invalidate_line(const struct ksl_dma_map *m, struct ksl_line_snap *s,
+		const char *when)
 {
 	size_t lost = 0, run = 0;
 	char *run_at = NULL;
@@ -130,19 +133,27 @@ static size_t invalidate_line(const struct ksl_dma_map *m,
 	return lost;
 }
 
+/* did the CPU write beside the buffer in this line? */
+static inline bool line_changed(const struct ksl_line_snap *s)
+{
+	return memcmp(s->addr, s->bytes, s->lo) ||
+	       memcmp(s->addr + s->hi, s->bytes + s->hi, s->line - s->hi);
+}
+
 void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when)
 {
 	size_t lost = 0;
 
 	for (int i = 0; i < 2; i++)
-		if (m->snap[i])
+		if (m->snap[i] && line_changed(m->snap[i]))
 			lost += invalidate_line(m, m->snap[i], when);
 	if (lost)
 		ksl_dev_count(m->dev, KSL_STAT(lost_bytes), lost);
 }
 
-/* is any other allocated object inside [from, to)? */
-static bool live_object_in(char *from, char *to, const char *own, struct ksl_dma_obj *hit)
+/* is any other allocated object inside [from, to)? (part of one line) */
+static bool live_object_in(char *from, char *to, const char *own,
+			   struct ksl_dma_obj *hit)
 {
 	char *a = from;
 
@@ -160,21 +171,24 @@ static bool live_object_in(char *from, char *to, const char *own, struct ksl_dma
 
 void ksl_cache_check_shared(struct ksl_dma_map *m)
 {
-	char *buf = phys_to_virt(m->phys);
 	struct ksl_dma_obj own, hit;
 	const char *own_start = NULL;
+	bool own_known = false;
 
-	if (!m->snap[0] && !m->snap[1])
-		return;
-	if (ksl_dma_obj_lookup(buf, &own))
-		own_start = own.start;
 	for (int i = 0; i < 2; i++) {
 		struct ksl_line_snap *s = m->snap[i];
 
-		if (!s)
+		/* a line lies in one page: no slab there, no object in it */
+		if (!s || !ksl_dma_in_slab_page(s->addr))
 			continue;
+		if (!own_known) {
+			if (ksl_dma_obj_lookup(phys_to_virt(m->phys), &own))
+				own_start = own.start;
+			own_known = true;
+		}
 		if (!live_object_in(s->addr, s->addr + s->lo, own_start, &hit) &&
-		    !live_object_in(s->addr + s->hi, s->addr + s->line, own_start, &hit))
+		    !live_object_in(s->addr + s->hi, s->addr + s->line, own_start,
+				    &hit))
 			continue;
 		ksl_dev_count(m->dev, KSL_STAT(shared_line_warnings), 1);
 		ksl_pr_ratelimited(100,

@@ -5,16 +5,98 @@
  *
  * Invariants: a device is on ksl_dma.devices from create to destroy and
  * belongs to the boot it was created in (kslab_shutdown() frees them all);
+ * a device in ksl_dma.live[] is on ksl_dma.devices (it leaves the table,
+ * under the lock, before it is freed; not every live device has a slot);
  * dma_mask and coherent_dma_mask are never below what dma_supported()
  * accepts; every counter a device bumps is bumped globally too.
+ *
+ * Also here: the slow paths of ksl_dma.lock (a futex lock; see
+ * dma_internal.h).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dma/dma_internal.h"
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
-bool ksl_dev_ok(const struct device *dev, const char *fn)
+/* ---- ksl_dma.lock --------------------------------------------------------- */
+static void lock_wait(void)
 {
+#ifdef __linux__
+	syscall(SYS_futex, &ksl_dma.lock.state, FUTEX_WAIT_PRIVATE, 2, NULL,
+		NULL, 0);
+#else
+	sched_yield();
+#endif
+}
+
+void ksl_dma_lock_slow(void)
+{
+	for (int spin = 0; spin < 64; spin++) {
+		int free_state = 0;
+
+		if (atomic_load_explicit(&ksl_dma.lock.state,
+					 memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_weak_explicit(&ksl_dma.lock.state,
+							  &free_state, 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return;
+	}
+	while (atomic_exchange_explicit(&ksl_dma.lock.state, 2,
+					memory_order_acquire) != 0)
+		lock_wait();
+}
+
+void ksl_dma_unlock_wake(void)
+{
+#ifdef __linux__
+	syscall(SYS_futex, &ksl_dma.lock.state, FUTEX_WAKE_PRIVATE, 1, NULL,
+		NULL, 0);
+#endif
+}
+
+/* ---- devices ---------------------------------------------------------------- */
+/* publish dev in ksl_dma.live[] if a slot is free; lock held */
+static void live_add(struct device *dev)
+{
+	unsigned int h = ksl_dev_live_slot(dev);
+
+	for (unsigned int i = 0; i < KSL_DMA_LIVE_PROBE; i++) {
+		_Atomic(struct device *) *slot =
+			&ksl_dma.live[(h + i) % KSL_DMA_LIVE];
+
+		if (!atomic_load_explicit(slot, memory_order_relaxed)) {
+			atomic_store_explicit(slot, dev, memory_order_release);
+			return;
+		}
+	}
+}
+
+/* take dev out of ksl_dma.live[]; lock held */
+static void live_del(struct device *dev)
+{
+	unsigned int h = ksl_dev_live_slot(dev);
+
+	for (unsigned int i = 0; i < KSL_DMA_LIVE_PROBE; i++) {
+		_Atomic(struct device *) *slot =
+			&ksl_dma.live[(h + i) % KSL_DMA_LIVE];
+
+		if (atomic_load_explicit(slot, memory_order_relaxed) == dev)
+			atomic_store_explicit(slot, NULL, memory_order_relaxed);
+	}
+}
+
+/* ksl_dev_ok() when dev is not in its home slot: the other slots it may
+ * have, then the list */
+bool ksl_dev_ok_slow(const struct device *dev, const char *fn)
+{
+	unsigned int h = ksl_dev_live_slot(dev);
 	const struct device *d;
 	bool found = false;
 
@@ -22,26 +104,18 @@ bool ksl_dev_ok(const struct device *dev, const char *fn)
 		ksl_printk("%s: NULL device", fn);
 		return false;
 	}
-	pthread_mutex_lock(&ksl_dma.lock);
+	for (unsigned int i = 1; i < KSL_DMA_LIVE_PROBE; i++)
+		if (atomic_load_explicit(&ksl_dma.live[(h + i) % KSL_DMA_LIVE],
+					 memory_order_acquire) == dev)
+			return true;
+	ksl_dma_lock();
 	for (d = ksl_dma.devices; d && !found; d = d->next)
 		found = d == dev;
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dma_unlock();
 	if (!found)
 		ksl_printk("%s: %p is not a live device of this machine", fn,
 			   (const void *)dev);
 	return found;
-}
-
-void ksl_dev_count(struct device *dev, size_t off, unsigned long n)
-{
-	atomic_ulong *g = (atomic_ulong *)((char *)&ksl_dma.stats + off);
-
-	atomic_fetch_add_explicit(g, n, memory_order_relaxed);
-	if (dev) {
-		atomic_ulong *d = (atomic_ulong *)((char *)&dev->stats + off);
-
-		atomic_fetch_add_explicit(d, n, memory_order_relaxed);
-	}
 }
 
 /* dma_direct_supported(): the mask must reach the lowest DMA zone */
@@ -84,10 +158,11 @@ struct device *kslab_device_create(const char *name, unsigned int dma_bits,
 	 * no non-coherent DMA (x86_64) */
 	dev->coherent = coherent || ksl_mm.arch->dma_coherent;
 	dev->generation = ksl_mm.generation;
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	dev->next = ksl_dma.devices;
 	ksl_dma.devices = dev;
-	pthread_mutex_unlock(&ksl_dma.lock);
+	live_add(dev);
+	ksl_dma_unlock();
 	return dev;
 }
 
@@ -115,13 +190,14 @@ void kslab_device_destroy(struct device *dev)
 
 	if (!dev || !ksl_dev_ok(dev, "kslab_device_destroy"))
 		return;
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	for (pp = &ksl_dma.devices; *pp && *pp != dev; pp = &(*pp)->next)
 		;
 	if (*pp)
 		*pp = dev->next;
+	live_del(dev);
 	n = release_maps(dev);
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dma_unlock();
 	if (n) {
 		ksl_printk("DMA-API: %s: device destroyed with %lu live mapping%s; released",
 			   dev->name, n, n == 1 ? "" : "s");
@@ -133,15 +209,17 @@ void kslab_device_destroy(struct device *dev)
 /* shutdown: every device goes, quietly */
 void ksl_devices_release_all(void)
 {
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	while (ksl_dma.devices) {
 		struct device *dev = ksl_dma.devices;
 
 		ksl_dma.devices = dev->next;
+		live_del(dev);
 		release_maps(dev);
 		free(dev);
 	}
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_maps_drain();
+	ksl_dma_unlock();
 }
 
 const char *dev_name(const struct device *dev)
@@ -212,16 +290,6 @@ size_t dma_max_mapping_size(struct device *dev)
 	return SIZE_MAX;
 }
 
-/* dma_capable(): does [addr, addr + size) fit under the mask? */
-bool ksl_dma_capable(const struct device *dev, dma_addr_t addr, size_t size)
-{
-	if (!size)
-		return addr <= dev->dma_mask;
-	if (addr + size - 1 < addr)
-		return false;
-	return addr + size - 1 <= dev->dma_mask;
-}
-
 int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
 {
 	const struct ksl_dma_counters *c;
@@ -245,24 +313,24 @@ int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
 /*
  * The device writes memory, not the CPU's cache: what it writes is the
  * new memory contents of any partly covered line another mapping has
- * snapshotted, so a later invalidate must not undo it. Lock held.
+ * snapshotted, so a later invalidate must not undo it. Only mappings
+ * holding a snapshot (ksl_dma.snapped) can care. Lock held.
  */
 static void device_wrote(phys_addr_t start, size_t len)
 {
 	char *lo = phys_to_virt(start), *hi = lo + len;
 
-	for (struct device *d = ksl_dma.devices; d; d = d->next)
-		for (struct ksl_dma_map *m = d->maps; m; m = m->dnext)
-			for (int i = 0; i < 2; i++) {
-				struct ksl_line_snap *s = m->snap[i];
-				char *a, *b;
+	for (struct ksl_dma_map *m = ksl_dma.snapped; m; m = m->snext)
+		for (int i = 0; i < 2; i++) {
+			struct ksl_line_snap *s = m->snap[i];
+			char *a, *b;
 
-				if (!s || s->addr >= hi || s->addr + s->line <= lo)
-					continue;
-				a = ksl_max(s->addr, lo);
-				b = ksl_min(s->addr + s->line, hi);
-				memcpy(s->bytes + (a - s->addr), a, b - a);
-			}
+			if (!s || s->addr >= hi || s->addr + s->line <= lo)
+				continue;
+			a = ksl_max(s->addr, lo);
+			b = ksl_min(s->addr + s->line, hi);
+			memcpy(s->bytes + (a - s->addr), a, b - a);
+		}
 }
 
 static int device_access(struct device *dev, dma_addr_t dma, void *data,
@@ -281,7 +349,7 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 			   (unsigned long long)dev->dma_mask);
 		return -EIO;
 	}
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	m = ksl_map_covering(dev, dma, len);
 	if (!m) {
 		ksl_printk("%s: %s: DMA address %#llx+%zu is not inside a live mapping of the device",
@@ -300,7 +368,7 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 	} else {
 		memcpy(data, phys_to_virt(dma), len);
 	}
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dma_unlock();
 	return ret;
 }
 

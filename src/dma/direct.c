@@ -23,13 +23,10 @@
 #include <string.h>
 #include "dma/dma_internal.h"
 
-bool ksl_dma_kmalloc_needs_bounce(const struct device *dev, size_t size,
-				  enum dma_data_direction dir)
+/* the size test of dma_kmalloc_needs_bounce() (the inline one in
+ * dma_internal.h reads it from ksl_dma.bounce_small[] when it can) */
+bool ksl_dma_kmalloc_size_bounces(size_t size)
 {
-	if (!ksl_dma.bounce_kmalloc || dev->coherent || dir == DMA_TO_DEVICE)
-		return false;
-	if (size >= 2 * (size_t)ksl_dma.dma_minalign)
-		return false;
 	return ksl_dma_kmalloc_size_roundup(size) % ksl_dma.cache_align != 0;
 }
 
@@ -42,37 +39,43 @@ static void overflow(struct device *dev, const char *what, dma_addr_t a,
 }
 
 /* swiotlb_map(): the bounce address, or DMA_MAPPING_ERROR */
-static dma_addr_t bounce_map(struct device *dev, struct ksl_dma_map *m,
-			     size_t size, unsigned long attrs)
+static dma_addr_t bounce_map(struct device *dev, phys_addr_t phys, size_t size,
+			     unsigned long attrs, int *slotp,
+			     unsigned int *nslots)
 {
 	phys_addr_t tlb;
-	int slot = ksl_swiotlb_map(dev, m->phys, size, attrs, &tlb, &m->nslots);
+	int slot = ksl_swiotlb_map(dev, phys, size, attrs, &tlb, nslots);
 
 	if (slot < 0)
 		return DMA_MAPPING_ERROR;
 	if (!ksl_dma_capable(dev, tlb, size)) {
-		ksl_swiotlb_release(slot, m->nslots);
+		ksl_swiotlb_release(slot, *nslots);
 		overflow(dev, "swiotlb", tlb, size);
 		return DMA_MAPPING_ERROR;
 	}
 	/* the whole buffer goes to the device, whatever the direction, so a
 	 * partial device write never exposes old bounce-buffer contents */
-	ksl_swiotlb_bounce(m->phys, tlb, size, true);
-	m->bounced = true;
-	m->slot = slot;
+	ksl_swiotlb_bounce(phys, tlb, size, true);
+	*slotp = slot;
 	ksl_dev_count(dev, KSL_STAT(bounces), 1);
 	ksl_dev_count(dev, KSL_STAT(bounced_bytes), size);
 	return tlb;
 }
 
-dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
-			  enum dma_data_direction dir, unsigned long attrs,
-			  enum ksl_map_type type, unsigned long caller)
+/* the body of ksl_direct_map, inlined into the dma_map_* entry points */
+static inline __attribute__((always_inline)) dma_addr_t
+direct_map(struct device *dev, phys_addr_t phys, size_t size,
+	   enum dma_data_direction dir, unsigned long attrs,
+	   enum ksl_map_type type, unsigned long caller)
 {
 	struct ksl_dma_map *m;
 	bool bounce = ksl_swiotlb_force_bounce();
+	dma_addr_t dma = phys;
+	unsigned int nslots = 0;
+	int slot = -1;
 
-	ksl_cache_check_packed(dev, phys, size, caller);
+	if (ksl_dma.packed_policy && !dev->coherent)
+		ksl_cache_check_packed(dev, phys, size, caller);
 	if (!bounce && (!ksl_dma_capable(dev, phys, size) ||
 			ksl_dma_kmalloc_needs_bounce(dev, size, dir))) {
 		if (!ksl_swiotlb_active()) {
@@ -81,60 +84,105 @@ dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
 		}
 		bounce = true;
 	}
-	m = calloc(1, sizeof(*m));
-	if (!m)
+	if (bounce) {
+		dma = bounce_map(dev, phys, size, attrs, &slot, &nslots);
+		if (dma == DMA_MAPPING_ERROR)
+			return DMA_MAPPING_ERROR;
+	}
+	ksl_dma_lock();
+	m = ksl_map_alloc();
+	if (!m) {
+		ksl_dma_unlock();
+		if (bounce)
+			ksl_swiotlb_release(slot, nslots);
 		return DMA_MAPPING_ERROR;
+	}
 	m->dev = dev;
+	m->dma = dma;
 	m->phys = phys;
 	m->size = size;
 	m->dir = dir;
 	m->type = type;
 	m->caller = caller;
-	m->slot = -1;
-	m->dma = bounce ? bounce_map(dev, m, size, attrs) : phys;
-	if (m->dma == DMA_MAPPING_ERROR) {
-		free(m);
-		return DMA_MAPPING_ERROR;
-	}
-	pthread_mutex_lock(&ksl_dma.lock);
-	if (ksl_cache_model_applies(dev, dir, m->bounced, attrs)) {
+	m->bounced = bounce;
+	m->slot = slot;
+	m->nslots = nslots;
+	if (ksl_cache_model_applies(dev, dir, bounce, attrs) &&
+	    ksl_cache_partial_lines(phys, size)) {
 		ksl_cache_snapshot(m);
 		ksl_cache_check_shared(m);
 	}
 	ksl_map_insert(m);
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dma_unlock();
 	ksl_dev_count(dev, KSL_STAT(mappings), 1);
-	return m->dma;
+	return dma;
 }
 
-void ksl_direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
-		      enum dma_data_direction dir, unsigned long attrs,
-		      enum ksl_map_type type)
+static inline __attribute__((always_inline)) void
+direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
+	     enum dma_data_direction dir, unsigned long attrs,
+	     enum ksl_map_type type)
 {
 	struct ksl_dma_map *m;
+	unsigned int nslots;
+	bool bounced;
+	int slot;
 
-	pthread_mutex_lock(&ksl_dma.lock);
-	m = ksl_check_unmap(dev, addr, size, dir, type);
+	ksl_dma_lock();
+	m = ksl_check_unmap_fast(dev, addr, size, dir, type);
 	if (!m) {
-		pthread_mutex_unlock(&ksl_dma.lock);
+		ksl_dma_unlock();
 		return;
 	}
 	ksl_map_remove(m);
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) {
 		if (m->bounced && m->dir != DMA_TO_DEVICE)
 			ksl_swiotlb_bounce(m->phys, m->dma, m->size, false);
-		else
+		else if (m->snap[0] || m->snap[1])
 			ksl_cache_invalidate(m, "unmap");
 	}
-	pthread_mutex_unlock(&ksl_dma.lock);
-	if (m->bounced)
-		ksl_swiotlb_release(m->slot, m->nslots);
+	bounced = m->bounced;
+	slot = m->slot;
+	nslots = m->nslots;
 	ksl_map_free(m);
+	ksl_dma_unlock();
+	if (bounced)
+		ksl_swiotlb_release(slot, nslots);
+}
+
+dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
+			  enum dma_data_direction dir, unsigned long attrs,
+			  enum ksl_map_type type, unsigned long caller)
+{
+	return direct_map(dev, phys, size, dir, attrs, type, caller);
+}
+
+void ksl_direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
+		      enum dma_data_direction dir, unsigned long attrs,
+		      enum ksl_map_type type)
+{
+	direct_unmap(dev, addr, size, dir, attrs, type);
 }
 
 /* ---- the API ------------------------------------------------------------- */
-static bool map_args_ok(struct device *dev, phys_addr_t phys, const void *virt,
-			size_t size, enum dma_data_direction dir, const char *fn)
+/* are the first and last byte memory of this machine? (size > 0) */
+static bool virt_range_valid(const void *virt, size_t size)
+{
+	uintptr_t base = (uintptr_t)ksl_mm.phys_base;
+	uintptr_t first = (uintptr_t)virt - base, last = first + size - 1;
+
+	if (!kslab_virt_addr_valid(virt))
+		return false;
+	/* the same page as the first byte: only the end of RAM can differ */
+	if (last >= first &&
+	    (first >> ksl_mm.page_shift) == (last >> ksl_mm.page_shift))
+		return last < ksl_mm.phys_end;
+	return kslab_virt_addr_valid((const char *)virt + size - 1);
+}
+
+static inline __attribute__((always_inline)) bool
+map_args_ok(struct device *dev, phys_addr_t phys, const void *virt, size_t size,
+	    enum dma_data_direction dir, const char *fn)
 {
 	if (!ksl_dev_ok(dev, fn))
 		return false;
@@ -144,8 +192,7 @@ static bool map_args_ok(struct device *dev, phys_addr_t phys, const void *virt,
 		ksl_dma_api_error(dev, "%s: zero-length mapping", fn);
 		return false;
 	}
-	if (!kslab_virt_addr_valid(virt) ||
-	    !kslab_virt_addr_valid((const char *)virt + size - 1)) {
+	if (!virt_range_valid(virt, size)) {
 		ksl_dma_api_error(dev, "%s: %p+%zu is not memory of this machine",
 				  fn, virt, size);
 		return false;
@@ -159,15 +206,15 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 {
 	if (!map_args_ok(dev, 0, ptr, size, dir, "dma_map_single"))
 		return DMA_MAPPING_ERROR;
-	return ksl_direct_map(dev, virt_to_phys(ptr), size, dir, attrs,
-			      KSL_MAP_SINGLE, _RET_IP_);
+	return direct_map(dev, virt_to_phys(ptr), size, dir, attrs,
+			  KSL_MAP_SINGLE, _RET_IP_);
 }
 
 void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	if (ksl_dev_ok(dev, "dma_unmap_single"))
-		ksl_direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_SINGLE);
+		direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_SINGLE);
 }
 
 dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
@@ -185,15 +232,15 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
 	virt = (char *)page_address(page) + offset;
 	if (!map_args_ok(dev, 0, virt, size, dir, "dma_map_page"))
 		return DMA_MAPPING_ERROR;
-	return ksl_direct_map(dev, virt_to_phys(virt), size, dir, attrs,
-			      KSL_MAP_PAGE, _RET_IP_);
+	return direct_map(dev, virt_to_phys(virt), size, dir, attrs,
+			  KSL_MAP_PAGE, _RET_IP_);
 }
 
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs)
 {
 	if (ksl_dev_ok(dev, "dma_unmap_page"))
-		ksl_direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_PAGE);
+		direct_unmap(dev, addr, size, dir, attrs, KSL_MAP_PAGE);
 }
 
 int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
@@ -210,7 +257,7 @@ static void sync_single(struct device *dev, dma_addr_t addr, size_t size,
 
 	if (!ksl_dev_ok(dev, fn) || !ksl_valid_dir(dev, dir, fn))
 		return;
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	m = ksl_check_sync(dev, addr, size, dir, to_cpu);
 	if (m && m->bounced) {
 		size_t off = addr - m->dma;
@@ -222,7 +269,7 @@ static void sync_single(struct device *dev, dma_addr_t addr, size_t size,
 	} else if (m && !to_cpu && (m->snap[0] || m->snap[1])) {
 		ksl_cache_snapshot(m); /* the clean wrote the CPU's data out */
 	}
-	pthread_mutex_unlock(&ksl_dma.lock);
+	ksl_dma_unlock();
 }
 
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
@@ -283,27 +330,27 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 		return NULL;
 	/* the zone is the mask's business, not the caller's */
 	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP);
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return NULL;
 	page = alloc_below_mask(dev, size, gfp);
-	if (!page) {
-		free(m);
+	if (!page)
 		return NULL;
-	}
 	virt = page_address(page);
 	memset(virt, 0, ksl_mm.page_size << get_order(size));
+	ksl_dma_lock();
+	m = ksl_map_alloc();
+	if (!m) {
+		ksl_dma_unlock();
+		__free_pages(page, get_order(size));
+		return NULL;
+	}
 	m->dev = dev;
 	m->phys = m->dma = page_to_phys(page);
 	m->size = size;
 	m->dir = DMA_BIDIRECTIONAL;
 	m->type = KSL_MAP_COHERENT;
 	m->caller = _RET_IP_;
-	m->slot = -1;
-	pthread_mutex_lock(&ksl_dma.lock);
-	ksl_map_insert(m);
-	pthread_mutex_unlock(&ksl_dma.lock);
 	*dma_handle = m->dma;
+	ksl_map_insert(m);
+	ksl_dma_unlock();
 	return virt;
 }
 
@@ -311,10 +358,12 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 		       dma_addr_t dma_handle)
 {
 	struct ksl_dma_map *m;
+	phys_addr_t phys = 0;
+	size_t msize = 0;
 
 	if (!cpu_addr || !ksl_dev_ok(dev, "dma_free_coherent"))
 		return;
-	pthread_mutex_lock(&ksl_dma.lock);
+	ksl_dma_lock();
 	m = ksl_check_unmap(dev, dma_handle, size, DMA_BIDIRECTIONAL,
 			    KSL_MAP_COHERENT);
 	if (m && m->type != KSL_MAP_COHERENT)
@@ -326,11 +375,14 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 			phys_to_virt(m->phys), cpu_addr);
 		m = NULL;
 	}
-	if (m)
+	if (m) {
 		ksl_map_remove(m);
-	pthread_mutex_unlock(&ksl_dma.lock);
+		phys = m->phys;
+		msize = m->size;
+		ksl_map_free(m);
+	}
+	ksl_dma_unlock();
 	if (!m)
 		return;
-	__free_pages(virt_to_page(phys_to_virt(m->phys)), get_order(m->size));
-	ksl_map_free(m);
+	__free_pages(virt_to_page(phys_to_virt(phys)), get_order(msize));
 }

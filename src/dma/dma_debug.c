@@ -5,8 +5,12 @@
  *
  * Every successful map (single, page, each sg segment) and every coherent
  * allocation is one entry, in a hash keyed by DMA address and on its
- * device's list. Unmap and sync look the entry up and report misuse in
- * the kernel's words:
+ * device's list (both doubly linked: insert and remove are O(1), a lookup
+ * by exact address is one hash chain), and on ksl_dma.snapped too while
+ * it holds a cache-model snapshot. Entries are recycled through a free
+ * list (ksl_map_alloc / ksl_map_free), so a map+unmap pair allocates
+ * nothing once the list is warm. Unmap and sync look the entry up and
+ * report misuse in the kernel's words:
  *
  *   DMA-API: DEV: device driver tries to free DMA memory it has not
  *                 allocated [device address=0x...] [size=N bytes]
@@ -23,46 +27,26 @@
 #include <stdlib.h>
 #include "dma/dma_internal.h"
 
-static unsigned int hash_of(dma_addr_t dma)
+/* ksl_map_alloc() with no spare entry: a new one, or NULL */
+struct ksl_dma_map *ksl_map_alloc_new(void)
 {
-	return (unsigned int)((dma >> 6) * 0x9e3779b1u) % KSL_DMA_HASH;
+	if (!ksl_dma.map_size)
+		ksl_dma.map_size = sizeof(struct ksl_dma_map) +
+				   ksl_cache_map_extra();
+	return malloc(ksl_dma.map_size);
 }
 
-void ksl_map_insert(struct ksl_dma_map *m)
+/* every spare entry back to the C library (shutdown) */
+void ksl_maps_drain(void)
 {
-	unsigned int h = hash_of(m->dma);
+	while (ksl_dma.free_maps) {
+		struct ksl_dma_map *m = ksl_dma.free_maps;
 
-	m->hnext = ksl_dma.hash[h];
-	ksl_dma.hash[h] = m;
-	m->dprev = NULL;
-	m->dnext = m->dev->maps;
-	if (m->dnext)
-		m->dnext->dprev = m;
-	m->dev->maps = m;
-	m->dev->nr_maps++;
-}
-
-void ksl_map_remove(struct ksl_dma_map *m)
-{
-	struct ksl_dma_map **pp = &ksl_dma.hash[hash_of(m->dma)];
-
-	while (*pp && *pp != m)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = m->hnext;
-	if (m->dprev)
-		m->dprev->dnext = m->dnext;
-	else
-		m->dev->maps = m->dnext;
-	if (m->dnext)
-		m->dnext->dprev = m->dprev;
-	m->dev->nr_maps--;
-}
-
-void ksl_map_free(struct ksl_dma_map *m)
-{
-	ksl_cache_snap_free(m);
-	free(m);
+		ksl_dma.free_maps = m->hnext;
+		free(m);
+	}
+	ksl_dma.nr_free_maps = 0;
+	ksl_dma.map_size = 0;
 }
 
 /* the newest entry of dev at exactly dma */
@@ -70,7 +54,7 @@ struct ksl_dma_map *ksl_map_find(struct device *dev, dma_addr_t dma)
 {
 	struct ksl_dma_map *m;
 
-	for (m = ksl_dma.hash[hash_of(dma)]; m; m = m->hnext)
+	for (m = ksl_dma.hash[ksl_map_hash(dma)]; m; m = m->hnext)
 		if (m->dev == dev && m->dma == dma)
 			return m;
 	return NULL;
@@ -119,12 +103,9 @@ void ksl_dma_api_error(struct device *dev, const char *fmt, ...)
 	ksl_pr_ratelimited(100, "DMA-API: %s: %s", dev_name(dev), msg);
 }
 
-bool ksl_valid_dir(struct device *dev, enum dma_data_direction dir,
-		   const char *fn)
+bool ksl_invalid_dir(struct device *dev, enum dma_data_direction dir,
+		     const char *fn)
 {
-	if (dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE ||
-	    dir == DMA_FROM_DEVICE)
-		return true;
 	ksl_dma_api_error(dev, "%s: invalid direction %d (%s)", fn, (int)dir,
 			  ksl_dir_name(dir));
 	return false;
@@ -137,12 +118,14 @@ static struct ksl_dma_map *best_match(struct device *dev, dma_addr_t addr,
 	struct ksl_dma_map *m, *best = NULL;
 	int best_score = -1;
 
-	for (m = ksl_dma.hash[hash_of(addr)]; m; m = m->hnext) {
+	for (m = ksl_dma.hash[ksl_map_hash(addr)]; m; m = m->hnext) {
 		int score;
 
 		if (m->dev != dev || m->dma != addr)
 			continue;
 		score = (m->size == size) * 2 + (m->dir == dir);
+		if (score == 3)
+			return m; /* the first exact match: nothing beats it */
 		if (score > best_score) {
 			best = m;
 			best_score = score;

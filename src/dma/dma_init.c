@@ -13,7 +13,7 @@
 #include <string.h>
 #include "dma/dma_internal.h"
 
-struct ksl_dma_state ksl_dma = { .lock = PTHREAD_MUTEX_INITIALIZER };
+struct ksl_dma_state ksl_dma;
 
 const struct ksl_param ksl_dma_params[] = {
 	{ NULL, NULL },

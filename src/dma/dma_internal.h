@@ -13,16 +13,24 @@
  *   dmapool.c      dma_pool
  *   dma_init.c     the layer's boot, shutdown and `kslab show swiotlb`
  *
- * Locking: ksl_dma.lock (a mutex) guards the device list and the mapping
- * table, including each mapping's cache-line snapshot. swiotlb areas have
- * their own locks, taken without ksl_dma.lock held or inside it (never
- * the other way round). Counters are relaxed atomics.
+ * Locking: ksl_dma.lock guards the device list, the mapping table, the
+ * free entries and each mapping's cache-line snapshot. It is a futex lock
+ * of our own (one atomic instruction each way when uncontended; waiters
+ * sleep), not a pthread mutex: map and unmap take it once each. swiotlb
+ * areas have their own locks, taken without ksl_dma.lock held or inside
+ * it (never the other way round). Counters are relaxed atomics.
+ *
+ * Live devices are also published in ksl_dma.live[], a small table of
+ * atomic pointers read without the lock: a hit there proves the device
+ * live (ksl_dev_ok() without the lock); a miss falls back to the locked
+ * walk of the device list, so the table is only ever a shortcut.
  */
 #ifndef KSLAB_DMA_INTERNAL_H
 #define KSLAB_DMA_INTERNAL_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <kslab/dma.h>
 #include "mm/mm_internal.h"
 
@@ -35,6 +43,11 @@ struct ksl_dma_counters {
 	atomic_ulong shared_line_warnings, api_errors;
 };
 
+/* ksl_dma.lock: 0 free, 1 held, 2 held with sleepers */
+struct ksl_dma_lock {
+	atomic_int state;
+};
+
 struct device {
 	char name[48];
 	uint64_t dma_mask, coherent_dma_mask;
@@ -43,7 +56,6 @@ struct device {
 	unsigned int generation;         /* the boot the device belongs to */
 	struct device *next;             /* ksl_dma.devices */
 	struct ksl_dma_map *maps;        /* live mappings, newest first */
-	unsigned long nr_maps;
 	struct ksl_dma_counters stats;
 };
 
@@ -59,12 +71,20 @@ struct ksl_line_snap {
 	char *addr;                 /* first byte of the line */
 	size_t line;                /* line size */
 	size_t lo, hi;              /* the buffer covers [lo, hi) of it */
-	unsigned char bytes[];      /* the whole line at map / sync time */
+	unsigned char *bytes;       /* the whole line at map / sync time */
 };
 
+/*
+ * One live mapping. Entries are ksl_dma.map_size bytes: the struct, then
+ * room for two cache lines of snapshot (when the boot has a cache line to
+ * model), so snapshotting never allocates; freed entries are kept on
+ * ksl_dma.free_maps for the next mapping.
+ */
 struct ksl_dma_map {
 	struct ksl_dma_map *hnext;  /* hash chain */
+	struct ksl_dma_map **hpprev; /* the pointer to this entry in it */
 	struct ksl_dma_map *dnext, *dprev; /* device's list */
+	struct ksl_dma_map *snext, *sprev; /* ksl_dma.snapped */
 	struct device *dev;
 	dma_addr_t dma;
 	phys_addr_t phys;           /* the buffer (orig_addr when bounced) */
@@ -75,23 +95,63 @@ struct ksl_dma_map {
 	bool bounced;
 	int slot;                   /* swiotlb slot index */
 	unsigned int nslots;
+	bool on_snapped;            /* on ksl_dma.snapped */
 	struct ksl_line_snap *snap[2]; /* head, tail (non-coherent only) */
+	struct ksl_line_snap snapbuf[2]; /* what snap[] points to */
+	unsigned char lines[];      /* snapbuf[i].bytes: 2 * cache_align */
 };
 
+#define KSL_DMA_LIVE 64             /* ksl_dma.live[] slots */
+#define KSL_DMA_LIVE_PROBE 4        /* slots looked at per device */
+#define KSL_DMA_FREE_MAX 1024       /* free entries kept */
+#define KSL_DMA_BOUNCE_TABLE 1024   /* ksl_dma.bounce_small[] sizes */
+
 struct ksl_dma_state {
-	pthread_mutex_t lock;
+	struct ksl_dma_lock lock;
 	struct device *devices;
+	_Atomic(struct device *) live[KSL_DMA_LIVE]; /* lock-free shortcut */
 	struct ksl_dma_map **hash;  /* [KSL_DMA_HASH] */
+	struct ksl_dma_map *snapped; /* mappings holding a snapshot */
+	struct ksl_dma_map *free_maps; /* spare entries (hnext chain) */
+	unsigned long nr_free_maps;
+	size_t map_size;            /* bytes per entry, lines included */
 	struct ksl_dma_counters stats;
 	unsigned int cache_align;   /* dma_get_cache_alignment() */
 	bool bounce_kmalloc;        /* CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC */
 	bool packed_policy;         /* kmalloc.packed booted */
+	bool swiotlb_force;         /* a pool and swiotlb=force (swiotlb.c) */
 	unsigned int arch_kmalloc_minalign;
 	unsigned int dma_minalign;  /* ARCH_DMA_MINALIGN (0: none) */
+	/* the 6.5 rule's answer per size below 2 * dma_minalign, read off
+	 * kmalloc_size_roundup() at boot (bounce_small_n 0: no table) */
+	size_t bounce_small_n;
+	bool bounce_small[KSL_DMA_BOUNCE_TABLE];
 };
 #define KSL_DMA_HASH 4096
 
 extern struct ksl_dma_state ksl_dma;
+
+/* ksl_dma.lock (Drepper's futex mutex; the slow paths are in device.c) */
+void ksl_dma_lock_slow(void);
+void ksl_dma_unlock_wake(void);
+
+static inline void ksl_dma_lock(void)
+{
+	int free_state = 0;
+
+	if (!atomic_compare_exchange_strong_explicit(&ksl_dma.lock.state,
+						     &free_state, 1,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		ksl_dma_lock_slow();
+}
+
+static inline void ksl_dma_unlock(void)
+{
+	if (atomic_exchange_explicit(&ksl_dma.lock.state, 0,
+				     memory_order_release) == 2)
+		ksl_dma_unlock_wake();
+}
 
 /* boot (dma_init.c) */
 extern const struct ksl_param ksl_dma_params[];
@@ -102,19 +162,145 @@ void ksl_dma_shutdown(void);
 void ksl_show_swiotlb(FILE *out);
 
 /* devices (device.c) */
-bool ksl_dev_ok(const struct device *dev, const char *fn);
-bool ksl_dma_capable(const struct device *dev, dma_addr_t addr, size_t size);
-void ksl_dev_count(struct device *dev, size_t off, unsigned long n);
+bool ksl_dev_ok_slow(const struct device *dev, const char *fn);
+
+static inline unsigned int ksl_dev_live_slot(const struct device *dev)
+{
+	uintptr_t a = (uintptr_t)dev;
+
+	return (unsigned int)((a >> 4) ^ (a >> 10)) % KSL_DMA_LIVE;
+}
+
+/* is dev a live device? (a message naming fn when not) */
+static inline bool ksl_dev_ok(const struct device *dev, const char *fn)
+{
+	if (atomic_load_explicit(&ksl_dma.live[ksl_dev_live_slot(dev)],
+				 memory_order_acquire) == dev && dev)
+		return true;
+	return ksl_dev_ok_slow(dev, fn);
+}
+
 void ksl_devices_release_all(void);
 #define KSL_STAT(field) offsetof(struct ksl_dma_counters, field)
 
-/* the mapping table (dma_debug.c); callers hold ksl_dma.lock */
-void ksl_map_insert(struct ksl_dma_map *m);
-void ksl_map_remove(struct ksl_dma_map *m);
+/* dma_capable(): does [addr, addr + size) fit under the mask? */
+static inline bool ksl_dma_capable(const struct device *dev, dma_addr_t addr,
+				   size_t size)
+{
+	if (!size)
+		return addr <= dev->dma_mask;
+	if (addr + size - 1 < addr)
+		return false;
+	return addr + size - 1 <= dev->dma_mask;
+}
+
+/* add n to a counter of dev (if any) and to the global one */
+static inline void ksl_dev_count(struct device *dev, size_t off,
+				 unsigned long n)
+{
+	atomic_ulong *g = (atomic_ulong *)((char *)&ksl_dma.stats + off);
+
+	atomic_fetch_add_explicit(g, n, memory_order_relaxed);
+	if (dev) {
+		atomic_ulong *d = (atomic_ulong *)((char *)&dev->stats + off);
+
+		atomic_fetch_add_explicit(d, n, memory_order_relaxed);
+	}
+}
+
+/*
+ * The mapping table (dma_debug.c; the per-mapping steps are inline here,
+ * as map and unmap take them on every call); callers hold ksl_dma.lock.
+ */
+struct ksl_dma_map *ksl_map_alloc_new(void);
+void ksl_maps_drain(void);
 struct ksl_dma_map *ksl_map_find(struct device *dev, dma_addr_t dma);
 struct ksl_dma_map *ksl_map_covering(struct device *dev, dma_addr_t dma,
 				     size_t len);
-void ksl_map_free(struct ksl_dma_map *m);
+
+static inline unsigned int ksl_map_hash(dma_addr_t dma)
+{
+	return (unsigned int)((dma >> 6) * 0x9e3779b1u) % KSL_DMA_HASH;
+}
+
+/* a blank entry (no snapshot, not bounced), or NULL */
+static inline struct ksl_dma_map *ksl_map_alloc(void)
+{
+	struct ksl_dma_map *m = ksl_dma.free_maps;
+
+	if (m) {
+		ksl_dma.free_maps = m->hnext;
+		ksl_dma.nr_free_maps--;
+	} else {
+		m = ksl_map_alloc_new();
+		if (!m)
+			return NULL;
+	}
+	m->snap[0] = m->snap[1] = NULL;
+	m->on_snapped = false;
+	m->bounced = false;
+	m->slot = -1;
+	m->nslots = 0;
+	return m;
+}
+
+/* a removed entry back to the free list */
+static inline void ksl_map_free(struct ksl_dma_map *m)
+{
+	if (ksl_dma.nr_free_maps >= KSL_DMA_FREE_MAX) {
+		free(m);
+		return;
+	}
+	m->hnext = ksl_dma.free_maps;
+	ksl_dma.free_maps = m;
+	ksl_dma.nr_free_maps++;
+}
+
+static inline void ksl_map_insert(struct ksl_dma_map *m)
+{
+	struct ksl_dma_map **head = &ksl_dma.hash[ksl_map_hash(m->dma)];
+
+	m->hnext = *head;
+	if (m->hnext)
+		m->hnext->hpprev = &m->hnext;
+	m->hpprev = head;
+	*head = m;
+	if (m->snap[0] || m->snap[1]) {
+		m->sprev = NULL;
+		m->snext = ksl_dma.snapped;
+		if (m->snext)
+			m->snext->sprev = m;
+		ksl_dma.snapped = m;
+		m->on_snapped = true;
+	}
+	m->dprev = NULL;
+	m->dnext = m->dev->maps;
+	if (m->dnext)
+		m->dnext->dprev = m;
+	m->dev->maps = m;
+}
+
+static inline void ksl_map_remove(struct ksl_dma_map *m)
+{
+	*m->hpprev = m->hnext;
+	if (m->hnext)
+		m->hnext->hpprev = m->hpprev;
+	if (m->on_snapped) {
+		if (m->sprev)
+			m->sprev->snext = m->snext;
+		else
+			ksl_dma.snapped = m->snext;
+		if (m->snext)
+			m->snext->sprev = m->sprev;
+		m->on_snapped = false;
+	}
+	if (m->dprev)
+		m->dprev->dnext = m->dnext;
+	else
+		m->dev->maps = m->dnext;
+	if (m->dnext)
+		m->dnext->dprev = m->dprev;
+}
 const char *ksl_dir_name(enum dma_data_direction dir);
 const char *ksl_map_type_name(enum ksl_map_type t);
 void ksl_dma_api_error(struct device *dev, const char *fmt, ...)
@@ -123,11 +309,42 @@ void ksl_dma_api_error(struct device *dev, const char *fmt, ...)
 struct ksl_dma_map *ksl_check_unmap(struct device *dev, dma_addr_t addr,
 				    size_t size, enum dma_data_direction dir,
 				    enum ksl_map_type type);
+
+/*
+ * ksl_check_unmap() when the first entry of dev at addr matches size,
+ * direction and type (the entry it would pick, with nothing to report);
+ * otherwise the full check.
+ */
+static inline struct ksl_dma_map *
+ksl_check_unmap_fast(struct device *dev, dma_addr_t addr, size_t size,
+		     enum dma_data_direction dir, enum ksl_map_type type)
+{
+	struct ksl_dma_map *m;
+
+	for (m = ksl_dma.hash[ksl_map_hash(addr)]; m; m = m->hnext) {
+		if (m->dev != dev || m->dma != addr)
+			continue;
+		if (m->size == size && m->dir == dir && m->type == type)
+			return m;
+		break;
+	}
+	return ksl_check_unmap(dev, addr, size, dir, type);
+}
 struct ksl_dma_map *ksl_check_sync(struct device *dev, dma_addr_t addr,
 				   size_t size, enum dma_data_direction dir,
 				   bool to_cpu);
-bool ksl_valid_dir(struct device *dev, enum dma_data_direction dir,
-		   const char *fn);
+bool ksl_invalid_dir(struct device *dev, enum dma_data_direction dir,
+		     const char *fn);
+
+/* a valid direction? (reported and counted when not) */
+static inline bool ksl_valid_dir(struct device *dev,
+				 enum dma_data_direction dir, const char *fn)
+{
+	if (dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE ||
+	    dir == DMA_FROM_DEVICE)
+		return true;
+	return ksl_invalid_dir(dev, dir, fn);
+}
 
 /* dma-direct (direct.c) */
 dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
@@ -136,14 +353,30 @@ dma_addr_t ksl_direct_map(struct device *dev, phys_addr_t phys, size_t size,
 void ksl_direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      enum ksl_map_type type);
-bool ksl_dma_kmalloc_needs_bounce(const struct device *dev, size_t size,
-				  enum dma_data_direction dir);
+bool ksl_dma_kmalloc_size_bounces(size_t size);
+
+/* dma_kmalloc_needs_bounce(): Linux 6.5's rule (see direct.c) */
+static inline bool ksl_dma_kmalloc_needs_bounce(const struct device *dev,
+						size_t size,
+						enum dma_data_direction dir)
+{
+	if (!ksl_dma.bounce_kmalloc || dev->coherent || dir == DMA_TO_DEVICE)
+		return false;
+	if (size >= 2 * (size_t)ksl_dma.dma_minalign)
+		return false;
+	if (size < ksl_dma.bounce_small_n)
+		return ksl_dma.bounce_small[size];
+	return ksl_dma_kmalloc_size_bounces(size);
+}
 
 /* swiotlb (swiotlb.c) */
 int ksl_swiotlb_init(void);
 void ksl_swiotlb_shutdown(void);
 bool ksl_swiotlb_active(void);
-bool ksl_swiotlb_force_bounce(void);
+static inline bool ksl_swiotlb_force_bounce(void)
+{
+	return ksl_dma.swiotlb_force;
+}
 /* the slot index, or -1 (full: reported unless DMA_ATTR_NO_WARN) */
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots);
@@ -153,15 +386,30 @@ void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
 size_t ksl_swiotlb_max_mapping_size(void);
 
 /* the cache model (cache_model.c); callers hold ksl_dma.lock */
-bool ksl_cache_model_applies(const struct device *dev,
-			     enum dma_data_direction dir, bool bounced,
-			     unsigned long attrs);
+static inline bool ksl_cache_model_applies(const struct device *dev,
+					   enum dma_data_direction dir,
+					   bool bounced, unsigned long attrs)
+{
+	return !dev->coherent && !bounced && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
+	       (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL);
+}
+
+/* does [phys, phys + size) only partly cover its first or last line?
+ * (if not, ksl_cache_snapshot() has nothing to keep) */
+static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
+{
+	uintptr_t line = ksl_dma.cache_align;
+	uintptr_t a = (uintptr_t)ksl_mm.phys_base + (uintptr_t)phys;
+
+	return line > 1 && ((a | (a + size)) & (line - 1));
+}
 void ksl_cache_snapshot(struct ksl_dma_map *m);
 void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when);
 void ksl_cache_check_shared(struct ksl_dma_map *m);
 void ksl_cache_check_packed(struct device *dev, phys_addr_t phys,
 			    size_t size, unsigned long caller);
 void ksl_cache_snap_free(struct ksl_dma_map *m);
+size_t ksl_cache_map_extra(void);
 
 /* the slab layer's view of an address (dma_slab.c) */
 struct ksl_dma_obj {
@@ -172,6 +420,7 @@ struct ksl_dma_obj {
 	bool allocated;
 };
 bool ksl_dma_obj_lookup(const void *addr, struct ksl_dma_obj *o);
+bool ksl_dma_in_slab_page(const void *addr);
 bool ksl_dma_obj_is_packed(const struct ksl_dma_obj *o);
 size_t ksl_dma_kmalloc_size_roundup(size_t size);
 void ksl_dma_policy_init(void);

@@ -2,8 +2,11 @@
 /*
  * The questions the DMA layer asks the slab and kmalloc layers, in one
  * place: which object an address falls in (for victim reports and
- * shared-line detection), whether an object was allocated __GFP_PACKED,
- * and the booted kmalloc policy (for the 6.5 bounce rule).
+ * shared-line detection), whether a page holds slab objects at all,
+ * whether an object was allocated __GFP_PACKED, and the booted kmalloc
+ * policy (for the 6.5 bounce rule, whose size test is tabulated here at
+ * boot for every size it applies to: kmalloc_size_roundup() is fixed
+ * once kmalloc has booted, and the DMA layer boots after it).
  *
  * A packed object: under kmalloc.packed, __GFP_PACKED requests come from
  * the 8-aligned kmalloc caches whose object size is not a multiple of
@@ -34,6 +37,12 @@ bool ksl_dma_obj_lookup(const void *addr, struct ksl_dma_obj *o)
 	o->allocated = allocated;
 	/* the object's own bytes only: padding and metadata are no one's */
 	return (const char *)addr < (const char *)start + s->object_size;
+}
+
+/* is addr in a slab's page? (no: no address of that page is an object) */
+bool ksl_dma_in_slab_page(const void *addr)
+{
+	return ksl_virt_to_slab(addr) != NULL;
 }
 
 bool ksl_dma_obj_is_packed(const struct ksl_dma_obj *o)
@@ -67,4 +76,12 @@ void ksl_dma_policy_init(void)
 	ksl_dma.bounce_kmalloc = a->dma_minalign && !ksl_kmalloc.packed &&
 				 ksl_kmalloc.arch_minalign < a->dma_minalign &&
 				 !ksl_kmalloc.minalign_forced;
+	/* the rule's size test, once per size it can apply to */
+	ksl_dma.bounce_small_n = 0;
+	if (ksl_dma.bounce_kmalloc &&
+	    2 * (size_t)a->dma_minalign <= KSL_DMA_BOUNCE_TABLE) {
+		for (size_t n = 0; n < 2 * (size_t)a->dma_minalign; n++)
+			ksl_dma.bounce_small[n] = ksl_dma_kmalloc_size_bounces(n);
+		ksl_dma.bounce_small_n = 2 * (size_t)a->dma_minalign;
+	}
 }

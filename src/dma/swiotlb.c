@@ -70,11 +70,6 @@ bool ksl_swiotlb_active(void)
 	return pool.active;
 }
 
-bool ksl_swiotlb_force_bounce(void)
-{
-	return pool.active && pool.force;
-}
-
 size_t ksl_swiotlb_max_mapping_size(void)
 {
 	return (size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
@@ -191,6 +186,7 @@ int ksl_swiotlb_init(void)
 				     (unsigned long)IO_TLB_SEGSIZE);
 	pool.force = ksl_mm.swiotlb_force;
 	pool.active = true;
+	ksl_dma.swiotlb_force = pool.force; /* ksl_swiotlb_force_bounce() */
 	return 0;
 }
 
@@ -204,6 +200,7 @@ void ksl_swiotlb_shutdown(void)
 	pool.areas = NULL;
 	pool.chunks = NULL;
 	pool.active = pool.force = false;
+	ksl_dma.swiotlb_force = false;
 	pool.nslabs = pool.want_nslabs = 0;
 	pool.nareas = pool.area_nslabs = 0;
 	pool.nr_chunks = 0;
