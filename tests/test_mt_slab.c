@@ -332,11 +332,97 @@ static void test_owners_joiners_flushes(void **state)
 	kslab_shutdown();
 }
 
+/* ---- a thread of an earlier boot ---------------------------------------- */
+
+static struct kmem_cache *stale_c1, *stale_c2;
+static pthread_barrier_t stale_phase;
+static unsigned int stale_cpu1, stale_cpu2;
+static atomic_long stale_bad;
+
+#define STALE_OBJS 2000
+
+static void stale_round(struct kmem_cache *c, unsigned long tag)
+{
+	static __thread unsigned long *v[STALE_OBJS];
+
+	for (int i = 0; i < STALE_OBJS; i++) {
+		v[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!v[i]) {
+			atomic_fetch_add(&stale_bad, 1);
+			continue;
+		}
+		*v[i] = tag + (unsigned long)i;
+	}
+	for (int i = 0; i < STALE_OBJS; i++) {
+		if (!v[i])
+			continue;
+		if (*v[i] != tag + (unsigned long)i)
+			atomic_fetch_add(&stale_bad, 1);
+		kmem_cache_free(c, v[i]);
+	}
+}
+
+static void *stale_main(void *arg)
+{
+	(void)arg;
+	stale_round(stale_c1, 0x1000000);
+	stale_cpu1 = kslab_this_cpu();
+	pthread_barrier_wait(&stale_phase); /* the machine reboots */
+	pthread_barrier_wait(&stale_phase);
+	/* still marked as the owner of a CPU of the last boot */
+	stale_round(stale_c2, 0x2000000);
+	stale_cpu2 = kslab_this_cpu();
+	return NULL;
+}
+
+/*
+ * A thread that owned a CPU of one boot, idle across a reboot into a
+ * machine with fewer CPUs, then allocating again while the main thread
+ * owns the new boot's only CPU: it must get a CPU of the new boot (and
+ * share it, under the lock), with nothing lost on either side.
+ */
+static void test_thread_across_reboot(void **state)
+{
+	struct kslab_cache_info info;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=4"), 0);
+	assert_int_equal(kslab_set_cpu(0), 0);
+	stale_c1 = kmem_cache_create("mt-stale1", 96, 0, SLAB_NO_MERGE, NULL);
+	assert_non_null(stale_c1);
+	pthread_barrier_init(&stale_phase, NULL, 2);
+	assert_int_equal(pthread_create(&th, NULL, stale_main, NULL), 0);
+	pthread_barrier_wait(&stale_phase);
+	assert_true(stale_cpu1 >= 1 && stale_cpu1 < 4);
+	kmem_cache_destroy(stale_c1);
+	kslab_shutdown();
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
+	assert_int_equal(kslab_set_cpu(0), 0);
+	stale_c2 = kmem_cache_create("mt-stale2", 96, 0, SLAB_NO_MERGE, NULL);
+	assert_non_null(stale_c2);
+	pthread_barrier_wait(&stale_phase);
+	for (int r = 0; r < 20; r++)
+		stale_round(stale_c2, 0x3000000);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&stale_phase);
+	assert_int_equal(stale_cpu2, 0);
+	assert_int_equal(atomic_load(&stale_bad), 0);
+	kmem_cache_shrink(stale_c2);
+	assert_int_equal(kslab_cache_info(stale_c2, &info), 0);
+	assert_int_equal(info.active_objs, 0);
+	assert_int_equal(info.num_slabs, 0);
+	kmem_cache_destroy(stale_c2);
+	kslab_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cross_thread_frees),
 		cmocka_unit_test(test_owners_joiners_flushes),
+		cmocka_unit_test(test_thread_across_reboot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
