@@ -183,6 +183,38 @@ free_remote(struct kmem_cache *s, struct ksl_cpu_hold *h, bool held,
 		free_slow_locked(s, h, slab, obj, idx, caller);
 }
 
+/*
+ * The remote free in the owner's section (left here), its two common
+ * cases inline: one CAS when the slab stays on its list, or the CAS that
+ * freezes a full slab for this CPU, then put_cpu_partial() with the
+ * section still held; anything else is free_remote().
+ */
+static __attribute__((always_inline)) inline void
+free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
+	       struct ksl_cpu_own *own, struct slab *slab, void *obj,
+	       unsigned int idx, unsigned long caller)
+{
+	struct ksl_cpu_hold h = { c, own };
+	uint64_t w = fs_load(slab);
+	unsigned int st = FS_STATE(w), inuse = FS_INUSE(w), head = FS_HEAD(w);
+
+	if (likely(st != SLAB_FULL && head != idx && inuse > 1)) {
+		set_fp(s, obj, idx_to_obj(s, slab, head));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)1 << 16) - head + idx))) {
+			ksl_own_leave(own);
+			return;
+		}
+	} else if (st == SLAB_FULL && !head && inuse && s->cpu_partial_slabs) {
+		if (likely(fs_cas(slab, &w,
+				  fs_make(0, inuse, SLAB_CPU_PARTIAL)))) {
+			put_cpu_partial(s, &h, slab, obj);
+			return;
+		}
+	}
+	free_remote(s, &h, true, slab, obj, idx, caller);
+}
+
 /* ---- the checked path ------------------------------------------------ */
 
 /* The object's slab after the checks, or NULL (reported) */
@@ -331,13 +363,8 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	}
 	if (unlikely(slab == c->slab))
 		goto checked;
-	{
-		/* still in the section: a list change needs the CPU */
-		struct ksl_cpu_hold h = { c, own };
-
-		free_remote(s, &h, true, slab, obj,
-			    (unsigned int)obj_index(s, off) + 1, caller);
-	}
+	free_remote_in(s, c, own, slab, obj,
+		       (unsigned int)obj_index(s, off) + 1, caller);
 	return;
 checked:
 	ksl_own_leave(own);
