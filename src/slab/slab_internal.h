@@ -15,25 +15,24 @@
  *          ^ offset: free pointer (object_size/2 rounded down, or
  *            object_size rounded up when it must stay outside)
  *
- * Where a free object lives, and who may touch it:
- *   c->freelist   objects of c->slab (the CPU's active slab), taken and
- *                 given back under c->lock by the threads running as
- *                 that CPU (uncontended unless threads share a CPU), or
- *                 with no lock by the CPU's owner while nobody else uses
- *                 the CPU (struct ksl_cpu_own in mm/mm_internal.h)
- *   slab freelist objects freed into a slab that is not the freeing
- *                 CPU's active slab ("remote" frees): a compare-and-swap
- *                 of slab->fstate, under n->list_lock when a list changes
+ * Where a free object lives, and who may touch it ("holding the CPU":
+ * its owner in a lock-free section, or c->lock; see struct ksl_cpu_hold):
+ *   c->freelist       objects of c->slab (the CPU's active slab)
+ *   slab->local_free  objects the CPU freed into one of its partial slabs
+ *   slab freelist     everything else ("remote" frees): a compare-and-swap
+ *                     of slab->fstate, under n->list_lock when a list
+ *                     changes
  *
- * A slab is in exactly one state (in slab->fstate): ACTIVE (some CPU's
- * c->slab), CPU_PARTIAL (on a CPU's partial list), NODE_PARTIAL (on the
- * node list), FULL (on no list). A CPU's slabs (ACTIVE, CPU_PARTIAL)
- * change state only by that CPU, under c->lock; the others (NODE_PARTIAL,
- * FULL) only under n->list_lock; a slab moves between the two groups with
- * both locks held. Remote frees change the free list and inuse, never the
- * state, so every change is one CAS of the word.
+ * A slab is in exactly one state (in slab->fstate): FROZEN (some CPU's
+ * active slab or on its partial list: the kernel's frozen bit),
+ * NODE_PARTIAL (on the node list), FULL (on no list). A frozen slab
+ * changes state only by its CPU (holding it); the others only under
+ * n->list_lock, but for the CAS with which a freer freezes a full slab
+ * (with no free object, nobody else may take it); a slab moves between
+ * the two groups with both held. Other remote frees change the free list
+ * and inuse, never the state, so every change is one CAS of the word.
  * inuse (in slab->fstate) counts the objects not on the slab freelist,
- * so the objects of a CPU freelist count as in use, as in SLUB.
+ * so the objects of the CPU's lists count as in use, as in SLUB.
  *
  * Lock order: slab_mutex -> c->lock -> n->list_lock. Page allocations and
  * frees happen with no list_lock held.
@@ -80,8 +79,7 @@ gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller);
 
 enum ksl_slab_state {
 	SLAB_FULL,
-	SLAB_ACTIVE,
-	SLAB_CPU_PARTIAL,
+	SLAB_FROZEN, /* a CPU's: its active slab, or on its partial list */
 	SLAB_NODE_PARTIAL,
 };
 
@@ -105,7 +103,7 @@ struct slab {
 			struct slab *next; /* partial lists */
 			union {
 				struct slab *prev; /* the node list */
-				/* CPU_PARTIAL: objects its CPU freed, linked by
+				/* on a CPU's partial list: objects its CPU freed, linked by
 				 * free pointer, counted in inuse (a CPU's own
 				 * frees need no atomic) */
 				void *local_free;
@@ -122,7 +120,7 @@ struct slab {
 	unsigned int local_nr; /* objects on local_free */
 	void *base;	    /* first object (slab address + red_left_pad) */
 	unsigned int span;  /* objects * size: the bytes objects start in */
-	unsigned int frozen_cpu; /* CPU_PARTIAL: its CPU + 1; else 0 */
+	unsigned int frozen_cpu; /* on a CPU's partial list: the CPU + 1 */
 };
 _Static_assert(sizeof(struct slab) == sizeof(struct page),
 	       "slab overlays page");

@@ -490,8 +490,8 @@ gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller)
 }
 
 /*
- * Take a slab's free list for a CPU: the slab becomes ACTIVE, or FULL when
- * it has none. For a slab of the CPU (c->lock held) or from the node list
+ * Take a slab's free list for a CPU: the slab is frozen, or FULL when it
+ * has none. For a slab of the CPU (c->lock held) or from the node list
  * (list_lock held too).
  */
 static void *take_freelist(struct kmem_cache *s, struct slab *slab)
@@ -503,7 +503,7 @@ static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 		head = FS_HEAD(w);
 	while (!fs_cas(
 		slab, &w,
-		fs_make(0, slab->objects, head ? SLAB_ACTIVE : SLAB_FULL)));
+		fs_make(0, slab->objects, head ? SLAB_FROZEN : SLAB_FULL)));
 	return idx_to_obj(s, slab, head);
 }
 
@@ -522,11 +522,8 @@ static void *activate_partial(struct kmem_cache *s, struct slab *slab)
 		return take_freelist(s, slab);
 	slab->local_free = NULL;
 	slab->local_nr = 0;
-	if (!FS_HEAD(fs_load(slab))) {
-		/* a remote free landing now waits for the next refill */
-		ksl_set_state(slab, SLAB_ACTIVE);
-		return fl;
-	}
+	if (!FS_HEAD(fs_load(slab)))
+		return fl; /* still frozen; later remote frees wait for a refill */
 	for (tail = fl; get_fp(s, tail); tail = get_fp(s, tail))
 		;
 	set_fp(s, tail, take_freelist(s, slab));
@@ -547,7 +544,7 @@ static struct slab *get_partial_node(struct kmem_cache *s,
 		struct slab *slab = n->partial;
 
 		ksl_remove_partial(n, slab);
-		ksl_set_state(slab, SLAB_CPU_PARTIAL);
+		ksl_set_state(slab, SLAB_FROZEN);
 		set_frozen_cpu(slab, cpu_of(s, c) + 1);
 		slab->next = c->partial;
 		c->partial = slab;

@@ -65,7 +65,7 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
 			 * a freer, who also needs this CAS to take it */
 			if (!s->cpu_partial_slabs || FS_HEAD(w))
 				return NEEDS_LOCK;
-			if (fs_cas(slab, &w, fs_make(0, inuse, SLAB_CPU_PARTIAL)))
+			if (fs_cas(slab, &w, fs_make(0, inuse, SLAB_FROZEN)))
 				return FROZEN;
 			continue;
 		}
@@ -130,7 +130,7 @@ free_slow_locked(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			/* frozen for this CPU, obj its first local free */
 			if (!fs_cas(slab, &w,
 				    fs_make(FS_HEAD(w), FS_INUSE(w),
-					    SLAB_CPU_PARTIAL)))
+					    SLAB_FROZEN)))
 				continue;
 			ksl_spin_unlock(&n->list_lock);
 			put_cpu_partial(s, h, slab, obj);
@@ -207,7 +207,7 @@ free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		}
 	} else if (st == SLAB_FULL && !head && inuse && s->cpu_partial_slabs) {
 		if (likely(fs_cas(slab, &w,
-				  fs_make(0, inuse, SLAB_CPU_PARTIAL)))) {
+				  fs_make(0, inuse, SLAB_FROZEN)))) {
 			put_cpu_partial(s, &h, slab, obj);
 			return;
 		}
