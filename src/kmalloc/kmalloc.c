@@ -47,7 +47,8 @@ static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 static __attribute__((always_inline)) inline bool
 kmalloc_normal(unsigned int index, gfp_t flags)
 {
-	return likely(ksl_mm.booted && index - 1 < ksl_kmalloc.shift_high &&
+	/* unbooted, ksl_kmalloc is zeroed (shift_high 0), the table empty */
+	return likely(index - 1 < ksl_kmalloc.shift_high &&
 		      !(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)));
 }
 
@@ -76,9 +77,10 @@ void *__kmalloc(size_t size, gfp_t flags)
 
 	if (unlikely(!size || size > ksl_kmalloc.max_cache_size))
 		return kmalloc_slow(size, flags, _RET_IP_);
-	idx = ksl_kmalloc_index(size);
-	if (unlikely(!kmalloc_normal(idx, flags)))
+	/* size <= max_cache_size: idx is in the table (none when unbooted) */
+	if (unlikely(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)))
 		return kmalloc_slow(size, flags, _RET_IP_);
+	idx = ksl_kmalloc_index(size);
 	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][idx];
 	if (unlikely(!s)) /* the table being filled at boot */
 		return kmalloc_slow(size, flags, _RET_IP_);
