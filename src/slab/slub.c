@@ -553,10 +553,27 @@ static struct slab *get_partial_node(struct kmem_cache *s,
 	return got;
 }
 
+/* An object from a slab of the node list, or NULL (CPU held). */
+static __attribute__((noinline)) void *
+refill_from_node(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct slab *slab;
+	void *fl = NULL;
+
+	ksl_spin_lock(&n->list_lock);
+	slab = get_partial_node(s, c);
+	if (slab) {
+		fl = take_freelist(s, slab);
+		set_cpu_slab(c, slab);
+	}
+	ksl_spin_unlock(&n->list_lock);
+	return fl;
+}
+
 /* An object from the CPU's slabs, the node list, or NULL (CPU held). */
 static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
-	struct kmem_cache_node *n = &s->node;
 	struct slab *slab;
 	void *fl = NULL;
 
@@ -575,15 +592,8 @@ static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		if (fl)
 			set_cpu_slab(c, slab);
 	}
-	if (!fl) {
-		ksl_spin_lock(&n->list_lock);
-		slab = get_partial_node(s, c);
-		if (slab) {
-			fl = take_freelist(s, slab);
-			set_cpu_slab(c, slab);
-		}
-		ksl_spin_unlock(&n->list_lock);
-	}
+	if (!fl)
+		fl = refill_from_node(s, c);
 	return fl;
 }
 
@@ -592,8 +602,9 @@ static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
  * and those may flush this very CPU), then made the CPU's active one; a
  * slab another thread of the CPU installed meanwhile is deactivated.
  */
-static void *refill_new_slab(struct kmem_cache *s, struct ksl_cpu_hold *h,
-			     gfp_t gfp, unsigned long caller)
+static __attribute__((noinline)) void *
+refill_new_slab(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
+		unsigned long caller)
 {
 	struct slab *slab, *discard = NULL;
 	struct kmem_cache_cpu *c;

@@ -78,22 +78,11 @@ free_lockless(struct kmem_cache *s, struct slab *slab, void *obj,
 	}
 }
 
-/*
- * A slab frozen for this CPU onto c->partial, obj its first local free,
- * the list first flushed to the node when full (CPU held, released).
- */
-static __attribute__((noinline)) void
-put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h,
-		struct slab *slab, void *obj)
+/* a slab frozen for c onto c->partial, obj its first local free */
+static inline void link_cpu_partial(struct kmem_cache *s,
+				    struct kmem_cache_cpu *c, struct slab *slab,
+				    void *obj)
 {
-	struct kmem_cache_cpu *c = h->c;
-	struct slab *discard = NULL;
-
-	if (c->nr_partial >= s->cpu_partial_slabs) {
-		ksl_spin_lock(&s->node.list_lock);
-		ksl_put_partials(s, c, &discard);
-		ksl_spin_unlock(&s->node.list_lock);
-	}
 	set_fp(s, obj, NULL);
 	slab->local_free = obj;
 	slab->local_nr = 1;
@@ -101,8 +90,38 @@ put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	slab->next = c->partial;
 	c->partial = slab;
 	c->nr_partial++;
+}
+
+/* put_cpu_partial() when c->partial is full: flushed to the node first */
+static __attribute__((noinline)) void
+put_cpu_partial_flush(struct kmem_cache *s, struct ksl_cpu_hold *h,
+		      struct slab *slab, void *obj)
+{
+	struct slab *discard = NULL;
+
+	ksl_spin_lock(&s->node.list_lock);
+	ksl_put_partials(s, h->c, &discard);
+	ksl_spin_unlock(&s->node.list_lock);
+	link_cpu_partial(s, h->c, slab, obj);
 	ksl_release_cpu(h);
-	ksl_discard_list(s, discard);
+	if (discard)
+		ksl_discard_list(s, discard);
+}
+
+/*
+ * A slab frozen for this CPU onto c->partial, obj its first local free,
+ * the list first flushed to the node when full (CPU held, released).
+ */
+static __attribute__((always_inline)) inline void
+put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h,
+		struct slab *slab, void *obj)
+{
+	if (unlikely(h->c->nr_partial >= s->cpu_partial_slabs)) {
+		put_cpu_partial_flush(s, h, slab, obj);
+		return;
+	}
+	link_cpu_partial(s, h->c, slab, obj);
+	ksl_release_cpu(h);
 }
 
 /* A free that changes lists (CPU held, released here). */
