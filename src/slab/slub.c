@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * The allocation and free paths (mm/slub.c): per-CPU active slabs with a
- * freelist taken under the CPU's own lock, remote frees into the slab's
- * freelist, per-CPU and per-node partial lists, new slabs from the page
+ * The allocation paths and the slabs' life (mm/slub.c): per-CPU active
+ * slabs, per-CPU and per-node partial lists, new slabs from the page
  * allocator, empty slabs back to it (after an RCU grace period for
- * SLAB_TYPESAFE_BY_RCU caches).
+ * SLAB_TYPESAFE_BY_RCU caches), flushing and shrinking. The frees are in
+ * slub_free.c.
  *
  *   alloc: c->freelist --empty--> c->slab's remote frees --> c->partial
- *          --> node partial (refilling c->partial to cpu_partial_slabs/2)
- *          --> a new slab
- *   free:  object of c->slab --> c->freelist
- *          otherwise        --> the slab's freelist with one CAS when no
- *          list changes; with list_lock a full slab moves to c->partial
- *          (flushed to the node list past cpu_partial_slabs) and an
- *          empty node-partial slab beyond min_partial is discarded
+ *          (its CPU's local frees first) --> node partial (refilling
+ *          c->partial to cpu_partial_slabs/2) --> a new slab, its pages
+ *          allocated with the CPU let go
+ *
+ *   a CPU lets a slab go (flush, c->partial full): its CPU lists merged
+ *   back into the slab's freelist (one CAS), then node partial, full
+ *   (on no list), or discarded when empty beyond min_partial
  *
  * Locking and states: see slab_internal.h.
  */
