@@ -4,7 +4,9 @@
  * SLAB_CACHE_DMA objects (physical addresses checked, RAM above 4 GiB),
  * merging across DMA32/normal, the GFP_SLAB_BUG_MASK fix-up warning,
  * ctor counts, bulk calls, shrinking (meminfo before/after), destroy
- * with leaks, bad input, the slabinfo layout, SLAB_TYPESAFE_BY_RCU.
+ * with leaks, bad input, the slabinfo layout, SLAB_TYPESAFE_BY_RCU, the
+ * boot caches' rows and places in /proc/slabinfo (kmem_cache,
+ * kmem_cache_node, kmalloc_buckets).
  */
 #define _GNU_SOURCE
 #define _LGPL_SOURCE
@@ -589,6 +591,84 @@ static void test_slabinfo_layout(void **state)
 	assert_non_null(strstr(ours, "  cache_dma32     0\n"));
 }
 
+/* the fields of a slabinfo row: name, objsize, objperslab, pagesperslab */
+struct sirow {
+	char name[64];
+	unsigned int size, per;
+	int pages;
+};
+
+/* the rows of a slabinfo text, after the two header lines */
+static int parse_slabinfo(char *text, struct sirow *rows, int max)
+{
+	char *line, *save;
+	int n = 0;
+
+	text = strchr(strchr(text, '\n') + 1, '\n') + 1;
+	for (line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long a, o;
+
+		if (sscanf(line, "%63s %lu %lu %u %u %d", rows[n].name, &a, &o,
+			   &rows[n].size, &rows[n].per, &rows[n].pages) == 6)
+			n++;
+	}
+	return n;
+}
+
+static int find_row(const struct sirow *rows, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * kmem_cache, kmem_cache_node and kmalloc_buckets: the reference's rows
+ * (objsize, objperslab, pagesperslab) and places: kmem_cache_node then
+ * kmem_cache last (made first, bootstrapped in that order), and
+ * kmalloc_buckets just above the last kmalloc cache made.
+ */
+static void test_slabinfo_boot_caches(void **state)
+{
+	static const char *const names[] = {"kmem_cache", "kmem_cache_node",
+					    "kmalloc_buckets"};
+	static struct sirow ref[400], ours[400];
+	char *rtext = slurp(KSLAB_TEST_DATADIR "/real-kernel/proc-slabinfo.txt");
+	static char otext[1 << 16];
+	int nr, no;
+	FILE *f;
+
+	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	f = fmemopen(otext, sizeof(otext), "w");
+	assert_int_equal(kslab_show("slabinfo", f), 0);
+	fclose(f);
+	nr = parse_slabinfo(rtext, ref, 400);
+	no = parse_slabinfo(otext, ours, 400);
+	assert_int_equal(nr, 232);
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		int r = find_row(ref, nr, names[k]), o = find_row(ours, no, names[k]);
+
+		assert_true(r >= 0 && o >= 0);
+		assert_int_equal(ours[o].size, ref[r].size);
+		assert_int_equal(ours[o].per, ref[r].per);
+		assert_int_equal(ours[o].pages, ref[r].pages);
+		/* the same neighbour below, or both at the end */
+		if (r + 1 < nr)
+			assert_string_equal(ours[o + 1].name, ref[r + 1].name);
+		else
+			assert_int_equal(o + 1, no);
+	}
+	assert_string_equal(ours[no - 2].name, "kmem_cache_node");
+	assert_string_equal(ours[no - 1].name, "kmem_cache");
+	/* nothing but the boot's own structures in use yet */
+	assert_int_equal(info(kslab_find_cache("kmalloc_buckets")).num_objs, 0);
+	assert_true(info(kslab_find_cache("kmem_cache")).active_objs >=
+		    (unsigned long)no);
+	free(rtext);
+}
+
 /* ---- SLAB_TYPESAFE_BY_RCU ------------------------------------------------------- */
 
 static unsigned long free_and_pcp_pages(void)
@@ -779,6 +859,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_slab_panic_aborts, teardown),
 		cmocka_unit_test_teardown(test_bad_free, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_layout, teardown),
+		cmocka_unit_test_teardown(test_slabinfo_boot_caches, teardown),
 		cmocka_unit_test_teardown(test_typesafe_by_rcu, teardown),
 		cmocka_unit_test_teardown(test_rcu_across_reboots, teardown),
 		cmocka_unit_test_teardown(test_lookups_for_layers_above,

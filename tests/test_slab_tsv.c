@@ -10,7 +10,10 @@
  * are created first (with the largest object size among their aliases,
  * which is what sysfs shows), then the aliases. Flags come from the
  * attributes and from the letters of the unique id (A: SLAB_ACCOUNT).
- * kmalloc-* caches are created as kmalloc caches.
+ * kmalloc-* caches are created as kmalloc caches. The caches the boot
+ * itself makes (kmem_cache, kmem_cache_node, kmalloc_buckets) are not
+ * created again: the booted ones are checked, and must be as the
+ * kernel's (geometry, flags, unmergeable, no alias).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,9 +143,25 @@ static bool is_kmalloc(const char *name, slab_flags_t *flags)
 	return true;
 }
 
+/* the caches kslab_boot() makes, as the kernel's kmem_cache_init() */
+static const char *const boot_caches[] = {"kmem_cache", "kmem_cache_node",
+					  "kmalloc_buckets"};
+
+static bool is_boot_cache(const char *name)
+{
+	for (size_t i = 0; i < sizeof(boot_caches) / sizeof(boot_caches[0]);
+	     i++)
+		if (!strcmp(name, boot_caches[i]))
+			return true;
+	return false;
+}
+
 static struct kmem_cache *create_row(const struct row *r)
 {
 	slab_flags_t kflags;
+
+	if (is_boot_cache(r->name))
+		return kslab_find_cache(r->name);
 
 	if (is_kmalloc(r->name, &kflags))
 		return ksl_create_kmalloc_cache(r->name, r->object_size, kflags,
@@ -242,10 +261,68 @@ static void test_tsv_geometry_and_merging(void **state)
 	kslab_shutdown();
 }
 
+/*
+ * The three boot caches against their TSV rows, field by field: sizes,
+ * order, objects, alignment, hwcache_align, aliases 0, usersize 0, no
+ * ctor; and what the kernel's flags make of them: never merged.
+ */
+static void test_tsv_boot_caches(void **state)
+{
+	char line[512];
+	FILE *f = fopen(TSV, "r");
+	unsigned int found = 0;
+
+	assert_non_null(f);
+	assert_int_equal(kslab_boot("arch=x86_64 mem=2G nr_cpus=2"), 0);
+	assert_non_null(fgets(line, sizeof(line), f)); /* header */
+	while (fgets(line, sizeof(line), f)) {
+		struct kslab_cache_info i;
+		struct kmem_cache *s;
+		struct row r;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_row(line, &r) || !is_boot_cache(r.name))
+			continue;
+		found++;
+		s = kslab_find_cache(r.name);
+		assert_non_null(s);
+		assert_int_equal(kslab_cache_info(s, &i), 0);
+		printf("%-16s object_size %u/%u slab_size %u/%u align %u/%u order %u/%u objs %u/%u\n",
+		       r.name, i.object_size, r.object_size, i.size, r.slab_size,
+		       i.align, r.align, i.order, r.order, i.objs_per_slab,
+		       r.objs);
+		assert_string_equal(r.link, "");
+		assert_int_equal(i.object_size, r.object_size);
+		assert_int_equal(i.size, r.slab_size);
+		assert_int_equal(i.align, r.align);
+		assert_int_equal(i.order, r.order);
+		assert_int_equal(i.objs_per_slab, r.objs);
+		assert_int_equal(!!(i.flags & SLAB_HWCACHE_ALIGN), r.hwcache);
+		assert_int_equal(!!(i.flags & SLAB_CACHE_DMA), r.dma);
+		assert_int_equal(!!(i.flags & SLAB_RECLAIM_ACCOUNT), r.reclaim);
+		assert_int_equal(!!(i.flags & SLAB_TYPESAFE_BY_RCU), r.rcu);
+		assert_int_equal(i.aliases, r.aliases);
+		assert_int_equal(i.usersize, r.usersize);
+		assert_int_equal(i.has_ctor, r.ctor[0] != '\0');
+		assert_false(i.mergeable);
+		/* a cache of the same geometry does not merge into it */
+		struct kmem_cache *twin = kmem_cache_create(
+			"twin", r.object_size, 0,
+			i.flags & (SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT), NULL);
+		assert_non_null(twin);
+		assert_ptr_not_equal(twin, s);
+		kmem_cache_destroy(twin);
+	}
+	fclose(f);
+	assert_int_equal(found, 3);
+	kslab_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tsv_geometry_and_merging),
+		cmocka_unit_test(test_tsv_boot_caches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

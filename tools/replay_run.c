@@ -242,42 +242,82 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 }
 
 
-/* the kmalloc caches holding objects, biggest class first per type */
+/* the kmalloc type of a kmalloc cache, from its flags: the table's order */
+static int kmalloc_type_rank(slab_flags_t flags)
+{
+	if (flags & SLAB_CACHE_DMA)
+		return 3;
+	if (flags & SLAB_ACCOUNT)
+		return 2;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		return 1;
+	return 0;
+}
+
+struct cache_rows {
+	struct replay_cache_row *row;
+	int *rank;
+	size_t nr, max;
+};
+
+/* kslab_for_each_cache(): keep the kmalloc caches holding objects */
+static int take_kmalloc_cache(struct kmem_cache *c, void *arg)
+{
+	struct cache_rows *cr = arg;
+	struct replay_cache_row *row;
+	struct kslab_cache_info ci;
+
+	if (kslab_cache_info(c, &ci) || !(ci.flags & SLAB_KMALLOC) ||
+	    !ci.num_objs)
+		return 0;
+	if (cr->nr == cr->max)
+		return -ENOSPC;
+	row = &cr->row[cr->nr];
+	cr->rank[cr->nr++] = kmalloc_type_rank(ci.flags);
+	snprintf(row->name, sizeof(row->name), "%s", ci.name);
+	row->active_objs = ci.active_objs;
+	row->num_objs = ci.num_objs;
+	row->size = ci.size;
+	row->objs_per_slab = ci.objs_per_slab;
+	row->pages_per_slab = 1u << ci.order;
+	row->active_slabs = ci.active_slabs;
+	row->num_slabs = ci.num_slabs;
+	return 0;
+}
+
+/*
+ * The kmalloc caches holding objects, whatever the policy named them:
+ * per type (normal, reclaimable, cgroup, DMA), biggest object first.
+ */
 static void snapshot_caches(struct replay_state *st)
 {
-	static const char *const prefix[] = { "kmalloc-", "kmalloc-rcl-",
-					      "kmalloc-cg-", "dma-kmalloc-" };
-	unsigned long max = 2 * st->r->page_size;
 	struct replay_result *r = st->r;
+	struct cache_rows cr = { .max = 4 * 24 };
 
-	r->caches = calloc(4 * 24, sizeof(*r->caches));
-	for (int t = 0; t < 4 && r->caches; t++) {
-		for (unsigned long sz = max; sz >= 8; sz = sz == 256 ? 192 :
-		     sz == 192 ? 128 : sz == 128 ? 96 : sz == 96 ? 64 : sz / 2) {
-			struct kslab_cache_info ci;
-			struct kmem_cache *c;
-			char name[32];
-
-			if (sz >= 1024)
-				snprintf(name, sizeof(name), "%s%luk", prefix[t], sz >> 10);
-			else
-				snprintf(name, sizeof(name), "%s%lu", prefix[t], sz);
-			c = kslab_find_cache(name);
-			if (!c || kslab_cache_info(c, &ci) || !ci.num_objs ||
-			    !is_kmalloc_cache_name(ci.name))
-				continue;
-			struct replay_cache_row *row = &r->caches[r->nr_caches++];
-
-			snprintf(row->name, sizeof(row->name), "%s", ci.name);
-			row->active_objs = ci.active_objs;
-			row->num_objs = ci.num_objs;
-			row->size = ci.size;
-			row->objs_per_slab = ci.objs_per_slab;
-			row->pages_per_slab = 1u << ci.order;
-			row->active_slabs = ci.active_slabs;
-			row->num_slabs = ci.num_slabs;
-		}
+	cr.row = r->caches = calloc(cr.max, sizeof(*r->caches));
+	cr.rank = calloc(cr.max, sizeof(*cr.rank));
+	if (!cr.row || !cr.rank) {
+		free(cr.rank);
+		return;
 	}
+	kslab_for_each_cache(take_kmalloc_cache, &cr);
+	/* insertion sort: a few dozen rows */
+	for (size_t i = 1; i < cr.nr; i++) {
+		struct replay_cache_row row = cr.row[i];
+		int rank = cr.rank[i];
+		size_t j = i;
+
+		for (; j > 0 && (cr.rank[j - 1] > rank ||
+				 (cr.rank[j - 1] == rank &&
+				  cr.row[j - 1].size < row.size)); j--) {
+			cr.row[j] = cr.row[j - 1];
+			cr.rank[j] = cr.rank[j - 1];
+		}
+		cr.row[j] = row;
+		cr.rank[j] = rank;
+	}
+	r->nr_caches = (uint32_t)cr.nr;
+	free(cr.rank);
 }
 
 static int state_init(struct replay_state *st)

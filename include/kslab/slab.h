@@ -145,6 +145,18 @@ KSLAB_API int kslab_cache_info(const struct kmem_cache *s,
 			       struct kslab_cache_info *out);
 /* The cache named name (newest first), or NULL. */
 KSLAB_API struct kmem_cache *kslab_find_cache(const char *name);
+/*
+ * Call fn(s, arg) for every cache of the booted machine, newest first (the
+ * order of /proc/slabinfo, kernel's own caches included: kmem_cache and
+ * kmem_cache_node come last). A merged cache is one cache: its aliases are
+ * not visited apart. Stops at the first non-zero return of fn and returns
+ * it; 0 when every cache was visited (or nothing is booted), -EINVAL for a
+ * NULL fn. fn runs under the slab mutex: it may call kslab_cache_info(),
+ * allocate, free and shrink, but must not create, destroy or look up
+ * caches (kslab_find_cache(), kslab_show()): those take the same mutex.
+ */
+KSLAB_API int kslab_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg),
+				   void *arg);
 /* Pages held by slabs of every cache. */
 KSLAB_API unsigned long kslab_slab_pages(void);
 

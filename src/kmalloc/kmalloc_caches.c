@@ -13,7 +13,8 @@
  *   (*) 8 when a swiotlb buffer exists, else dma_get_cache_alignment()
  *
  * dma-kmalloc-* caches keep ARCH_DMA_MINALIGN (128 on arm64) under every
- * policy: their objects are meant for DMA.
+ * policy: their objects are meant for DMA. The kmalloc_buckets cache
+ * (CONFIG_SLAB_BUCKETS) follows them, as in create_kmalloc_caches().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 struct ksl_kmalloc_policy ksl_kmalloc;
 struct kmem_cache *ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
 atomic_long ksl_kmalloc_large_pages;
+struct kmem_cache *ksl_kmem_buckets_cache; /* "kmalloc_buckets" */
 
 static struct {
 	bool legacy, packed;
@@ -276,13 +278,23 @@ int ksl_kmalloc_init(void)
 	for (int t = 0; t < NR_KMALLOC_TYPES; t++)
 		if (create_type(t))
 			return -ENOMEM;
-	return 0;
+	/*
+	 * CONFIG_SLAB_BUCKETS: the cache of kmem_buckets (one kmalloc cache
+	 * pointer per index up to KMALLOC_SHIFT_HIGH), made once the kmalloc
+	 * array is usable, unmergeable; 112 bytes with 4 KiB pages.
+	 */
+	ksl_kmem_buckets_cache = kmem_cache_create(
+		"kmalloc_buckets",
+		(ksl_kmalloc.shift_high + 1) * (unsigned int)sizeof(void *), 0,
+		SLAB_NO_MERGE, NULL);
+	return ksl_kmem_buckets_cache ? 0 : -ENOMEM;
 }
 
 void ksl_kmalloc_shutdown(void)
 {
 	/* the caches go with the slab layer's shutdown */
 	memset(ksl_kmalloc_caches, 0, sizeof(ksl_kmalloc_caches));
+	ksl_kmem_buckets_cache = NULL;
 	memset(&ksl_kmalloc, 0, sizeof(ksl_kmalloc));
 }
 

@@ -37,6 +37,7 @@ struct ksl_kmalloc_policy {
 extern struct ksl_kmalloc_policy ksl_kmalloc;
 extern struct kmem_cache *ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
 extern atomic_long ksl_kmalloc_large_pages;
+extern struct kmem_cache *ksl_kmem_buckets_cache; /* "kmalloc_buckets" */
 
 /* boot (kmalloc_caches.c) */
 extern const struct ksl_param ksl_kmalloc_params[];

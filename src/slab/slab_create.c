@@ -2,12 +2,18 @@
 /*
  * Creating and destroying caches (mm/slab_common.c and kmem_cache_open()
  * of mm/slub.c, 6.18): argument checks, alignment, object layout, slab
- * order, partial-list sizing, the unique id, and merging.
+ * order, partial-list sizing, the unique id, merging, and the boot caches
+ * kmem_cache and kmem_cache_node (kmem_cache_init()).
  *
  * Invariants: every live cache is on ksl_slab_caches (newest first, the
  * order find_mergeable() walks), changed only under ksl_slab_mutex; a
  * cache's geometry never changes after creation except object_size and
  * inuse, which grow when a larger alias merges in (as the kernel's).
+ * The struct kmem_cache itself is host memory, but every cache really
+ * created (not an alias) holds one simulated object of the kmem_cache
+ * cache and one of kmem_cache_node (one node), as the kernel's do, from
+ * its creation to its destruction; so /proc/slabinfo and the slab pages
+ * count them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +24,34 @@
 struct ksl_slab_config ksl_slab_cfg;
 pthread_mutex_t ksl_slab_mutex = PTHREAD_MUTEX_INITIALIZER;
 struct kmem_cache *ksl_slab_caches;
+
+/* the kernel's own caches: struct kmem_cache and struct kmem_cache_node */
+static struct kmem_cache *ksl_kmem_cache, *ksl_kmem_cache_node;
+
+/*
+ * What the kernel allocates for a cache, on a 64-bit 6.18 kernel with one
+ * node (the reference x86_64 machine's /sys/kernel/slab: kmem_cache 232,
+ * kmem_cache_node 72): offsetof(struct kmem_cache, node) plus one node
+ * pointer, and struct kmem_cache_node.
+ */
+#define KSL_KMEM_CACHE_SIZE 232u
+#define KSL_KMEM_CACHE_NODE_SIZE 72u
+
+/*
+ * A cache as kslab allocates it: the host structure, and the simulated
+ * objects the kernel would hold for it (NULL while the boot caches are
+ * being made, see create_boot_caches()).
+ */
+struct ksl_cache_box {
+	struct kmem_cache s; /* first: a struct kmem_cache * is the box */
+	void *cache_obj;     /* from kmem_cache */
+	void *node_obj;	     /* from kmem_cache_node */
+};
+
+static struct ksl_cache_box *cache_box(struct kmem_cache *s)
+{
+	return (struct ksl_cache_box *)s;
+}
 
 /* ---- boot parameters ----------------------------------------------------- */
 
@@ -363,18 +397,54 @@ static void free_cache_struct(struct kmem_cache *s)
 {
 	free(s->cpu_slab);
 	free(s->name);
-	free(s);
+	free(cache_box(s));
+}
+
+/*
+ * The simulated objects a new cache holds: its struct kmem_cache_node
+ * (kmem_cache_node's own comes from its first slab, as the kernel's early
+ * node allocation) and its struct kmem_cache (none yet while the boot
+ * caches are made: create_boot_caches() gives them theirs).
+ */
+static int take_meta_objects(struct ksl_cache_box *b)
+{
+	struct kmem_cache *nc =
+		ksl_kmem_cache_node ? ksl_kmem_cache_node : &b->s;
+
+	b->node_obj = ksl_cache_alloc_caller(nc, GFP_KERNEL | __GFP_ZERO,
+					     _RET_IP_);
+	if (!b->node_obj)
+		return -ENOMEM;
+	if (!ksl_kmem_cache)
+		return 0;
+	b->cache_obj = ksl_cache_alloc_caller(
+		ksl_kmem_cache, GFP_KERNEL | __GFP_ZERO, _RET_IP_);
+	return b->cache_obj ? 0 : -ENOMEM;
+}
+
+/* Give them back (kmem_cache_destroy(); not at shutdown, which drops all). */
+static void put_meta_objects(struct ksl_cache_box *b)
+{
+	if (b->cache_obj && ksl_kmem_cache)
+		ksl_cache_free_caller(ksl_kmem_cache, b->cache_obj, _RET_IP_);
+	if (b->node_obj && ksl_kmem_cache_node &&
+	    &b->s != ksl_kmem_cache_node)
+		ksl_cache_free_caller(ksl_kmem_cache_node, b->node_obj,
+				      _RET_IP_);
+	b->cache_obj = b->node_obj = NULL;
 }
 
 static struct kmem_cache *create_cache(const char *name, unsigned int size,
 				       const struct kmem_cache_args *args,
 				       slab_flags_t flags, int *err)
 {
-	struct kmem_cache *s = calloc(1, sizeof(*s));
+	struct ksl_cache_box *box = calloc(1, sizeof(*box));
+	struct kmem_cache *s;
 
 	*err = -ENOMEM;
-	if (!s)
+	if (!box)
 		return NULL;
+	s = &box->s;
 	s->name = strdup(name ? name : "(null)");
 	s->object_size = s->size = size;
 	s->flags = flags;
@@ -394,6 +464,11 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -ENOMEM;
 	if (ksl_cache_init_cpu(s))
 		goto fail;
+	if (take_meta_objects(box)) {
+		put_meta_objects(box);
+		ksl_cache_free_all_slabs(s);
+		goto fail;
+	}
 	list_add_cache(s);
 	*err = 0;
 	return s;
@@ -585,10 +660,13 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 
 /* ---- destruction -------------------------------------------------------- */
 
-static void release_cache(struct kmem_cache *s)
+/* give_back: return its kmem_cache and kmem_cache_node objects */
+static void release_cache(struct kmem_cache *s, bool give_back)
 {
 	list_del_cache(s);
 	ksl_cache_free_all_slabs(s);
+	if (give_back)
+		put_meta_objects(cache_box(s));
 	free_cache_struct(s);
 }
 
@@ -618,7 +696,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	}
 	if (s->flags & SLAB_TYPESAFE_BY_RCU)
 		ksl_slab_rcu_barrier();
-	release_cache(s);
+	release_cache(s, true);
 	pthread_mutex_unlock(&ksl_slab_mutex);
 }
 
@@ -668,11 +746,59 @@ static struct kslab_shrinker ksl_slab_shrinker = {
 	.scan = slab_shrink_scan,
 };
 
+/*
+ * kmem_cache_init(): kmem_cache_node first (its node structure from its
+ * own slab), then kmem_cache (its node structure from kmem_cache_node);
+ * both are boot caches, never merged, created with SLAB_HWCACHE_ALIGN
+ * (and SLAB_NO_OBJ_EXT, as 6.18 marks them) or a panic. Then the
+ * bootstrap: each takes its struct kmem_cache from kmem_cache, and goes
+ * (back) to the head of the list, kmem_cache first, so that
+ * /proc/slabinfo ends "kmem_cache_node, kmem_cache" as the kernel's.
+ */
+static void create_boot_caches(void)
+{
+	static const struct kmem_cache_args none;
+	struct kmem_cache *boot[2];
+
+	boot[0] = do_create("kmem_cache_node", KSL_KMEM_CACHE_NODE_SIZE, &none,
+			    SLAB_HWCACHE_ALIGN | SLAB_PANIC, -1);
+	pthread_mutex_lock(&ksl_slab_mutex);
+	ksl_kmem_cache_node = boot[0];
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	boot[1] = do_create("kmem_cache", KSL_KMEM_CACHE_SIZE, &none,
+			    SLAB_HWCACHE_ALIGN | SLAB_PANIC, -1);
+	pthread_mutex_lock(&ksl_slab_mutex);
+	ksl_kmem_cache = boot[1];
+	for (int i = 1; i >= 0; i--) {
+		struct ksl_cache_box *b = cache_box(boot[i]);
+
+		b->cache_obj = ksl_cache_alloc_caller(
+			ksl_kmem_cache, GFP_NOWAIT | __GFP_ZERO, _RET_IP_);
+		if (!b->cache_obj) {
+			ksl_printk(
+				"Kernel panic: kmem_cache_init: Out of memory when creating slab %s",
+				boot[i]->name);
+			abort();
+		}
+		boot[i]->flags = (boot[i]->flags & ~SLAB_PANIC) |
+				 SLAB_NO_OBJ_EXT;
+		list_del_cache(boot[i]);
+		list_add_cache(boot[i]);
+	}
+	pthread_mutex_unlock(&ksl_slab_mutex);
+}
+
 int ksl_slab_init(void)
 {
+	int ret;
+
 	ksl_slab_caches = NULL;
+	ksl_kmem_cache = ksl_kmem_cache_node = NULL;
 	atomic_store(&ksl_slab_pages_in_use, 0);
-	return kslab_register_shrinker(&ksl_slab_shrinker);
+	ret = kslab_register_shrinker(&ksl_slab_shrinker);
+	if (!ret)
+		create_boot_caches();
+	return ret;
 }
 
 void ksl_slab_shutdown(void)
@@ -680,7 +806,8 @@ void ksl_slab_shutdown(void)
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
 	pthread_mutex_lock(&ksl_slab_mutex);
 	while (ksl_slab_caches)
-		release_cache(ksl_slab_caches);
+		release_cache(ksl_slab_caches, false);
+	ksl_kmem_cache = ksl_kmem_cache_node = NULL;
 	pthread_mutex_unlock(&ksl_slab_mutex);
 	/*
 	 * Releasing SLAB_TYPESAFE_BY_RCU caches queues their slabs for after

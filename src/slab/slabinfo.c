@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * What the slab layer shows: kslab_cache_info(), /proc/slabinfo 2.1
+ * What the slab layer shows: kslab_cache_info(), kslab_for_each_cache()
+ * (the caches in /proc/slabinfo order), /proc/slabinfo 2.1
  * (mm/slab_common.c cache_show: SLUB counts an object as active unless
  * it is free on a node partial slab) and the sysfs attributes of
  * /sys/kernel/slab/<cache>/ (mm/slub.c slab_attrs), one cache a block.
@@ -63,6 +64,22 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->mergeable = !ksl_slab_unmergeable(s);
 	out->has_ctor = s->ctor != NULL;
 	return 0;
+}
+
+int kslab_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg), void *arg)
+{
+	int ret = 0;
+
+	if (!fn)
+		return -EINVAL;
+	if (!ksl_mm.booted)
+		return 0;
+	pthread_mutex_lock(&ksl_slab_mutex);
+	for (struct kmem_cache *s = ksl_slab_caches; s && !ret;
+	     s = s->list_next)
+		ret = fn(s, arg);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	return ret;
 }
 
 void ksl_show_slabinfo(FILE *out)
