@@ -18,7 +18,7 @@ CMAKE_ARGS = -DCMAKE_INSTALL_LIBDIR=lib -DKSLAB_WERROR=$(WERROR)
 CTEST      = ctest --output-on-failure --no-tests=error -j $(JOBS)
 
 .PHONY: all deps configure demo test test-plain test-asan test-tsan bench \
-	install format clean
+	install format format-check clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -61,6 +61,9 @@ install: all
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-bench

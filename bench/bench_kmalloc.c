@@ -35,49 +35,54 @@
 #define KEEP(p) __asm__ volatile("" : : "r"(p) : "memory")
 
 /* the kmalloc classes of x86_64 and a weighting like a kernel build's trace */
-static const unsigned int classes[] = {8,   16,	 32,  64,   96,	  128,
-				       192, 256, 512, 1024, 2048, 4096};
-static const unsigned int weights[] = {10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1};
+static const unsigned int classes[] = { 8,   16,  32,  64,   96,   128,
+					192, 256, 512, 1024, 2048, 4096 };
+static const unsigned int weights[] = {
+	10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1
+};
 static size_t sizes[NSIZES]; /* drawn once, before timing */
 static bool use_kslab;
 
-#define DEFINE_API(api, ALLOC, FREE)                                        \
-	static inline __attribute__((always_inline)) void *api##_alloc(     \
-		size_t size)                                                \
-	{                                                                   \
-		return ALLOC;                                               \
-	}                                                                   \
-	static inline __attribute__((always_inline)) void api##_free(       \
-		void *p)                                                    \
-	{                                                                   \
-		FREE;                                                       \
-	}                                                                   \
-	NOINLINE void const_##api(void);                                    \
-	NOINLINE void const_##api(void)                                     \
-	{                                                                   \
-		void *p = api##_alloc(64);                                  \
-                                                                            \
-		KEEP(p);                                                    \
-		api##_free(p);                                              \
-	}                                                                   \
-	NOINLINE void var_##api(size_t size);                               \
-	NOINLINE void var_##api(size_t size)                                \
-	{                                                                   \
-		void *p = api##_alloc(size);                                \
-                                                                            \
-		KEEP(p);                                                    \
-		api##_free(p);                                              \
-	}                                                                   \
-	NOINLINE void *mix_##api(void *old, size_t size);                   \
-	NOINLINE void *mix_##api(void *old, size_t size)                    \
-	{                                                                   \
-		api##_free(old);                                            \
-		return api##_alloc(size);                                   \
+#define DEFINE_API(api, ALLOC, FREE)                                          \
+	static inline                                                         \
+		__attribute__((always_inline)) void *api##_alloc(size_t size) \
+	{                                                                     \
+		return ALLOC;                                                 \
+	}                                                                     \
+	static inline __attribute__((always_inline)) void api##_free(void *p) \
+	{                                                                     \
+		FREE;                                                         \
+	}                                                                     \
+	NOINLINE void const_##api(void);                                      \
+	NOINLINE void const_##api(void)                                       \
+	{                                                                     \
+		void *p = api##_alloc(64);                                    \
+                                                                              \
+		KEEP(p);                                                      \
+		api##_free(p);                                                \
+	}                                                                     \
+	NOINLINE void var_##api(size_t size);                                 \
+	NOINLINE void var_##api(size_t size)                                  \
+	{                                                                     \
+		void *p = api##_alloc(size);                                  \
+                                                                              \
+		KEEP(p);                                                      \
+		api##_free(p);                                                \
+	}                                                                     \
+	NOINLINE void *mix_##api(void *old, size_t size);                     \
+	NOINLINE void *mix_##api(void *old, size_t size)                      \
+	{                                                                     \
+		api##_free(old);                                              \
+		return api##_alloc(size);                                     \
 	}
 
 DEFINE_API(kslab, kmalloc(size, GFP_KERNEL), kfree(p))
 DEFINE_API(malloc, malloc(size), free(p))
-DEFINE_API(none, ({ KEEP(size); (void *)sizes; }), KEEP(p))
+DEFINE_API(none, ({
+		   KEEP(size);
+		   (void *)sizes;
+	   }),
+	   KEEP(p))
 
 static void (*const_fn)(void);
 static void (*var_fn)(size_t);
@@ -111,8 +116,8 @@ static void run_mix(long n)
 	unsigned long long seed = 42;
 
 	for (int i = 0; i < LIVE; i++)
-		live[i] = use_kslab ? kslab_alloc(sizes[i % NSIZES])
-				    : malloc_alloc(sizes[i % NSIZES]);
+		live[i] = use_kslab ? kslab_alloc(sizes[i % NSIZES]) :
+				      malloc_alloc(sizes[i % NSIZES]);
 	for (long k = 0; k < n; k++) {
 		unsigned int i = rnd(&seed) % LIVE;
 
@@ -160,15 +165,16 @@ static void warm_up(void)
 	static void *v[NSIZES];
 
 	for (int i = 0; i < NSIZES; i++)
-		v[i] = use_kslab ? kslab_alloc(sizes[i]) : malloc_alloc(sizes[i]);
+		v[i] = use_kslab ? kslab_alloc(sizes[i]) :
+				   malloc_alloc(sizes[i]);
 	for (int i = 0; i < NSIZES; i++)
 		use_kslab ? kslab_free(v[i]) : malloc_free(v[i]);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && (!strcmp(argv[1], "count") ||
-			  !strcmp(argv[1], "count-none"))) {
+	if (argc == 5 &&
+	    (!strcmp(argv[1], "count") || !strcmp(argv[1], "count-none"))) {
 		setup(argv[2]);
 		warm_up();
 		if (!strcmp(argv[1], "count-none")) {
@@ -182,8 +188,9 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "time")) {
 		setup(argv[2]);
 		warm_up();
-		printf("%.2f\n", bench_time_workload(run, argv[3], atoi(argv[4]),
-						      atol(argv[5])));
+		printf("%.2f\n",
+		       bench_time_workload(run, argv[3], atoi(argv[4]),
+					   atol(argv[5])));
 		return 0;
 	}
 	fprintf(stderr, "usage: bench_kmalloc time API WORKLOAD REPS N | "

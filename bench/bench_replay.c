@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 3;
 	const char *trace = argc > 2 ? argv[2] :
-			    KSLAB_DATADIR "/traces/kmem-build-6.18.trace.xz";
+				       KSLAB_DATADIR
+				    "/traces/kmem-build-6.18.trace.xz";
 	const char *plain = getenv("KSLAB_BENCH_PLAIN"); /* decompressed copy */
 	static const char *const pol[] = { "x86_64", "arm64-legacy",
 					   "arm64-packed", "arm64" };
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 	}
 	lines = (double)s.counts.lines;
 	printf("parse %s: %.0f lines, median %.3f s, %.2f M lines/s\n", trace,
-	       lines, bench_median(t, reps), lines / bench_median(t, reps) / 1e6);
+	       lines, bench_median(t, reps),
+	       lines / bench_median(t, reps) / 1e6);
 	if (plain) {
 		struct trace_stream p;
 
@@ -60,8 +62,9 @@ int main(int argc, char **argv)
 			t[r] = parse(plain, &p);
 			trace_stream_free(&p);
 		}
-		printf("parse %s (plain): median %.3f s, %.2f M lines/s\n", plain,
-		       bench_median(t, reps), lines / bench_median(t, reps) / 1e6);
+		printf("parse %s (plain): median %.3f s, %.2f M lines/s\n",
+		       plain, bench_median(t, reps),
+		       lines / bench_median(t, reps) / 1e6);
 	}
 	slabs = kslab_trace_slabs_path(trace);
 	if (slabs && slabs_tsv_read(slabs, &snap, err, sizeof(err)))
@@ -78,7 +81,8 @@ int main(int argc, char **argv)
 			replay_result_free(&res);
 		}
 		printf("replay %-14s %zu events, median %.3f s, %.2f M events/s\n",
-		       pol[i], s.nr, bench_median(t, reps), s.nr / bench_median(t, reps) / 1e6);
+		       pol[i], s.nr, bench_median(t, reps),
+		       s.nr / bench_median(t, reps) / 1e6);
 	}
 	free(slabs);
 	slabs_free(&snap);

@@ -38,9 +38,11 @@
 static bool use_kslab;
 static struct kmem_cache *c64;
 /* the kmalloc classes of x86_64 and a weighting like a kernel build's trace */
-static const unsigned int classes[] = {8,   16,	 32,  64,   96,	  128,
-				       192, 256, 512, 1024, 2048, 4096};
-static const unsigned int weights[] = {10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1};
+static const unsigned int classes[] = { 8,   16,  32,  64,   96,   128,
+					192, 256, 512, 1024, 2048, 4096 };
+static const unsigned int weights[] = {
+	10, 12, 18, 20, 6, 10, 6, 8, 5, 3, 1, 1
+};
 static struct kmem_cache *class_cache[12];
 
 #define NOINLINE __attribute__((noinline))
@@ -55,50 +57,55 @@ static struct kmem_cache *class_cache[12];
  * (argument set-up, call, the allocator's instructions, return). Each
  * API has its own copy, so that no test of which API runs is counted.
  */
-#define DEFINE_API(api, ALLOC, FREE)                                        \
-	static inline __attribute__((always_inline)) void *api##_alloc(     \
-		struct kmem_cache *s, size_t size)                          \
-	{                                                                   \
-		(void)s;                                                    \
-		(void)size;                                                 \
-		return ALLOC;                                               \
-	}                                                                   \
-	static inline __attribute__((always_inline)) void api##_free(       \
-		struct kmem_cache *s, void *p)                              \
-	{                                                                   \
-		(void)s;                                                    \
-		FREE;                                                       \
-	}                                                                   \
-	NOINLINE void pair_##api(void);                                     \
-	NOINLINE void pair_##api(void)                                      \
-	{                                                                   \
-		void *p = api##_alloc(c64, 64);                             \
-                                                                            \
-		KEEP(p);                                                    \
-		api##_free(c64, p);                                         \
-	}                                                                   \
-	NOINLINE void batch_##api(void **v);                                \
-	NOINLINE void batch_##api(void **v)                                 \
-	{                                                                   \
-		for (int i = 0; i < BATCH; i++) {                           \
-			v[i] = api##_alloc(c64, 64);                        \
-			KEEP(v[i]);                                         \
-		}                                                           \
-		for (int i = 0; i < BATCH; i++)                             \
-			api##_free(c64, v[i]);                              \
-	}                                                                   \
-	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,          \
-				 struct kmem_cache *ns, size_t size);       \
-	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,          \
-				 struct kmem_cache *ns, size_t size)        \
-	{                                                                   \
-		api##_free(os, old);                                        \
-		return api##_alloc(ns, size);                               \
+#define DEFINE_API(api, ALLOC, FREE)                                    \
+	static inline __attribute__((always_inline)) void *api##_alloc( \
+		struct kmem_cache *s, size_t size)                      \
+	{                                                               \
+		(void)s;                                                \
+		(void)size;                                             \
+		return ALLOC;                                           \
+	}                                                               \
+	static inline __attribute__((always_inline)) void api##_free(   \
+		struct kmem_cache *s, void *p)                          \
+	{                                                               \
+		(void)s;                                                \
+		FREE;                                                   \
+	}                                                               \
+	NOINLINE void pair_##api(void);                                 \
+	NOINLINE void pair_##api(void)                                  \
+	{                                                               \
+		void *p = api##_alloc(c64, 64);                         \
+                                                                        \
+		KEEP(p);                                                \
+		api##_free(c64, p);                                     \
+	}                                                               \
+	NOINLINE void batch_##api(void **v);                            \
+	NOINLINE void batch_##api(void **v)                             \
+	{                                                               \
+		for (int i = 0; i < BATCH; i++) {                       \
+			v[i] = api##_alloc(c64, 64);                    \
+			KEEP(v[i]);                                     \
+		}                                                       \
+		for (int i = 0; i < BATCH; i++)                         \
+			api##_free(c64, v[i]);                          \
+	}                                                               \
+	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,      \
+				 struct kmem_cache *ns, size_t size);   \
+	NOINLINE void *mix_##api(struct kmem_cache *os, void *old,      \
+				 struct kmem_cache *ns, size_t size)    \
+	{                                                               \
+		api##_free(os, old);                                    \
+		return api##_alloc(ns, size);                           \
 	}
 
 DEFINE_API(kslab, kmem_cache_alloc(s, GFP_KERNEL), kmem_cache_free(s, p))
 DEFINE_API(malloc, malloc(size), free(p))
-DEFINE_API(none, ({ KEEP(s); KEEP(size); (void *)s; }), KEEP(p))
+DEFINE_API(none, ({
+		   KEEP(s);
+		   KEEP(size);
+		   (void *)s;
+	   }),
+	   KEEP(p))
 
 static void *obj_alloc(struct kmem_cache *s, size_t size)
 {
@@ -281,8 +288,8 @@ static void warm_up(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && (!strcmp(argv[1], "count") ||
-			  !strcmp(argv[1], "count-none"))) {
+	if (argc == 5 &&
+	    (!strcmp(argv[1], "count") || !strcmp(argv[1], "count-none"))) {
 		setup(argv[2]);
 		warm_up();
 		if (!strcmp(argv[1], "count-none")) {
@@ -295,8 +302,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 6 && !strcmp(argv[1], "time")) {
 		setup(argv[2]);
-		printf("%.2f\n", bench_time_workload(run, argv[3], atoi(argv[4]),
-						      atol(argv[5])));
+		printf("%.2f\n",
+		       bench_time_workload(run, argv[3], atoi(argv[4]),
+					   atol(argv[5])));
 		return 0;
 	}
 	fprintf(stderr,

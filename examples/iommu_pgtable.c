@@ -40,10 +40,12 @@ static int run(enum way w, int n)
 	slab0 = kslab_slab_pages();
 	if (w != PAGE_EACH)
 		c = kmem_cache_create("io-pgtable_armv7s_l2", L2_SIZE, L2_SIZE,
-				      w == DMA32_CACHE ? SLAB_CACHE_DMA32 : 0, NULL);
+				      w == DMA32_CACHE ? SLAB_CACHE_DMA32 : 0,
+				      NULL);
 	for (int i = 0; i < n; i++) {
-		t[i] = w == PAGE_EACH ? (void *)__get_free_page(GFP_KERNEL | GFP_DMA32) :
-					kmem_cache_zalloc(c, GFP_KERNEL);
+		t[i] = w == PAGE_EACH ?
+			       (void *)__get_free_page(GFP_KERNEL | GFP_DMA32) :
+			       kmem_cache_zalloc(c, GFP_KERNEL);
 		if (!t[i])
 			return 1;
 		if (virt_to_phys(t[i]) + L2_SIZE - 1 > top)
@@ -52,16 +54,17 @@ static int run(enum way w, int n)
 	pages = w == PAGE_EACH ? (unsigned long)n : kslab_slab_pages() - slab0;
 	/* the table walker reads every table once */
 	for (int i = 0; i < n; i++) {
-		dma_addr_t d = dma_map_single(iommu, t[i], L2_SIZE, DMA_TO_DEVICE);
+		dma_addr_t d =
+			dma_map_single(iommu, t[i], L2_SIZE, DMA_TO_DEVICE);
 
 		if (!dma_mapping_error(iommu, d))
 			dma_unmap_single(iommu, d, L2_SIZE, DMA_TO_DEVICE);
 	}
 	kslab_dma_stats(iommu, &st);
 	printf("%-18s %10lu %12lu  %#14llx  %-5s %8lu\n", way_names[w],
-	       pages * kslab_page_size() / 1024, (unsigned long)n * L2_SIZE / 1024,
-	       (unsigned long long)top, top <= 0xffffffffULL ? "yes" : "NO",
-	       st.bounces);
+	       pages * kslab_page_size() / 1024,
+	       (unsigned long)n * L2_SIZE / 1024, (unsigned long long)top,
+	       top <= 0xffffffffULL ? "yes" : "NO", st.bounces);
 	for (int i = 0; i < n; i++)
 		if (w == PAGE_EACH)
 			free_page((unsigned long)t[i]);

@@ -17,7 +17,7 @@
 #include <kslab/kslab.h>
 
 #define FRAME 90 /* a small frame: the kmalloc-96 class */
-#define META 80  /* per-packet bookkeeping the CPU updates: kmalloc-96 too */
+#define META 80	 /* per-packet bookkeeping the CPU updates: kmalloc-96 too */
 
 struct policy {
 	const char *name, *cmdline;
@@ -27,10 +27,14 @@ struct policy {
 static const struct policy policies[] = {
 	{ "x86_64", "arch=x86_64 mem=2G nr_cpus=2", false },
 	{ "arm64-legacy", "arch=arm64 mem=2G nr_cpus=2 kmalloc.legacy", false },
-	{ "arm64-packed", "arch=arm64 mem=2G nr_cpus=2 kmalloc.legacy kmalloc.packed", true },
+	{ "arm64-packed",
+	  "arch=arm64 mem=2G nr_cpus=2 kmalloc.legacy kmalloc.packed", true },
 	{ "arm64", "arch=arm64 mem=2G nr_cpus=2", false },
-	{ "arm64-noswiotlb", "arch=arm64 mem=2G nr_cpus=2 swiotlb=noforce", false },
-	{ "arm64-unsafe", "arch=arm64 mem=2G nr_cpus=2 swiotlb=noforce kmalloc.minalign=8", false },
+	{ "arm64-noswiotlb", "arch=arm64 mem=2G nr_cpus=2 swiotlb=noforce",
+	  false },
+	{ "arm64-unsafe",
+	  "arch=arm64 mem=2G nr_cpus=2 swiotlb=noforce kmalloc.minalign=8",
+	  false },
 };
 
 struct slot {
@@ -53,12 +57,14 @@ static int run(const struct policy *p, int ring, int rounds)
 	/* the ring and the metadata, allocated interleaved as a driver would */
 	for (int i = 0; i < ring; i++) {
 		s[i].buf = kmalloc(FRAME, GFP_KERNEL);
-		s[i].meta = kzalloc(META, GFP_KERNEL | (p->packed_meta ? __GFP_PACKED : 0));
+		s[i].meta = kzalloc(
+			META, GFP_KERNEL | (p->packed_meta ? __GFP_PACKED : 0));
 		bytes += ksize(s[i].buf) + ksize(s[i].meta);
 	}
 	for (int r = 0; r < rounds; r++) {
 		for (int i = 0; i < ring; i++)
-			s[i].dma = dma_map_single(nic, s[i].buf, FRAME, DMA_FROM_DEVICE);
+			s[i].dma = dma_map_single(nic, s[i].buf, FRAME,
+						  DMA_FROM_DEVICE);
 		/* the CPU updates its bookkeeping while the ring is armed */
 		for (int i = 0; i < ring; i++)
 			memset(s[i].meta, r + 1, META);
@@ -69,7 +75,8 @@ static int run(const struct policy *p, int ring, int rounds)
 		}
 		for (int i = 0; i < ring; i++)
 			for (int b = 0; b < META; b++)
-				corrupt += s[i].meta[b] != (unsigned char)(r + 1);
+				corrupt += s[i].meta[b] !=
+					   (unsigned char)(r + 1);
 	}
 	kslab_dma_stats(nic, &st);
 	printf("%-16s %6s %9lu %10lu %9lu %12lu %11lu %13lu\n", p->name,
@@ -97,8 +104,9 @@ int main(int argc, char **argv)
 	}
 	printf("rx ring: %d buffers of %d bytes, %d-byte metadata each, %d rounds, device eth0\n",
 	       ring, FRAME, META, rounds);
-	printf("%-16s %6s %9s %10s %9s %12s %11s %13s\n", "policy", "coher", "bytes",
-	       "slab KiB", "bounces", "bounced B", "lost bytes", "corrupt meta");
+	printf("%-16s %6s %9s %10s %9s %12s %11s %13s\n", "policy", "coher",
+	       "bytes", "slab KiB", "bounces", "bounced B", "lost bytes",
+	       "corrupt meta");
 	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
 		if (run(&policies[i], ring, rounds))
 			return 1;

@@ -45,14 +45,10 @@ struct ksl_show {
 };
 
 static const struct ksl_show ksl_shows[] = {
-	{ "buddyinfo", ksl_show_buddyinfo },
-	{ "zoneinfo", ksl_show_zoneinfo },
-	{ "meminfo", ksl_show_meminfo },
-	{ "zones", ksl_show_zones },
-	{ "slabinfo", ksl_show_slabinfo },
-	{ "slabs", ksl_show_slabs },
-	{ "swiotlb", ksl_show_swiotlb },
-	{ "kmalloc", ksl_show_kmalloc },
+	{ "buddyinfo", ksl_show_buddyinfo }, { "zoneinfo", ksl_show_zoneinfo },
+	{ "meminfo", ksl_show_meminfo },     { "zones", ksl_show_zones },
+	{ "slabinfo", ksl_show_slabinfo },   { "slabs", ksl_show_slabs },
+	{ "swiotlb", ksl_show_swiotlb },     { "kmalloc", ksl_show_kmalloc },
 };
 
 static pthread_mutex_t ksl_boot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -97,8 +93,9 @@ int kslab_boot(const char *cmdline)
 
 	pthread_mutex_lock(&ksl_boot_lock);
 	if (ksl_mm.booted) {
-		ksl_printk("kslab_boot: a machine is already booted (%s); call kslab_shutdown() first",
-			   ksl_boot_cmdline ? ksl_boot_cmdline : "");
+		ksl_printk(
+			"kslab_boot: a machine is already booted (%s); call kslab_shutdown() first",
+			ksl_boot_cmdline ? ksl_boot_cmdline : "");
 		ret = -EBUSY;
 	} else {
 		ret = do_boot(cmdline);
@@ -133,8 +130,9 @@ void ksl_ensure_booted_slow(void)
 
 	pthread_mutex_lock(&ksl_boot_lock);
 	if (!ksl_mm.booted && do_boot(env) && env) {
-		ksl_printk("KSLAB_BOOT=\"%s\" refused; booting with the host's defaults",
-			   env);
+		ksl_printk(
+			"KSLAB_BOOT=\"%s\" refused; booting with the host's defaults",
+			env);
 		do_boot(NULL);
 	}
 	pthread_mutex_unlock(&ksl_boot_lock);

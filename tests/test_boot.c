@@ -133,7 +133,11 @@ static void test_arm64_layouts(void **state)
 
 static void test_arm64_page_sizes(void **state)
 {
-	static const struct { const char *cmd; unsigned long size; unsigned int order; } t[] = {
+	static const struct {
+		const char *cmd;
+		unsigned long size;
+		unsigned int order;
+	} t[] = {
 		{ "arch=arm64 mem=1G page_size=4K", 4096, 10 },
 		{ "arch=arm64 mem=1G page_size=16K", 16384, 11 },
 		{ "arch=arm64 mem=2G page_size=64K", 65536, 13 },
@@ -147,8 +151,9 @@ static void test_arm64_page_sizes(void **state)
 		assert_int_equal(kslab_page_size(), t[i].size);
 		assert_int_equal(MAX_PAGE_ORDER, t[i].order);
 		zone(ZONE_DMA, &zi);
-		assert_int_equal(zi.present_pages, (1 * GiB) / t[i].size *
-					   (strstr(t[i].cmd, "2G") ? 2 : 1));
+		assert_int_equal(zi.present_pages,
+				 (1 * GiB) / t[i].size *
+					 (strstr(t[i].cmd, "2G") ? 2 : 1));
 		kslab_shutdown();
 	}
 	expect_invalid("arch=x86_64 page_size=16K", "page_size");
@@ -159,9 +164,9 @@ static void test_arm64_page_sizes(void **state)
 static void test_sizes(void **state)
 {
 	static const char *const same[] = {
-		"arch=x86_64 mem=1G", "arch=x86_64 mem=1g", "arch=x86_64 mem=1024M",
-		"arch=x86_64 mem=1048576K", "arch=x86_64 mem=0x40000000",
-		"arch=x86_64 mem=1073741824",
+		"arch=x86_64 mem=1G",	      "arch=x86_64 mem=1g",
+		"arch=x86_64 mem=1024M",      "arch=x86_64 mem=1048576K",
+		"arch=x86_64 mem=0x40000000", "arch=x86_64 mem=1073741824",
 	};
 
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
@@ -179,7 +184,10 @@ static void test_memmap_holes(void **state)
 	struct kslab_zone_info zi;
 	char *p;
 
-	assert_int_equal(kslab_boot("arch=x86_64 memmap=64M@0 memmap=64M@1G memmap=1G@4G"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=x86_64 memmap=64M@0 memmap=64M@1G memmap=1G@4G"),
+		0);
 	zone(ZONE_DMA32, &zi);
 	assert_int_equal(zi.spanned_pages, (4 * GiB - 16 * MiB) >> 12);
 	assert_int_equal(zi.present_pages, (48 * MiB + 64 * MiB) >> 12);
@@ -232,8 +240,10 @@ static void test_busy_and_reboot(void **state)
 	for (int i = 0; i < 5; i++) {
 		kslab_shutdown();
 		assert_false(kslab_booted());
-		assert_int_equal(kslab_boot(i & 1 ? "arch=x86_64 mem=128M" :
-					    "arch=arm64 memmap=128M@1G"), 0);
+		assert_int_equal(
+			kslab_boot(i & 1 ? "arch=x86_64 mem=128M" :
+					   "arch=arm64 memmap=128M@1G"),
+			0);
 		assert_non_null(alloc_pages(GFP_KERNEL, 0));
 	}
 }
@@ -256,7 +266,8 @@ static void test_auto_boot_env(void **state)
 	capture_start();
 	assert_true(kslab_page_size() > 0);
 	assert_non_null(strstr(capture_stop(), "KSLAB_BOOT"));
-	assert_int_equal(kslab_nr_cpus(), (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
+	assert_int_equal(kslab_nr_cpus(),
+			 (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
 	unsetenv("KSLAB_BOOT");
 }
 
@@ -270,9 +281,11 @@ static void test_host_defaults(void **state)
 	assert_int_equal(kslab_boot(NULL), 0);
 	assert_int_equal(kslab_arch_info(&a), 0);
 	assert_int_equal(a.page_size, (unsigned long)sysconf(_SC_PAGESIZE));
-	assert_int_equal(a.nr_cpus, (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
+	assert_int_equal(a.nr_cpus,
+			 (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
 	/* all of the host's RAM, less the x86 firmware's low memory */
-	assert_in_range(kslab_totalram_pages() * a.page_size, ram - 2 * MiB, ram);
+	assert_in_range(kslab_totalram_pages() * a.page_size, ram - 2 * MiB,
+			ram);
 }
 
 static long rss_kib(void)
@@ -302,11 +315,13 @@ static void test_swiotlb_param(void **state)
 		 * beyond the DMA zone, the default 64 MiB when some does */
 		{ "arch=arm64 memmap=2G@2G", true, false, 1024 },
 		{ "arch=arm64 memmap=4G@2G", true, false, 32768 },
-		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", true, false, 32768 },
+		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", true, false,
+		  32768 },
 		{ "arch=arm64 memmap=4G@2G swiotlb=noforce", false, false, 0 },
 		/* explicit sizes are rounded up to 128-slot segments */
 		{ "arch=arm64 memmap=4G@2G swiotlb=1000", true, false, 1024 },
-		{ "arch=arm64 memmap=4G@2G swiotlb=256,4,force", true, true, 256 },
+		{ "arch=arm64 memmap=4G@2G swiotlb=256,4,force", true, true,
+		  256 },
 	};
 	struct kslab_arch_info ai;
 
@@ -332,7 +347,8 @@ static void test_lazy_commit(void **state)
 
 	assert_int_equal(kslab_boot("arch=x86_64 mem=64G nr_cpus=2"), 0);
 	after = rss_kib();
-	printf("RSS before %ld KiB, after booting 64 GiB %ld KiB\n", before, after);
+	printf("RSS before %ld KiB, after booting 64 GiB %ld KiB\n", before,
+	       after);
 	assert_true(after - before < 4 * 1024);
 	assert_int_equal(kslab_totalram_pages(), (64 * GiB - MiB) / 4096 + 0);
 }

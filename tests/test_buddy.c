@@ -53,13 +53,16 @@ static void check_placement(struct page *p, unsigned int order, gfp_t gfp)
 	kslab_arch_info(&a);
 	assert_true(page_zonenum(p) <= gfp_zone(gfp));
 	if (gfp & __GFP_DMA)
-		assert_true(pa + (kslab_page_size() << order) <= a.zone_limit[ZONE_DMA]);
+		assert_true(pa + (kslab_page_size() << order) <=
+			    a.zone_limit[ZONE_DMA]);
 	if (gfp & __GFP_DMA32)
-		assert_true(pa + (kslab_page_size() << order) <= a.zone_limit[ZONE_DMA32]);
+		assert_true(pa + (kslab_page_size() << order) <=
+			    a.zone_limit[ZONE_DMA32]);
 	assert_int_equal(pa % (kslab_page_size() << order), 0);
 	assert_ptr_equal(virt_to_page(page_address(p)), p);
 	assert_ptr_equal(pfn_to_page(page_to_pfn(p)), p);
-	assert_int_equal(page_to_phys(p), (phys_addr_t)page_to_pfn(p) << PAGE_SHIFT);
+	assert_int_equal(page_to_phys(p), (phys_addr_t)page_to_pfn(p)
+						  << PAGE_SHIFT);
 	assert_ptr_equal(phys_to_virt(pa), page_address(p));
 }
 
@@ -71,9 +74,10 @@ struct held {
 
 static void random_sequence(const char *cmdline, unsigned int seed, int steps)
 {
-	static const gfp_t gfps[] = { GFP_KERNEL, GFP_KERNEL | __GFP_DMA32,
-				      GFP_KERNEL | __GFP_DMA, GFP_ATOMIC,
-				      GFP_KERNEL | __GFP_COMP, GFP_NOWAIT };
+	static const gfp_t gfps[] = {
+		GFP_KERNEL, GFP_KERNEL | __GFP_DMA32, GFP_KERNEL | __GFP_DMA,
+		GFP_ATOMIC, GFP_KERNEL | __GFP_COMP,  GFP_NOWAIT
+	};
 	struct held *h = calloc(4096, sizeof(*h));
 	char *before;
 	int n = 0;
@@ -86,9 +90,11 @@ static void random_sequence(const char *cmdline, unsigned int seed, int steps)
 	for (int i = 0; i < steps; i++) {
 		if (n < 4096 && (n == 0 || rand() % 100 < 55)) {
 			gfp_t gfp = gfps[rand() % 6] | __GFP_NOWARN;
-			unsigned int order = rand() % 100 < 70 ?
+			unsigned int order =
+				rand() % 100 < 70 ?
 					(unsigned int)rand() % 4 :
-					(unsigned int)rand() % (MAX_PAGE_ORDER + 1);
+					(unsigned int)rand() %
+						(MAX_PAGE_ORDER + 1);
 			struct page *p = alloc_pages(gfp, order);
 
 			if (!p)
@@ -102,8 +108,9 @@ static void random_sequence(const char *cmdline, unsigned int seed, int steps)
 			int k = rand() % n;
 
 			/* nobody else wrote into our page */
-			assert_int_equal(*(unsigned int *)page_address(h[k].page),
-					 h[k].tag);
+			assert_int_equal(
+				*(unsigned int *)page_address(h[k].page),
+				h[k].tag);
 			__free_pages(h[k].page, h[k].order & 0xff);
 			h[k] = h[--n];
 		}
@@ -120,13 +127,15 @@ static void test_random_placement_and_coalescing(void **state)
 {
 	unsigned int seed = test_seed("random_placement");
 
-	random_sequence("arch=x86_64 mem=64M memmap=64M@4G nr_cpus=2", seed, 40000);
+	random_sequence("arch=x86_64 mem=64M memmap=64M@4G nr_cpus=2", seed,
+			40000);
 	kslab_shutdown();
-	random_sequence("arch=arm64 mem=3G zone_dma_bits=30 memmap=512M@8G nr_cpus=4",
-			seed + 1, 40000);
+	random_sequence(
+		"arch=arm64 mem=3G zone_dma_bits=30 memmap=512M@8G nr_cpus=4",
+		seed + 1, 40000);
 	kslab_shutdown();
-	random_sequence("arch=arm64 memmap=2G@1G page_size=64K nr_cpus=1", seed + 2,
-			20000);
+	random_sequence("arch=arm64 memmap=2G@1G page_size=64K nr_cpus=1",
+			seed + 2, 20000);
 }
 
 /*
@@ -139,14 +148,17 @@ static void test_fallback_and_reserves(void **state)
 	struct kslab_zone_info dma, dma32, normal;
 	unsigned long got = 0;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
 	kslab_zone_info(ZONE_DMA, &dma);
 	kslab_zone_info(ZONE_DMA32, &dma32);
 	kslab_zone_info(ZONE_NORMAL, &normal);
 	assert_int_equal(dma.lowmem_reserve[ZONE_NORMAL],
 			 (dma32.managed_pages + normal.managed_pages) / 256);
-	assert_int_equal(dma32.lowmem_reserve[ZONE_NORMAL], normal.managed_pages / 256);
-	assert_int_equal(dma.lowmem_reserve[ZONE_DMA32], dma32.managed_pages / 256);
+	assert_int_equal(dma32.lowmem_reserve[ZONE_NORMAL],
+			 normal.managed_pages / 256);
+	assert_int_equal(dma.lowmem_reserve[ZONE_DMA32],
+			 dma32.managed_pages / 256);
 
 	/* the first pages come from Normal */
 	struct page *p = alloc_pages(GFP_KERNEL, 0);
@@ -159,8 +171,8 @@ static void test_fallback_and_reserves(void **state)
 	kslab_zone_info(ZONE_DMA, &dma);
 	kslab_zone_info(ZONE_DMA32, &dma32);
 	kslab_zone_info(ZONE_NORMAL, &normal);
-	printf("GFP_KERNEL got %lu pages; free DMA %lu DMA32 %lu Normal %lu\n", got,
-	       dma.free_pages, dma32.free_pages, normal.free_pages);
+	printf("GFP_KERNEL got %lu pages; free DMA %lu DMA32 %lu Normal %lu\n",
+	       got, dma.free_pages, dma32.free_pages, normal.free_pages);
 	/* each zone stops exactly at min plus its reserve against Normal
 	 * requests (zone_watermark_ok: free must stay above the sum) */
 	assert_int_equal(normal.free_pages, normal.wmark_min);
@@ -171,9 +183,9 @@ static void test_fallback_and_reserves(void **state)
 	/* less the Normal pages the boot caches' slabs hold (kmem_cache,
 	 * kmem_cache_node) */
 	assert_int_equal(got, normal.managed_pages - normal.wmark_min -
-			 kslab_slab_pages() +
-			 dma32.managed_pages - dma32.free_pages +
-			 dma.managed_pages - dma.free_pages);
+				      kslab_slab_pages() + dma32.managed_pages -
+				      dma32.free_pages + dma.managed_pages -
+				      dma.free_pages);
 
 	/* the reserves are there for the callers who need them */
 	p = alloc_pages(GFP_KERNEL | __GFP_DMA32, 0);
@@ -193,7 +205,11 @@ static void test_fallback_and_reserves(void **state)
 
 static void test_exhaust_each_zone(void **state)
 {
-	static const struct { gfp_t gfp; enum zone_type zone; const char *name; } z[] = {
+	static const struct {
+		gfp_t gfp;
+		enum zone_type zone;
+		const char *name;
+	} z[] = {
 		{ GFP_KERNEL | __GFP_DMA, ZONE_DMA, "GFP_DMA" },
 		{ GFP_KERNEL | __GFP_DMA32, ZONE_DMA32, "GFP_DMA32" },
 		{ GFP_KERNEL, ZONE_NORMAL, "GFP_KERNEL" },
@@ -205,7 +221,10 @@ static void test_exhaust_each_zone(void **state)
 		const char *msg;
 		char want[128], names[64];
 
-		assert_int_equal(kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
+		assert_int_equal(
+			kslab_boot(
+				"arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"),
+			0);
 		while ((p = alloc_pages(z[i].gfp | __GFP_NOWARN, 1))) {
 			assert_true(page_zonenum(p) <= z[i].zone);
 			dma_limit_hits += page_zonenum(p) == z[i].zone;
@@ -217,7 +236,8 @@ static void test_exhaust_each_zone(void **state)
 		assert_null(alloc_pages(z[i].gfp, 1));
 		msg = capture_stop();
 		kslab_gfp_format(z[i].gfp, names, sizeof(names));
-		snprintf(want, sizeof(want), "page allocation failure: order:1, mode:%#x(%s)",
+		snprintf(want, sizeof(want),
+			 "page allocation failure: order:1, mode:%#x(%s)",
 			 z[i].gfp, names);
 		assert_non_null(strstr(names, z[i].name));
 		assert_non_null(strstr(msg, want));
@@ -252,7 +272,8 @@ static unsigned long cache_scan(void *priv, unsigned long nr)
 
 static void test_nofail_asks_shrinkers(void **state)
 {
-	struct kslab_shrinker s = { .name = "test", .count = cache_count,
+	struct kslab_shrinker s = { .name = "test",
+				    .count = cache_count,
 				    .scan = cache_scan };
 	struct page *p;
 
@@ -297,9 +318,18 @@ static void expect_refused(void (*fn)(void *), void *arg, const char *needle)
 }
 
 static struct page *victim;
-static void free0(void *p) { __free_pages(p, 0); }
-static void free1(void *p) { __free_pages(p, 1); }
-static void free_addr(void *p) { free_pages((unsigned long)p, 0); }
+static void free0(void *p)
+{
+	__free_pages(p, 0);
+}
+static void free1(void *p)
+{
+	__free_pages(p, 1);
+}
+static void free_addr(void *p)
+{
+	free_pages((unsigned long)p, 0);
+}
 
 static void test_bad_frees(void **state)
 {
@@ -333,7 +363,8 @@ static void test_bad_frees(void **state)
 	/* foreign pointers */
 	expect_refused(free0, &on_stack, "not a struct page");
 	expect_refused(free_addr, &on_stack, "not a page address");
-	expect_refused(free_addr, (char *)page_address(alloc_pages(GFP_KERNEL, 0)) + 8,
+	expect_refused(free_addr,
+		       (char *)page_address(alloc_pages(GFP_KERNEL, 0)) + 8,
 		       "not a page address");
 
 	/* order above MAX_PAGE_ORDER and impossible zone modifiers */
@@ -388,7 +419,8 @@ static void test_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_random_placement_and_coalescing, teardown),
+		cmocka_unit_test_teardown(test_random_placement_and_coalescing,
+					  teardown),
 		cmocka_unit_test_teardown(test_fallback_and_reserves, teardown),
 		cmocka_unit_test_teardown(test_exhaust_each_zone, teardown),
 		cmocka_unit_test_teardown(test_nofail_asks_shrinkers, teardown),

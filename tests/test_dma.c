@@ -69,7 +69,8 @@ static void test_mask_bounce_unless_dma32_cache(void **state)
 	assert_int_equal(stats_of(dev64).bounces, 0);
 
 	/* seed 001: a SLAB_CACHE_DMA32 cache needs no bounce */
-	pgt = kmem_cache_create("io-pgtable-l2", 1024, 1024, SLAB_CACHE_DMA32, NULL);
+	pgt = kmem_cache_create("io-pgtable-l2", 1024, 1024, SLAB_CACHE_DMA32,
+				NULL);
 	assert_non_null(pgt);
 	lo = kmem_cache_alloc(pgt, GFP_KERNEL);
 	assert_non_null(lo);
@@ -91,7 +92,8 @@ static void test_mask_without_swiotlb(void **state)
 	dma_addr_t d;
 	const char *out;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=8G nr_cpus=2 swiotlb=noforce"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=8G nr_cpus=2 swiotlb=noforce"), 0);
 	dev = kslab_device_create("nic32", 32, true);
 	hi = kmalloc(256, GFP_KERNEL);
 	assert_true(virt_to_phys(hi) >= (4ULL << 30));
@@ -114,7 +116,8 @@ static void test_swiotlb_restricted_by_small_zone(void **state)
 	const char *out;
 
 	/* 64 MiB wanted, 32 MiB of low memory: halved until it fits */
-	assert_int_equal(kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=32M memmap=16M@4G nr_cpus=1"), 0);
 	dev = kslab_device_create("nic32", 32, true);
 	hi = kmalloc(128, GFP_KERNEL);
 	assert_true(virt_to_phys(hi) >= (4ULL << 30));
@@ -174,8 +177,10 @@ static void test_device_access_refusals(void **state)
 	dev = kslab_device_create("dev0", 32, true);
 	buf = kmalloc(64, GFP_KERNEL);
 	capture_start();
-	assert_int_equal(kslab_device_dma_write(dev, 0x100000000ULL, x, 8), -EIO);
-	assert_int_equal(kslab_device_dma_write(dev, virt_to_phys(buf), x, 8), -EFAULT);
+	assert_int_equal(kslab_device_dma_write(dev, 0x100000000ULL, x, 8),
+			 -EIO);
+	assert_int_equal(kslab_device_dma_write(dev, virt_to_phys(buf), x, 8),
+			 -EFAULT);
 	d = dma_map_single(dev, buf, 64, DMA_TO_DEVICE);
 	assert_int_equal(kslab_device_dma_write(dev, d, x, 8), -EPERM);
 	assert_int_equal(kslab_device_dma_read(dev, d, x, 8), 0);
@@ -246,7 +251,8 @@ static void test_swiotlb_exhaustion_and_recovery(void **state)
 	FILE *f;
 	size_t len;
 
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=128,force"), 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=128,force"), 0);
 	dev = kslab_device_create("sd", 64, true);
 	mem = alloc_pages_exact(129 * 2048, GFP_KERNEL);
 	assert_non_null(mem);
@@ -259,11 +265,14 @@ static void test_swiotlb_exhaustion_and_recovery(void **state)
 	d[128] = dma_map_single(dev, mem + 128 * 2048, 2048, DMA_TO_DEVICE);
 	out = capture_stop();
 	assert_true(dma_mapping_error(dev, d[128]));
-	assert_non_null(strstr(out, "sd: swiotlb buffer is full (sz: 2048 bytes), total 128 (slots), used 128 (slots)"));
+	assert_non_null(strstr(
+		out,
+		"sd: swiotlb buffer is full (sz: 2048 bytes), total 128 (slots), used 128 (slots)"));
 	/* NO_WARN: silent */
 	capture_start();
-	assert_true(dma_mapping_error(dev, dma_map_single_attrs(dev, mem, 16, DMA_TO_DEVICE,
-								  DMA_ATTR_NO_WARN)));
+	assert_true(dma_mapping_error(
+		dev, dma_map_single_attrs(dev, mem, 16, DMA_TO_DEVICE,
+					  DMA_ATTR_NO_WARN)));
 	assert_int_equal(strlen(capture_stop()), 0);
 
 	f = open_memstream(&out_copy, &len);
@@ -302,7 +311,9 @@ static void test_swiotlb_alignment_and_copies(void **state)
 	char *mem, rx[100];
 	dma_addr_t a, b, c;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=1G nr_cpus=1 swiotlb=1024,force"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=1G nr_cpus=1 swiotlb=1024,force"),
+		0);
 	dev = kslab_device_create("dev", 64, true);
 	mem = alloc_pages_exact(4 * 4096, GFP_KERNEL);
 	memset(mem, 0x33, 4 * 4096);
@@ -339,7 +350,10 @@ static void test_cache_model_sync(void **state)
 	const char *out;
 	dma_addr_t d;
 
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"),
+		0);
 	dev = kslab_device_create("nc", 64, false);
 	/* two kmalloc-32 neighbours in one 64-byte line */
 	do {
@@ -349,18 +363,19 @@ static void test_cache_model_sync(void **state)
 	memset(b, 1, 24);
 	capture_start();
 	d = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
-	b[0] = 2;                            /* lost at sync_for_cpu */
+	b[0] = 2; /* lost at sync_for_cpu */
 	dma_sync_single_for_cpu(dev, d, 24, DMA_FROM_DEVICE);
 	assert_int_equal(b[0], 1);
-	b[1] = 3;                            /* CPU owns the buffer: kept */
+	b[1] = 3; /* CPU owns the buffer: kept */
 	dma_sync_single_for_device(dev, d, 24, DMA_FROM_DEVICE);
 	assert_int_equal(b[1], 3);
 	memset(rx, 9, sizeof(rx));
 	assert_int_equal(kslab_device_dma_write(dev, d, rx, 24), 0);
-	b[2] = 4;                            /* lost at unmap */
+	b[2] = 4; /* lost at unmap */
 	dma_unmap_single(dev, d, 24, DMA_FROM_DEVICE);
 	out = capture_stop();
-	snprintf(victim, sizeof(victim), "victim object %p (+2) of cache kmalloc-32", (void *)b);
+	snprintf(victim, sizeof(victim),
+		 "victim object %p (+2) of cache kmalloc-32", (void *)b);
 	assert_non_null(strstr(out, victim));
 	assert_non_null(strstr(out, "mapping owner nc, buffer object"));
 	assert_non_null(strstr(out, "shares cache line"));
@@ -374,9 +389,11 @@ static void test_cache_model_sync(void **state)
 	dma_unmap_single(dev, d, 24, DMA_TO_DEVICE);
 	assert_int_equal(b[3], 5);
 	/* SKIP_CPU_SYNC: no maintenance, nothing lost */
-	d = dma_map_single_attrs(dev, a, 24, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	d = dma_map_single_attrs(dev, a, 24, DMA_FROM_DEVICE,
+				 DMA_ATTR_SKIP_CPU_SYNC);
 	b[4] = 6;
-	dma_unmap_single_attrs(dev, d, 24, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_single_attrs(dev, d, 24, DMA_FROM_DEVICE,
+			       DMA_ATTR_SKIP_CPU_SYNC);
 	assert_int_equal(b[4], 6);
 	assert_int_equal(stats_of(dev).lost_bytes, 2);
 	kfree(a);
@@ -394,7 +411,10 @@ static void test_cache_model_neighbour_mappings(void **state)
 	char *a, *b, rx[24];
 	dma_addr_t da, db;
 
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"),
+		0);
 	dev = kslab_device_create("nc", 64, false);
 	do {
 		a = kmalloc(24, GFP_KERNEL);
@@ -478,7 +498,10 @@ static void test_packed_object_reported(void **state)
 	dma_addr_t d;
 	const char *out;
 
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy kmalloc.packed"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy kmalloc.packed"),
+		0);
 	nc = kslab_device_create("nc", 64, false);
 	coh = kslab_device_create("coh", 64, true);
 	p = kmalloc(24, GFP_KERNEL | __GFP_PACKED);
@@ -516,22 +539,29 @@ static void test_misuse_reports(void **state)
 	capture_start();
 	dma_unmap_single(dev, 0x12340, 64, DMA_FROM_DEVICE);
 	out = capture_stop();
-	assert_non_null(strstr(out, "DMA-API: eth0: device driver tries to free DMA memory it has not allocated [device address=0x0000000000012340] [size=64 bytes]"));
+	assert_non_null(strstr(
+		out,
+		"DMA-API: eth0: device driver tries to free DMA memory it has not allocated [device address=0x0000000000012340] [size=64 bytes]"));
 
 	d = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
 	capture_start();
 	dma_unmap_single(dev, d, 128, DMA_TO_DEVICE);
 	out = capture_stop();
 	assert_non_null(strstr(out, "frees DMA memory with different size"));
-	assert_non_null(strstr(out, "[map size=256 bytes] [unmap size=128 bytes]"));
-	assert_non_null(strstr(out, "[mapped with DMA_FROM_DEVICE] [unmapped with DMA_TO_DEVICE]"));
+	assert_non_null(
+		strstr(out, "[map size=256 bytes] [unmap size=128 bytes]"));
+	assert_non_null(strstr(
+		out,
+		"[mapped with DMA_FROM_DEVICE] [unmapped with DMA_TO_DEVICE]"));
 	/* it was unmapped anyway: a second unmap is a double unmap */
 	capture_start();
 	dma_unmap_single(dev, d, 256, DMA_FROM_DEVICE);
 	out = capture_stop();
-	assert_non_null(strstr(out, "tries to free DMA memory it has not allocated"));
+	assert_non_null(
+		strstr(out, "tries to free DMA memory it has not allocated"));
 
-	d = dma_map_page(dev, virt_to_page(buf), (uintptr_t)buf & 4095, 64, DMA_TO_DEVICE);
+	d = dma_map_page(dev, virt_to_page(buf), (uintptr_t)buf & 4095, 64,
+			 DMA_TO_DEVICE);
 	capture_start();
 	dma_unmap_single(dev, d, 64, DMA_TO_DEVICE);
 	out = capture_stop();
@@ -546,9 +576,12 @@ static void test_misuse_reports(void **state)
 	dma_map_single(dev, buf, 0, DMA_TO_DEVICE);
 	dma_map_single(dev, (void *)&d, 8, DMA_TO_DEVICE);
 	out = capture_stop();
-	assert_non_null(strstr(out, "syncs DMA memory outside allocated range"));
-	assert_non_null(strstr(out, "syncs DMA memory with different direction"));
-	assert_non_null(strstr(out, "tries to sync DMA memory it has not allocated"));
+	assert_non_null(
+		strstr(out, "syncs DMA memory outside allocated range"));
+	assert_non_null(
+		strstr(out, "syncs DMA memory with different direction"));
+	assert_non_null(
+		strstr(out, "tries to sync DMA memory it has not allocated"));
 	assert_non_null(strstr(out, "invalid direction 7"));
 	assert_non_null(strstr(out, "zero-length mapping"));
 	assert_non_null(strstr(out, "is not memory of this machine"));
@@ -595,8 +628,8 @@ static void test_scatterlist(void **state)
 	assert_true(sg_dma_address(&sg[0]) != virt_to_phys(small));
 	assert_int_equal(sg_dma_address(&sg[1]), virt_to_phys(big));
 	assert_int_equal(sg_dma_address(&sg[2]), page_to_phys(pg) + 64);
-	for_each_sg(sg, s, n, i)
-		assert_int_equal(kslab_device_dma_write(dev, sg_dma_address(s), "data", 4), 0);
+	for_each_sg(sg, s, n, i) assert_int_equal(
+		kslab_device_dma_write(dev, sg_dma_address(s), "data", 4), 0);
 	dma_sync_sg_for_cpu(dev, sg, 3, DMA_FROM_DEVICE);
 	dma_unmap_sg(dev, sg, 3, DMA_FROM_DEVICE);
 	assert_memory_equal(small, "data", 4);
@@ -624,7 +657,9 @@ static void test_scatterlist(void **state)
 	capture_start();
 	assert_int_equal(dma_map_sg(dev, sg, 2, DMA_TO_DEVICE), 0);
 	capture_stop();
-	assert_int_equal(kslab_device_dma_read(dev, virt_to_phys(big), small, 4), -EFAULT);
+	assert_int_equal(kslab_device_dma_read(dev, virt_to_phys(big), small,
+					       4),
+			 -EFAULT);
 	kfree(small);
 	kfree(big);
 	__free_page(pg);
@@ -690,10 +725,12 @@ static void test_dma_pool_boundary(void **state)
 	dma_pool_destroy(pool);
 
 	capture_start();
-	assert_null(dma_pool_create("x", dev, 64, 3, 0));    /* align not pow2 */
-	assert_null(dma_pool_create("x", dev, 0, 8, 0));     /* size 0 */
-	assert_null(dma_pool_create("x", dev, 512, 8, 256)); /* boundary < size */
-	assert_null(dma_pool_create("x", dev, 64, 8, 384));  /* boundary not pow2 */
+	assert_null(dma_pool_create("x", dev, 64, 3, 0)); /* align not pow2 */
+	assert_null(dma_pool_create("x", dev, 0, 8, 0));  /* size 0 */
+	assert_null(
+		dma_pool_create("x", dev, 512, 8, 256)); /* boundary < size */
+	assert_null(
+		dma_pool_create("x", dev, 64, 8, 384)); /* boundary not pow2 */
 	capture_stop();
 	/* tiny blocks hold the free-list header: at least 16 bytes */
 	pool = dma_pool_create("tiny", dev, 4, 0, 0);
@@ -741,9 +778,16 @@ static void test_minalign_param(void **state)
 	const char *out;
 
 	capture_start();
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G kmalloc.minalign=12"), -EINVAL);
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G kmalloc.minalign=8 kmalloc.legacy"), -EINVAL);
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G swiotlb=noforce kmalloc.minalign=8"), 0);
+	assert_int_equal(kslab_boot("arch=arm64 mem=1G kmalloc.minalign=12"),
+			 -EINVAL);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 mem=1G kmalloc.minalign=8 kmalloc.legacy"),
+		-EINVAL);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 mem=1G swiotlb=noforce kmalloc.minalign=8"),
+		0);
 	out = capture_stop();
 	assert_non_null(strstr(out, "WARNING: kmalloc.minalign=8"));
 	assert_int_equal(kslab_kmalloc_info(&ki), 0);
@@ -769,19 +813,26 @@ static void test_show_swiotlb(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_mask_bounce_unless_dma32_cache, teardown),
+		cmocka_unit_test_teardown(test_mask_bounce_unless_dma32_cache,
+					  teardown),
 		cmocka_unit_test_teardown(test_mask_without_swiotlb, teardown),
-		cmocka_unit_test_teardown(test_swiotlb_restricted_by_small_zone, teardown),
+		cmocka_unit_test_teardown(test_swiotlb_restricted_by_small_zone,
+					  teardown),
 		cmocka_unit_test_teardown(test_coherent_zones, teardown),
-		cmocka_unit_test_teardown(test_device_access_refusals, teardown),
+		cmocka_unit_test_teardown(test_device_access_refusals,
+					  teardown),
 		cmocka_unit_test_teardown(test_device_create_bad, teardown),
 		cmocka_unit_test_teardown(test_kmalloc_bounce_rule, teardown),
-		cmocka_unit_test_teardown(test_swiotlb_exhaustion_and_recovery, teardown),
-		cmocka_unit_test_teardown(test_swiotlb_alignment_and_copies, teardown),
+		cmocka_unit_test_teardown(test_swiotlb_exhaustion_and_recovery,
+					  teardown),
+		cmocka_unit_test_teardown(test_swiotlb_alignment_and_copies,
+					  teardown),
 		cmocka_unit_test_teardown(test_cache_model_sync, teardown),
-		cmocka_unit_test_teardown(test_cache_model_neighbour_mappings, teardown),
+		cmocka_unit_test_teardown(test_cache_model_neighbour_mappings,
+					  teardown),
 		cmocka_unit_test_teardown(test_many_devices, teardown),
-		cmocka_unit_test_teardown(test_packed_object_reported, teardown),
+		cmocka_unit_test_teardown(test_packed_object_reported,
+					  teardown),
 		cmocka_unit_test_teardown(test_misuse_reports, teardown),
 		cmocka_unit_test_teardown(test_scatterlist, teardown),
 		cmocka_unit_test_teardown(test_dma_pool_placement, teardown),

@@ -47,7 +47,7 @@ static void parse_bad(const char *s, size_t bad_at)
 
 	assert_int_equal(kslab_gfp_parse(s, strlen(s), &flags, &bad), -EINVAL);
 	assert_ptr_equal(bad, s + bad_at);
-	assert_int_equal(flags, 0x1234);	/* untouched */
+	assert_int_equal(flags, 0x1234); /* untouched */
 	assert_int_equal(kslab_gfp_parse(s, strlen(s), &flags, NULL), -EINVAL);
 }
 
@@ -145,9 +145,9 @@ static void test_composites(void **state)
 			    "GFP_TRANSHUGE|__GFP_KSWAPD_RECLAIM");
 	assert_string_equal(fmt(GFP_KERNEL | __GFP_HARDWALL | __GFP_ZERO),
 			    "GFP_USER|__GFP_ZERO");
-	assert_string_equal(fmt(GFP_NOWAIT | __GFP_FS | __GFP_NORETRY |
-				__GFP_NOMEMALLOC),
-			    "GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC");
+	assert_string_equal(
+		fmt(GFP_NOWAIT | __GFP_FS | __GFP_NORETRY | __GFP_NOMEMALLOC),
+		"GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC");
 	assert_string_equal(fmt(GFP_KERNEL | __GFP_DMA32 | __GFP_DMA),
 			    "GFP_KERNEL|GFP_DMA|GFP_DMA32");
 	/* names may be given in any order and overlap */
@@ -201,9 +201,11 @@ static void test_trace_strings(void **state)
 		const char *line = "gfp_flags=GFP_KERNEL|__GFP_ZERO node=-1";
 		gfp_t flags;
 
-		assert_int_equal(kslab_gfp_parse(line + 10, 21, &flags, NULL), 0);
+		assert_int_equal(kslab_gfp_parse(line + 10, 21, &flags, NULL),
+				 0);
 		assert_int_equal(flags, GFP_KERNEL | __GFP_ZERO);
-		assert_int_equal(kslab_gfp_parse(line + 10, 10, &flags, NULL), 0);
+		assert_int_equal(kslab_gfp_parse(line + 10, 10, &flags, NULL),
+				 0);
 		assert_int_equal(flags, GFP_KERNEL);
 	}
 }
@@ -212,8 +214,8 @@ static void test_trace_strings(void **state)
 static void test_kernel_table_names(void **state)
 {
 	static char buf[1 << 16];
-	FILE *f = fopen(KSLAB_TEST_DATADIR "/real-kernel/kmem-event-formats.txt",
-			"r");
+	FILE *f = fopen(
+		KSLAB_TEST_DATADIR "/real-kernel/kmem-event-formats.txt", "r");
 	char *p, *end;
 	size_t n;
 	int names = 0;
@@ -247,18 +249,18 @@ static void test_unknown(void **state)
 	parse_bad("GFP_KERNELX", 0);
 	parse_bad("GFP_KERNE", 0);
 	parse_bad("GFP", 0);
-	parse_bad("__GFP_COLD", 0);		/* gone since 4.15 */
-	parse_bad("GFP_TEMPORARY", 0);		/* gone since 4.14 */
+	parse_bad("__GFP_COLD", 0);    /* gone since 4.15 */
+	parse_bad("GFP_TEMPORARY", 0); /* gone since 4.14 */
 	parse_bad("", 0);
 	parse_bad("GFP_KERNEL|", 11);
 	parse_bad("|GFP_KERNEL", 0);
 	parse_bad("GFP_KERNEL||__GFP_ZERO", 11);
 	parse_bad("GFP_KERNEL __GFP_ZERO", 0);
 	parse_bad("NONE", 0);
-	parse_bad("__GFP_HIGHUSER_MOVABLE", 0);	/* 22 bytes: too long */
+	parse_bad("__GFP_HIGHUSER_MOVABLE", 0); /* 22 bytes: too long */
 	parse_bad("GFP_KERNEL|0x", 11);
 	parse_bad("GFP_KERNEL|0xg0", 11);
-	parse_bad("0x100000000", 0);		/* beyond a gfp_t */
+	parse_bad("0x100000000", 0); /* beyond a gfp_t */
 	parse_bad("0200", 0);
 }
 
@@ -303,7 +305,8 @@ static void test_short_buffers(void **state)
 	for (size_t len = 1; len <= need + 1; len++) {
 		memset(buf, 'x', sizeof(buf));
 		assert_int_equal(kslab_gfp_format(GFP_KERNEL | __GFP_ZERO, buf,
-						  len), need);
+						  len),
+				 need);
 		assert_int_equal(strlen(buf), len - 1);
 		assert_memory_equal(buf, full, len - 1);
 		assert_int_equal(buf[len], 'x');

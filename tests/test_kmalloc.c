@@ -37,8 +37,8 @@ static const char *cache_name_of(const void *p)
 /* x86_64: 8, 16, 32, 64, 96, 128, 192, 256, ... 8k, then pages */
 static size_t x86_class(size_t n)
 {
-	static const size_t cls[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
-				      1024, 2048, 4096, 8192 };
+	static const size_t cls[] = { 8,   16,	32,   64,   96,	  128, 192,
+				      256, 512, 1024, 2048, 4096, 8192 };
 
 	for (size_t i = 0; i < sizeof(cls) / sizeof(cls[0]); i++)
 		if (n <= cls[i])
@@ -61,17 +61,21 @@ static void test_x86_64_classes(void **state)
 
 		assert_non_null(p);
 		if (ksize(p) != x86_class(n))
-			fail_msg("ksize(kmalloc(%zu)) = %zu, want %zu", n, ksize(p),
-				 x86_class(n));
+			fail_msg("ksize(kmalloc(%zu)) = %zu, want %zu", n,
+				 ksize(p), x86_class(n));
 		assert_int_equal(kmalloc_size_roundup(n), x86_class(n));
 		/* natural alignment: the largest power of two dividing the class */
-		assert_int_equal((uintptr_t)p % ksl_min(x86_class(n) & -x86_class(n),
-							(size_t)4096), 0);
+		assert_int_equal((uintptr_t)p %
+					 ksl_min(x86_class(n) & -x86_class(n),
+						 (size_t)4096),
+				 0);
 		memset(p, 0xa5, n);
 		kfree(p);
 	}
-	assert_string_equal(cache_name_of(kmalloc(72, GFP_KERNEL)), "kmalloc-96");
-	assert_string_equal(cache_name_of(kmalloc(8192, GFP_KERNEL)), "kmalloc-8k");
+	assert_string_equal(cache_name_of(kmalloc(72, GFP_KERNEL)),
+			    "kmalloc-96");
+	assert_string_equal(cache_name_of(kmalloc(8192, GFP_KERNEL)),
+			    "kmalloc-8k");
 }
 
 /* the constant-size inline path picks the same cache as the runtime one */
@@ -80,7 +84,8 @@ static void test_constant_path(void **state)
 	volatile size_t v;
 	void *a, *b;
 
-	assert_int_equal(kslab_boot("arch=arm64 kmalloc.legacy mem=1G nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 kmalloc.legacy mem=1G nr_cpus=1"), 0);
 	v = 24;
 	a = kmalloc(24, GFP_KERNEL);
 	b = kmalloc(v, GFP_KERNEL);
@@ -89,27 +94,35 @@ static void test_constant_path(void **state)
 	v = 150;
 	assert_ptr_equal(ksl_virt_to_cache(kmalloc(150, GFP_KERNEL)),
 			 ksl_virt_to_cache(kmalloc(v, GFP_KERNEL)));
-	assert_string_equal(cache_name_of(kmalloc(150, GFP_KERNEL)), "kmalloc-256");
+	assert_string_equal(cache_name_of(kmalloc(150, GFP_KERNEL)),
+			    "kmalloc-256");
 }
 
 static void test_types(void **state)
 {
 	void *p;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=64M memmap=1G@4G nr_cpus=2"), 0);
-	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL)), "kmalloc-64");
-	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL_ACCOUNT)), "kmalloc-cg-64");
-	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_RECLAIMABLE)),
-			    "kmalloc-rcl-64");
-	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_RECLAIMABLE |
-						  __GFP_ACCOUNT)), "kmalloc-rcl-64");
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=64M memmap=1G@4G nr_cpus=2"), 0);
+	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL)),
+			    "kmalloc-64");
+	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL_ACCOUNT)),
+			    "kmalloc-cg-64");
+	assert_string_equal(
+		cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_RECLAIMABLE)),
+		"kmalloc-rcl-64");
+	assert_string_equal(
+		cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_RECLAIMABLE |
+						  __GFP_ACCOUNT)),
+		"kmalloc-rcl-64");
 	p = kmalloc(40, GFP_KERNEL | GFP_DMA);
 	assert_string_equal(cache_name_of(p), "dma-kmalloc-64");
 	assert_int_equal(page_zonenum(virt_to_page(p)), ZONE_DMA);
 	assert_true(virt_to_phys(p) < (16u << 20));
 	/* __GFP_MOVABLE and the rest do not change the type */
-	assert_string_equal(cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_MOVABLE)),
-			    "kmalloc-64");
+	assert_string_equal(
+		cache_name_of(kmalloc(40, GFP_KERNEL | __GFP_MOVABLE)),
+		"kmalloc-64");
 }
 
 /* kmalloc(GFP_DMA32): the seed's documented misuse */
@@ -118,12 +131,15 @@ static void test_dma32_misuse(void **state)
 	const char *msg;
 	void *p;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=64M memmap=1G@4G nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot("arch=x86_64 mem=64M memmap=1G@4G nr_cpus=1"), 0);
 	capture_start();
 	p = kmalloc(100, GFP_KERNEL | GFP_DMA32);
 	msg = capture_stop();
 	assert_non_null(p);
-	assert_non_null(strstr(msg, "Unexpected gfp: 0x4 (GFP_DMA32). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
+	assert_non_null(strstr(
+		msg,
+		"Unexpected gfp: 0x4 (GFP_DMA32). Fixing up to gfp: 0xcc0 (GFP_KERNEL). Fix your code!"));
 	assert_string_equal(cache_name_of(p), "kmalloc-128");
 	kfree(p);
 	/* large requests are fixed up the same way */
@@ -285,8 +301,9 @@ static void expect_class(size_t n, gfp_t gfp, size_t want, const char *cache)
 
 	assert_non_null(p);
 	if (ksize(p) != want || strcmp(cache_name_of(p), cache))
-		fail_msg("kmalloc(%zu, %#x): ksize %zu from %s, want %zu from %s",
-			 n, gfp, ksize(p), cache_name_of(p), want, cache);
+		fail_msg(
+			"kmalloc(%zu, %#x): ksize %zu from %s, want %zu from %s",
+			n, gfp, ksize(p), cache_name_of(p), want, cache);
 	assert_int_equal((uintptr_t)p % (want & -want), 0);
 }
 
@@ -294,7 +311,9 @@ static void test_arm64_legacy(void **state)
 {
 	struct kslab_kmalloc_info ki;
 
-	assert_int_equal(kslab_boot("arch=arm64 kmalloc.legacy memmap=4G@2G nr_cpus=2"), 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 kmalloc.legacy memmap=4G@2G nr_cpus=2"),
+		0);
 	kslab_kmalloc_info(&ki);
 	assert_string_equal(ki.policy, "arm64-legacy");
 	assert_int_equal(ki.arch_kmalloc_minalign, 128);
@@ -316,7 +335,10 @@ static void test_arm64_packed(void **state)
 {
 	struct kslab_kmalloc_info ki;
 
-	assert_int_equal(kslab_boot("arch=arm64 kmalloc.legacy kmalloc.packed memmap=4G@2G"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 kmalloc.legacy kmalloc.packed memmap=4G@2G"),
+		0);
 	kslab_kmalloc_info(&ki);
 	assert_string_equal(ki.policy, "arm64-packed");
 	assert_true(ki.packed);
@@ -329,7 +351,8 @@ static void test_arm64_packed(void **state)
 	expect_class(300, GFP_KERNEL | __GFP_PACKED, 512, "kmalloc-512");
 	/* packed accounted and reclaimable requests too; DMA never */
 	expect_class(8, GFP_KERNEL_ACCOUNT | __GFP_PACKED, 8, "kmalloc-cg-8");
-	expect_class(8, GFP_KERNEL | GFP_DMA | __GFP_PACKED, 128, "dma-kmalloc-128");
+	expect_class(8, GFP_KERNEL | GFP_DMA | __GFP_PACKED, 128,
+		     "dma-kmalloc-128");
 	/* packed needs legacy */
 	kslab_shutdown();
 	capture_start();
@@ -359,7 +382,8 @@ static void test_arm64_noswiotlb(void **state)
 {
 	struct kslab_kmalloc_info ki;
 
-	assert_int_equal(kslab_boot("arch=arm64 memmap=4G@2G swiotlb=noforce"), 0);
+	assert_int_equal(kslab_boot("arch=arm64 memmap=4G@2G swiotlb=noforce"),
+			 0);
 	kslab_kmalloc_info(&ki);
 	assert_string_equal(ki.policy, "arm64-noswiotlb");
 	assert_int_equal(ki.minalign, 64);
@@ -384,29 +408,37 @@ struct policy_case {
 };
 
 static const struct policy_case policy_cases[] = {
-	{ "arch=x86_64 mem=512M", GFP_KERNEL,
+	{ "arch=x86_64 mem=512M",
+	  GFP_KERNEL,
 	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=arm64 memmap=1G@2G", GFP_KERNEL,
+	{ "arch=arm64 memmap=1G@2G",
+	  GFP_KERNEL,
 	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=arm64 memmap=1G@2G swiotlb=noforce", GFP_KERNEL,
+	{ "arch=arm64 memmap=1G@2G swiotlb=noforce",
+	  GFP_KERNEL,
 	  { 64, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=arm64 memmap=1G@2G kmalloc.legacy", GFP_KERNEL,
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy",
+	  GFP_KERNEL,
 	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed", GFP_KERNEL,
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed",
+	  GFP_KERNEL,
 	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
 	{ "arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed",
 	  GFP_KERNEL | __GFP_PACKED,
 	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=arm64 memmap=1G@2G", GFP_KERNEL | GFP_DMA,
+	{ "arch=arm64 memmap=1G@2G",
+	  GFP_KERNEL | GFP_DMA,
 	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
-	{ "arch=x86_64 mem=512M", GFP_KERNEL_ACCOUNT,
+	{ "arch=x86_64 mem=512M",
+	  GFP_KERNEL_ACCOUNT,
 	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
 };
 
 static void class_name(char *buf, size_t len, gfp_t gfp, size_t cls)
 {
-	const char *prefix = (gfp & GFP_DMA) ? "dma-kmalloc-" :
-			     (gfp & __GFP_ACCOUNT) ? "kmalloc-cg-" : "kmalloc-";
+	const char *prefix = (gfp & GFP_DMA)	   ? "dma-kmalloc-" :
+			     (gfp & __GFP_ACCOUNT) ? "kmalloc-cg-" :
+						     "kmalloc-";
 
 	if (cls >= 1024)
 		snprintf(buf, len, "%s%zuk", prefix, cls >> 10);
@@ -416,7 +448,8 @@ static void class_name(char *buf, size_t len, gfp_t gfp, size_t cls)
 
 static void test_every_size_every_policy(void **state)
 {
-	for (size_t c = 0; c < sizeof(policy_cases) / sizeof(policy_cases[0]); c++) {
+	for (size_t c = 0; c < sizeof(policy_cases) / sizeof(policy_cases[0]);
+	     c++) {
 		const struct policy_case *pc = &policy_cases[c];
 		char want_name[32];
 
@@ -436,13 +469,17 @@ static void test_every_size_every_policy(void **state)
 			align = ksl_min(cls & -cls, (size_t)4096);
 			assert_non_null(p);
 			if (ksize(p) != cls || (uintptr_t)p % align)
-				fail_msg("%s gfp %#x: kmalloc(%zu) = %p ksize %zu, want %zu",
-					 pc->boot, pc->gfp, n, p, ksize(p), cls);
+				fail_msg(
+					"%s gfp %#x: kmalloc(%zu) = %p ksize %zu, want %zu",
+					pc->boot, pc->gfp, n, p, ksize(p), cls);
 			if (cls <= 8192) {
-				class_name(want_name, sizeof(want_name), pc->gfp, cls);
+				class_name(want_name, sizeof(want_name),
+					   pc->gfp, cls);
 				if (strcmp(cache_name_of(p), want_name))
-					fail_msg("%s: kmalloc(%zu) from %s, want %s",
-						 pc->boot, n, cache_name_of(p), want_name);
+					fail_msg(
+						"%s: kmalloc(%zu) from %s, want %s",
+						pc->boot, n, cache_name_of(p),
+						want_name);
 			}
 			kfree(p);
 		}
@@ -457,15 +494,20 @@ static void test_every_size_every_policy(void **state)
  */
 static void test_packed_never_shares_small_caches(void **state)
 {
-	assert_int_equal(kslab_boot("arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=arm64 memmap=1G@2G kmalloc.legacy kmalloc.packed"),
+		0);
 	for (size_t n = 1; n <= 8192; n++) {
-		void *u = kmalloc(n, GFP_KERNEL), *p = kmalloc(n, GFP_KERNEL | __GFP_PACKED);
+		void *u = kmalloc(n, GFP_KERNEL),
+		     *p = kmalloc(n, GFP_KERNEL | __GFP_PACKED);
 		unsigned int us = kmem_cache_size(ksl_virt_to_cache(u));
 		unsigned int ps = kmem_cache_size(ksl_virt_to_cache(p));
 
 		assert_int_equal(us % 128, 0);
 		if (ps % 128)
-			assert_ptr_not_equal(ksl_virt_to_cache(u), ksl_virt_to_cache(p));
+			assert_ptr_not_equal(ksl_virt_to_cache(u),
+					     ksl_virt_to_cache(p));
 		assert_true(ps <= us);
 		kfree(u);
 		kfree(p);
@@ -479,7 +521,8 @@ static void test_show_kmalloc(void **state)
 	size_t len = 0;
 	FILE *f;
 
-	assert_int_equal(kslab_boot("arch=arm64 memmap=1G@2G swiotlb=noforce"), 0);
+	assert_int_equal(kslab_boot("arch=arm64 memmap=1G@2G swiotlb=noforce"),
+			 0);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(kslab_show("kmalloc", f), 0);
 	fclose(f);
@@ -495,15 +538,15 @@ static void test_show_kmalloc(void **state)
 /* setup_kmalloc_cache_index_table() for KMALLOC_MIN_SIZE 64 and 128 */
 static void test_size_index_patch(void **state)
 {
-	static const unsigned char want64[24] = {
-		6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7,
-		7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2 };
-	static const unsigned char want128[24] = {
-		7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-		7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8 };
-	static const unsigned char want8[24] = {
-		3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1,
-		7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2 };
+	static const unsigned char want64[24] = { 6, 6, 6, 6, 6, 6, 6, 6,
+						  7, 7, 7, 7, 7, 7, 7, 7,
+						  2, 2, 2, 2, 2, 2, 2, 2 };
+	static const unsigned char want128[24] = { 7, 7, 7, 7, 7, 7, 7, 7,
+						   7, 7, 7, 7, 7, 7, 7, 7,
+						   8, 8, 8, 8, 8, 8, 8, 8 };
+	static const unsigned char want8[24] = { 3, 4, 5, 5, 6, 6, 6, 6,
+						 1, 1, 1, 1, 7, 7, 7, 7,
+						 2, 2, 2, 2, 2, 2, 2, 2 };
 	unsigned char t[24];
 
 	ksl_kmalloc_patch_size_index(t, 64);
@@ -517,7 +560,9 @@ static void test_size_index_patch(void **state)
 /* 64K pages: KMALLOC_MAX_CACHE_SIZE is two pages, kmalloc-128k */
 static void test_arm64_64k_pages(void **state)
 {
-	assert_int_equal(kslab_boot("arch=arm64 page_size=64K memmap=4G@2G nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 page_size=64K memmap=4G@2G nr_cpus=1"),
+		0);
 	expect_class(100000, GFP_KERNEL, 131072, "kmalloc-128k");
 	assert_int_equal(ksize(kmalloc(131073, GFP_KERNEL)), 262144);
 }
@@ -540,8 +585,8 @@ static void test_slabinfo_order(void **state)
 	while (fgets(line, sizeof(line), f) && nref < 64) {
 		char name[64];
 
-		if (sscanf(line, "%63s", name) == 1 && strstr(name, "kmalloc-") &&
-		    strcmp(name, "kmalloc_buckets"))
+		if (sscanf(line, "%63s", name) == 1 &&
+		    strstr(name, "kmalloc-") && strcmp(name, "kmalloc_buckets"))
 			snprintf(ref_names[nref++], 64, "%s", name);
 	}
 	fclose(f);
@@ -549,7 +594,8 @@ static void test_slabinfo_order(void **state)
 	f = open_memstream(&buf, &len);
 	kslab_show("slabinfo", f);
 	fclose(f);
-	for (char *l = strtok(buf, "\n"); l && nours < 64; l = strtok(NULL, "\n")) {
+	for (char *l = strtok(buf, "\n"); l && nours < 64;
+	     l = strtok(NULL, "\n")) {
 		char name[64];
 
 		if (sscanf(l, "%63s", name) == 1 && strstr(name, "kmalloc-"))
@@ -572,15 +618,18 @@ int main(void)
 		cmocka_unit_test_teardown(test_large, teardown),
 		cmocka_unit_test_teardown(test_helpers, teardown),
 		cmocka_unit_test_teardown(test_foreign_free, teardown),
-		cmocka_unit_test_teardown(test_bad_kfree_and_krealloc, teardown),
+		cmocka_unit_test_teardown(test_bad_kfree_and_krealloc,
+					  teardown),
 		cmocka_unit_test_teardown(test_arm64_legacy, teardown),
 		cmocka_unit_test_teardown(test_arm64_packed, teardown),
 		cmocka_unit_test_teardown(test_arm64_swiotlb, teardown),
 		cmocka_unit_test_teardown(test_arm64_noswiotlb, teardown),
 		cmocka_unit_test(test_size_index_patch),
 		cmocka_unit_test_teardown(test_show_kmalloc, teardown),
-		cmocka_unit_test_teardown(test_every_size_every_policy, teardown),
-		cmocka_unit_test_teardown(test_packed_never_shares_small_caches, teardown),
+		cmocka_unit_test_teardown(test_every_size_every_policy,
+					  teardown),
+		cmocka_unit_test_teardown(test_packed_never_shares_small_caches,
+					  teardown),
 		cmocka_unit_test_teardown(test_arm64_64k_pages, teardown),
 		cmocka_unit_test_teardown(test_slabinfo_order, teardown),
 	};

@@ -42,14 +42,16 @@ static bool cache_has_prefix(const void *p, const char *prefix)
 	if (strncmp(ci.name, prefix, n))
 		return false;
 	return !strcmp(prefix, "kmalloc-") ?
-	       (ci.name[n] >= '0' && ci.name[n] <= '9') : true;
+		       (ci.name[n] >= '0' && ci.name[n] <= '9') :
+		       true;
 }
 
 static void test_every_kmalloc_event(void **state)
 {
 	struct trace_stream s;
 	char err[256];
-	unsigned long long events = 0, size_ok = 0, type_ok = 0, slab_events = 0;
+	unsigned long long events = 0, size_ok = 0, type_ok = 0,
+			   slab_events = 0;
 
 	trace_stream_init(&s);
 	assert_true(trace_stream_read(&s, TRACE, NULL, err, sizeof(err)) >= 0);
@@ -68,10 +70,12 @@ static void test_every_kmalloc_event(void **state)
 			size_ok++;
 		else if (size_ok + 10 > events)
 			printf("mismatch: bytes_req %u gfp %#x: ksize %zu, kernel %u\n",
-			       ev->bytes_req, ev->gfp, ksize(p), ev->bytes_alloc);
+			       ev->bytes_req, ev->gfp, ksize(p),
+			       ev->bytes_alloc);
 		if (ev->bytes_req > 0 && ev->bytes_req <= 8192) {
 			slab_events++;
-			type_ok += cache_has_prefix(p, expected_prefix(ev->gfp));
+			type_ok +=
+				cache_has_prefix(p, expected_prefix(ev->gfp));
 		}
 		kfree(p);
 	}

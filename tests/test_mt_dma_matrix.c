@@ -36,22 +36,29 @@
 struct config {
 	const char *name, *cmdline;
 	bool bounce_rule; /* CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC in force */
-	bool packed;      /* neighbours are __GFP_PACKED */
-	bool unsafe;      /* kmalloc.minalign=8 without bouncing */
+	bool packed;	  /* neighbours are __GFP_PACKED */
+	bool unsafe;	  /* kmalloc.minalign=8 without bouncing */
 };
 
 static const struct config configs[] = {
 	{ "x86_64", "arch=x86_64 mem=1G nr_cpus=2", false, false, false },
-	{ "arm64-legacy", "arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy", false, false, false },
+	{ "arm64-legacy", "arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy", false,
+	  false, false },
 	{ "arm64-swiotlb", "arch=arm64 mem=1G nr_cpus=2", true, false, false },
-	{ "arm64-noswiotlb", "arch=arm64 mem=1G nr_cpus=2 swiotlb=noforce", true, false, false },
-	{ "arm64-packed", "arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy kmalloc.packed", false, true, false },
-	{ "arm64-unsafe", "arch=arm64 mem=1G nr_cpus=2 swiotlb=noforce kmalloc.minalign=8", false, false, true },
+	{ "arm64-noswiotlb", "arch=arm64 mem=1G nr_cpus=2 swiotlb=noforce",
+	  true, false, false },
+	{ "arm64-packed",
+	  "arch=arm64 mem=1G nr_cpus=2 kmalloc.legacy kmalloc.packed", false,
+	  true, false },
+	{ "arm64-unsafe",
+	  "arch=arm64 mem=1G nr_cpus=2 swiotlb=noforce kmalloc.minalign=8",
+	  false, false, true },
 };
 
 static const enum dma_data_direction dirs[] = { DMA_TO_DEVICE, DMA_FROM_DEVICE,
 						DMA_BIDIRECTIONAL };
-static const char *const dir_names[] = { "bidirectional", "to-device", "from-device" };
+static const char *const dir_names[] = { "bidirectional", "to-device",
+					 "from-device" };
 
 struct matrix_case {
 	const struct config *cfg;
@@ -82,8 +89,8 @@ static void *driver(void *arg)
 	pthread_barrier_wait(&s->bar); /* the writer has written */
 	if (!dma_mapping_error(s->dev, s->dma)) {
 		if (s->dir == DMA_TO_DEVICE)
-			s->dev_ret = kslab_device_dma_read(s->dev, s->dma, s->seen,
-							   RX_SIZE);
+			s->dev_ret = kslab_device_dma_read(s->dev, s->dma,
+							   s->seen, RX_SIZE);
 		else
 			s->dev_ret = kslab_device_dma_write(s->dev, s->dma, rx,
 							    RX_SIZE);
@@ -184,7 +191,8 @@ static void run_case(void **state)
 	assert_int_equal(st.api_errors, 0);
 	/* what the device sent arrived, whatever happened next door */
 	for (size_t i = 0; i < RX_SIZE; i++)
-		assert_int_equal(mc->dir == DMA_TO_DEVICE ? s.seen[i] : s.buf[i],
+		assert_int_equal(mc->dir == DMA_TO_DEVICE ? s.seen[i] :
+							    s.buf[i],
 				 mc->dir == DMA_TO_DEVICE ? 0x11 : 0xd0);
 	for (int i = 0; i < NR_NEIGHBOURS; i++)
 		kfree(objs[i]);

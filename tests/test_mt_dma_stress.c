@@ -36,7 +36,8 @@ static void *work(void *arg)
 		size_t size = 1 + rand_r(&w->seed) % sizeof(pattern);
 		unsigned char *buf = kmalloc(size, GFP_KERNEL);
 		enum dma_data_direction dir = rand_r(&w->seed) % 2 ?
-						      DMA_FROM_DEVICE : DMA_BIDIRECTIONAL;
+						      DMA_FROM_DEVICE :
+						      DMA_BIDIRECTIONAL;
 		dma_addr_t d;
 
 		if (!buf) {

@@ -49,13 +49,17 @@ static void *worker(void *arg)
 	int n = 0;
 
 	if (id % 2)
-		kslab_set_cpu(id % kslab_nr_cpus()); /* some pinned, some spread */
+		kslab_set_cpu(id %
+			      kslab_nr_cpus()); /* some pinned, some spread */
 	for (int i = 0; i < STEPS; i++) {
 		int r = rand_r(&seed) % 100;
 
 		if (r < 50 && n < 64) {
-			unsigned int o = rand_r(&seed) % 100 < 80 ? 0 : rand_r(&seed) % 5;
-			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, o);
+			unsigned int o = rand_r(&seed) % 100 < 80 ?
+						 0 :
+						 rand_r(&seed) % 5;
+			struct page *p =
+				alloc_pages(GFP_KERNEL | __GFP_NOWARN, o);
 
 			if (!p)
 				continue;
@@ -77,8 +81,8 @@ static void *worker(void *arg)
 			order[k] = order[n];
 		} else if (n && order[n - 1] == 0) {
 			/* hand a page over; whoever replaces it frees it */
-			struct page *old = atomic_exchange(&ring[rand_r(&seed) % RING],
-							   mine[--n]);
+			struct page *old = atomic_exchange(
+				&ring[rand_r(&seed) % RING], mine[--n]);
 
 			if (old) {
 				__free_pages(old, 0);
@@ -109,7 +113,8 @@ static void run(const char *cmdline)
 	fclose(f);
 	free_before = kslab_nr_free_pages();
 	for (uintptr_t i = 0; i < NR_THREADS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)i), 0);
+		assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)i),
+				 0);
 	for (int i = 0; i < NR_THREADS; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < RING; i++) {
@@ -120,8 +125,9 @@ static void run(const char *cmdline)
 			atomic_fetch_add(&frees, 1);
 		}
 	}
-	printf("%s: %lu allocations, %lu frees (%lu by another thread)\n", cmdline,
-	       atomic_load(&allocs), atomic_load(&frees), atomic_load(&remote_frees));
+	printf("%s: %lu allocations, %lu frees (%lu by another thread)\n",
+	       cmdline, atomic_load(&allocs), atomic_load(&frees),
+	       atomic_load(&remote_frees));
 	assert_int_equal(atomic_load(&allocs), atomic_load(&frees));
 	drain_all_pages(NULL);
 	assert_int_equal(kslab_nr_free_pages(), free_before);

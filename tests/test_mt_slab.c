@@ -42,8 +42,8 @@ struct mailbox {
 };
 
 static struct kmem_cache *caches[NR_CACHES];
-static const unsigned int sizes[NR_CACHES] = {32, 192, 1000};
-static const char *const names[NR_CACHES] = {"mt-32", "mt-192", "mt-1000"};
+static const unsigned int sizes[NR_CACHES] = { 32, 192, 1000 };
+static const char *const names[NR_CACHES] = { "mt-32", "mt-192", "mt-1000" };
 static struct mailbox boxes[NR_THREADS];
 static atomic_long allocated, freed, posted, remote_frees, bad_stamps;
 static unsigned int seed;
@@ -231,7 +231,7 @@ static void own_check_free(void *obj, unsigned long stamp)
 static void *owner_main(void *arg)
 {
 	struct owner_arg *a = arg;
-	void *local[OWN_LOCAL] = {0};
+	void *local[OWN_LOCAL] = { 0 };
 
 	/* no cmocka assertion outside the test's thread */
 	if (kslab_set_cpu(a->cpu))
@@ -286,9 +286,10 @@ static void *owner_main(void *arg)
 
 static void test_owners_joiners_flushes(void **state)
 {
-	struct owner_arg owners[3] = {
-		{1, 1, OWN_ROUNDS}, {2, 2, OWN_ROUNDS}, {3, 3, OWN_ROUNDS}};
-	struct owner_arg joiner = {2, 1, OWN_ROUNDS / 2};
+	struct owner_arg owners[3] = { { 1, 1, OWN_ROUNDS },
+				       { 2, 2, OWN_ROUNDS },
+				       { 3, 3, OWN_ROUNDS } };
+	struct owner_arg joiner = { 2, 1, OWN_ROUNDS / 2 };
 	pthread_t th[3], jth;
 	unsigned long pages0;
 	struct kslab_cache_info info;
@@ -303,8 +304,9 @@ static void test_owners_joiners_flushes(void **state)
 	own_box.n = 0;
 	atomic_store(&own_running, 4);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(
-			pthread_create(&th[i], NULL, owner_main, &owners[i]), 0);
+		assert_int_equal(pthread_create(&th[i], NULL, owner_main,
+						&owners[i]),
+				 0);
 	/* the joiner comes once the owners are under way */
 	while (atomic_load(&own_alloc) < OWN_ROUNDS / 4)
 		sched_yield();

@@ -44,7 +44,7 @@ static int setup(void **state)
 {
 	size_t cap = 8u << 20, n = 0, pos = 0;
 	uint8_t *out = malloc(cap);
-	z_stream z = {0};
+	z_stream z = { 0 };
 
 	text = malloc(cap);
 	if (!mkdtemp(tmpdir) || !text || !out)
@@ -115,7 +115,7 @@ static void test_read_all(void **state)
 
 static void test_close_early(void **state)
 {
-	static const char *const names[] = {"xz", "gz"};
+	static const char *const names[] = { "xz", "gz" };
 
 	for (int round = 0; round < 20; round++) {
 		char err[256];

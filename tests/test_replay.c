@@ -22,7 +22,7 @@
 
 enum { X86, LEGACY, PACKED, ARM64, NOSWIOTLB, NR };
 static const char *const names[NR] = { "x86_64", "arm64-legacy", "arm64-packed",
-					"arm64", "arm64-noswiotlb" };
+				       "arm64", "arm64-noswiotlb" };
 static struct trace_stream stream;
 static struct slab_snapshot snap;
 static struct replay_result res[NR];
@@ -47,7 +47,8 @@ static int setup(void **state)
 	o.packed_funcs = packed;
 	o.nr_packed_funcs = n;
 	for (int i = 0; i < NR; i++)
-		replay_run(&stream, replay_builtin_policy(names[i]), &o, &res[i]);
+		replay_run(&stream, replay_builtin_policy(names[i]), &o,
+			   &res[i]);
 	return 0;
 }
 
@@ -64,7 +65,8 @@ static void test_all_policies_ran(void **state)
 {
 	for (int i = 0; i < NR; i++) {
 		printf("%-16s peak %8llu KiB end %8llu KiB kmalloc alloc/req %llu/%llu packed %llu\n",
-		       names[i], (unsigned long long)res[i].peak_slab_bytes >> 10,
+		       names[i],
+		       (unsigned long long)res[i].peak_slab_bytes >> 10,
 		       (unsigned long long)res[i].final_slab_bytes >> 10,
 		       (unsigned long long)res[i].kmalloc_allocated,
 		       (unsigned long long)res[i].kmalloc_requested,
@@ -73,11 +75,15 @@ static void test_all_policies_ran(void **state)
 		assert_int_equal(res[i].failed_allocs, 0);
 		/* the same events reach every machine */
 		assert_int_equal(res[i].allocs, res[X86].allocs);
-		assert_int_equal(res[i].bytes_requested, res[X86].bytes_requested);
-		assert_int_equal(res[i].kmalloc_objects, stream.counts.ev[TRACE_EV_KMALLOC] -
-				 stream.pair.failed_allocs - stream.pair.zero_size_allocs);
+		assert_int_equal(res[i].bytes_requested,
+				 res[X86].bytes_requested);
+		assert_int_equal(res[i].kmalloc_objects,
+				 stream.counts.ev[TRACE_EV_KMALLOC] -
+					 stream.pair.failed_allocs -
+					 stream.pair.zero_size_allocs);
 		assert_true(res[i].peak_slab_bytes >= res[i].final_slab_bytes);
-		assert_true(res[i].peak_slab_bytes > res[i].peak_requested_bytes / 2);
+		assert_true(res[i].peak_slab_bytes >
+			    res[i].peak_requested_bytes / 2);
 		assert_true(res[i].nr_caches > 0);
 	}
 }
@@ -102,12 +108,17 @@ static void test_x86_64_matches_kernel(void **state)
 static void test_policy_ordering(void **state)
 {
 	/* 6.5+ with swiotlb has x86_64's classes */
-	assert_int_equal(res[ARM64].kmalloc_allocated, res[X86].kmalloc_allocated);
+	assert_int_equal(res[ARM64].kmalloc_allocated,
+			 res[X86].kmalloc_allocated);
 	/* the 128-byte minimum costs most; 64 less; packing wins back */
-	assert_true(res[LEGACY].kmalloc_allocated > res[NOSWIOTLB].kmalloc_allocated);
-	assert_true(res[NOSWIOTLB].kmalloc_allocated > res[X86].kmalloc_allocated);
-	assert_true(res[PACKED].kmalloc_allocated < res[LEGACY].kmalloc_allocated);
-	assert_true(res[PACKED].kmalloc_allocated >= res[X86].kmalloc_allocated);
+	assert_true(res[LEGACY].kmalloc_allocated >
+		    res[NOSWIOTLB].kmalloc_allocated);
+	assert_true(res[NOSWIOTLB].kmalloc_allocated >
+		    res[X86].kmalloc_allocated);
+	assert_true(res[PACKED].kmalloc_allocated <
+		    res[LEGACY].kmalloc_allocated);
+	assert_true(res[PACKED].kmalloc_allocated >=
+		    res[X86].kmalloc_allocated);
 	assert_true(res[PACKED].packed_objects > 0);
 	for (int i = 0; i < NR; i++)
 		if (i != PACKED)
@@ -143,7 +154,8 @@ static void test_peak_tables(void **state)
 			const struct replay_cache_row *c = &res[i].caches[k];
 
 			assert_true(c->active_objs <= c->num_objs);
-			assert_int_equal(c->num_objs, c->num_slabs * c->objs_per_slab);
+			assert_int_equal(c->num_objs,
+					 c->num_slabs * c->objs_per_slab);
 			/* per type, the biggest objects first */
 			if (k && type_rank(c->name) == type_rank(c[-1].name))
 				assert_true(c->size < c[-1].size);
@@ -170,8 +182,10 @@ static void test_deterministic(void **state)
 /* --packed-sites: exactly the kmalloc events of the listed functions */
 static void test_packed_site_matching(void **state)
 {
-	char *funcs[] = { "ext4_htree_store_dirent", "load_elf_phdrs", "no_such_fn" };
-	struct replay_opts o = { .slabs = &snap, .packed_funcs = funcs,
+	char *funcs[] = { "ext4_htree_store_dirent", "load_elf_phdrs",
+			  "no_such_fn" };
+	struct replay_opts o = { .slabs = &snap,
+				 .packed_funcs = funcs,
 				 .nr_packed_funcs = 3 };
 	struct replay_result r;
 	uint64_t want = 0;
@@ -222,7 +236,8 @@ static void test_command_outputs(void **state)
 	int status;
 	char *out;
 
-	out = run("--policy x86_64,arm64-legacy -j 2 --format json --sites 3", &status);
+	out = run("--policy x86_64,arm64-legacy -j 2 --format json --sites 3",
+		  &status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_true(json_number_at(out, "events.kmalloc") == 27484);
@@ -231,16 +246,20 @@ static void test_command_outputs(void **state)
 	assert_non_null(strstr(out, "\"peak_slab_bytes\""));
 	assert_non_null(strstr(out, "\"bytes_alloc_mismatches\": 0"));
 	free(out);
-	out = run("--policy arm64 --boot 'arch=arm64 kmalloc.legacy memmap=2G@2G' --format csv",
-		  &status);
+	out = run(
+		"--policy arm64 --boot 'arch=arm64 kmalloc.legacy memmap=2G@2G' --format csv",
+		&status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "section,policy,boot,peak_slab_bytes"));
-	assert_non_null(strstr(out, "policy,boot2,arch=arm64 kmalloc.legacy memmap=2G@2G"));
+	assert_non_null(strstr(
+		out, "policy,boot2,arch=arm64 kmalloc.legacy memmap=2G@2G"));
 	free(out);
 	/* a kmalloc cache named in kmem_cache_alloc that the policy lacks:
 	 * served by kmalloc as that kernel would (40 bytes: 64 vs 128) */
-	out = run("- --policy x86_64,arm64-legacy --format json < "
-		  KSLAB_TEST_DATADIR "/replay-kmalloc-cache.trace", &status);
+	out = run(
+		"- --policy x86_64,arm64-legacy --format json < " KSLAB_TEST_DATADIR
+		"/replay-kmalloc-cache.trace",
+		&status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_non_null(strstr(out, "\"bytes_allocated\": 104"));

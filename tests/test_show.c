@@ -61,8 +61,10 @@ static void test_zone_ranges_match_boot_log(void **state)
 		end = strchr(end, '\n') + 1;
 	assert_int_equal(strncmp(ours, ref, end - ref), 0);
 	/* "On node 0, zone DMA: 1 pages ..." and "97 pages ..." */
-	assert_non_null(strstr(ours, "On node 0, zone DMA: 1 pages in unavailable ranges\n"));
-	assert_non_null(strstr(ours, "On node 0, zone DMA: 97 pages in unavailable ranges\n"));
+	assert_non_null(strstr(
+		ours, "On node 0, zone DMA: 1 pages in unavailable ranges\n"));
+	assert_non_null(strstr(
+		ours, "On node 0, zone DMA: 97 pages in unavailable ranges\n"));
 	free(ref);
 	free(ours);
 }
@@ -76,7 +78,8 @@ static void test_buddyinfo_layout(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=8G nr_cpus=2"), 0);
 	ours = show("buddyinfo");
 	/* same zones, same columns, same widths */
-	for (line = strtok_r(ref, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(ref, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char zone[16];
 		char pattern[64];
 
@@ -88,7 +91,9 @@ static void test_buddyinfo_layout(void **state)
 	}
 	/* and our own numbers: DMA after the x86 low-memory reservations is
 	 * exactly the reference's "0 0 0 0 0 0 0 0 1 1 3" */
-	assert_non_null(strstr(ours, "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 \n"));
+	assert_non_null(strstr(
+		ours,
+		"Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 \n"));
 	free(ref);
 	free(ours);
 }
@@ -110,7 +115,8 @@ static long field(const char *text, const char *zone, const char *key)
 	return strtol(k + strlen(key), NULL, 10);
 }
 
-static void protection(const char *text, const char *zone, char *out, size_t len)
+static void protection(const char *text, const char *zone, char *out,
+		       size_t len)
 {
 	char hdr[64];
 	const char *z, *p;
@@ -130,12 +136,20 @@ static void protection(const char *text, const char *zone, char *out, size_t len
  */
 static void test_zoneinfo_matches_reference(void **state)
 {
-	static const char *const zones[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
+	static const char *const zones[] = { "DMA", "DMA32", "Normal",
+					     "Movable", "Device" };
 	static const char *const keys[] = {
-		"\n        min ", "\n        low ", "\n        high ", "\n        promo ",
-		"\n        spanned ", "\n        managed ", "\n              batch: ",
-		"\n              high_min: ", "\n              high_max: ",
-		"\n  vm stats threshold: ", "\n  start_pfn: ",
+		"\n        min ",
+		"\n        low ",
+		"\n        high ",
+		"\n        promo ",
+		"\n        spanned ",
+		"\n        managed ",
+		"\n              batch: ",
+		"\n              high_min: ",
+		"\n              high_max: ",
+		"\n  vm stats threshold: ",
+		"\n  start_pfn: ",
 	};
 	char *ref = slurp(REF "proc-zoneinfo.txt"), *ours;
 	int checked = 0;
@@ -143,7 +157,8 @@ static void test_zoneinfo_matches_reference(void **state)
 	/* 16 MiB + 772917 pages low, and 360448 pages ending at 25 GiB
 	 * where the reference's RAM ends, so that the spans agree too */
 	assert_int_equal(kslab_boot("arch=x86_64 nr_cpus=2 mem=3108052K "
-				    "memmap=1408M@24192M"), 0);
+				    "memmap=1408M@24192M"),
+			 0);
 	ours = show("zoneinfo");
 	for (size_t z = 0; z < 5; z++) {
 		char a[128], b[128];
@@ -155,8 +170,8 @@ static void test_zoneinfo_matches_reference(void **state)
 				break; /* empty zones print no pagesets */
 			o = field(ours, zones[z], keys[k]);
 			r = field(ref, zones[z], keys[k]);
-			printf("%-7s %-26s ours %ld ref %ld\n", zones[z], keys[k] + 1,
-			       o, r);
+			printf("%-7s %-26s ours %ld ref %ld\n", zones[z],
+			       keys[k] + 1, o, r);
 			assert_int_equal(o, r);
 			checked++;
 		}
@@ -165,7 +180,8 @@ static void test_zoneinfo_matches_reference(void **state)
 		assert_string_equal(a, b);
 		checked++;
 	}
-	printf("%d zoneinfo values equal to the reference machine's\n", checked);
+	printf("%d zoneinfo values equal to the reference machine's\n",
+	       checked);
 	free(ref);
 	free(ours);
 }
@@ -178,17 +194,21 @@ static void test_zoneinfo_and_meminfo_layout(void **state)
 
 	assert_int_equal(kslab_boot("arch=x86_64 mem=8G nr_cpus=2"), 0);
 	ours = show("zoneinfo");
-	for (line = strtok_r(ours, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(ours, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char shape[256];
 		size_t n = strcspn(line, "0123456789");
 
 		/* the text up to the first digit appears at a line start */
 		snprintf(shape, sizeof(shape), "\n%.*s", (int)n, line);
 		if (!strstr(ref, shape))
-			fail_msg("zoneinfo line not in the kernel's layout: '%s'", line);
+			fail_msg(
+				"zoneinfo line not in the kernel's layout: '%s'",
+				line);
 	}
 	mours = show("meminfo");
-	for (line = strtok_r(mours, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(mours, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char name[32];
 		const char *r;
 
@@ -215,9 +235,12 @@ static void test_meminfo_numbers(void **state)
 	 * what the per-CPU lists took for them) */
 	drain_all_pages(NULL);
 	m = show("meminfo");
-	assert_int_equal(sscanf(strstr(m, "MemTotal:"), "MemTotal: %lu kB", &total), 1);
-	assert_int_equal(sscanf(strstr(m, "MemFree:"), "MemFree: %lu kB", &free_kb), 1);
-	assert_int_equal(sscanf(strstr(m, "Slab:"), "Slab: %lu kB", &slab_kb), 1);
+	assert_int_equal(
+		sscanf(strstr(m, "MemTotal:"), "MemTotal: %lu kB", &total), 1);
+	assert_int_equal(
+		sscanf(strstr(m, "MemFree:"), "MemFree: %lu kB", &free_kb), 1);
+	assert_int_equal(sscanf(strstr(m, "Slab:"), "Slab: %lu kB", &slab_kb),
+			 1);
 	assert_int_equal(total, kslab_totalram_pages() * 4);
 	assert_true(slab_kb > 0);
 	assert_int_equal(slab_kb, kslab_slab_pages() * 4);
@@ -225,9 +248,11 @@ static void test_meminfo_numbers(void **state)
 	free(m);
 	alloc_pages(GFP_KERNEL, 8);
 	m = show("meminfo");
-	assert_int_equal(sscanf(strstr(m, "MemFree:"), "MemFree: %lu kB", &free_kb), 1);
+	assert_int_equal(
+		sscanf(strstr(m, "MemFree:"), "MemFree: %lu kB", &free_kb), 1);
 	assert_int_equal(free_kb, total - slab_kb - 1024);
-	assert_int_equal(sscanf(strstr(m, "Slab:"), "Slab: %lu kB", &free_kb), 1);
+	assert_int_equal(sscanf(strstr(m, "Slab:"), "Slab: %lu kB", &free_kb),
+			 1);
 	assert_int_equal(free_kb, slab_kb);
 	free(m);
 	assert_int_equal(kslab_show("nosuchview", stdout), -22);
@@ -236,10 +261,13 @@ static void test_meminfo_numbers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_zone_ranges_match_boot_log, teardown),
+		cmocka_unit_test_teardown(test_zone_ranges_match_boot_log,
+					  teardown),
 		cmocka_unit_test_teardown(test_buddyinfo_layout, teardown),
-		cmocka_unit_test_teardown(test_zoneinfo_matches_reference, teardown),
-		cmocka_unit_test_teardown(test_zoneinfo_and_meminfo_layout, teardown),
+		cmocka_unit_test_teardown(test_zoneinfo_matches_reference,
+					  teardown),
+		cmocka_unit_test_teardown(test_zoneinfo_and_meminfo_layout,
+					  teardown),
 		cmocka_unit_test_teardown(test_meminfo_numbers, teardown),
 	};
 

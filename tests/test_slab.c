@@ -632,10 +632,11 @@ static int find_row(const struct sirow *rows, int n, const char *name)
  */
 static void test_slabinfo_boot_caches(void **state)
 {
-	static const char *const names[] = {"kmem_cache", "kmem_cache_node",
-					    "kmalloc_buckets"};
+	static const char *const names[] = { "kmem_cache", "kmem_cache_node",
+					     "kmalloc_buckets" };
 	static struct sirow ref[400], ours[400];
-	char *rtext = slurp(KSLAB_TEST_DATADIR "/real-kernel/proc-slabinfo.txt");
+	char *rtext =
+		slurp(KSLAB_TEST_DATADIR "/real-kernel/proc-slabinfo.txt");
 	static char otext[1 << 16];
 	int nr, no;
 	FILE *f;
@@ -648,7 +649,8 @@ static void test_slabinfo_boot_caches(void **state)
 	no = parse_slabinfo(otext, ours, 400);
 	assert_int_equal(nr, 232);
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		int r = find_row(ref, nr, names[k]), o = find_row(ours, no, names[k]);
+		int r = find_row(ref, nr, names[k]),
+		    o = find_row(ours, no, names[k]);
 
 		assert_true(r >= 0 && o >= 0);
 		assert_int_equal(ours[o].size, ref[r].size);
@@ -697,8 +699,10 @@ static void test_rcu_across_reboots(void **state)
 	for (int boot = 0; boot < 3; boot++) {
 		struct kmem_cache *s;
 
-		assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
-		s = kmem_cache_create("rcu_reboot", 256, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+		assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"),
+				 0);
+		s = kmem_cache_create("rcu_reboot", 256, 0,
+				      SLAB_TYPESAFE_BY_RCU, NULL);
 		assert_non_null(s);
 		for (int round = 0; round < 2; round++) {
 			for (int i = 0; i < N; i++) {

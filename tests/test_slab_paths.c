@@ -195,15 +195,14 @@ static void test_shrinker_flushes_during_refill(void **state)
 	assert_non_null(v);
 	assert_int_equal(kslab_boot("arch=x86_64 mem=64M nr_cpus=2"), 0);
 	pages0 = kslab_slab_pages();
-	shrink_target = kmem_cache_create("paths-oom", 256, 0, SLAB_NO_MERGE,
-					  NULL);
+	shrink_target =
+		kmem_cache_create("paths-oom", 256, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(shrink_target);
 	shrink_calls = 0;
 	assert_int_equal(kslab_register_shrinker(&sh), 0);
 	capture_start();
-	while (n < cap &&
-	       (v[n] = kmem_cache_alloc(shrink_target,
-					GFP_KERNEL | __GFP_NOWARN)))
+	while (n < cap && (v[n] = kmem_cache_alloc(shrink_target,
+						   GFP_KERNEL | __GFP_NOWARN)))
 		n++;
 	capture_stop();
 	kslab_unregister_shrinker(&sh);

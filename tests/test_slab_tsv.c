@@ -144,8 +144,8 @@ static bool is_kmalloc(const char *name, slab_flags_t *flags)
 }
 
 /* the caches kslab_boot() makes, as the kernel's kmem_cache_init() */
-static const char *const boot_caches[] = {"kmem_cache", "kmem_cache_node",
-					  "kmalloc_buckets"};
+static const char *const boot_caches[] = { "kmem_cache", "kmem_cache_node",
+					   "kmalloc_buckets" };
 
 static bool is_boot_cache(const char *name)
 {
@@ -226,7 +226,7 @@ static void test_tsv_geometry_and_merging(void **state)
 	static struct row rows[600];
 	char line[512];
 	FILE *f = fopen(TSV, "r");
-	struct tally t = {0};
+	struct tally t = { 0 };
 	int nr = 0;
 
 	assert_non_null(f);
@@ -288,9 +288,9 @@ static void test_tsv_boot_caches(void **state)
 		assert_non_null(s);
 		assert_int_equal(kslab_cache_info(s, &i), 0);
 		printf("%-16s object_size %u/%u slab_size %u/%u align %u/%u order %u/%u objs %u/%u\n",
-		       r.name, i.object_size, r.object_size, i.size, r.slab_size,
-		       i.align, r.align, i.order, r.order, i.objs_per_slab,
-		       r.objs);
+		       r.name, i.object_size, r.object_size, i.size,
+		       r.slab_size, i.align, r.align, i.order, r.order,
+		       i.objs_per_slab, r.objs);
 		assert_string_equal(r.link, "");
 		assert_int_equal(i.object_size, r.object_size);
 		assert_int_equal(i.size, r.slab_size);

@@ -123,9 +123,10 @@ static void test_counts(void **state)
 /* Every kmalloc: bytes_alloc = x86_64 size class of bytes_req */
 static void test_x86_64_size_classes(void **state)
 {
-	static const uint64_t classes[] = {8,	 16,	32,    64,   96,   128,
-					   192,	 256,	512,   1024, 2048, 4096,
-					   8192, 16384, 32768, 65536};
+	static const uint64_t classes[] = { 8,	  16,	 32,	64,
+					    96,	  128,	 192,	256,
+					    512,  1024,	 2048,	4096,
+					    8192, 16384, 32768, 65536 };
 	uint64_t checked = 0;
 
 	/* the class function itself, at every boundary */

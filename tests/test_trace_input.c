@@ -81,11 +81,11 @@ static size_t xz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 
 static size_t gz_compress(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-	z_stream z = {0};
+	z_stream z = { 0 };
 
-	assert_int_equal(
-		deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-		Z_OK);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+				      Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
 	z.next_out = out;
@@ -215,8 +215,8 @@ static void test_two_files(void **state)
 
 static void test_mark_sites(void **state)
 {
-	static const char *const funcs[] = {"copy_process", "free_vm_area",
-					    "no_such_function"};
+	static const char *const funcs[] = { "copy_process", "free_vm_area",
+					     "no_such_function" };
 	struct trace_stream s;
 	uint8_t *mark;
 	char buf[64];
@@ -227,9 +227,9 @@ static void test_mark_sites(void **state)
 	assert_true(mark[s.ev[0].site]);  /* copy_process+0x1a5 */
 	assert_false(mark[s.ev[1].site]); /* __get_vm_area_node */
 	assert_true(mark[s.ev[2].site]);  /* free_vm_area+0x10 */
-	assert_string_equal(
-		trace_stream_site_name(&s, s.ev[0].site, buf, sizeof(buf)),
-		"copy_process+0x1a5");
+	assert_string_equal(trace_stream_site_name(&s, s.ev[0].site, buf,
+						   sizeof(buf)),
+			    "copy_process+0x1a5");
 	free(mark);
 	trace_stream_free(&s);
 }
@@ -239,9 +239,9 @@ static void test_compression_detected(void **state)
 	static const struct {
 		const char *name;
 		enum trace_compression c;
-	} cases[] = {{"plain.trace", TRACE_PLAIN},
-		     {"xz.bin", TRACE_XZ},
-		     {"gz.trace.xz", TRACE_GZIP}};
+	} cases[] = { { "plain.trace", TRACE_PLAIN },
+		      { "xz.bin", TRACE_XZ },
+		      { "gz.trace.xz", TRACE_GZIP } };
 	char err[256];
 
 	for (size_t i = 0; i < NR(cases); i++) {
@@ -274,8 +274,8 @@ static void test_stdin(void **state)
 
 static void test_truncated_and_corrupt(void **state)
 {
-	static const char *const names[] = {"truncated.xz", "corrupt.xz",
-					    "truncated.gz"};
+	static const char *const names[] = { "truncated.xz", "corrupt.xz",
+					     "truncated.gz" };
 
 	for (size_t i = 0; i < NR(names); i++) {
 		struct trace_stream s;

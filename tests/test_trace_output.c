@@ -81,7 +81,7 @@ static void test_csv(void **state)
 
 static void test_table(void **state)
 {
-	static const char *const hdr[] = {"cache", "objs", "size"};
+	static const char *const hdr[] = { "cache", "objs", "size" };
 	struct table *t = table_new(3, hdr, "lrr");
 	FILE *f = open_buf();
 

@@ -104,9 +104,9 @@ static void test_cache_alloc_all_formats(void **state)
 	for (size_t i = 0; i < NR(prefixes); i++) {
 		struct trace_line l;
 
-		assert_int_equal(
-			parse(prefixes[i], "kmem_cache_alloc", B_CALLOC, &l),
-			TRACE_LINE_EVENT);
+		assert_int_equal(parse(prefixes[i], "kmem_cache_alloc",
+				       B_CALLOC, &l),
+				 TRACE_LINE_EVENT);
 		check_common(&l);
 		assert_int_equal(l.ev, TRACE_EV_CACHE_ALLOC);
 		assert_int_equal(l.name.len, strlen("task_struct"));
@@ -122,9 +122,9 @@ static void test_cache_free_all_formats(void **state)
 	for (size_t i = 0; i < NR(prefixes); i++) {
 		struct trace_line l;
 
-		assert_int_equal(
-			parse(prefixes[i], "kmem_cache_free", B_CFREE, &l),
-			TRACE_LINE_EVENT);
+		assert_int_equal(parse(prefixes[i], "kmem_cache_free", B_CFREE,
+				       &l),
+				 TRACE_LINE_EVENT);
 		check_common(&l);
 		assert_int_equal(l.ev, TRACE_EV_CACHE_FREE);
 		assert_int_equal(l.name.len, strlen("names_cache"));
@@ -179,21 +179,21 @@ static void test_gfp_composites(void **state)
 		const char *text;
 		gfp_t want;
 	} cases[] = {
-		{"GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC",
-		 __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_FS |
-			 __GFP_NORETRY | __GFP_NOMEMALLOC},
-		{"GFP_KERNEL_ACCOUNT|__GFP_ZERO",
-		 __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
-			 __GFP_FS | __GFP_ACCOUNT | __GFP_ZERO},
-		{"GFP_ATOMIC|__GFP_NOWARN|__GFP_NOMEMALLOC",
-		 __GFP_HIGH | __GFP_KSWAPD_RECLAIM | __GFP_NOWARN |
-			 __GFP_NOMEMALLOC},
-		{"GFP_NOFS|__GFP_COMP|__GFP_RECLAIMABLE",
-		 __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
-			 __GFP_COMP | __GFP_RECLAIMABLE},
-		{"GFP_DMA|__GFP_ZERO", __GFP_DMA | __GFP_ZERO},
-		{"none", 0},
-		{"GFP_KERNEL|0x200", GFP_KERNEL | 0x200},
+		{ "GFP_NOWAIT|__GFP_FS|__GFP_NORETRY|__GFP_NOMEMALLOC",
+		  __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_FS |
+			  __GFP_NORETRY | __GFP_NOMEMALLOC },
+		{ "GFP_KERNEL_ACCOUNT|__GFP_ZERO",
+		  __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
+			  __GFP_FS | __GFP_ACCOUNT | __GFP_ZERO },
+		{ "GFP_ATOMIC|__GFP_NOWARN|__GFP_NOMEMALLOC",
+		  __GFP_HIGH | __GFP_KSWAPD_RECLAIM | __GFP_NOWARN |
+			  __GFP_NOMEMALLOC },
+		{ "GFP_NOFS|__GFP_COMP|__GFP_RECLAIMABLE",
+		  __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO |
+			  __GFP_COMP | __GFP_RECLAIMABLE },
+		{ "GFP_DMA|__GFP_ZERO", __GFP_DMA | __GFP_ZERO },
+		{ "none", 0 },
+		{ "GFP_KERNEL|0x200", GFP_KERNEL | 0x200 },
 	};
 	char body[512];
 
@@ -230,9 +230,9 @@ static void test_skipped_lines(void **state)
 	for (size_t i = 0; i < NR(lines); i++) {
 		struct trace_line l;
 
-		assert_int_equal(
-			trace_parse_line(lines[i], strlen(lines[i]), &l),
-			TRACE_LINE_SKIP);
+		assert_int_equal(trace_parse_line(lines[i], strlen(lines[i]),
+						  &l),
+				 TRACE_LINE_SKIP);
 	}
 }
 
@@ -292,13 +292,14 @@ static void test_bad_lines(void **state)
 /* Random byte edits of real lines: any verdict, but never a crash */
 static void test_fuzz(void **state)
 {
-	static const char *const seeds[] = {B_KMALLOC, B_KFREE, B_CALLOC,
-					    B_CFREE};
-	static const char *const evs[] = {
-		"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"};
+	static const char *const seeds[] = { B_KMALLOC, B_KFREE, B_CALLOC,
+					     B_CFREE };
+	static const char *const evs[] = { "kmalloc", "kfree",
+					   "kmem_cache_alloc",
+					   "kmem_cache_free" };
 	unsigned int seed = test_seed("test_fuzz");
 	char line[1024];
-	size_t counts[4] = {0};
+	size_t counts[4] = { 0 };
 
 	srand(seed);
 	for (int iter = 0; iter < 200000; iter++) {

@@ -108,9 +108,9 @@ static void test_malformed(void **state)
 
 		if (!*bad[i])
 			f = fopen("/dev/null", "r");
-		assert_int_equal(
-			slabs_tsv_read_stream(f, "x", &s, err, sizeof(err)),
-			-1);
+		assert_int_equal(slabs_tsv_read_stream(f, "x", &s, err,
+						       sizeof(err)),
+				 -1);
 		printf("malformed %zu: %s\n", i, err);
 		fclose(f);
 	}

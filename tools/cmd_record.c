@@ -114,7 +114,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 			goto bad;
 		i++;
 		continue;
-	bad:
+bad:
 		fprintf(stderr, "kslab record: bad argument '%s'\n", s);
 		return -1;
 	}
@@ -123,7 +123,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_args a = {.sysfs = "/sys/kernel/slab"};
+	struct record_args a = { .sysfs = "/sys/kernel/slab" };
 	int r = parse(argc, argv, &a), ret = 0;
 
 	if (r) {

@@ -20,7 +20,8 @@
 static const struct replay_policy builtin[] = {
 	{ "x86_64", "arch=x86_64 mem=8G" },
 	{ "arm64-legacy", "arch=arm64 memmap=8G@2G kmalloc.legacy" },
-	{ "arm64-packed", "arch=arm64 memmap=8G@2G kmalloc.legacy kmalloc.packed" },
+	{ "arm64-packed",
+	  "arch=arm64 memmap=8G@2G kmalloc.legacy kmalloc.packed" },
 	{ "arm64", "arch=arm64 memmap=8G@2G" },
 	{ "arm64-noswiotlb", "arch=arm64 memmap=8G@2G swiotlb=noforce" },
 };
@@ -35,33 +36,47 @@ const char *const replay_default_policies =
  * which file each comes from.
  */
 const char *const replay_default_packed[] = {
-	"usb_cache_string",                          /* drivers/usb/core/message.c */
-	"load_elf_phdrs", "load_elf_binary",         /* fs/binfmt_elf.c */
-	"__d_alloc",                                 /* fs/dcache.c */
-	"ext4_htree_store_dirent",                   /* fs/ext4/dir.c */
-	"ext4_find_extent", "ext4_ext_remove_space", /* fs/ext4/extents.c */
-	"alloc_fdtable",                             /* fs/file.c */
-	"kernfs_fop_open", "kernfs_get_open_node",   /* fs/kernfs/file.c */
-	"kernfs_fop_read_iter", "kernfs_fop_write_iter",
-	"nfs_alloc_fattr", "nfs_alloc_fhandle",      /* fs/nfs/inode.c */
-	"inotify_handle_inode_event",                /* fs/notify/inotify/ */
-	"proc_self_get_link",                        /* fs/proc/self.c */
-	"single_open", "seq_open", "__seq_open_private", /* fs/seq_file.c */
-	"acpi_os_allocate", "acpi_os_allocate_zeroed", /* aclinuxex.h */
-	"ftrace_add_mod",                            /* kernel/trace/ftrace.c */
-	"tracing_map_array_alloc",                   /* kernel/trace/tracing_map.c */
-	"kvasprintf",                                /* lib/kasprintf.c */
-	"kobject_get_path", "kobject_set_name_vargs", /* lib/kobject.c */
-	"mpi_alloc_limb_space",                      /* lib/mpi/mpiutil.c */
-	"memcg_list_lru_alloc",                      /* mm/list_lru.c */
-	"alloc_mem_cgroup_per_node_info",            /* mm/memcontrol.c */
-	"kstrdup", "kstrndup", "kmemdup_nul",        /* mm/util.c */
-	"__get_vm_area_node", "alloc_vmap_area",     /* mm/vmalloc.c */
-	"unx_lookup_cred",                           /* net/sunrpc/auth_unix.c */
-	"xdr_alloc_bvec",                            /* net/sunrpc/xdr.c */
-	"apparmor_sk_alloc_security",                /* security/apparmor/lsm.c */
-	"lsm_blob_alloc", "lsm_cred_alloc",          /* security/security.c */
-	"tomoyo_encode2", "tomoyo_realpath_from_path", /* security/tomoyo/ */
+	"usb_cache_string", /* drivers/usb/core/message.c */
+	"load_elf_phdrs",
+	"load_elf_binary",	   /* fs/binfmt_elf.c */
+	"__d_alloc",		   /* fs/dcache.c */
+	"ext4_htree_store_dirent", /* fs/ext4/dir.c */
+	"ext4_find_extent",
+	"ext4_ext_remove_space", /* fs/ext4/extents.c */
+	"alloc_fdtable",	 /* fs/file.c */
+	"kernfs_fop_open",
+	"kernfs_get_open_node", /* fs/kernfs/file.c */
+	"kernfs_fop_read_iter",
+	"kernfs_fop_write_iter",
+	"nfs_alloc_fattr",
+	"nfs_alloc_fhandle",	      /* fs/nfs/inode.c */
+	"inotify_handle_inode_event", /* fs/notify/inotify/ */
+	"proc_self_get_link",	      /* fs/proc/self.c */
+	"single_open",
+	"seq_open",
+	"__seq_open_private", /* fs/seq_file.c */
+	"acpi_os_allocate",
+	"acpi_os_allocate_zeroed", /* aclinuxex.h */
+	"ftrace_add_mod",	   /* kernel/trace/ftrace.c */
+	"tracing_map_array_alloc", /* kernel/trace/tracing_map.c */
+	"kvasprintf",		   /* lib/kasprintf.c */
+	"kobject_get_path",
+	"kobject_set_name_vargs",	  /* lib/kobject.c */
+	"mpi_alloc_limb_space",		  /* lib/mpi/mpiutil.c */
+	"memcg_list_lru_alloc",		  /* mm/list_lru.c */
+	"alloc_mem_cgroup_per_node_info", /* mm/memcontrol.c */
+	"kstrdup",
+	"kstrndup",
+	"kmemdup_nul", /* mm/util.c */
+	"__get_vm_area_node",
+	"alloc_vmap_area",	      /* mm/vmalloc.c */
+	"unx_lookup_cred",	      /* net/sunrpc/auth_unix.c */
+	"xdr_alloc_bvec",	      /* net/sunrpc/xdr.c */
+	"apparmor_sk_alloc_security", /* security/apparmor/lsm.c */
+	"lsm_blob_alloc",
+	"lsm_cred_alloc", /* security/security.c */
+	"tomoyo_encode2",
+	"tomoyo_realpath_from_path", /* security/tomoyo/ */
 	NULL
 };
 
@@ -97,8 +112,8 @@ static void usage(FILE *f)
 		"  --policy A,B,...     built-in policies (default %s):\n",
 		replay_default_policies);
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-		fprintf(f, "                         %-16s %s\n", builtin[i].name,
-			builtin[i].boot);
+		fprintf(f, "                         %-16s %s\n",
+			builtin[i].name, builtin[i].boot);
 	fprintf(f,
 		"  --boot \"CMDLINE\"     a policy given as a boot command line (repeatable)\n"
 		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs)\n"
@@ -114,7 +129,8 @@ static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
 	struct replay_policy *p;
 
 	if (c->nr_pol == MAX_POLICIES) {
-		fprintf(stderr, "kslab replay: at most %d policies\n", MAX_POLICIES);
+		fprintf(stderr, "kslab replay: at most %d policies\n",
+			MAX_POLICIES);
 		return -1;
 	}
 	p = &c->pol[c->nr_pol++];
@@ -128,11 +144,13 @@ static int add_policies(struct replay_cmd *c, const char *list)
 	char *dup = strdup(list), *save = NULL;
 	int ret = 0;
 
-	for (char *n = strtok_r(dup, ",", &save); n && !ret; n = strtok_r(NULL, ",", &save)) {
+	for (char *n = strtok_r(dup, ",", &save); n && !ret;
+	     n = strtok_r(NULL, ",", &save)) {
 		const struct replay_policy *b = replay_builtin_policy(n);
 
 		if (!b) {
-			fprintf(stderr, "kslab replay: unknown policy '%s' (known: %s)\n",
+			fprintf(stderr,
+				"kslab replay: unknown policy '%s' (known: %s)\n",
 				n, replay_default_policies);
 			ret = -1;
 		} else {
@@ -149,7 +167,8 @@ static int read_packed(struct replay_cmd *c, const char *path)
 	char line[256];
 
 	if (!f) {
-		fprintf(stderr, "kslab replay: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "kslab replay: %s: %s\n", path,
+			strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -158,7 +177,8 @@ static int read_packed(struct replay_cmd *c, const char *path)
 		s[strcspn(s, " \t\r\n#")] = '\0';
 		if (!*s)
 			continue;
-		c->packed = realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
+		c->packed =
+			realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
 		c->packed[c->nr_packed++] = strdup(s);
 	}
 	fclose(f);
@@ -189,10 +209,12 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 		} else if (!strcmp(a, "--packed-sites") && v) {
 			c->packed_path = argv[++i];
 		} else if (!strcmp(a, "--sites") && v) {
-			c->top_sites = (unsigned int)strtoul(argv[++i], NULL, 10);
+			c->top_sites =
+				(unsigned int)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--format") && v) {
 			if (out_format_parse(argv[++i], &c->fmt)) {
-				fprintf(stderr, "kslab replay: --format table, json or csv\n");
+				fprintf(stderr,
+					"kslab replay: --format table, json or csv\n");
 				return -1;
 			}
 		} else if (!strcmp(a, "--plot") && v) {
@@ -200,11 +222,13 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 		} else if (!strcmp(a, "-j") && v) {
 			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "kslab replay: unknown option '%s'\n", a);
+			fprintf(stderr, "kslab replay: unknown option '%s'\n",
+				a);
 			usage(stderr);
 			return -1;
 		} else {
-			c->traces = realloc(c->traces, (c->nr_traces + 1) * sizeof(char *));
+			c->traces = realloc(c->traces, (c->nr_traces + 1) *
+							       sizeof(char *));
 			c->traces[c->nr_traces++] = strdup(a);
 		}
 	}
@@ -220,7 +244,8 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		c->nr_traces = kslab_bundled_traces(&c->traces);
 		c->bundled = true;
 		if (!c->nr_traces) {
-			fprintf(stderr, "kslab replay: no trace given and no bundled traces found\n");
+			fprintf(stderr,
+				"kslab replay: no trace given and no bundled traces found\n");
 			return -1;
 		}
 	}
@@ -233,8 +258,10 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		}
 	trace_stream_finish(s);
 	if (!c->slabs_path && c->bundled)
-		c->slabs_path = c->auto_slabs = kslab_trace_slabs_path(c->traces[0]);
-	if (c->slabs_path && slabs_tsv_read(c->slabs_path, snap, err, sizeof(err))) {
+		c->slabs_path = c->auto_slabs =
+			kslab_trace_slabs_path(c->traces[0]);
+	if (c->slabs_path &&
+	    slabs_tsv_read(c->slabs_path, snap, err, sizeof(err))) {
 		fprintf(stderr, "kslab replay: %s\n", err);
 		return -1;
 	}
@@ -264,7 +291,8 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 				_exit(replay_result_write(tmp[i], &r) ? 3 : 0);
 			}
 			if (pid[i] < 0) {
-				fprintf(stderr, "kslab replay: cannot start a replay: %s\n",
+				fprintf(stderr,
+					"kslab replay: cannot start a replay: %s\n",
 					strerror(errno));
 				return -1;
 			}
@@ -277,12 +305,15 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 				rewind(tmp[i]);
 				if (!WIFEXITED(status) || WEXITSTATUS(status) ||
 				    replay_result_read(tmp[i], &res[i])) {
-					fprintf(stderr, "kslab replay: policy %s: the replay failed\n",
+					fprintf(stderr,
+						"kslab replay: policy %s: the replay failed\n",
 						c->pol[i].name);
 					memset(&res[i], 0, sizeof(res[i]));
-					snprintf(res[i].policy, sizeof(res[i].policy), "%s",
+					snprintf(res[i].policy,
+						 sizeof(res[i].policy), "%s",
 						 c->pol[i].name);
-					snprintf(res[i].boot, sizeof(res[i].boot), "%s",
+					snprintf(res[i].boot,
+						 sizeof(res[i].boot), "%s",
 						 c->pol[i].boot);
 					ret = -1;
 				}
@@ -316,8 +347,10 @@ int cmd_replay(int argc, char **argv)
 			goto out;
 	} else {
 		for (size_t i = 0; replay_default_packed[i]; i++) {
-			c.packed = realloc(c.packed, (c.nr_packed + 1) * sizeof(char *));
-			c.packed[c.nr_packed++] = strdup(replay_default_packed[i]);
+			c.packed = realloc(c.packed,
+					   (c.nr_packed + 1) * sizeof(char *));
+			c.packed[c.nr_packed++] =
+				strdup(replay_default_packed[i]);
 		}
 	}
 	if (load_inputs(&c, &s, &snap))
@@ -329,8 +362,12 @@ int cmd_replay(int argc, char **argv)
 	ret = run_policies(&c, &s, &o, res) ? 1 : 0;
 
 	struct replay_report rep = {
-		.s = &s, .res = res, .nr = c.nr_pol, .traces = c.traces,
-		.nr_traces = c.nr_traces, .top_sites = c.top_sites,
+		.s = &s,
+		.res = res,
+		.nr = c.nr_pol,
+		.traces = c.traces,
+		.nr_traces = c.nr_traces,
+		.top_sites = c.top_sites,
 		.slabs_path = c.slabs_path,
 	};
 	replay_print(&rep, c.fmt, stdout);

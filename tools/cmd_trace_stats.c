@@ -29,7 +29,7 @@ static void usage(FILE *f)
 
 static int read_all(struct trace_stream *s, char **files, size_t n)
 {
-	struct trace_read_opts opts = {.progress = 1};
+	struct trace_read_opts opts = { .progress = 1 };
 	char err[512];
 
 	for (size_t i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ int cmd_trace_stats(int argc, char **argv)
 			files[nr++] = argv[i];
 		}
 		continue;
-	bad_arg:
+bad_arg:
 		fprintf(stderr, "kslab trace-stats: bad argument '%s'\n", a);
 		usage(stderr);
 		free(files);
@@ -102,9 +102,9 @@ int cmd_trace_stats(int argc, char **argv)
 			fprintf(stderr, "kslab trace-stats: out of memory\n");
 		} else {
 			ret = trace_stats_print(&s, &st, fmt, (uint32_t)top,
-						stdout)
-				      ? 2
-				      : 0;
+						stdout) ?
+				      2 :
+				      0;
 			trace_stats_free(&st);
 		}
 	}

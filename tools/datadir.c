@@ -40,7 +40,8 @@ const char *kslab_data_dir(void)
 
 static int is_trace_name(const char *name)
 {
-	static const char *const ends[] = {".trace", ".trace.xz", ".trace.gz"};
+	static const char *const ends[] = { ".trace", ".trace.xz",
+					    ".trace.gz" };
 	size_t n = strlen(name);
 
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {

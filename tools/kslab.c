@@ -14,7 +14,8 @@
 #include <kslab/kslab.h>
 #include "commands.h"
 
-#define KSLAB_VIEWS "buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"
+#define KSLAB_VIEWS \
+	"buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"
 
 static void usage(FILE *out)
 {
@@ -59,7 +60,9 @@ static int cmd_show(int argc, char **argv)
 		} else if (!view && argv[i][0] != '-')
 			view = argv[i];
 		else {
-			fprintf(stderr, "kslab show: unexpected argument '%s'\n", argv[i]);
+			fprintf(stderr,
+				"kslab show: unexpected argument '%s'\n",
+				argv[i]);
 			return 2;
 		}
 	}

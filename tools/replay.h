@@ -28,9 +28,9 @@ struct replay_policy {
 
 struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
-	char **packed_funcs;               /* __GFP_PACKED call sites */
+	char **packed_funcs;		   /* __GFP_PACKED call sites */
 	size_t nr_packed_funcs;
-	bool snapshot_at_peak;             /* replay twice for the peak table */
+	bool snapshot_at_peak; /* replay twice for the peak table */
 };
 
 /* one kmalloc cache at the peak, as a /proc/slabinfo line */
@@ -53,14 +53,14 @@ struct replay_result {
 	char boot[512];
 	unsigned long page_size;
 	uint64_t events, allocs, frees, failed_allocs, unmatched_frees;
-	uint64_t peak_event;                     /* index of the slab peak */
+	uint64_t peak_event; /* index of the slab peak */
 	uint64_t peak_slab_bytes, final_slab_bytes;
 	uint64_t peak_requested_bytes, final_requested_bytes;
-	uint64_t peak_large_bytes;               /* kmalloc above the caches */
+	uint64_t peak_large_bytes; /* kmalloc above the caches */
 	uint64_t bytes_requested, bytes_allocated; /* over every allocation */
 	uint64_t kmalloc_objects, kmalloc_requested, kmalloc_allocated;
 	uint64_t packed_objects;
-	bool checked;                            /* bytes_alloc compared */
+	bool checked; /* bytes_alloc compared */
 	uint64_t bytes_alloc_mismatches;
 	uint32_t nr_caches, nr_sites;
 	struct replay_cache_row *caches;
@@ -89,7 +89,8 @@ struct replay_report {
 	unsigned int top_sites;
 	const char *slabs_path;
 };
-void replay_print(const struct replay_report *rep, enum out_format fmt, FILE *f);
+void replay_print(const struct replay_report *rep, enum out_format fmt,
+		  FILE *f);
 /* 0, or -1 with a message (gnuplot missing or failing). */
 int replay_plot(const struct replay_report *rep, const char *path);
 

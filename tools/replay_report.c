@@ -44,7 +44,9 @@ static int cmp_site_loss(const void *a, const void *b)
 	const struct replay_site_row *x = a, *y = b;
 	uint64_t lx = x->alloc - x->req, ly = y->alloc - y->req;
 
-	return lx < ly ? 1 : lx > ly ? -1 : (x->site > y->site) - (x->site < y->site);
+	return lx < ly ? 1 :
+	       lx > ly ? -1 :
+			 (x->site > y->site) - (x->site < y->site);
 }
 
 static void sort_sites(struct replay_result *r)
@@ -54,19 +56,19 @@ static void sort_sites(struct replay_result *r)
 
 /* ---- table ----------------------------------------------------------------- */
 
-#define ROW(label, fmtexpr)                                                   \
-	do {                                                                  \
-		table_cell(t, "%s", label);                                  \
-		for (size_t i = 0; i < rep->nr; i++) {                       \
-			const struct replay_result *r = &rep->res[i];        \
-			char b[64];                                          \
-			(void)b;                                             \
-			if (!r->ok) {                                        \
-				table_cell(t, "failed");                     \
-				continue;                                    \
-			}                                                    \
-			fmtexpr;                                             \
-		}                                                            \
+#define ROW(label, fmtexpr)                                           \
+	do {                                                          \
+		table_cell(t, "%s", label);                           \
+		for (size_t i = 0; i < rep->nr; i++) {                \
+			const struct replay_result *r = &rep->res[i]; \
+			char b[64];                                   \
+			(void)b;                                      \
+			if (!r->ok) {                                 \
+				table_cell(t, "failed");              \
+				continue;                             \
+			}                                             \
+			fmtexpr;                                      \
+		}                                                     \
 	} while (0)
 
 static void print_summary(const struct replay_report *rep, FILE *f)
@@ -83,48 +85,72 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 		align[i + 1] = 'r';
 	}
 	t = table_new((int)rep->nr + 1, hdr, align);
-	ROW("slab memory at peak", (human(b, 64, r->peak_slab_bytes), table_cell(t, "%s", b)));
-	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(r->peak_slab_bytes, first->peak_slab_bytes)));
-	ROW("slab memory at end", (human(b, 64, r->final_slab_bytes), table_cell(t, "%s", b)));
-	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(r->final_slab_bytes, first->final_slab_bytes)));
-	ROW("kmalloc caches at peak", (human(b, 64, kmalloc_peak_bytes(r)), table_cell(t, "%s", b)));
-	ROW("  vs first policy", table_cell(t, "%.3fx", ratio(kmalloc_peak_bytes(r), kmalloc_peak_bytes(first))));
-	ROW("requested at peak", (human(b, 64, r->peak_requested_bytes), table_cell(t, "%s", b)));
-	ROW("large kmalloc at peak", (human(b, 64, r->peak_large_bytes), table_cell(t, "%s", b)));
-	ROW("objects allocated", table_cell(t, "%llu", (unsigned long long)r->allocs));
-	ROW("bytes requested", table_cell(t, "%llu", (unsigned long long)r->bytes_requested));
-	ROW("bytes allocated", table_cell(t, "%llu", (unsigned long long)r->bytes_allocated));
-	ROW("  allocated/requested", table_cell(t, "%.3f", ratio(r->bytes_allocated, r->bytes_requested)));
-	ROW("kmalloc allocated/req", table_cell(t, "%.3f", ratio(r->kmalloc_allocated, r->kmalloc_requested)));
-	ROW("__GFP_PACKED objects", table_cell(t, "%llu", (unsigned long long)r->packed_objects));
-	ROW("bytes_alloc mismatches", r->checked ?
-	    table_cell(t, "%llu", (unsigned long long)r->bytes_alloc_mismatches) :
-	    table_cell(t, "-"));
+	ROW("slab memory at peak",
+	    (human(b, 64, r->peak_slab_bytes), table_cell(t, "%s", b)));
+	ROW("  vs first policy",
+	    table_cell(t, "%.3fx",
+		       ratio(r->peak_slab_bytes, first->peak_slab_bytes)));
+	ROW("slab memory at end",
+	    (human(b, 64, r->final_slab_bytes), table_cell(t, "%s", b)));
+	ROW("  vs first policy",
+	    table_cell(t, "%.3fx",
+		       ratio(r->final_slab_bytes, first->final_slab_bytes)));
+	ROW("kmalloc caches at peak",
+	    (human(b, 64, kmalloc_peak_bytes(r)), table_cell(t, "%s", b)));
+	ROW("  vs first policy", table_cell(t, "%.3fx",
+					    ratio(kmalloc_peak_bytes(r),
+						  kmalloc_peak_bytes(first))));
+	ROW("requested at peak",
+	    (human(b, 64, r->peak_requested_bytes), table_cell(t, "%s", b)));
+	ROW("large kmalloc at peak",
+	    (human(b, 64, r->peak_large_bytes), table_cell(t, "%s", b)));
+	ROW("objects allocated",
+	    table_cell(t, "%llu", (unsigned long long)r->allocs));
+	ROW("bytes requested",
+	    table_cell(t, "%llu", (unsigned long long)r->bytes_requested));
+	ROW("bytes allocated",
+	    table_cell(t, "%llu", (unsigned long long)r->bytes_allocated));
+	ROW("  allocated/requested",
+	    table_cell(t, "%.3f",
+		       ratio(r->bytes_allocated, r->bytes_requested)));
+	ROW("kmalloc allocated/req",
+	    table_cell(t, "%.3f",
+		       ratio(r->kmalloc_allocated, r->kmalloc_requested)));
+	ROW("__GFP_PACKED objects",
+	    table_cell(t, "%llu", (unsigned long long)r->packed_objects));
+	ROW("bytes_alloc mismatches",
+	    r->checked ?
+		    table_cell(t, "%llu",
+			       (unsigned long long)r->bytes_alloc_mismatches) :
+		    table_cell(t, "-"));
 	table_print(t, f, "");
 	table_free(t);
 	fprintf(f, "\nboot command lines:\n");
 	for (size_t i = 0; i < rep->nr; i++)
-		fprintf(f, "  %-16s %s%s\n", rep->res[i].policy, rep->res[i].boot,
-			rep->res[i].ok ? "" : "  (failed)");
+		fprintf(f, "  %-16s %s%s\n", rep->res[i].policy,
+			rep->res[i].boot, rep->res[i].ok ? "" : "  (failed)");
 	free(hdr);
 	free(align);
 }
 
 static void print_caches(const struct replay_result *r, FILE *f)
 {
-	fprintf(f, "\n%s: kmalloc caches at the slab peak (/proc/slabinfo layout)\n",
+	fprintf(f,
+		"\n%s: kmalloc caches at the slab peak (/proc/slabinfo layout)\n",
 		r->policy);
-	fprintf(f, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
-		   "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> "
-		   ": slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	fprintf(f,
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> "
+		": slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	for (uint32_t i = 0; i < r->nr_caches; i++) {
 		const struct replay_cache_row *c = &r->caches[i];
 
-		fprintf(f, "%-17s %6llu %6llu %6u %4u %4u : tunables %4u %4u %4u : "
-			   "slabdata %6llu %6llu %6u\n", c->name,
-			(unsigned long long)c->active_objs,
-			(unsigned long long)c->num_objs, c->size, c->objs_per_slab,
-			c->pages_per_slab, 0, 0, 0,
+		fprintf(f,
+			"%-17s %6llu %6llu %6u %4u %4u : tunables %4u %4u %4u : "
+			"slabdata %6llu %6llu %6u\n",
+			c->name, (unsigned long long)c->active_objs,
+			(unsigned long long)c->num_objs, c->size,
+			c->objs_per_slab, c->pages_per_slab, 0, 0, 0,
 			(unsigned long long)c->active_slabs,
 			(unsigned long long)c->num_slabs, 0);
 	}
@@ -141,14 +167,16 @@ static void print_sites(const struct replay_report *rep,
 	for (uint32_t i = 0; i < r->nr_sites && i < rep->top_sites; i++) {
 		const struct replay_site_row *s = &r->sites[i];
 
-		table_cell(t, "%s", trace_stream_site_name(rep->s, s->site, name,
-							    sizeof(name)));
+		table_cell(t, "%s",
+			   trace_stream_site_name(rep->s, s->site, name,
+						  sizeof(name)));
 		table_cell(t, "%llu", (unsigned long long)s->count);
 		table_cell(t, "%llu", (unsigned long long)s->req);
 		table_cell(t, "%llu", (unsigned long long)s->alloc);
 		table_cell(t, "%llu", (unsigned long long)(s->alloc - s->req));
 	}
-	fprintf(f, "\n%s: the %u kmalloc call sites losing most bytes to alignment\n",
+	fprintf(f,
+		"\n%s: the %u kmalloc call sites losing most bytes to alignment\n",
 		r->policy, rep->top_sites);
 	table_print(t, f, "  ");
 	table_free(t);
@@ -164,13 +192,15 @@ static void print_events(const struct replay_report *rep, FILE *f)
 	fprintf(f, "\nevents: %llu (", (unsigned long long)c->events);
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
 		if (c->ev[i])
-			fprintf(f, "%s%s %llu", i ? ", " : "", trace_ev_names[i],
+			fprintf(f, "%s%s %llu", i ? ", " : "",
+				trace_ev_names[i],
 				(unsigned long long)c->ev[i]);
 	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u\n",
 		(unsigned long long)c->skipped, (unsigned long long)c->bad,
 		rep->s->max_cpu + 1);
-	fprintf(f, "pairing: %llu frees of objects allocated before the trace, "
-		   "%llu allocations of a live pointer (untraced frees)\n",
+	fprintf(f,
+		"pairing: %llu frees of objects allocated before the trace, "
+		"%llu allocations of a live pointer (untraced frees)\n",
 		(unsigned long long)rep->s->pair.unmatched_frees,
 		(unsigned long long)rep->s->pair.double_allocs);
 	trace_print_issues(f, rep->s);
@@ -212,7 +242,8 @@ static void json_events(const struct replay_report *rep, struct json *j)
 	json_obj_end(j);
 }
 
-static void json_policy(const struct replay_report *rep, size_t i, struct json *j)
+static void json_policy(const struct replay_report *rep, size_t i,
+			struct json *j)
 {
 	const struct replay_result *r = &rep->res[i], *first = &rep->res[0];
 	char name[160];
@@ -228,8 +259,10 @@ static void json_policy(const struct replay_report *rep, size_t i, struct json *
 	json_u64(j, "final_requested_bytes", r->final_requested_bytes);
 	json_u64(j, "peak_large_kmalloc_bytes", r->peak_large_bytes);
 	json_u64(j, "peak_kmalloc_cache_bytes", kmalloc_peak_bytes(r));
-	json_double(j, "peak_slab_ratio", ratio(r->peak_slab_bytes, first->peak_slab_bytes));
-	json_double(j, "final_slab_ratio", ratio(r->final_slab_bytes, first->final_slab_bytes));
+	json_double(j, "peak_slab_ratio",
+		    ratio(r->peak_slab_bytes, first->peak_slab_bytes));
+	json_double(j, "final_slab_ratio",
+		    ratio(r->final_slab_bytes, first->final_slab_bytes));
 	json_u64(j, "objects", r->allocs);
 	json_u64(j, "bytes_requested", r->bytes_requested);
 	json_u64(j, "bytes_allocated", r->bytes_allocated);
@@ -239,7 +272,8 @@ static void json_policy(const struct replay_report *rep, size_t i, struct json *
 	json_u64(j, "packed_objects", r->packed_objects);
 	json_u64(j, "failed_allocations", r->failed_allocs);
 	if (r->checked)
-		json_u64(j, "bytes_alloc_mismatches", r->bytes_alloc_mismatches);
+		json_u64(j, "bytes_alloc_mismatches",
+			 r->bytes_alloc_mismatches);
 	json_arr_begin(j, "kmalloc_caches_at_peak");
 	for (uint32_t k = 0; k < r->nr_caches; k++) {
 		const struct replay_cache_row *c = &r->caches[k];
@@ -261,8 +295,9 @@ static void json_policy(const struct replay_report *rep, size_t i, struct json *
 		const struct replay_site_row *s = &r->sites[k];
 
 		json_obj_begin(j, NULL);
-		json_str(j, "site", trace_stream_site_name(rep->s, s->site, name,
-							   sizeof(name)));
+		json_str(j, "site",
+			 trace_stream_site_name(rep->s, s->site, name,
+						sizeof(name)));
 		json_u64(j, "count", s->count);
 		json_u64(j, "bytes_requested", s->req);
 		json_u64(j, "bytes_allocated", s->alloc);
@@ -296,10 +331,16 @@ static void print_json(const struct replay_report *rep, FILE *f)
 
 static void print_csv(const struct replay_report *rep, FILE *f)
 {
-	static const char *const cols[] = {
-		"section", "policy", "boot", "peak_slab_bytes", "final_slab_bytes",
-		"peak_requested_bytes", "objects", "bytes_requested",
-		"bytes_allocated", "bytes_alloc_mismatches" };
+	static const char *const cols[] = { "section",
+					    "policy",
+					    "boot",
+					    "peak_slab_bytes",
+					    "final_slab_bytes",
+					    "peak_requested_bytes",
+					    "objects",
+					    "bytes_requested",
+					    "bytes_allocated",
+					    "bytes_alloc_mismatches" };
 	char name[160];
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
@@ -323,10 +364,12 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 			csv_field(f, "", 0);
 		csv_end(f);
 	}
-	fprintf(f, "section,policy,cache,active_objs,num_objs,objsize,objperslab,pagesperslab,active_slabs,num_slabs\n");
+	fprintf(f,
+		"section,policy,cache,active_objs,num_objs,objsize,objperslab,pagesperslab,active_slabs,num_slabs\n");
 	for (size_t i = 0; i < rep->nr; i++)
 		for (uint32_t k = 0; k < rep->res[i].nr_caches; k++) {
-			const struct replay_cache_row *c = &rep->res[i].caches[k];
+			const struct replay_cache_row *c =
+				&rep->res[i].caches[k];
 
 			fprintf(f, "cache,%s,%s,%llu,%llu,%u,%u,%u,%llu,%llu\n",
 				rep->res[i].policy, c->name,
@@ -336,15 +379,19 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 				(unsigned long long)c->active_slabs,
 				(unsigned long long)c->num_slabs);
 		}
-	fprintf(f, "section,policy,site,count,bytes_requested,bytes_allocated,bytes_lost\n");
+	fprintf(f,
+		"section,policy,site,count,bytes_requested,bytes_allocated,bytes_lost\n");
 	for (size_t i = 0; i < rep->nr; i++)
-		for (uint32_t k = 0; k < rep->res[i].nr_sites && k < rep->top_sites; k++) {
+		for (uint32_t k = 0;
+		     k < rep->res[i].nr_sites && k < rep->top_sites; k++) {
 			const struct replay_site_row *s = &rep->res[i].sites[k];
 
 			csv_field(f, "site", 1);
 			csv_field(f, rep->res[i].policy, 0);
-			csv_field(f, trace_stream_site_name(rep->s, s->site, name,
-							    sizeof(name)), 0);
+			csv_field(f,
+				  trace_stream_site_name(rep->s, s->site, name,
+							 sizeof(name)),
+				  0);
 			csv_u64(f, s->count, 0);
 			csv_u64(f, s->req, 0);
 			csv_u64(f, s->alloc, 0);
@@ -381,12 +428,14 @@ int replay_plot(const struct replay_report *rep, const char *path)
 	FILE *f, *gp;
 
 	if (!ext || (strcmp(ext, ".png") && !svg)) {
-		fprintf(stderr, "kslab replay: --plot wants a .png or .svg file name\n");
+		fprintf(stderr,
+			"kslab replay: --plot wants a .png or .svg file name\n");
 		return -1;
 	}
 	if (!have_gnuplot()) {
-		fprintf(stderr, "kslab replay: --plot needs gnuplot, which is not installed "
-				"(Debian: apt-get install gnuplot-nox)\n");
+		fprintf(stderr,
+			"kslab replay: --plot needs gnuplot, which is not installed "
+			"(Debian: apt-get install gnuplot-nox)\n");
 		return -1;
 	}
 	fd = mkstemp(data);
@@ -403,9 +452,11 @@ int replay_plot(const struct replay_report *rep, const char *path)
 			bool seen = false;
 
 			for (size_t a = 0; a <= i && !seen; a++)
-				for (uint32_t b = 0; b < rep->res[a].nr_caches; b++)
+				for (uint32_t b = 0; b < rep->res[a].nr_caches;
+				     b++)
 					if ((a < i || b < k) &&
-					    !strcmp(rep->res[a].caches[b].name, name))
+					    !strcmp(rep->res[a].caches[b].name,
+						    name))
 						seen = true;
 			if (seen)
 				continue;
@@ -413,11 +464,19 @@ int replay_plot(const struct replay_report *rep, const char *path)
 			for (size_t p = 0; p < rep->nr; p++) {
 				double kib = 0;
 
-				for (uint32_t b = 0; b < rep->res[p].nr_caches; b++)
-					if (!strcmp(rep->res[p].caches[b].name, name))
-						kib = rep->res[p].caches[b].num_slabs *
-						      rep->res[p].caches[b].pages_per_slab *
-						      (double)rep->res[p].page_size / 1024;
+				for (uint32_t b = 0; b < rep->res[p].nr_caches;
+				     b++)
+					if (!strcmp(rep->res[p].caches[b].name,
+						    name))
+						kib = rep->res[p]
+							      .caches[b]
+							      .num_slabs *
+						      rep->res[p]
+							      .caches[b]
+							      .pages_per_slab *
+						      (double)rep->res[p]
+							      .page_size /
+						      1024;
 				fprintf(f, "\t%.1f", kib);
 			}
 			fputc('\n', f);
@@ -430,11 +489,13 @@ int replay_plot(const struct replay_report *rep, const char *path)
 	}
 	fprintf(gp, "set terminal %s size 1200,600\nset output '%s'\n",
 		svg ? "svg" : "pngcairo", path);
-	fprintf(gp, "set style data histograms\nset style histogram clustered\n"
-		    "set style fill solid 0.8 border -1\nset xtics rotate by -45\n"
-		    "set ylabel 'slab memory at the peak (KiB)'\nset key top left\n"
-		    "set title 'kmalloc cache memory per policy'\n");
-	fprintf(gp, "plot for [i=2:%zu] '%s' using i:xtic(1) title columnheader(i)\n",
+	fprintf(gp,
+		"set style data histograms\nset style histogram clustered\n"
+		"set style fill solid 0.8 border -1\nset xtics rotate by -45\n"
+		"set ylabel 'slab memory at the peak (KiB)'\nset key top left\n"
+		"set title 'kmalloc cache memory per policy'\n");
+	fprintf(gp,
+		"plot for [i=2:%zu] '%s' using i:xtic(1) title columnheader(i)\n",
 		rep->nr + 1, data);
 	ret = pclose(gp);
 	unlink(data);

@@ -28,11 +28,11 @@ struct replay_state {
 	const struct replay_policy *p;
 	const struct replay_opts *o;
 	struct replay_result *r;
-	void **obj;               /* by pointer id */
+	void **obj;		      /* by pointer id */
 	struct kmem_cache **objcache; /* kmem_cache_alloc objects: their cache */
-	uint32_t *req;            /* live bytes_req by pointer id */
-	struct kmem_cache **caches; /* by cache-name id */
-	bool *packed_site;        /* by function id */
+	uint32_t *req;		      /* live bytes_req by pointer id */
+	struct kmem_cache **caches;   /* by cache-name id */
+	bool *packed_site;	      /* by function id */
 	struct replay_site_row *sites;
 	unsigned int nr_cpus;
 	uint64_t live_req;
@@ -82,15 +82,15 @@ static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 	if (st->o->slabs)
 		own = slabs_find(st->o->slabs, name);
 	if (!own)
-		return kmem_cache_create(name, ev->bytes_req ? ev->bytes_req : 8, 0,
+		return kmem_cache_create(name,
+					 ev->bytes_req ? ev->bytes_req : 8, 0,
 					 flags, NULL);
 	si = slabs_resolve(st->o->slabs, own);
 	flags |= snapshot_flags(si, own);
-	return kmem_cache_create_usercopy(name, own->object_size, own->align,
-					  flags, 0,
-					  si->usersize <= own->object_size ?
-					  si->usersize : 0,
-					  own->ctor[0] ? dummy_ctor : NULL);
+	return kmem_cache_create_usercopy(
+		name, own->object_size, own->align, flags, 0,
+		si->usersize <= own->object_size ? si->usersize : 0,
+		own->ctor[0] ? dummy_ctor : NULL);
 }
 
 static void note_peak(struct replay_state *st, uint64_t i)
@@ -191,7 +191,8 @@ static void *alloc_from_missing_kmalloc_cache(struct replay_state *st,
 		       ev->gfp | kmalloc_name_gfp(name) | __GFP_NOWARN);
 }
 
-static void play_cache_alloc(struct replay_state *st, const struct trace_event *ev)
+static void play_cache_alloc(struct replay_state *st,
+			     const struct trace_event *ev)
 {
 	struct kmem_cache *c = st->caches[ev->cache];
 	const char *name = trace_stream_cache_name(st->s, ev->cache);
@@ -201,7 +202,8 @@ static void play_cache_alloc(struct replay_state *st, const struct trace_event *
 		p = alloc_from_missing_kmalloc_cache(st, ev);
 	} else {
 		if (!c)
-			c = st->caches[ev->cache] = create_named(st, ev->cache, ev);
+			c = st->caches[ev->cache] =
+				create_named(st, ev->cache, ev);
 		p = c ? kmem_cache_alloc(c, ev->gfp | __GFP_NOWARN) : NULL;
 	}
 	if (!p) {
@@ -240,7 +242,6 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 			st->r->unmatched_frees++;
 	}
 }
-
 
 /* the kmalloc type of a kmalloc cache, from its flags: the table's order */
 static int kmalloc_type_rank(slab_flags_t flags)
@@ -309,7 +310,8 @@ static void snapshot_caches(struct replay_state *st)
 
 		for (; j > 0 && (cr.rank[j - 1] > rank ||
 				 (cr.rank[j - 1] == rank &&
-				  cr.row[j - 1].size < row.size)); j--) {
+				  cr.row[j - 1].size < row.size));
+		     j--) {
 			cr.row[j] = cr.row[j - 1];
 			cr.rank[j] = cr.rank[j - 1];
 		}
@@ -369,7 +371,8 @@ static int play_range(struct replay_state *st, uint64_t upto)
 		snprintf(boot, sizeof(boot), "%s nr_cpus=%u", st->p->boot,
 			 st->s->max_cpu + 1);
 	if (kslab_boot(boot)) {
-		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s", boot);
+		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s",
+			 boot);
 		return -EINVAL;
 	}
 	kslab_arch_info(&ai);
@@ -444,7 +447,8 @@ out:
 int replay_result_write(FILE *f, const struct replay_result *r)
 {
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
-	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) != r->nr_caches ||
+	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
+		    r->nr_caches ||
 	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites)
 		return -EIO;
 	return fflush(f) ? -EIO : 0;
@@ -457,7 +461,8 @@ int replay_result_read(FILE *f, struct replay_result *r)
 	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
 	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
 	if (!r->caches || !r->sites ||
-	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) != r->nr_caches ||
+	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
+		    r->nr_caches ||
 	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites) {
 		replay_result_free(r);
 		return -EIO;

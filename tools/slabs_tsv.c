@@ -221,9 +221,9 @@ int slabs_tsv_read_stream(FILE *f, const char *name, struct slab_snapshot *s,
 	return 0;
 bad:
 	snprintf(err, errlen, "%s:%lu: %s", name, lineno,
-		 lineno == 1
-			 ? "not a slab snapshot header (needs a name column)"
-			 : "malformed row");
+		 lineno == 1 ?
+			 "not a slab snapshot header (needs a name column)" :
+			 "malformed row");
 	free(line);
 	slabs_free(s);
 	return -1;
@@ -263,8 +263,8 @@ int slabs_tsv_write(FILE *f, const struct slab_snapshot *s)
 			else if (num)
 				fprintf(f, "%u", *num);
 			else
-				fputc(si->flags & col_flag((enum col)c) ? '1'
-									: '0',
+				fputc(si->flags & col_flag((enum col)c) ? '1' :
+									  '0',
 				      f);
 			fputc(c == C_NR - 1 ? '\n' : '\t', f);
 		}

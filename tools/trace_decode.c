@@ -82,11 +82,11 @@ static int raw_fill(struct trace_decoder *d)
 
 static const char *xz_why(lzma_ret r)
 {
-	return r == LZMA_FORMAT_ERROR	  ? "format"
-	       : r == LZMA_DATA_ERROR	  ? "data error"
-	       : r == LZMA_MEM_ERROR	  ? "out of memory"
-	       : r == LZMA_MEMLIMIT_ERROR ? "memory limit"
-					  : "decoder error";
+	return r == LZMA_FORMAT_ERROR	? "format" :
+	       r == LZMA_DATA_ERROR	? "data error" :
+	       r == LZMA_MEM_ERROR	? "out of memory" :
+	       r == LZMA_MEMLIMIT_ERROR ? "memory limit" :
+					  "decoder error";
 }
 
 static size_t src_xz(struct trace_decoder *d, char *out, size_t room)

@@ -39,7 +39,7 @@ static void in_err(struct trace_input *in, const char *fmt, const char *what)
 /* Read the first bytes (a pipe may give them in pieces) and classify */
 static size_t detect(struct trace_input *in, unsigned char *head)
 {
-	static const unsigned char xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
+	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 	size_t got = 0;
 
 	while (got < 6) {

@@ -305,9 +305,9 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 	if (KEY("bytes_alloc"))
 		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
 	if (KEY("gfp_flags"))
-		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw)
-			       ? (int)F_GFP
-			       : -1;
+		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw) ?
+			       (int)F_GFP :
+			       -1;
 	if (KEY("node"))
 		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
 	if (KEY("accounted")) {
@@ -330,14 +330,14 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 static const char *bad_reason(const char *key, size_t klen)
 {
 	static const char *const why[][2] = {
-		{"call_site", "bad call_site"},
-		{"ptr", "bad ptr"},
-		{"bytes_req", "bad bytes_req"},
-		{"bytes_alloc", "bad bytes_alloc"},
-		{"gfp_flags", "unknown gfp flag"},
-		{"node", "bad node"},
-		{"accounted", "bad accounted"},
-		{"name", "empty name"},
+		{ "call_site", "bad call_site" },
+		{ "ptr", "bad ptr" },
+		{ "bytes_req", "bad bytes_req" },
+		{ "bytes_alloc", "bad bytes_alloc" },
+		{ "gfp_flags", "unknown gfp flag" },
+		{ "node", "bad node" },
+		{ "accounted", "bad accounted" },
+		{ "name", "empty name" },
 	};
 
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
@@ -380,15 +380,15 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		}
 		seen |= (unsigned int)bit;
 	}
-	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE
-		       ? F_FREE_NEEDS
-		       : F_ALLOC_NEEDS;
+	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE ?
+		       F_FREE_NEEDS :
+		       F_ALLOC_NEEDS;
 	if ((seen & need) != need) {
-		out->why = !(seen & F_SITE)    ? "no call_site"
-			   : !(seen & F_PTR)   ? "no ptr"
-			   : !(seen & F_REQ)   ? "no bytes_req"
-			   : !(seen & F_ALLOC) ? "no bytes_alloc"
-					       : "no gfp_flags";
+		out->why = !(seen & F_SITE)  ? "no call_site" :
+			   !(seen & F_PTR)   ? "no ptr" :
+			   !(seen & F_REQ)   ? "no bytes_req" :
+			   !(seen & F_ALLOC) ? "no bytes_alloc" :
+					       "no gfp_flags";
 		return TRACE_LINE_BAD;
 	}
 	return TRACE_LINE_EVENT;

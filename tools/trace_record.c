@@ -111,7 +111,7 @@ static pid_t start_command(char **cmd)
  */
 static int drain(int fd, struct xzout *out, int wait_ms, int max_reads)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[65536];
 	ssize_t n;
 
@@ -217,7 +217,7 @@ static int record_in(struct tracefs_instance *inst, const struct record_opts *o,
 int trace_record(const struct record_opts *o)
 {
 	struct tracefs_instance *inst;
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct xzout *out;
 	char err[512];
 	int ret;

@@ -22,14 +22,14 @@ static size_t event_rows(const struct trace_stream *s, struct named *r)
 
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
 		if (i < TRACE_EV_KMALLOC_NODE || c->ev[i])
-			r[n++] = (struct named){trace_ev_names[i], c->ev[i]};
-	r[n++] = (struct named){"events", c->events};
-	r[n++] = (struct named){"lines", c->lines};
-	r[n++] = (struct named){"skipped", c->skipped};
-	r[n++] = (struct named){"bad", c->bad};
-	r[n++] = (struct named){"lost_markers", c->lost_markers};
-	r[n++] = (struct named){"lost_events", c->lost_events};
-	r[n++] = (struct named){"input_errors", c->input_errors};
+			r[n++] = (struct named){ trace_ev_names[i], c->ev[i] };
+	r[n++] = (struct named){ "events", c->events };
+	r[n++] = (struct named){ "lines", c->lines };
+	r[n++] = (struct named){ "skipped", c->skipped };
+	r[n++] = (struct named){ "bad", c->bad };
+	r[n++] = (struct named){ "lost_markers", c->lost_markers };
+	r[n++] = (struct named){ "lost_events", c->lost_events };
+	r[n++] = (struct named){ "input_errors", c->input_errors };
 	return n;
 }
 
@@ -38,17 +38,17 @@ static size_t pairing_rows(const struct trace_stream *s, struct named *r)
 	const struct trace_pairing *p = &s->pair;
 	size_t n = 0;
 
-	r[n++] = (struct named){"allocations", p->allocs};
-	r[n++] = (struct named){"frees", p->frees};
-	r[n++] = (struct named){"failed_allocations", p->failed_allocs};
-	r[n++] = (struct named){"zero_size_allocations", p->zero_size_allocs};
-	r[n++] = (struct named){"null_frees", p->null_frees};
-	r[n++] = (struct named){"unmatched_frees", p->unmatched_frees};
-	r[n++] = (struct named){"double_allocations", p->double_allocs};
-	r[n++] = (struct named){"cross_type_frees", p->cross_frees};
-	r[n++] = (struct named){"never_freed", p->live_at_end};
-	r[n++] = (struct named){"peak_live_objects", p->peak_objects};
-	r[n++] = (struct named){"peak_live_bytes_alloc", p->peak_bytes_alloc};
+	r[n++] = (struct named){ "allocations", p->allocs };
+	r[n++] = (struct named){ "frees", p->frees };
+	r[n++] = (struct named){ "failed_allocations", p->failed_allocs };
+	r[n++] = (struct named){ "zero_size_allocations", p->zero_size_allocs };
+	r[n++] = (struct named){ "null_frees", p->null_frees };
+	r[n++] = (struct named){ "unmatched_frees", p->unmatched_frees };
+	r[n++] = (struct named){ "double_allocations", p->double_allocs };
+	r[n++] = (struct named){ "cross_type_frees", p->cross_frees };
+	r[n++] = (struct named){ "never_freed", p->live_at_end };
+	r[n++] = (struct named){ "peak_live_objects", p->peak_objects };
+	r[n++] = (struct named){ "peak_live_bytes_alloc", p->peak_bytes_alloc };
 	return n;
 }
 
@@ -59,8 +59,8 @@ static const char *file_name(const struct trace_stream *s, uint32_t i)
 
 static uint64_t waste(const struct trace_sum *s)
 {
-	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req
-					     : 0;
+	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req :
+					       0;
 }
 
 static const char *hist_name(const struct trace_stats *st, uint32_t b,
@@ -104,7 +104,7 @@ static const char *cache_name(const struct trace_stream *s, uint32_t id)
 static void print_named(FILE *f, const char *title, const struct named *r,
 			size_t n)
 {
-	static const char *const hdr[] = {"name", "count"};
+	static const char *const hdr[] = { "name", "count" };
 	struct table *t = table_new(2, hdr, "lr");
 
 	for (size_t i = 0; i < n; i++) {
@@ -124,9 +124,9 @@ static void sum_cells(struct table *t, const struct trace_sum *v)
 	table_cell(t, "%llu", (unsigned long long)v->bytes_alloc);
 	table_cell(t, "%llu", (unsigned long long)waste(v));
 	table_cell(t, "%.1f%%",
-		   v->bytes_alloc
-			   ? 100.0 * (double)waste(v) / (double)v->bytes_alloc
-			   : 0.0);
+		   v->bytes_alloc ?
+			   100.0 * (double)waste(v) / (double)v->bytes_alloc :
+			   0.0);
 }
 
 static void print_sites(FILE *f, const char *title,
@@ -134,8 +134,8 @@ static void print_sites(FILE *f, const char *title,
 			const struct trace_stats *st, const uint32_t *ids,
 			uint32_t n, int caches)
 {
-	static const char *const hdr[] = {"name",	 "allocs", "bytes_req",
-					  "bytes_alloc", "waste",  "waste%"};
+	static const char *const hdr[] = { "name",	  "allocs", "bytes_req",
+					   "bytes_alloc", "waste",  "waste%" };
 	struct table *t = table_new(6, hdr, "lrrrrr");
 	char buf[256];
 
@@ -156,8 +156,9 @@ static void print_sites(FILE *f, const char *title,
 
 static void print_hist(FILE *f, const struct trace_stats *st)
 {
-	static const char *const hdr[] = {"bytes_req", "allocs",      "%",
-					  "cum%",      "bytes_alloc", "waste"};
+	static const char *const hdr[] = {
+		"bytes_req", "allocs", "%", "cum%", "bytes_alloc", "waste"
+	};
 	struct table *t = table_new(6, hdr, "rrrrrr");
 	uint64_t total = 0, cum = 0;
 	char buf[32];
@@ -170,8 +171,8 @@ static void print_hist(FILE *f, const struct trace_stats *st)
 		table_cell(t, "%llu", (unsigned long long)st->hist[b].count);
 		table_cell(t, "%.1f",
 			   total ? 100.0 * (double)st->hist[b].count /
-					   (double)total
-				 : 0.0);
+					   (double)total :
+				   0.0);
 		table_cell(t, "%.1f",
 			   total ? 100.0 * (double)cum / (double)total : 0.0);
 		table_cell(t, "%llu",
@@ -401,7 +402,7 @@ int trace_stats_print(const struct trace_stream *s,
 		      const struct trace_stats *st, enum out_format fmt,
 		      uint32_t top, FILE *f)
 {
-	struct top_lists t = {0};
+	struct top_lists t = { 0 };
 	int ret = top_lists(st, top, &t);
 
 	if (!ret) {

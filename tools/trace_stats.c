@@ -8,7 +8,7 @@
 
 uint64_t trace_x86_64_kmalloc_size(uint64_t size)
 {
-	static const uint16_t small[] = {8, 16, 32, 64, 96, 128, 192};
+	static const uint16_t small[] = { 8, 16, 32, 64, 96, 128, 192 };
 	uint64_t c = 256;
 
 	if (!size)
@@ -96,8 +96,8 @@ void trace_stats_free(struct trace_stats *st)
 
 static uint64_t waste(const struct trace_sum *s)
 {
-	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req
-					     : 0;
+	return s->bytes_alloc > s->bytes_req ? s->bytes_alloc - s->bytes_req :
+					       0;
 }
 
 /* Insert into a top-n list kept in descending key order */

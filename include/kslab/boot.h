@@ -35,27 +35,27 @@ KSLAB_API const char *kslab_cmdline(void);
 
 /* The architecture profile of the running machine. */
 struct kslab_arch_info {
-	const char *name;                  /* "x86_64", "arm64" */
+	const char *name; /* "x86_64", "arm64" */
 	unsigned long page_size;
 	unsigned int page_shift;
-	unsigned int max_page_order;       /* MAX_PAGE_ORDER */
-	unsigned int cache_line;           /* L1_CACHE_BYTES */
-	unsigned int dma_minalign;         /* ARCH_DMA_MINALIGN (0: undefined) */
-	unsigned int kmalloc_minalign;     /* ARCH_KMALLOC_MINALIGN */
-	unsigned int slab_minalign;        /* ARCH_SLAB_MINALIGN */
-	unsigned int phys_bits;            /* physical address bits */
-	bool dma_coherent;                 /* devices coherent by default */
-	unsigned int nr_cpus;              /* simulated CPUs (nr_cpu_ids) */
+	unsigned int max_page_order;   /* MAX_PAGE_ORDER */
+	unsigned int cache_line;       /* L1_CACHE_BYTES */
+	unsigned int dma_minalign;     /* ARCH_DMA_MINALIGN (0: undefined) */
+	unsigned int kmalloc_minalign; /* ARCH_KMALLOC_MINALIGN */
+	unsigned int slab_minalign;    /* ARCH_SLAB_MINALIGN */
+	unsigned int phys_bits;	       /* physical address bits */
+	bool dma_coherent;	       /* devices coherent by default */
+	unsigned int nr_cpus;	       /* simulated CPUs (nr_cpu_ids) */
 	phys_addr_t zone_limit[MAX_NR_ZONES]; /* end of DMA, DMA32 (exclusive) */
-	bool swiotlb;                      /* a bounce buffer was set aside */
-	bool swiotlb_force;                /* swiotlb=force: every mapping bounces */
-	unsigned long swiotlb_nslabs;      /* its size in 2 KiB slots */
+	bool swiotlb;		      /* a bounce buffer was set aside */
+	bool swiotlb_force;	      /* swiotlb=force: every mapping bounces */
+	unsigned long swiotlb_nslabs; /* its size in 2 KiB slots */
 };
 KSLAB_API int kslab_arch_info(struct kslab_arch_info *out);
 
 /* Simulated CPUs: a thread runs as one (spread round-robin by default). */
 KSLAB_API unsigned int kslab_nr_cpus(void);
-KSLAB_API int kslab_set_cpu(unsigned int cpu);  /* pin the calling thread */
+KSLAB_API int kslab_set_cpu(unsigned int cpu); /* pin the calling thread */
 KSLAB_API unsigned int kslab_this_cpu(void);
 
 /*

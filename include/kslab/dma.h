@@ -54,9 +54,8 @@ enum dma_data_direction {
  * every device is coherent. NULL, with a message, for a bad name or a
  * mask the machine cannot serve.
  */
-KSLAB_API struct device *kslab_device_create(const char *name,
-					     unsigned int dma_bits,
-					     bool coherent);
+KSLAB_API struct device *
+kslab_device_create(const char *name, unsigned int dma_bits, bool coherent);
 /* Live mappings are reported and released. */
 KSLAB_API void kslab_device_destroy(struct device *dev);
 KSLAB_API const char *dev_name(const struct device *dev);
@@ -87,15 +86,20 @@ KSLAB_API int kslab_device_dma_read(struct device *dev, dma_addr_t dma,
 
 /* ---- statistics ----------------------------------------------------------- */
 struct kslab_dma_stats {
-	unsigned long mappings;             /* successful map calls, sg segments counted one by one */
-	unsigned long bounces;              /* of those, served through swiotlb */
+	unsigned long
+		mappings; /* successful map calls, sg segments counted one by one */
+	unsigned long bounces; /* of those, served through swiotlb */
 	unsigned long bounced_bytes;
-	unsigned long lost_bytes;           /* CPU writes thrown away by non-coherent maintenance */
-	unsigned long shared_line_warnings; /* mappings that shared a cache line with another live object */
-	unsigned long api_errors;           /* DMA API misuse reports, packed-object mappings included */
+	unsigned long
+		lost_bytes; /* CPU writes thrown away by non-coherent maintenance */
+	unsigned long
+		shared_line_warnings; /* mappings that shared a cache line with another live object */
+	unsigned long
+		api_errors; /* DMA API misuse reports, packed-object mappings included */
 };
 /* dev NULL: all devices since boot. 0 or -EINVAL. */
-KSLAB_API int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out);
+KSLAB_API int kslab_dma_stats(const struct device *dev,
+			      struct kslab_dma_stats *out);
 
 /* ---- streaming mappings (dma-direct) ------------------------------------- */
 KSLAB_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
@@ -113,7 +117,8 @@ KSLAB_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr,
 				      size_t size, enum dma_data_direction dir,
 				      unsigned long attrs);
 KSLAB_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr,
-				       size_t size, enum dma_data_direction dir);
+				       size_t size,
+				       enum dma_data_direction dir);
 KSLAB_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
 					  size_t size,
 					  enum dma_data_direction dir);
@@ -139,7 +144,7 @@ struct scatterlist {
 	unsigned int length;
 	dma_addr_t dma_address;
 	unsigned int dma_length;
-	unsigned int dma_flags;  /* kslab: segment was bounced */
+	unsigned int dma_flags; /* kslab: segment was bounced */
 };
 
 #define SG_CHAIN 0x01UL
@@ -227,7 +232,8 @@ KSLAB_API void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 			       dma_addr_t *handle);
 KSLAB_API void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,
 				dma_addr_t *handle);
-KSLAB_API void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma);
+KSLAB_API void dma_pool_free(struct dma_pool *pool, void *vaddr,
+			     dma_addr_t dma);
 
 KSLAB_EXTERN_C_END
 

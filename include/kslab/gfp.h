@@ -86,9 +86,10 @@
 #define GFP_DMA32 __GFP_DMA32
 #define GFP_HIGHUSER (GFP_USER | __GFP_HIGHMEM)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)
-#define GFP_TRANSHUGE_LIGHT                                               \
-	((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC |          \
-	  __GFP_NOWARN) & ~__GFP_RECLAIM)
+#define GFP_TRANSHUGE_LIGHT                                      \
+	((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | \
+	  __GFP_NOWARN) &                                        \
+	 ~__GFP_RECLAIM)
 #define GFP_TRANSHUGE (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
 
 KSLAB_EXTERN_C_BEGIN
@@ -101,8 +102,8 @@ KSLAB_EXTERN_C_BEGIN
  */
 static inline enum zone_type gfp_zone(gfp_t flags)
 {
-	switch (flags & (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 |
-			 __GFP_MOVABLE)) {
+	switch (flags &
+		(__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)) {
 	case 0:
 	case __GFP_MOVABLE:
 	case __GFP_HIGHMEM:

@@ -93,12 +93,15 @@ __kmalloc_index(size_t size)
 /* ---- allocation ---------------------------------------------------------- */
 KSLAB_API void *__kmalloc(size_t size, gfp_t flags);
 /* the constant-size path: index resolved by the compiler */
-KSLAB_API void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags);
+KSLAB_API void *__kmalloc_index_alloc(unsigned int index, size_t size,
+				      gfp_t flags);
 
-static inline __attribute__((always_inline)) void *kmalloc(size_t size, gfp_t flags)
+static inline __attribute__((always_inline)) void *kmalloc(size_t size,
+							   gfp_t flags)
 {
 	if (__builtin_constant_p(size) && size && size <= 8192)
-		return __kmalloc_index_alloc(__kmalloc_index(size), size, flags);
+		return __kmalloc_index_alloc(__kmalloc_index(size), size,
+					     flags);
 	return __kmalloc(size, flags);
 }
 
@@ -122,7 +125,8 @@ static inline void *kzalloc_node(size_t size, gfp_t flags, int node)
 KSLAB_API void *kmalloc_array(size_t n, size_t size, gfp_t flags);
 KSLAB_API void *kcalloc(size_t n, size_t size, gfp_t flags);
 KSLAB_API void *krealloc(const void *p, size_t new_size, gfp_t flags);
-KSLAB_API void *krealloc_array(void *p, size_t new_n, size_t new_size, gfp_t flags);
+KSLAB_API void *krealloc_array(void *p, size_t new_n, size_t new_size,
+			       gfp_t flags);
 KSLAB_API void kfree(const void *p);
 KSLAB_API void kfree_sensitive(const void *p);
 /* the usable size of a kmalloc'ed object; 0 for NULL / ZERO_SIZE_PTR */
@@ -142,7 +146,8 @@ static inline void *kvmalloc_node(size_t size, gfp_t flags, int node)
 	return kvmalloc(size, flags);
 }
 
-static inline void *kmalloc_array_node(size_t n, size_t size, gfp_t flags, int node)
+static inline void *kmalloc_array_node(size_t n, size_t size, gfp_t flags,
+				       int node)
 {
 	(void)node;
 	return kmalloc_array(n, size, flags);
@@ -156,15 +161,15 @@ static inline void *kcalloc_node(size_t n, size_t size, gfp_t flags, int node)
 
 /* ---- the booted policy, for tools and tests ------------------------------ */
 struct kslab_kmalloc_info {
-	const char *policy;             /* "x86_64", "arm64", "arm64-legacy", ... */
+	const char *policy; /* "x86_64", "arm64", "arm64-legacy", ... */
 	unsigned int arch_kmalloc_minalign; /* ARCH_KMALLOC_MINALIGN */
-	unsigned int kmalloc_min_size;  /* KMALLOC_MIN_SIZE: smallest class */
-	unsigned int minalign;          /* __kmalloc_minalign() at boot */
-	unsigned int dma_minalign;      /* alignment of dma-kmalloc-* */
-	unsigned long max_cache_size;   /* KMALLOC_MAX_CACHE_SIZE */
-	unsigned long max_size;         /* KMALLOC_MAX_SIZE */
-	bool packed;                    /* __GFP_PACKED honoured */
-	unsigned long large_pages;      /* pages held by large kmallocs */
+	unsigned int kmalloc_min_size; /* KMALLOC_MIN_SIZE: smallest class */
+	unsigned int minalign;	       /* __kmalloc_minalign() at boot */
+	unsigned int dma_minalign;     /* alignment of dma-kmalloc-* */
+	unsigned long max_cache_size;  /* KMALLOC_MAX_CACHE_SIZE */
+	unsigned long max_size;	       /* KMALLOC_MAX_SIZE */
+	bool packed;		       /* __GFP_PACKED honoured */
+	unsigned long large_pages;     /* pages held by large kmallocs */
 };
 KSLAB_API int kslab_kmalloc_info(struct kslab_kmalloc_info *out);
 /* The cache kmalloc(size, flags) would use, or NULL (0, or above the

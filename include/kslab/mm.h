@@ -82,14 +82,14 @@ KSLAB_API void kslab_unregister_shrinker(struct kslab_shrinker *s);
 /* ---- zone state, for tests and tools ---------------------------------- */
 #define KSLAB_MAX_ORDERS 16
 struct kslab_zone_info {
-	const char *name;             /* "DMA", "DMA32", "Normal", ... */
-	bool populated;               /* present_pages > 0 */
-	unsigned long start_pfn;      /* first pfn spanned */
-	unsigned long spanned_pages;  /* end_pfn - start_pfn */
-	unsigned long present_pages;  /* RAM pages inside the span */
-	unsigned long managed_pages;  /* present minus reserved */
-	unsigned long free_pages;     /* in the buddy lists */
-	unsigned long pcp_pages;      /* held in per-CPU lists */
+	const char *name;	     /* "DMA", "DMA32", "Normal", ... */
+	bool populated;		     /* present_pages > 0 */
+	unsigned long start_pfn;     /* first pfn spanned */
+	unsigned long spanned_pages; /* end_pfn - start_pfn */
+	unsigned long present_pages; /* RAM pages inside the span */
+	unsigned long managed_pages; /* present minus reserved */
+	unsigned long free_pages;    /* in the buddy lists */
+	unsigned long pcp_pages;     /* held in per-CPU lists */
 	unsigned long wmark_min, wmark_low, wmark_high, wmark_promo;
 	unsigned long lowmem_reserve[MAX_NR_ZONES];
 	unsigned long nr_free[KSLAB_MAX_ORDERS]; /* free blocks per order */

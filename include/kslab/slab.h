@@ -126,10 +126,9 @@ KSLAB_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size,
 				    void **p);
 
 struct kslab_cache_info {
-	const char *
-		name; /* the cache's own name (the first creator's, when merged) */
-	char unique_id
-		[32]; /* ":dD-0000128" form, as the kernel's sysfs names */
+	/* the cache's own name (the first creator's, when merged) */
+	const char *name;
+	char unique_id[32]; /* ":dD-0000128" form, as the kernel's sysfs names */
 	unsigned int object_size, size, align, order, objs_per_slab;
 	slab_flags_t flags;
 	unsigned int aliases; /* caches merged into this one */

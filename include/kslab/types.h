@@ -39,7 +39,7 @@ struct page {
 			struct page *prev;
 		} lru;
 		unsigned long compound_head; /* tail pages: head | 1 */
-		unsigned long _slab[7];      /* the slab layer's use */
+		unsigned long _slab[7];	     /* the slab layer's use */
 	};
 };
 

@@ -70,8 +70,8 @@ void ksl_cache_snapshot(struct ksl_dma_map *m)
 		return;
 	if (l0 == l1) {
 		if (buf != l0 || end != l0 + line)
-			m->snap[0] = snap_line(m, 0, l0, line, buf - l0,
-					       end - l0);
+			m->snap[0] =
+				snap_line(m, 0, l0, line, buf - l0, end - l0);
 		return;
 	}
 	if (buf != l0)
@@ -87,8 +87,9 @@ static void describe(const void *addr, char *buf, size_t len)
 
 	if (ksl_dma_obj_lookup(addr, &o))
 		snprintf(buf, len, "object %p (+%zu) of cache %s%s",
-			 (void *)o.start, (size_t)((const char *)addr - o.start),
-			 o.cache, o.allocated ? "" : " (free)");
+			 (void *)o.start,
+			 (size_t)((const char *)addr - o.start), o.cache,
+			 o.allocated ? "" : " (free)");
 	else
 		snprintf(buf, len, "memory outside any slab object");
 }
@@ -100,7 +101,8 @@ static void report_loss(const struct ksl_dma_map *m, char *at, size_t n,
 
 	describe(at, victim, sizeof(victim));
 	describe(phys_to_virt(m->phys), owner, sizeof(owner));
-	ksl_pr_ratelimited(100,
+	ksl_pr_ratelimited(
+		100,
 		"DMA: %s: %s of non-coherent %s mapping [device address=0x%016llx] [size=%zu bytes] invalidated %zu byte%s the CPU wrote at %p: victim %s; mapping owner %s, buffer %s, mapped by %#lx",
 		m->dev->name, when, ksl_dir_name(m->dir),
 		(unsigned long long)m->dma, m->size, n, n == 1 ? "" : "s",
@@ -186,12 +188,14 @@ void ksl_cache_check_shared(struct ksl_dma_map *m)
 				own_start = own.start;
 			own_known = true;
 		}
-		if (!live_object_in(s->addr, s->addr + s->lo, own_start, &hit) &&
-		    !live_object_in(s->addr + s->hi, s->addr + s->line, own_start,
-				    &hit))
+		if (!live_object_in(s->addr, s->addr + s->lo, own_start,
+				    &hit) &&
+		    !live_object_in(s->addr + s->hi, s->addr + s->line,
+				    own_start, &hit))
 			continue;
 		ksl_dev_count(m->dev, KSL_STAT(shared_line_warnings), 1);
-		ksl_pr_ratelimited(100,
+		ksl_pr_ratelimited(
+			100,
 			"DMA-API: %s: non-coherent %s mapping [device address=0x%016llx] [size=%zu bytes] (mapped by %#lx) shares cache line %p with live object %p of cache %s",
 			m->dev->name, ksl_dir_name(m->dir),
 			(unsigned long long)m->dma, m->size, m->caller,
@@ -211,7 +215,8 @@ void ksl_cache_check_packed(struct device *dev, phys_addr_t phys, size_t size,
 		return;
 	if (!ksl_dma_obj_lookup(buf, &o) || !ksl_dma_obj_is_packed(&o))
 		return;
-	ksl_dma_api_error(dev,
+	ksl_dma_api_error(
+		dev,
 		"mapping %p+%zu (mapped by %#lx) for DMA to a non-coherent device: object %p of cache %s was allocated with __GFP_PACKED and is not DMA-safe",
 		(void *)buf, size, caller, (void *)o.start, o.cache);
 }

@@ -42,10 +42,9 @@ void ksl_dma_lock_slow(void)
 
 		if (atomic_load_explicit(&ksl_dma.lock.state,
 					 memory_order_relaxed) == 0 &&
-		    atomic_compare_exchange_weak_explicit(&ksl_dma.lock.state,
-							  &free_state, 1,
-							  memory_order_acquire,
-							  memory_order_relaxed))
+		    atomic_compare_exchange_weak_explicit(
+			    &ksl_dma.lock.state, &free_state, 1,
+			    memory_order_acquire, memory_order_relaxed))
 			return;
 	}
 	while (atomic_exchange_explicit(&ksl_dma.lock.state, 2,
@@ -127,7 +126,8 @@ static bool mask_supported(uint64_t mask)
 	if (dma_end > ksl_mm.ram[0].start)
 		min_mask = ksl_min(min_mask, (uint64_t)dma_end - 1);
 	else
-		min_mask = ksl_min(min_mask, (uint64_t)ksl_mm.zone_limit[ZONE_DMA32] - 1);
+		min_mask = ksl_min(min_mask,
+				   (uint64_t)ksl_mm.zone_limit[ZONE_DMA32] - 1);
 	return mask >= min_mask;
 }
 
@@ -138,8 +138,9 @@ struct device *kslab_device_create(const char *name, unsigned int dma_bits,
 
 	ksl_ensure_booted();
 	if (!name || !*name || strlen(name) >= sizeof(dev->name)) {
-		ksl_printk("kslab_device_create: a name of 1..%zu characters is required",
-			   sizeof(dev->name) - 1);
+		ksl_printk(
+			"kslab_device_create: a name of 1..%zu characters is required",
+			sizeof(dev->name) - 1);
 		return NULL;
 	}
 	if (!dma_bits)
@@ -199,8 +200,9 @@ void kslab_device_destroy(struct device *dev)
 	n = release_maps(dev);
 	ksl_dma_unlock();
 	if (n) {
-		ksl_printk("DMA-API: %s: device destroyed with %lu live mapping%s; released",
-			   dev->name, n, n == 1 ? "" : "s");
+		ksl_printk(
+			"DMA-API: %s: device destroyed with %lu live mapping%s; released",
+			dev->name, n, n == 1 ? "" : "s");
 		ksl_dev_count(NULL, KSL_STAT(api_errors), n);
 	}
 	free(dev);
@@ -344,23 +346,25 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 	if (!len || !data)
 		return -EINVAL;
 	if (!ksl_dma_capable(dev, dma, len)) {
-		ksl_printk("%s: %s: DMA address %#llx+%zu beyond the device's mask %#llx",
-			   fn, dev->name, (unsigned long long)dma, len,
-			   (unsigned long long)dev->dma_mask);
+		ksl_printk(
+			"%s: %s: DMA address %#llx+%zu beyond the device's mask %#llx",
+			fn, dev->name, (unsigned long long)dma, len,
+			(unsigned long long)dev->dma_mask);
 		return -EIO;
 	}
 	ksl_dma_lock();
 	m = ksl_map_covering(dev, dma, len);
 	if (!m) {
-		ksl_printk("%s: %s: DMA address %#llx+%zu is not inside a live mapping of the device",
-			   fn, dev->name, (unsigned long long)dma, len);
+		ksl_printk(
+			"%s: %s: DMA address %#llx+%zu is not inside a live mapping of the device",
+			fn, dev->name, (unsigned long long)dma, len);
 		ret = -EFAULT;
-	} else if (m->type != KSL_MAP_COHERENT &&
-		   m->dir != DMA_BIDIRECTIONAL &&
+	} else if (m->type != KSL_MAP_COHERENT && m->dir != DMA_BIDIRECTIONAL &&
 		   m->dir != (write ? DMA_FROM_DEVICE : DMA_TO_DEVICE)) {
-		ksl_printk("%s: %s: the mapping at %#llx is %s: the device may not %s it",
-			   fn, dev->name, (unsigned long long)m->dma,
-			   ksl_dir_name(m->dir), write ? "write" : "read");
+		ksl_printk(
+			"%s: %s: the mapping at %#llx is %s: the device may not %s it",
+			fn, dev->name, (unsigned long long)m->dma,
+			ksl_dir_name(m->dir), write ? "write" : "read");
 		ret = -EPERM;
 	} else if (write) {
 		memcpy(phys_to_virt(dma), data, len);
@@ -372,8 +376,8 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 	return ret;
 }
 
-int kslab_device_dma_write(struct device *dev, dma_addr_t dma,
-			   const void *src, size_t len)
+int kslab_device_dma_write(struct device *dev, dma_addr_t dma, const void *src,
+			   size_t len)
 {
 	return device_access(dev, dma, (void *)src, len, true,
 			     "kslab_device_dma_write");
@@ -382,5 +386,6 @@ int kslab_device_dma_write(struct device *dev, dma_addr_t dma,
 int kslab_device_dma_read(struct device *dev, dma_addr_t dma, void *dst,
 			  size_t len)
 {
-	return device_access(dev, dma, dst, len, false, "kslab_device_dma_read");
+	return device_access(dev, dma, dst, len, false,
+			     "kslab_device_dma_read");
 }

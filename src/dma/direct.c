@@ -33,9 +33,11 @@ bool ksl_dma_kmalloc_size_bounces(size_t size)
 static void overflow(struct device *dev, const char *what, dma_addr_t a,
 		     size_t size)
 {
-	ksl_pr_ratelimited(20, "%s: %s addr %#llx+%zu overflow (mask %llx, bus limit %llx).",
-			   dev->name, what, (unsigned long long)a, size,
-			   (unsigned long long)dev->dma_mask, 0ULL);
+	ksl_pr_ratelimited(
+		20,
+		"%s: %s addr %#llx+%zu overflow (mask %llx, bus limit %llx).",
+		dev->name, what, (unsigned long long)a, size,
+		(unsigned long long)dev->dma_mask, 0ULL);
 }
 
 /* swiotlb_map(): the bounce address, or DMA_MAPPING_ERROR */
@@ -193,7 +195,8 @@ map_args_ok(struct device *dev, phys_addr_t phys, const void *virt, size_t size,
 		return false;
 	}
 	if (!virt_range_valid(virt, size)) {
-		ksl_dma_api_error(dev, "%s: %p+%zu is not memory of this machine",
+		ksl_dma_api_error(dev,
+				  "%s: %p+%zu is not memory of this machine",
 				  fn, virt, size);
 		return false;
 	}
@@ -202,7 +205,8 @@ map_args_ok(struct device *dev, phys_addr_t phys, const void *virt, size_t size,
 }
 
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
-				enum dma_data_direction dir, unsigned long attrs)
+				enum dma_data_direction dir,
+				unsigned long attrs)
 {
 	if (!map_args_ok(dev, 0, ptr, size, dir, "dma_map_single"))
 		return DMA_MAPPING_ERROR;
@@ -319,8 +323,8 @@ static struct page *alloc_below_mask(struct device *dev, size_t size, gfp_t gfp)
 	}
 }
 
-void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
-			 gfp_t gfp)
+void *dma_alloc_coherent(struct device *dev, size_t size,
+			 dma_addr_t *dma_handle, gfp_t gfp)
 {
 	struct ksl_dma_map *m;
 	struct page *page;
@@ -329,7 +333,8 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	if (!ksl_dev_ok(dev, "dma_alloc_coherent") || !dma_handle || !size)
 		return NULL;
 	/* the zone is the mask's business, not the caller's */
-	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP);
+	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO |
+		 __GFP_COMP);
 	page = alloc_below_mask(dev, size, gfp);
 	if (!page)
 		return NULL;
@@ -369,7 +374,8 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 	if (m && m->type != KSL_MAP_COHERENT)
 		m = NULL; /* reported: wrong function; leave the mapping */
 	if (m && phys_to_virt(m->phys) != cpu_addr) {
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver frees DMA memory with different CPU address [device address=0x%016llx] [size=%zu bytes] [cpu alloc address=%p] [cpu free address=%p]",
 			(unsigned long long)dma_handle, m->size,
 			phys_to_virt(m->phys), cpu_addr);

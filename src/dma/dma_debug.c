@@ -31,8 +31,8 @@
 struct ksl_dma_map *ksl_map_alloc_new(void)
 {
 	if (!ksl_dma.map_size)
-		ksl_dma.map_size = sizeof(struct ksl_dma_map) +
-				   ksl_cache_map_extra();
+		ksl_dma.map_size =
+			sizeof(struct ksl_dma_map) + ksl_cache_map_extra();
 	return malloc(ksl_dma.map_size);
 }
 
@@ -77,8 +77,9 @@ struct ksl_dma_map *ksl_map_covering(struct device *dev, dma_addr_t dma,
 
 const char *ksl_dir_name(enum dma_data_direction dir)
 {
-	static const char *const names[] = { "DMA_BIDIRECTIONAL", "DMA_TO_DEVICE",
-					     "DMA_FROM_DEVICE", "DMA_NONE" };
+	static const char *const names[] = { "DMA_BIDIRECTIONAL",
+					     "DMA_TO_DEVICE", "DMA_FROM_DEVICE",
+					     "DMA_NONE" };
 
 	return (unsigned int)dir < 4 ? names[dir] : "DMA_INVALID";
 }
@@ -142,22 +143,26 @@ struct ksl_dma_map *ksl_check_unmap(struct device *dev, dma_addr_t addr,
 	unsigned long long a = addr;
 
 	if (!m) {
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver tries to free DMA memory it has not allocated [device address=0x%016llx] [size=%zu bytes]",
 			a, size);
 		return NULL;
 	}
 	if (m->size != size)
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver frees DMA memory with different size [device address=0x%016llx] [map size=%zu bytes] [unmap size=%zu bytes]",
 			a, m->size, size);
 	if (m->type != type)
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver frees DMA memory with wrong function [device address=0x%016llx] [size=%zu bytes] [mapped as %s] [unmapped as %s]",
 			a, m->size, ksl_map_type_name(m->type),
 			ksl_map_type_name(type));
 	if (m->dir != dir)
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver frees DMA memory with different direction [device address=0x%016llx] [size=%zu bytes] [mapped with %s] [unmapped with %s]",
 			a, m->size, ksl_dir_name(m->dir), ksl_dir_name(dir));
 	return m;
@@ -171,20 +176,23 @@ struct ksl_dma_map *ksl_check_sync(struct device *dev, dma_addr_t addr,
 	unsigned long long a = addr;
 
 	if (!m) {
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver tries to sync DMA memory it has not allocated [device address=0x%016llx] [size=%zu bytes]",
 			a, size);
 		return NULL;
 	}
 	if (size > m->size - (addr - m->dma)) {
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver syncs DMA memory outside allocated range [device address=0x%016llx] [allocation size=%zu bytes] [sync offset+size=%llu]",
 			(unsigned long long)m->dma, m->size,
 			(unsigned long long)(addr - m->dma + size));
 		return NULL;
 	}
 	if (m->dir != DMA_BIDIRECTIONAL && m->dir != dir) {
-		ksl_dma_api_error(dev,
+		ksl_dma_api_error(
+			dev,
 			"device driver syncs DMA memory with different direction [device address=0x%016llx] [size=%zu bytes] [mapped with %s] [synced with %s]",
 			a, m->size, ksl_dir_name(m->dir), ksl_dir_name(dir));
 		return NULL;

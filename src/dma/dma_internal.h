@@ -53,9 +53,9 @@ struct device {
 	uint64_t dma_mask, coherent_dma_mask;
 	unsigned int min_align_mask;
 	bool coherent;
-	unsigned int generation;         /* the boot the device belongs to */
-	struct device *next;             /* ksl_dma.devices */
-	struct ksl_dma_map *maps;        /* live mappings, newest first */
+	unsigned int generation;  /* the boot the device belongs to */
+	struct device *next;	  /* ksl_dma.devices */
+	struct ksl_dma_map *maps; /* live mappings, newest first */
 	struct ksl_dma_counters stats;
 };
 
@@ -68,10 +68,10 @@ enum ksl_map_type {
 
 /* the bytes of one partly covered cache line outside the buffer */
 struct ksl_line_snap {
-	char *addr;                 /* first byte of the line */
-	size_t line;                /* line size */
-	size_t lo, hi;              /* the buffer covers [lo, hi) of it */
-	unsigned char *bytes;       /* the whole line at map / sync time */
+	char *addr;	      /* first byte of the line */
+	size_t line;	      /* line size */
+	size_t lo, hi;	      /* the buffer covers [lo, hi) of it */
+	unsigned char *bytes; /* the whole line at map / sync time */
 };
 
 /*
@@ -81,47 +81,47 @@ struct ksl_line_snap {
  * ksl_dma.free_maps for the next mapping.
  */
 struct ksl_dma_map {
-	struct ksl_dma_map *hnext;  /* hash chain */
-	struct ksl_dma_map **hpprev; /* the pointer to this entry in it */
+	struct ksl_dma_map *hnext;	   /* hash chain */
+	struct ksl_dma_map **hpprev;	   /* the pointer to this entry in it */
 	struct ksl_dma_map *dnext, *dprev; /* device's list */
 	struct ksl_dma_map *snext, *sprev; /* ksl_dma.snapped */
 	struct device *dev;
 	dma_addr_t dma;
-	phys_addr_t phys;           /* the buffer (orig_addr when bounced) */
+	phys_addr_t phys; /* the buffer (orig_addr when bounced) */
 	size_t size;
 	enum dma_data_direction dir;
 	enum ksl_map_type type;
 	unsigned long caller;
 	bool bounced;
-	int slot;                   /* swiotlb slot index */
+	int slot; /* swiotlb slot index */
 	unsigned int nslots;
-	bool on_snapped;            /* on ksl_dma.snapped */
-	struct ksl_line_snap *snap[2]; /* head, tail (non-coherent only) */
+	bool on_snapped;		 /* on ksl_dma.snapped */
+	struct ksl_line_snap *snap[2];	 /* head, tail (non-coherent only) */
 	struct ksl_line_snap snapbuf[2]; /* what snap[] points to */
-	unsigned char lines[];      /* snapbuf[i].bytes: 2 * cache_align */
+	unsigned char lines[];		 /* snapbuf[i].bytes: 2 * cache_align */
 };
 
-#define KSL_DMA_LIVE 64             /* ksl_dma.live[] slots */
-#define KSL_DMA_LIVE_PROBE 4        /* slots looked at per device */
-#define KSL_DMA_FREE_MAX 1024       /* free entries kept */
-#define KSL_DMA_BOUNCE_TABLE 1024   /* ksl_dma.bounce_small[] sizes */
+#define KSL_DMA_LIVE 64		  /* ksl_dma.live[] slots */
+#define KSL_DMA_LIVE_PROBE 4	  /* slots looked at per device */
+#define KSL_DMA_FREE_MAX 1024	  /* free entries kept */
+#define KSL_DMA_BOUNCE_TABLE 1024 /* ksl_dma.bounce_small[] sizes */
 
 struct ksl_dma_state {
 	struct ksl_dma_lock lock;
 	struct device *devices;
 	_Atomic(struct device *) live[KSL_DMA_LIVE]; /* lock-free shortcut */
-	struct ksl_dma_map **hash;  /* [KSL_DMA_HASH] */
-	struct ksl_dma_map *snapped; /* mappings holding a snapshot */
+	struct ksl_dma_map **hash;		     /* [KSL_DMA_HASH] */
+	struct ksl_dma_map *snapped;   /* mappings holding a snapshot */
 	struct ksl_dma_map *free_maps; /* spare entries (hnext chain) */
 	unsigned long nr_free_maps;
-	size_t map_size;            /* bytes per entry, lines included */
+	size_t map_size; /* bytes per entry, lines included */
 	struct ksl_dma_counters stats;
-	unsigned int cache_align;   /* dma_get_cache_alignment() */
-	bool bounce_kmalloc;        /* CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC */
-	bool packed_policy;         /* kmalloc.packed booted */
-	bool swiotlb_force;         /* a pool and swiotlb=force (swiotlb.c) */
+	unsigned int cache_align; /* dma_get_cache_alignment() */
+	bool bounce_kmalloc;	  /* CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC */
+	bool packed_policy;	  /* kmalloc.packed booted */
+	bool swiotlb_force;	  /* a pool and swiotlb=force (swiotlb.c) */
 	unsigned int arch_kmalloc_minalign;
-	unsigned int dma_minalign;  /* ARCH_DMA_MINALIGN (0: none) */
+	unsigned int dma_minalign; /* ARCH_DMA_MINALIGN (0: none) */
 	/* the 6.5 rule's answer per size below 2 * dma_minalign, read off
 	 * kmalloc_size_roundup() at boot (bounce_small_n 0: no table) */
 	size_t bounce_small_n;
@@ -139,10 +139,9 @@ static inline void ksl_dma_lock(void)
 {
 	int free_state = 0;
 
-	if (!atomic_compare_exchange_strong_explicit(&ksl_dma.lock.state,
-						     &free_state, 1,
-						     memory_order_acquire,
-						     memory_order_relaxed))
+	if (!atomic_compare_exchange_strong_explicit(
+		    &ksl_dma.lock.state, &free_state, 1, memory_order_acquire,
+		    memory_order_relaxed))
 		ksl_dma_lock_slow();
 }
 
@@ -175,7 +174,8 @@ static inline unsigned int ksl_dev_live_slot(const struct device *dev)
 static inline bool ksl_dev_ok(const struct device *dev, const char *fn)
 {
 	if (atomic_load_explicit(&ksl_dma.live[ksl_dev_live_slot(dev)],
-				 memory_order_acquire) == dev && dev)
+				 memory_order_acquire) == dev &&
+	    dev)
 		return true;
 	return ksl_dev_ok_slow(dev, fn);
 }
@@ -379,7 +379,8 @@ static inline bool ksl_swiotlb_force_bounce(void)
 }
 /* the slot index, or -1 (full: reported unless DMA_ATTR_NO_WARN) */
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
-		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots);
+		    unsigned long attrs, phys_addr_t *tlb,
+		    unsigned int *nslots);
 void ksl_swiotlb_release(int slot, unsigned int nslots);
 void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
 			bool to_device);
@@ -390,7 +391,8 @@ static inline bool ksl_cache_model_applies(const struct device *dev,
 					   enum dma_data_direction dir,
 					   bool bounced, unsigned long attrs)
 {
-	return !dev->coherent && !bounced && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
+	return !dev->coherent && !bounced &&
+	       !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	       (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL);
 }
 
@@ -406,15 +408,15 @@ static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
 void ksl_cache_snapshot(struct ksl_dma_map *m);
 void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when);
 void ksl_cache_check_shared(struct ksl_dma_map *m);
-void ksl_cache_check_packed(struct device *dev, phys_addr_t phys,
-			    size_t size, unsigned long caller);
+void ksl_cache_check_packed(struct device *dev, phys_addr_t phys, size_t size,
+			    unsigned long caller);
 void ksl_cache_snap_free(struct ksl_dma_map *m);
 size_t ksl_cache_map_extra(void);
 
 /* the slab layer's view of an address (dma_slab.c) */
 struct ksl_dma_obj {
-	const char *cache;          /* cache name */
-	char *start;                /* object start */
+	const char *cache; /* cache name */
+	char *start;	   /* object start */
 	unsigned int object_size, stride;
 	slab_flags_t flags;
 	bool allocated;

@@ -81,7 +81,8 @@ void ksl_dma_policy_init(void)
 	if (ksl_dma.bounce_kmalloc &&
 	    2 * (size_t)a->dma_minalign <= KSL_DMA_BOUNCE_TABLE) {
 		for (size_t n = 0; n < 2 * (size_t)a->dma_minalign; n++)
-			ksl_dma.bounce_small[n] = ksl_dma_kmalloc_size_bounces(n);
+			ksl_dma.bounce_small[n] =
+				ksl_dma_kmalloc_size_bounces(n);
 		ksl_dma.bounce_small_n = 2 * (size_t)a->dma_minalign;
 	}
 }

@@ -57,8 +57,9 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	if (!align)
 		align = 1;
 	if (!KSL_IS_POW2(align) || !size || size > 0x7fffffff) {
-		ksl_printk("%s: dma_pool_create %s: bad size %zu or alignment %zu",
-			   dev->name, name, size, align);
+		ksl_printk(
+			"%s: dma_pool_create %s: bad size %zu or alignment %zu",
+			dev->name, name, size, align);
 		return NULL;
 	}
 	size = KSL_ALIGN(ksl_max(size, sizeof(struct dma_block)), align);
@@ -66,8 +67,9 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	if (!boundary)
 		boundary = allocation;
 	else if (boundary < size || !KSL_IS_POW2(boundary)) {
-		ksl_printk("%s: dma_pool_create %s: boundary %zu is not a power of two >= %zu",
-			   dev->name, name, boundary, size);
+		ksl_printk(
+			"%s: dma_pool_create %s: boundary %zu is not a power of two >= %zu",
+			dev->name, name, boundary, size);
 		return NULL;
 	}
 	pool = calloc(1, sizeof(*pool));
@@ -83,7 +85,8 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 }
 
 /* lay a fresh page's blocks out and put them on the free list */
-static void pool_initialise_page(struct dma_pool *pool, struct ksl_pool_page *pg)
+static void pool_initialise_page(struct dma_pool *pool,
+				 struct ksl_pool_page *pg)
 {
 	size_t next_boundary = pool->boundary, offset = 0;
 	struct dma_block *first = NULL, *last = NULL;
@@ -156,7 +159,8 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 	return b;
 }
 
-void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
+void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,
+		      dma_addr_t *handle)
 {
 	return dma_pool_alloc(pool, mem_flags | __GFP_ZERO, handle);
 }
@@ -170,7 +174,8 @@ static bool block_start(const struct dma_pool *pool, size_t off)
 	       in + pool->size <= pool->boundary;
 }
 
-static const char *check_free(struct dma_pool *pool, char *vaddr, dma_addr_t dma)
+static const char *check_free(struct dma_pool *pool, char *vaddr,
+			      dma_addr_t dma)
 {
 	struct ksl_pool_page *pg;
 	struct dma_block *b;
@@ -200,7 +205,8 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	if (why) {
 		pthread_mutex_unlock(&pool->lock);
 		ksl_dma_api_error(pool->dev, "dma_pool_free %s, %p/%#llx (%s)",
-				  pool->name, vaddr, (unsigned long long)dma, why);
+				  pool->name, vaddr, (unsigned long long)dma,
+				  why);
 		return;
 	}
 	b->dma = dma;
@@ -227,8 +233,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 		/* with blocks in use the memory stays theirs: leaked, as the
 		 * kernel leaks it */
 		if (!busy)
-			dma_free_coherent(pool->dev, pool->allocation, pg->vaddr,
-					  pg->dma);
+			dma_free_coherent(pool->dev, pool->allocation,
+					  pg->vaddr, pg->dma);
 		free(pg);
 	}
 	pthread_mutex_destroy(&pool->lock);

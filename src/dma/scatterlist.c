@@ -23,7 +23,8 @@ void sg_init_table(struct scatterlist *sgl, unsigned int nents)
 void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
 		 unsigned int offset)
 {
-	sg->page_link = (sg->page_link & SG_PAGE_LINK_MASK) | (unsigned long)page;
+	sg->page_link = (sg->page_link & SG_PAGE_LINK_MASK) |
+			(unsigned long)page;
 	sg->offset = offset;
 	sg->length = len;
 }
@@ -86,7 +87,8 @@ static void unmap_segments(struct device *dev, struct scatterlist *sgl, int n,
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, n, i) {
+	for_each_sg(sgl, sg, n, i)
+	{
 		if (!sg)
 			break;
 		ksl_direct_unmap(dev, sg->dma_address, sg->dma_length, dir,
@@ -100,25 +102,30 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 	struct scatterlist *sg;
 	int i;
 
-	if (!ksl_dev_ok(dev, "dma_map_sg") || !ksl_valid_dir(dev, dir, "dma_map_sg"))
+	if (!ksl_dev_ok(dev, "dma_map_sg") ||
+	    !ksl_valid_dir(dev, dir, "dma_map_sg"))
 		return 0;
 	if (!sgl || nents <= 0) {
 		ksl_dma_api_error(dev, "dma_map_sg: empty scatterlist");
 		return 0;
 	}
-	for_each_sg(sgl, sg, nents, i) {
+	for_each_sg(sgl, sg, nents, i)
+	{
 		void *virt;
 
 		if (!sg || !sg_page(sg) || !sg->length ||
 		    !kslab_virt_addr_valid(virt = sg_virt(sg)) ||
 		    !kslab_virt_addr_valid((char *)virt + sg->length - 1)) {
-			ksl_dma_api_error(dev, "dma_map_sg: segment %d is not memory of this machine",
-					  i);
+			ksl_dma_api_error(
+				dev,
+				"dma_map_sg: segment %d is not memory of this machine",
+				i);
 			unmap_segments(dev, sgl, i, dir, attrs);
 			return 0;
 		}
 		sg->dma_address = ksl_direct_map(dev, sg_phys(sg), sg->length,
-						 dir, attrs, KSL_MAP_SG, _RET_IP_);
+						 dir, attrs, KSL_MAP_SG,
+						 _RET_IP_);
 		if (sg->dma_address == DMA_MAPPING_ERROR) {
 			unmap_segments(dev, sgl, i, dir, attrs);
 			return 0;
@@ -142,10 +149,12 @@ void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nelems, i) {
+	for_each_sg(sgl, sg, nelems, i)
+	{
 		if (!sg)
 			break;
-		dma_sync_single_for_cpu(dev, sg->dma_address, sg->dma_length, dir);
+		dma_sync_single_for_cpu(dev, sg->dma_address, sg->dma_length,
+					dir);
 	}
 }
 
@@ -155,7 +164,8 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nelems, i) {
+	for_each_sg(sgl, sg, nelems, i)
+	{
 		if (!sg)
 			break;
 		dma_sync_single_for_device(dev, sg->dma_address, sg->dma_length,

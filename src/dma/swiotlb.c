@@ -42,14 +42,14 @@ struct ksl_io_tlb_area {
 
 static struct {
 	bool active, force;
-	atomic_bool ready;          /* pool_allocate() has run */
+	atomic_bool ready; /* pool_allocate() has run */
 	pthread_mutex_t init_lock;
-	unsigned long want_nslabs;  /* from the boot */
-	unsigned long nslabs;       /* allocated (0 until ready, or failed) */
+	unsigned long want_nslabs; /* from the boot */
+	unsigned long nslabs;	   /* allocated (0 until ready, or failed) */
 	unsigned int nareas, area_nslabs;
 	struct ksl_io_tlb_slot *slots;
 	struct ksl_io_tlb_area *areas;
-	struct page **chunks;        /* naturally aligned page blocks */
+	struct page **chunks; /* naturally aligned page blocks */
 	unsigned int nr_chunks, chunk_order, slots_per_chunk;
 	atomic_ulong used, hiwater, full;
 } pool = { .init_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -134,7 +134,8 @@ static void pool_allocate(void)
 	pool.chunks = calloc(nslabs / IO_TLB_SEGSIZE + 1, sizeof(*pool.chunks));
 	while (pool.chunks && !alloc_chunks(nslabs << IO_TLB_SHIFT)) {
 		if (nslabs <= IO_TLB_MIN_SLABS) {
-			ksl_printk("software IO TLB: cannot allocate a bounce buffer");
+			ksl_printk(
+				"software IO TLB: cannot allocate a bounce buffer");
 			return;
 		}
 		nslabs = KSL_ALIGN(nslabs >> 1, (unsigned long)IO_TLB_SEGSIZE);
@@ -154,7 +155,8 @@ static void pool_allocate(void)
 	}
 	memset(pool.areas, 0, pool.nareas * sizeof(*pool.areas));
 	for (unsigned long i = 0; i < nslabs; i++)
-		pool.slots[i].list = IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
+		pool.slots[i].list =
+			IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1));
 	pool.nslabs = nslabs;
 }
 
@@ -182,8 +184,8 @@ int ksl_swiotlb_init(void)
 	ksl_swiotlb_shutdown();
 	if (!ksl_mm.swiotlb_allocated || !ksl_mm.swiotlb_nslabs)
 		return 0;
-	pool.want_nslabs = KSL_ALIGN(ksl_mm.swiotlb_nslabs,
-				     (unsigned long)IO_TLB_SEGSIZE);
+	pool.want_nslabs =
+		KSL_ALIGN(ksl_mm.swiotlb_nslabs, (unsigned long)IO_TLB_SEGSIZE);
 	pool.force = ksl_mm.swiotlb_force;
 	pool.active = true;
 	ksl_dma.swiotlb_force = pool.force; /* ksl_swiotlb_force_bounce() */
@@ -241,7 +243,8 @@ static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
 		unsigned long i = base + index;
 		phys_addr_t a = slot_phys(i);
 
-		if ((a & align_mask) || (orig && (a & iotlb_mask) != (orig & iotlb_mask))) {
+		if ((a & align_mask) ||
+		    (orig && (a & iotlb_mask) != (orig & iotlb_mask))) {
 			index = wrap(index + 1);
 			checked++;
 			continue;
@@ -255,10 +258,13 @@ static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
 	}
 	if (found < 0)
 		goto out;
-	for (unsigned long i = (unsigned long)found; i < (unsigned long)found + nslots; i++)
+	for (unsigned long i = (unsigned long)found;
+	     i < (unsigned long)found + nslots; i++)
 		pool.slots[i].list = 0;
-	for (long i = found - 1; i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
-	     pool.slots[i].list; i--)
+	for (long i = found - 1;
+	     i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
+	     pool.slots[i].list;
+	     i--)
 		pool.slots[i].list = (unsigned short)++count;
 	ar->index = wrap(index + nslots);
 	ar->used += nslots;
@@ -272,15 +278,16 @@ static void count_used(unsigned int nslots)
 	unsigned long used = atomic_fetch_add(&pool.used, nslots) + nslots;
 	unsigned long hi = atomic_load(&pool.hiwater);
 
-	while (used > hi && !atomic_compare_exchange_weak(&pool.hiwater, &hi, used))
+	while (used > hi &&
+	       !atomic_compare_exchange_weak(&pool.hiwater, &hi, used))
 		;
 }
 
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots)
 {
-	unsigned int offset = (unsigned int)(orig & dev->min_align_mask &
-					     (IO_TLB_SIZE - 1));
+	unsigned int offset =
+		(unsigned int)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1));
 	size_t alloc = size + offset;
 	unsigned int area;
 	int slot = -1;
@@ -297,7 +304,8 @@ int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 	if (slot < 0) {
 		atomic_fetch_add(&pool.full, 1);
 		if (!(attrs & DMA_ATTR_NO_WARN))
-			ksl_pr_ratelimited(20,
+			ksl_pr_ratelimited(
+				20,
 				"%s: swiotlb buffer is full (sz: %zu bytes), total %lu (slots), used %lu (slots)",
 				dev->name, alloc, pool.nslabs,
 				atomic_load(&pool.used));
@@ -327,8 +335,10 @@ void ksl_swiotlb_release(int slot, unsigned int nslots)
 		count = 0;
 	for (j = (long)(i + nslots) - 1; j >= (long)i; j--)
 		pool.slots[j].list = (unsigned short)++count;
-	for (j = (long)i - 1; j >= 0 && (j & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
-	     pool.slots[j].list; j--)
+	for (j = (long)i - 1;
+	     j >= 0 && (j & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 &&
+	     pool.slots[j].list;
+	     j--)
 		pool.slots[j].list = (unsigned short)++count;
 	ar->used -= nslots;
 	ksl_spin_unlock(&ar->lock);
@@ -356,8 +366,9 @@ void ksl_show_swiotlb(FILE *out)
 	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
 	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
 	fprintf(out, "io_tlb_nareas: %u\n",
-		atomic_load(&pool.ready) || !pool.active ? pool.nareas :
-							    pick_nareas(pool.want_nslabs));
+		atomic_load(&pool.ready) || !pool.active ?
+			pool.nareas :
+			pick_nareas(pool.want_nslabs));
 	fprintf(out, "io_tlb_segsize: %u\n", IO_TLB_SEGSIZE);
 	fprintf(out, "io_tlb_slot_size: %lu\n", IO_TLB_SIZE);
 	fprintf(out, "force: %s\n", pool.force ? "yes" : "no");
@@ -369,14 +380,17 @@ void ksl_show_swiotlb(FILE *out)
 
 		/* one line per physically contiguous run of chunks */
 		do {
-			end += (phys_addr_t)pool.slots_per_chunk << IO_TLB_SHIFT;
+			end += (phys_addr_t)pool.slots_per_chunk
+			       << IO_TLB_SHIFT;
 			i++;
-		} while (i < pool.nr_chunks && page_to_phys(pool.chunks[i]) == end);
+		} while (i < pool.nr_chunks &&
+			 page_to_phys(pool.chunks[i]) == end);
 		fprintf(out, "pool: [mem 0x%016llx-0x%016llx]\n",
 			(unsigned long long)start, (unsigned long long)end - 1);
 	}
 	if (!pool.active)
 		fprintf(out, "(no bounce buffer on this machine)\n");
 	else if (!atomic_load(&pool.ready))
-		fprintf(out, "pool: not allocated yet (taken at the first bounce)\n");
+		fprintf(out,
+			"pool: not allocated yet (taken at the first bounce)\n");
 }

@@ -21,7 +21,8 @@
 static void *kmalloc_too_big(size_t size, gfp_t flags)
 {
 	if (!(flags & __GFP_NOWARN))
-		ksl_pr_ratelimited(10,
+		ksl_pr_ratelimited(
+			10,
 			"WARNING: kmalloc(%zu): above KMALLOC_MAX_SIZE (%lu); NULL returned",
 			size, ksl_kmalloc.max_size);
 	return NULL;
@@ -40,7 +41,8 @@ static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 		return ksl_kmalloc_large(size, flags, caller);
 	}
 	idx = ksl_kmalloc_index(size);
-	return ksl_cache_alloc_caller(ksl_kmalloc_cache(idx, flags), flags, caller);
+	return ksl_cache_alloc_caller(ksl_kmalloc_cache(idx, flags), flags,
+				      caller);
 }
 
 /* the slab of a normal kmalloc cache, when that is all a request needs */
@@ -52,9 +54,10 @@ kmalloc_normal(unsigned int index, gfp_t flags)
 		      !(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)));
 }
 
-static __attribute__((noinline)) void *
-kmalloc_index_slow(unsigned int index, size_t size, gfp_t flags,
-		   unsigned long caller)
+static __attribute__((noinline)) void *kmalloc_index_slow(unsigned int index,
+							  size_t size,
+							  gfp_t flags,
+							  unsigned long caller)
 {
 	ksl_ensure_booted();
 	/* every policy fills the table for indexes up to two 4K pages */
@@ -64,8 +67,8 @@ kmalloc_index_slow(unsigned int index, size_t size, gfp_t flags,
 				      caller);
 }
 
-static __attribute__((noinline)) void *
-kmalloc_slow(size_t size, gfp_t flags, unsigned long caller)
+static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags,
+						    unsigned long caller)
 {
 	return do_kmalloc(size, flags, caller);
 }
@@ -125,7 +128,7 @@ static void kfree_report(const void *p, const char *why, unsigned long caller)
 }
 
 static __attribute__((noinline)) void do_kfree(const void *p,
-					      unsigned long caller)
+					       unsigned long caller)
 {
 	struct kmem_cache *s;
 	struct page *head;
@@ -141,9 +144,12 @@ static __attribute__((noinline)) void do_kfree(const void *p,
 		ksl_kfree_large(head);
 		return;
 	}
-	kfree_report(p, kslab_virt_addr_valid(p) ?
-		     "not a slab object nor a large kmalloc (page memory?)" :
-		     "not memory of the simulated machine", caller);
+	kfree_report(
+		p,
+		kslab_virt_addr_valid(p) ?
+			"not a slab object nor a large kmalloc (page memory?)" :
+			"not memory of the simulated machine",
+		caller);
 }
 
 /* a slab object: its slab names the cache, the free inline; else the rest */

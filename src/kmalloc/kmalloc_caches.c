@@ -22,7 +22,8 @@
 #include "kmalloc/kmalloc_internal.h"
 
 struct ksl_kmalloc_policy ksl_kmalloc;
-struct kmem_cache *ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
+struct kmem_cache
+	*ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
 atomic_long ksl_kmalloc_large_pages;
 struct kmem_cache *ksl_kmem_buckets_cache; /* "kmalloc_buckets" */
 
@@ -40,8 +41,7 @@ static const char *const type_prefix[NR_KMALLOC_TYPES] = {
 
 /* kmalloc_size_index[] before any patching: (size - 1) / 8 -> index */
 static const unsigned char default_size_index[24] = {
-	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1,
-	7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2,
+	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
 void ksl_kmalloc_config_reset(void)
@@ -77,8 +77,8 @@ static int set_minalign(const char *name, const char *val)
 
 	if (!val || ksl_parse_uint(val, &n) || !KSL_IS_POW2(n) || n < 8 ||
 	    n > 4096)
-		return ksl_param_invalid(name, val,
-			"a power of two from 8 to 4096 is required");
+		return ksl_param_invalid(
+			name, val, "a power of two from 8 to 4096 is required");
 	ksl_kmalloc_cfg.minalign = (unsigned int)n;
 	return 0;
 }
@@ -93,11 +93,13 @@ const struct ksl_param ksl_kmalloc_params[] = {
 int ksl_kmalloc_validate(void)
 {
 	if (ksl_kmalloc_cfg.packed && !ksl_kmalloc_cfg.legacy)
-		return ksl_param_invalid("kmalloc.packed", NULL,
+		return ksl_param_invalid(
+			"kmalloc.packed", NULL,
 			"the __GFP_PACKED proposal applies to kmalloc.legacy "
 			"(a 128-byte minimum); boot both");
 	if (ksl_kmalloc_cfg.minalign && ksl_kmalloc_cfg.legacy)
-		return ksl_param_invalid("kmalloc.minalign", NULL,
+		return ksl_param_invalid(
+			"kmalloc.minalign", NULL,
 			"overrides the 6.5+ minimum; not with kmalloc.legacy");
 	return 0;
 }
@@ -138,13 +140,15 @@ static void force_minalign(struct ksl_kmalloc_policy *p, unsigned int n)
 	p->minalign = n;
 	p->minalign_forced = true;
 	if (ksl_mm.arch->dma_minalign)
-		ksl_printk("WARNING: kmalloc.minalign=%u overrides the kmalloc minimum (%u) "
-			   "and declares small kmalloc buffers DMA-safe: non-coherent DMA "
-			   "into them can destroy CPU writes to neighbouring objects",
-			   n, safe);
+		ksl_printk(
+			"WARNING: kmalloc.minalign=%u overrides the kmalloc minimum (%u) "
+			"and declares small kmalloc buffers DMA-safe: non-coherent DMA "
+			"into them can destroy CPU writes to neighbouring objects",
+			n, safe);
 	else
-		ksl_printk("kmalloc.minalign=%u overrides the kmalloc minimum (%u)",
-			   n, safe);
+		ksl_printk(
+			"kmalloc.minalign=%u overrides the kmalloc minimum (%u)",
+			n, safe);
 }
 
 static void compute_policy(struct ksl_kmalloc_policy *p)
@@ -158,7 +162,8 @@ static void compute_policy(struct ksl_kmalloc_policy *p)
 	p->name = policy_name(a);
 	p->arch_minalign = legacy ? a->dma_minalign : a->kmalloc_minalign;
 	p->packed = ksl_kmalloc_cfg.packed && legacy;
-	p->min_size = p->packed ? KMALLOC_PACKED_ALIGN : ksl_max(p->arch_minalign, 8u);
+	p->min_size = p->packed ? KMALLOC_PACKED_ALIGN :
+				  ksl_max(p->arch_minalign, 8u);
 	p->shift_low = (unsigned int)ksl_fls(p->min_size) - 1;
 	p->shift_high = ksl_mm.page_shift + 1;
 	p->max_cache_size = 1UL << p->shift_high;
@@ -217,9 +222,11 @@ static int new_kmalloc_cache(unsigned int plane, enum kmalloc_cache_type t,
 	const struct ksl_kmalloc_policy *p = &ksl_kmalloc;
 	bool packed_plane = plane && ksl_kmalloc.packed && t != KMALLOC_DMA;
 	unsigned int m = t == KMALLOC_DMA ? p->dma_minalign :
-			 packed_plane ? KMALLOC_PACKED_ALIGN : p->minalign;
-	unsigned int align = packed_plane ? KMALLOC_PACKED_ALIGN :
-			     t == KMALLOC_DMA ? p->dma_minalign : p->arch_minalign;
+			 packed_plane	  ? KMALLOC_PACKED_ALIGN :
+					    p->minalign;
+	unsigned int align = packed_plane     ? KMALLOC_PACKED_ALIGN :
+			     t == KMALLOC_DMA ? p->dma_minalign :
+						p->arch_minalign;
 	unsigned long size;
 
 	if (!packed_plane && t != KMALLOC_DMA)
@@ -232,9 +239,9 @@ static int new_kmalloc_cache(unsigned int plane, enum kmalloc_cache_type t,
 		return -EINVAL; /* beyond kmalloc_info[]: no policy gets here */
 	if (!made[aligned]) {
 		index_name(name, sizeof(name), t, aligned);
-		made[aligned] = ksl_create_kmalloc_cache(name, (unsigned int)size,
-							 type_flags(t), 0,
-							 (unsigned int)size, align);
+		made[aligned] = ksl_create_kmalloc_cache(
+			name, (unsigned int)size, type_flags(t), 0,
+			(unsigned int)size, align);
 		if (!made[aligned])
 			return -ENOMEM;
 	}

@@ -21,21 +21,22 @@
 
 struct ksl_kmalloc_policy {
 	const char *name;
-	unsigned int arch_minalign;  /* ARCH_KMALLOC_MINALIGN */
-	unsigned int min_size;       /* KMALLOC_MIN_SIZE */
-	unsigned int shift_low;      /* KMALLOC_SHIFT_LOW */
-	unsigned int shift_high;     /* KMALLOC_SHIFT_HIGH: PAGE_SHIFT + 1 */
-	unsigned int minalign;       /* __kmalloc_minalign() */
-	unsigned int dma_minalign;   /* dma-kmalloc-* */
+	unsigned int arch_minalign; /* ARCH_KMALLOC_MINALIGN */
+	unsigned int min_size;	    /* KMALLOC_MIN_SIZE */
+	unsigned int shift_low;	    /* KMALLOC_SHIFT_LOW */
+	unsigned int shift_high;    /* KMALLOC_SHIFT_HIGH: PAGE_SHIFT + 1 */
+	unsigned int minalign;	    /* __kmalloc_minalign() */
+	unsigned int dma_minalign;  /* dma-kmalloc-* */
 	unsigned long max_cache_size;
 	unsigned long max_size;
 	bool packed;
-	bool minalign_forced;        /* kmalloc.minalign= (DMA issue): unsafe */
+	bool minalign_forced; /* kmalloc.minalign= (DMA issue): unsafe */
 	unsigned char size_index[24]; /* kmalloc_size_index[], patched */
 };
 
 extern struct ksl_kmalloc_policy ksl_kmalloc;
-extern struct kmem_cache *ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
+extern struct kmem_cache
+	*ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX];
 extern atomic_long ksl_kmalloc_large_pages;
 extern struct kmem_cache *ksl_kmem_buckets_cache; /* "kmalloc_buckets" */
 
@@ -58,9 +59,11 @@ static inline unsigned int ksl_kmalloc_index(size_t size)
 	return (unsigned int)ksl_fls64(size - 1);
 }
 
-static inline struct kmem_cache *ksl_kmalloc_cache(unsigned int index, gfp_t flags)
+static inline struct kmem_cache *ksl_kmalloc_cache(unsigned int index,
+						   gfp_t flags)
 {
-	return ksl_kmalloc_caches[!!(flags & __GFP_PACKED)][kmalloc_type(flags)][index];
+	return ksl_kmalloc_caches[!!(flags & __GFP_PACKED)][kmalloc_type(flags)]
+				 [index];
 }
 
 /* `kslab show kmalloc` (kmalloc_show.c) */

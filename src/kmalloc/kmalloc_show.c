@@ -47,12 +47,14 @@ void ksl_show_kmalloc(FILE *out)
 {
 	const struct ksl_kmalloc_policy *p = &ksl_kmalloc;
 
-	fprintf(out, "policy %s: ARCH_KMALLOC_MINALIGN %u, KMALLOC_MIN_SIZE %u, "
-		     "minimum alignment %u, dma-kmalloc alignment %u\n",
+	fprintf(out,
+		"policy %s: ARCH_KMALLOC_MINALIGN %u, KMALLOC_MIN_SIZE %u, "
+		"minimum alignment %u, dma-kmalloc alignment %u\n",
 		p->name, p->arch_minalign, p->min_size, p->minalign,
 		p->dma_minalign);
-	fprintf(out, "KMALLOC_MAX_CACHE_SIZE %lu, KMALLOC_MAX_SIZE %lu, "
-		     "large kmalloc pages in use %ld\n",
+	fprintf(out,
+		"KMALLOC_MAX_CACHE_SIZE %lu, KMALLOC_MAX_SIZE %lu, "
+		"large kmalloc pages in use %ld\n",
 		p->max_cache_size, p->max_size,
 		(long)atomic_load(&ksl_kmalloc_large_pages));
 	show_plane(out, 0);

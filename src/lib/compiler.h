@@ -8,9 +8,9 @@
 #define ksl_min(a, b) ((a) < (b) ? (a) : (b))
 #define ksl_max(a, b) ((a) > (b) ? (a) : (b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define KSL_ALIGN(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
-#define KSL_ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define KSL_IS_POW2(x) ((x) != 0 && ((x) & ((x) - 1)) == 0)
+#define KSL_ALIGN(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
+#define KSL_ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define KSL_IS_POW2(x) ((x) != 0 && ((x) & ((x)-1)) == 0)
 #define _RET_IP_ ((unsigned long)__builtin_return_address(0))
 
 /* find last set bit, 1-based; 0 for 0 (the kernel's fls/fls64) */

@@ -44,12 +44,30 @@ int ksl_memparse(const char *s, unsigned long long *out, const char **end)
 	if (errno)
 		return -EINVAL;
 	switch (*e) {
-	case 'E': case 'e': shift = 60; break;
-	case 'P': case 'p': shift = 50; break;
-	case 'T': case 't': shift = 40; break;
-	case 'G': case 'g': shift = 30; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'K': case 'k': shift = 10; break;
+	case 'E':
+	case 'e':
+		shift = 60;
+		break;
+	case 'P':
+	case 'p':
+		shift = 50;
+		break;
+	case 'T':
+	case 't':
+		shift = 40;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		break;
 	}
 	if (shift) {
 		if (v > (~0ULL >> shift))
@@ -76,9 +94,9 @@ int ksl_parse_uint(const char *s, unsigned long long *out)
 	return (errno || *e) ? -EINVAL : 0;
 }
 
-static const struct ksl_param *ksl_find_param(const char *name,
-					      const struct ksl_param *const *tables,
-					      size_t nr_tables)
+static const struct ksl_param *
+ksl_find_param(const char *name, const struct ksl_param *const *tables,
+	       size_t nr_tables)
 {
 	for (size_t t = 0; t < nr_tables; t++)
 		for (const struct ksl_param *p = tables[t]; p && p->name; p++)
@@ -105,8 +123,8 @@ static int ksl_parse_word(char *word, const struct ksl_param *const *tables,
 	return p->set(word, eq ? eq + 1 : NULL);
 }
 
-int ksl_parse_cmdline(const char *cmdline, const struct ksl_param *const *tables,
-		      size_t nr_tables)
+int ksl_parse_cmdline(const char *cmdline,
+		      const struct ksl_param *const *tables, size_t nr_tables)
 {
 	char *copy, *save = NULL, *word;
 	int ret = 0;

@@ -15,8 +15,8 @@ struct ksl_param {
 	int (*set)(const char *name, const char *val);
 };
 
-int ksl_parse_cmdline(const char *cmdline, const struct ksl_param *const *tables,
-		      size_t nr_tables);
+int ksl_parse_cmdline(const char *cmdline,
+		      const struct ksl_param *const *tables, size_t nr_tables);
 
 /* Print "invalid boot parameter 'name=val': why" and return -EINVAL. */
 int ksl_param_invalid(const char *name, const char *val, const char *why, ...)

@@ -40,8 +40,8 @@ void ksl_printk(const char *fmt, ...)
  */
 bool ksl_ratelimit(atomic_uint *counter, unsigned int burst)
 {
-	unsigned int n = atomic_fetch_add_explicit(counter, 1,
-						   memory_order_relaxed);
+	unsigned int n =
+		atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 
 	if (n < burst)
 		return true;

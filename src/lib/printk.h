@@ -15,11 +15,11 @@ const char *ksl_comm(void);
 #define ksl_pr_info(...) ksl_printk(__VA_ARGS__)
 
 /* print at most `burst` times from this call site */
-#define ksl_pr_ratelimited(burst, ...)                                  \
-	do {                                                            \
-		static atomic_uint __ksl_rl;                            \
-		if (ksl_ratelimit(&__ksl_rl, (burst)))                  \
-			ksl_printk(__VA_ARGS__);                        \
+#define ksl_pr_ratelimited(burst, ...)                 \
+	do {                                           \
+		static atomic_uint __ksl_rl;           \
+		if (ksl_ratelimit(&__ksl_rl, (burst))) \
+			ksl_printk(__VA_ARGS__);       \
 	} while (0)
 
 #endif /* KSLAB_LIB_PRINTK_H */

@@ -16,7 +16,10 @@ typedef struct {
 	int locked;
 } ksl_spinlock_t;
 
-#define KSL_SPINLOCK_INIT { 0 }
+#define KSL_SPINLOCK_INIT \
+	{                 \
+		0         \
+	}
 
 static inline void ksl_cpu_relax(void)
 {

@@ -72,7 +72,8 @@ const struct ksl_arch *ksl_arch_host(void)
 }
 
 /* ARCH_FORCE_MAX_ORDER: arm64 keeps the largest block at 4M/32M/512M. */
-unsigned int ksl_arch_max_order(const struct ksl_arch *a, unsigned int page_shift)
+unsigned int ksl_arch_max_order(const struct ksl_arch *a,
+				unsigned int page_shift)
 {
 	switch (page_shift) {
 	case 14:

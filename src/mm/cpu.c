@@ -18,9 +18,10 @@
 
 struct ksl_cpu_own ksl_own_none = { .req = 1 };
 /* initial-exec: one %fs-relative load on the allocators' fast paths */
-__thread struct ksl_tls_cpu ksl_tls __attribute__((tls_model("initial-exec"))) = {
-	.own = &ksl_own_none, /* gen 0: not assigned */
-};
+__thread struct ksl_tls_cpu ksl_tls
+	__attribute__((tls_model("initial-exec"))) = {
+		.own = &ksl_own_none, /* gen 0: not assigned */
+	};
 static atomic_uint ksl_next_cpu;
 struct ksl_cpu_own *ksl_cpu_own;
 
@@ -58,7 +59,8 @@ static void membarrier_all(void)
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) &&
 	    (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
 		     0, 0) ||
-	     syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))) {
+	     syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
+		     0))) {
 		/* registered before any owner existed (and kept across
 		 * fork): the owners' sections could not be excluded */
 		ksl_printk("kslab: membarrier(2) failed after registration");
@@ -151,8 +153,7 @@ static void leave_cpu(void)
 /* thread exit leaves no CPU owned or shared by a dead thread */
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
-static __thread bool exit_key_set
-	__attribute__((tls_model("initial-exec")));
+static __thread bool exit_key_set __attribute__((tls_model("initial-exec")));
 
 static void thread_exit(void *unused)
 {
@@ -163,7 +164,8 @@ static void thread_exit(void *unused)
 static void exit_key_create(void)
 {
 	if (pthread_key_create(&exit_key, thread_exit))
-		ksl_printk("kslab: no pthread key: CPUs stay owned after thread exit");
+		ksl_printk(
+			"kslab: no pthread key: CPUs stay owned after thread exit");
 }
 
 static void watch_thread_exit(void)
@@ -235,8 +237,8 @@ int kslab_set_cpu(unsigned int cpu)
 {
 	ksl_ensure_booted();
 	if (cpu >= ksl_mm.nr_cpus) {
-		ksl_printk("kslab_set_cpu(%u): the machine has CPUs 0..%u",
-			   cpu, ksl_mm.nr_cpus - 1);
+		ksl_printk("kslab_set_cpu(%u): the machine has CPUs 0..%u", cpu,
+			   ksl_mm.nr_cpus - 1);
 		return -EINVAL;
 	}
 	assign_cpu(cpu);

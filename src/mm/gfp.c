@@ -30,7 +30,10 @@ struct ksl_gfp_name {
 	const char *name;
 };
 
-#define KSL_GFP_NAME(flag) { flag, sizeof(#flag) - 1, #flag }
+#define KSL_GFP_NAME(flag)                     \
+	{                                      \
+		flag, sizeof(#flag) - 1, #flag \
+	}
 
 /* The kernel's order: composites, then the single bits by bit number. */
 static const struct ksl_gfp_name ksl_gfp_names[] = {
@@ -77,8 +80,8 @@ static const struct ksl_gfp_name ksl_gfp_names[] = {
 };
 
 #define KSL_GFP_NR_NAMES (sizeof(ksl_gfp_names) / sizeof(ksl_gfp_names[0]))
-#define KSL_GFP_MIN_LEN 7	/* "GFP_DMA" */
-#define KSL_GFP_MAX_LEN 20	/* "GFP_HIGHUSER_MOVABLE" */
+#define KSL_GFP_MIN_LEN 7  /* "GFP_DMA" */
+#define KSL_GFP_MAX_LEN 20 /* "GFP_HIGHUSER_MOVABLE" */
 #define KSL_GFP_HASH_BITS 7
 
 _Static_assert(KSL_GFP_NR_NAMES < (1u << KSL_GFP_HASH_BITS) / 2,

@@ -24,8 +24,7 @@ int ksl_mm_init(void)
 	ksl_mm.page_size = 1UL << c->page_shift;
 	ksl_mm.max_order = ksl_arch_max_order(c->arch, c->page_shift);
 	/* pageblock_order: a PMD's worth of pages, at most MAX_PAGE_ORDER */
-	ksl_mm.pageblock_order = ksl_min(c->page_shift - 3,
-					 ksl_mm.max_order);
+	ksl_mm.pageblock_order = ksl_min(c->page_shift - 3, ksl_mm.max_order);
 	ksl_mm.nr_cpus = c->nr_cpus;
 	if (ksl_cpu_own_reset())
 		return -ENOMEM;

@@ -46,13 +46,13 @@
  * but PG_tail (tails of __GFP_COMP allocations) and PG_reserved.
  */
 enum {
-	PG_buddy = 1UL << 0,    /* first page of a free block in the buddy lists */
-	PG_head = 1UL << 1,     /* first page of a live allocation */
-	PG_tail = 1UL << 2,     /* tail of a compound allocation */
+	PG_buddy = 1UL << 0, /* first page of a free block in the buddy lists */
+	PG_head = 1UL << 1,  /* first page of a live allocation */
+	PG_tail = 1UL << 2,  /* tail of a compound allocation */
 	PG_compound = 1UL << 3, /* head of a compound allocation */
-	PG_pcp = 1UL << 4,      /* on a per-CPU list */
+	PG_pcp = 1UL << 4,	/* on a per-CPU list */
 	PG_reserved = 1UL << 5, /* never managed (firmware) */
-	PG_slab = 1UL << 6,     /* owned by the slab layer */
+	PG_slab = 1UL << 6,	/* owned by the slab layer */
 	PG_large_kmalloc = 1UL << 7,
 };
 #define PG_ORDER_SHIFT 8
@@ -98,7 +98,8 @@ static inline unsigned long ksl_area_nr_free(const struct ksl_free_area *a)
 
 static inline void ksl_area_add(struct ksl_free_area *a, long n)
 {
-	__atomic_store_n(&a->nr_free, ksl_area_nr_free(a) + n, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->nr_free, ksl_area_nr_free(a) + n,
+			 __ATOMIC_RELAXED);
 }
 
 /* never-touched free max-order blocks: [next, end) in pfns */
@@ -108,7 +109,7 @@ struct ksl_pristine {
 
 struct per_cpu_pages {
 	ksl_spinlock_t lock;
-	int count;          /* pages held, all orders */
+	int count; /* pages held, all orders */
 	int high, batch, high_min, high_max;
 	struct page *lists[KSL_PCP_ORDERS];
 } __attribute__((aligned(64)));
@@ -149,20 +150,21 @@ static inline unsigned long zone_end_pfn(const struct zone *z)
 /* ---- the architecture profile ------------------------------------------ */
 struct ksl_arch {
 	const char *name;
-	unsigned int page_shifts[3];   /* allowed page shifts, 0-terminated */
+	unsigned int page_shifts[3]; /* allowed page shifts, 0-terminated */
 	unsigned int cache_line;
-	unsigned int dma_minalign;     /* 0: ARCH_DMA_MINALIGN undefined */
+	unsigned int dma_minalign; /* 0: ARCH_DMA_MINALIGN undefined */
 	unsigned int kmalloc_minalign;
 	unsigned int slab_minalign;
 	unsigned int phys_bits;
 	bool dma_coherent;
 	bool has_zone_dma_bits;
-	bool pc_low_memory;            /* x86: BIOS page 0, 640K hole, 1M reserved */
+	bool pc_low_memory; /* x86: BIOS page 0, 640K hole, 1M reserved */
 };
 
 const struct ksl_arch *ksl_arch_find(const char *name);
 const struct ksl_arch *ksl_arch_host(void);
-unsigned int ksl_arch_max_order(const struct ksl_arch *a, unsigned int page_shift);
+unsigned int ksl_arch_max_order(const struct ksl_arch *a,
+				unsigned int page_shift);
 
 /* ---- the machine -------------------------------------------------------- */
 struct ksl_range {
@@ -172,19 +174,19 @@ struct ksl_range {
 /* what the boot command line asked of this layer */
 struct ksl_mm_config {
 	const struct ksl_arch *arch;
-	unsigned int page_shift;       /* 0: the architecture's default */
+	unsigned int page_shift; /* 0: the architecture's default */
 	struct ksl_range ranges[KSL_MAX_RANGES];
 	unsigned int nr_ranges;
 	bool mem_given;
-	int zone_dma_bits;             /* -1: none */
-	unsigned int nr_cpus;          /* 0: the host's */
-	int thp;                       /* transparent_hugepage: 0 never, 1 madvise, 2 always */
-	long min_free_kbytes;          /* -1: computed */
+	int zone_dma_bits;    /* -1: none */
+	unsigned int nr_cpus; /* 0: the host's */
+	int thp; /* transparent_hugepage: 0 never, 1 madvise, 2 always */
+	long min_free_kbytes; /* -1: computed */
 };
 
 struct ksl_mm {
 	bool booted;
-	unsigned int generation;       /* bumped by every boot */
+	unsigned int generation; /* bumped by every boot */
 	const struct ksl_arch *arch;
 	unsigned int page_shift;
 	unsigned long page_size;
@@ -193,15 +195,15 @@ struct ksl_mm {
 	unsigned int nr_cpus;
 	int thp;
 
-	struct ksl_range ram[KSL_MAX_RANGES];   /* present RAM, sorted */
+	struct ksl_range ram[KSL_MAX_RANGES]; /* present RAM, sorted */
 	unsigned int nr_ram;
-	struct ksl_range reserved[4];           /* present, not managed */
+	struct ksl_range reserved[4]; /* present, not managed */
 	unsigned int nr_reserved;
-	phys_addr_t phys_end;                   /* end of the highest range */
-	phys_addr_t zone_limit[MAX_NR_ZONES];   /* max_zone_pfn << shift */
+	phys_addr_t phys_end;		      /* end of the highest range */
+	phys_addr_t zone_limit[MAX_NR_ZONES]; /* max_zone_pfn << shift */
 	unsigned long max_pfn;
 
-	char *phys_base;                        /* host address of phys 0 */
+	char *phys_base; /* host address of phys 0 */
 	size_t phys_map_len;
 	struct page *mem_map;
 	size_t mem_map_len;
@@ -210,13 +212,13 @@ struct ksl_mm {
 	long min_free_kbytes;
 	unsigned long totalreserve_pages;
 
-	atomic_long node_stat[4];               /* NR_SLAB_*_B etc., in pages */
+	atomic_long node_stat[4]; /* NR_SLAB_*_B etc., in pages */
 
 	/* swiotlb as decided at boot (swiotlb_boot.c); the pool is the DMA layer's */
-	bool swiotlb_allocated;                 /* is_swiotlb_allocated() */
-	bool swiotlb_force;                     /* swiotlb=force */
-	unsigned long swiotlb_nslabs;           /* 2 KiB slots */
-	unsigned int swiotlb_nareas;            /* 0: default */
+	bool swiotlb_allocated;	      /* is_swiotlb_allocated() */
+	bool swiotlb_force;	      /* swiotlb=force */
+	unsigned long swiotlb_nslabs; /* 2 KiB slots */
+	unsigned int swiotlb_nareas;  /* 0: default */
 };
 
 enum ksl_node_stat {
@@ -283,7 +285,8 @@ enum zone_type ksl_pfn_zone(unsigned long pfn);
 struct page *ksl_rmqueue_buddy(struct zone *z, unsigned int order);
 void ksl_free_one_locked(struct zone *z, struct page *page, unsigned long pfn,
 			 unsigned int order);
-void ksl_zone_free_to_buddy(struct zone *z, struct page *page, unsigned int order);
+void ksl_zone_free_to_buddy(struct zone *z, struct page *page,
+			    unsigned int order);
 
 /* per-CPU lists */
 struct page *ksl_pcp_alloc(struct zone *z, unsigned int order);
@@ -321,7 +324,7 @@ struct ksl_cpu_own {
 	int req;   /* other threads that use, or are flushing, this CPU */
 	int owned; /* the CPU has an owner (this boot) */
 } __attribute__((aligned(64)));
-extern struct ksl_cpu_own *ksl_cpu_own;	 /* [nr_cpus] of this boot */
+extern struct ksl_cpu_own *ksl_cpu_own; /* [nr_cpus] of this boot */
 extern struct ksl_cpu_own ksl_own_none; /* req 1: not an owner */
 
 unsigned int ksl_this_cpu(void);
@@ -376,7 +379,8 @@ ksl_own_leave(struct ksl_cpu_own *own)
 {
 	__atomic_store_n(&own->busy, 0, __ATOMIC_RELEASE);
 }
-extern __thread struct ksl_tls_cpu ksl_tls __attribute__((tls_model("initial-exec")));
+extern __thread struct ksl_tls_cpu ksl_tls
+	__attribute__((tls_model("initial-exec")));
 
 /* ksl_this_cpu() with its common case inline */
 static inline unsigned int ksl_this_cpu_fast(void)

@@ -48,14 +48,16 @@ static int set_arch(const char *name, const char *val)
 		return -EINVAL;
 	ksl_mm_cfg.arch = ksl_arch_find(val);
 	if (!ksl_mm_cfg.arch)
-		return ksl_param_invalid(name, val,
+		return ksl_param_invalid(
+			name, val,
 			"unknown architecture (known: x86_64, arm64)");
 	return 0;
 }
 
 static int set_page_size(const char *name, const char *val)
 {
-	if (need_value(name, val) || ksl_memparse(val, &ksl_page_size_req, NULL))
+	if (need_value(name, val) ||
+	    ksl_memparse(val, &ksl_page_size_req, NULL))
 		return ksl_param_invalid(name, val, "malformed size");
 	if (!KSL_IS_POW2(ksl_page_size_req))
 		return ksl_param_invalid(name, val, "not a power of two");
@@ -91,8 +93,9 @@ static int set_mem(const char *name, const char *val)
 		for (unsigned int i = 0; i < ksl_mm_cfg.nr_ranges; i++)
 			if (ksl_mm_cfg.ranges[i].start == 0) {
 				ksl_mm_cfg.ranges[i].end = size;
-				return size ? 0 : ksl_param_invalid(name, val,
-								    "empty range");
+				return size ? 0 :
+					      ksl_param_invalid(name, val,
+								"empty range");
 			}
 	}
 	ksl_mm_cfg.mem_given = true;
@@ -107,11 +110,12 @@ static int set_memmap(const char *name, const char *val)
 	if (need_value(name, val) || ksl_memparse(val, &size, &e))
 		return ksl_param_invalid(name, val, "malformed size");
 	if (*e == '#' || *e == '$' || *e == '!')
-		return ksl_param_invalid(name, val,
+		return ksl_param_invalid(
+			name, val,
 			"only RAM ranges (SIZE@START) are supported");
 	if (*e != '@' || ksl_memparse(e + 1, &start, NULL))
-		return ksl_param_invalid(name, val,
-			"expected SIZE@START, e.g. memmap=4G@2G");
+		return ksl_param_invalid(
+			name, val, "expected SIZE@START, e.g. memmap=4G@2G");
 	return add_range(name, val, start, size);
 }
 
@@ -149,7 +153,8 @@ static int set_thp(const char *name, const char *val)
 			ksl_mm_cfg.thp = i;
 			return 0;
 		}
-	return ksl_param_invalid(name, val, "expected always, madvise or never");
+	return ksl_param_invalid(name, val,
+				 "expected always, madvise or never");
 }
 
 const struct ksl_param ksl_mm_params[] = {
@@ -195,7 +200,8 @@ static void default_ranges(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
 	unsigned long long bytes = (pages > 0 && psz > 0) ?
-		(unsigned long long)pages * psz : 1ULL << 30;
+					   (unsigned long long)pages * psz :
+					   1ULL << 30;
 
 	ksl_mm_cfg.ranges[0].start = 0;
 	ksl_mm_cfg.ranges[0].end = bytes;
@@ -214,19 +220,24 @@ static int validate_ranges(const struct ksl_arch *a)
 	qsort(r, n, sizeof(*r), range_cmp);
 	for (unsigned int i = 0; i < n; i++) {
 		const char *pname = (r[i].start == 0 && ksl_mm_cfg.mem_given) ?
-			"mem" : "memmap";
+					    "mem" :
+					    "memmap";
 
 		r[i].start = KSL_ALIGN(r[i].start, psz);
 		r[i].end = KSL_ALIGN_DOWN(r[i].end, psz);
 		if (r[i].end <= r[i].start)
-			return ksl_param_invalid(pname, NULL,
+			return ksl_param_invalid(
+				pname, NULL,
 				"range smaller than one %llu-byte page", psz);
 		if (r[i].end > 1ULL << a->phys_bits)
-			return ksl_param_invalid(pname, NULL,
+			return ksl_param_invalid(
+				pname, NULL,
 				"RAM ends at %#llx, beyond %s's %u physical address bits",
-				(unsigned long long)r[i].end, a->name, a->phys_bits);
+				(unsigned long long)r[i].end, a->name,
+				a->phys_bits);
 		if (i && r[i].start < r[i - 1].end)
-			return ksl_param_invalid("memmap", NULL,
+			return ksl_param_invalid(
+				"memmap", NULL,
 				"range [%#llx-%#llx] overlaps [%#llx-%#llx]",
 				(unsigned long long)r[i].start,
 				(unsigned long long)r[i].end - 1,
@@ -247,16 +258,20 @@ int ksl_mm_validate(void)
 	if (validate_page_size(a))
 		return -EINVAL;
 	if (ksl_mm_cfg.zone_dma_bits >= 0 && !a->has_zone_dma_bits)
-		return ksl_param_invalid("zone_dma_bits", NULL,
+		return ksl_param_invalid(
+			"zone_dma_bits", NULL,
 			"%s has a fixed ZONE_DMA (below 16 MiB)", a->name);
 	if (ksl_mm_cfg.zone_dma_bits > (int)a->phys_bits)
-		return ksl_param_invalid("zone_dma_bits", NULL,
+		return ksl_param_invalid(
+			"zone_dma_bits", NULL,
 			"more than %s's %u physical address bits", a->name,
 			a->phys_bits);
 	if (!ksl_mm_cfg.nr_cpus) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		ksl_mm_cfg.nr_cpus = n < 1 ? 1 : n > KSL_MAX_CPUS ? KSL_MAX_CPUS : n;
+		ksl_mm_cfg.nr_cpus = n < 1	      ? 1 :
+				     n > KSL_MAX_CPUS ? KSL_MAX_CPUS :
+							n;
 	}
 	return validate_ranges(a);
 }

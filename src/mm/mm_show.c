@@ -28,15 +28,16 @@ void ksl_show_buddyinfo(FILE *out)
 			continue;
 		fprintf(out, "Node %d, zone %8s ", 0, z->name);
 		for (unsigned int o = 0; o <= ksl_mm.max_order; o++)
-			fprintf(out, "%6lu ", ksl_area_nr_free(&z->free_area[o]));
+			fprintf(out, "%6lu ",
+				ksl_area_nr_free(&z->free_area[o]));
 		fputc('\n', out);
 	}
 }
 
 /* the node counters /proc/zoneinfo lists before the first zone */
 static const char *const node_stat_names[] = {
-	"nr_inactive_anon", "nr_active_anon", "nr_inactive_file",
-	"nr_active_file", "nr_unevictable", "nr_slab_reclaimable",
+	"nr_inactive_anon",	 "nr_active_anon",   "nr_inactive_file",
+	"nr_active_file",	 "nr_unevictable",   "nr_slab_reclaimable",
 	"nr_slab_unreclaimable", "nr_isolated_anon", "nr_isolated_file",
 };
 
@@ -47,9 +48,11 @@ static void show_node_stats(FILE *out)
 		long v = 0;
 
 		if (i == 5)
-			v = atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_RECLAIMABLE]);
+			v = atomic_load(
+				&ksl_mm.node_stat[KSL_NR_SLAB_RECLAIMABLE]);
 		else if (i == 6)
-			v = atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_UNRECLAIMABLE]);
+			v = atomic_load(
+				&ksl_mm.node_stat[KSL_NR_SLAB_UNRECLAIMABLE]);
 		fprintf(out, "\n      %-12s %lu", node_stat_names[i], v);
 	}
 }
@@ -58,7 +61,8 @@ static unsigned long free_pages_in_blocks(const struct zone *z)
 {
 	unsigned long n = 0;
 
-	for (unsigned int o = ksl_mm.pageblock_order; o <= ksl_mm.max_order; o++)
+	for (unsigned int o = ksl_mm.pageblock_order; o <= ksl_mm.max_order;
+	     o++)
 		n += ksl_area_nr_free(&z->free_area[o]) << o;
 	return n;
 }
@@ -69,7 +73,8 @@ static void show_pagesets(FILE *out, const struct zone *z)
 	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
 		const struct per_cpu_pages *p = &z->pcp[cpu];
 
-		fprintf(out, "\n    cpu: %u"
+		fprintf(out,
+			"\n    cpu: %u"
 			"\n              count:    %i"
 			"\n              high:     %i"
 			"\n              batch:    %i"
@@ -88,7 +93,8 @@ static void show_zone(FILE *out, const struct zone *z, bool node_stats)
 	fprintf(out, "Node %d, zone %8s", 0, z->name);
 	if (node_stats)
 		show_node_stats(out);
-	fprintf(out, "\n  pages free     %lu"
+	fprintf(out,
+		"\n  pages free     %lu"
 		"\n        boost    %lu"
 		"\n        min      %lu"
 		"\n        low      %lu"
@@ -113,8 +119,10 @@ static void show_zone(FILE *out, const struct zone *z, bool node_stats)
 	fprintf(out, "\n      %-12s %lu", "nr_free_pages_blocks",
 		free_pages_in_blocks(z));
 	show_pagesets(out, z);
-	fprintf(out, "\n  node_unreclaimable:  %u"
-		"\n  start_pfn:           %lu\n", 0, z->zone_start_pfn);
+	fprintf(out,
+		"\n  node_unreclaimable:  %u"
+		"\n  start_pfn:           %lu\n",
+		0, z->zone_start_pfn);
 }
 
 void ksl_show_zoneinfo(FILE *out)
@@ -150,8 +158,10 @@ static unsigned long mem_available(unsigned long free, unsigned long sreclaim)
 void ksl_show_meminfo(FILE *out)
 {
 	unsigned long free = 0;
-	unsigned long srecl = atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_RECLAIMABLE]);
-	unsigned long sunrecl = atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_UNRECLAIMABLE]);
+	unsigned long srecl =
+		atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_RECLAIMABLE]);
+	unsigned long sunrecl =
+		atomic_load(&ksl_mm.node_stat[KSL_NR_SLAB_UNRECLAIMABLE]);
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		free += atomic_load(&ksl_mm.zones[i].free_pages);
@@ -171,9 +181,11 @@ void ksl_show_meminfo(FILE *out)
  * memmap_init() marks them reserved and reports them. Holes in sections
  * without RAM have no memmap and are not counted.
  */
-static unsigned long hole_pages_with_memmap(unsigned long start, unsigned long end)
+static unsigned long hole_pages_with_memmap(unsigned long start,
+					    unsigned long end)
 {
-	unsigned int sec_bits = (ksl_mm.page_shift == 16 ? 29 : 27) - ksl_mm.page_shift;
+	unsigned int sec_bits =
+		(ksl_mm.page_shift == 16 ? 29 : 27) - ksl_mm.page_shift;
 	unsigned long n = 0;
 
 	for (unsigned long pfn = start; pfn < end;) {
@@ -182,9 +194,10 @@ static unsigned long hole_pages_with_memmap(unsigned long start, unsigned long e
 		bool has_ram = false;
 
 		for (unsigned int r = 0; r < ksl_mm.nr_ram && !has_ram; r++)
-			has_ram = (ksl_mm.ram[r].start >> ksl_mm.page_shift) < sec_end &&
+			has_ram = (ksl_mm.ram[r].start >> ksl_mm.page_shift) <
+					  sec_end &&
 				  (ksl_mm.ram[r].end >> ksl_mm.page_shift) >
-				  ((pfn >> sec_bits) << sec_bits);
+					  ((pfn >> sec_bits) << sec_bits);
 		if (has_ram)
 			n += stop - pfn;
 		pfn = stop;
@@ -204,9 +217,11 @@ void ksl_show_zones(FILE *out)
 		if (!z->spanned_pages)
 			fprintf(out, "  %-8s empty\n", z->name);
 		else
-			fprintf(out, "  %-8s [mem %#018llx-%#018llx]\n", z->name,
+			fprintf(out, "  %-8s [mem %#018llx-%#018llx]\n",
+				z->name,
 				(unsigned long long)z->zone_start_pfn << shift,
-				((unsigned long long)zone_end_pfn(z) << shift) - 1);
+				((unsigned long long)zone_end_pfn(z) << shift) -
+					1);
 	}
 	fprintf(out, "Movable zone start for each node\n");
 	fprintf(out, "Early memory node ranges\n");
@@ -222,7 +237,8 @@ void ksl_show_zones(FILE *out)
 		unsigned long n = hole_pages_with_memmap(prev_end, s);
 
 		if (n)
-			fprintf(out, "On node 0, zone %s: %lu pages in unavailable ranges\n",
+			fprintf(out,
+				"On node 0, zone %s: %lu pages in unavailable ranges\n",
 				ksl_mm.zones[ksl_pfn_zone(s)].name, n);
 		prev_end = ksl_mm.ram[r].end >> shift;
 	}

@@ -47,7 +47,8 @@ static void free_list_add(struct zone *z, struct page *p, unsigned int order)
 		area->head->lru.prev = p;
 	area->head = p;
 	ksl_area_add(area, 1);
-	ksl_page_set_flags(p, PG_buddy | ((unsigned long)order << PG_ORDER_SHIFT));
+	ksl_page_set_flags(p,
+			   PG_buddy | ((unsigned long)order << PG_ORDER_SHIFT));
 }
 
 static void free_list_del(struct zone *z, struct page *p, unsigned int order)
@@ -73,7 +74,8 @@ void ksl_free_one_locked(struct zone *z, struct page *page, unsigned long pfn,
 		struct page *buddy;
 		unsigned long f;
 
-		if (buddy_pfn < z->zone_start_pfn || buddy_pfn >= zone_end_pfn(z))
+		if (buddy_pfn < z->zone_start_pfn ||
+		    buddy_pfn >= zone_end_pfn(z))
 			break;
 		buddy = ksl_pfn_to_page(buddy_pfn);
 		f = ksl_page_flags(buddy);
@@ -87,11 +89,13 @@ void ksl_free_one_locked(struct zone *z, struct page *page, unsigned long pfn,
 	free_list_add(z, page, order);
 }
 
-void ksl_zone_free_to_buddy(struct zone *z, struct page *page, unsigned int order)
+void ksl_zone_free_to_buddy(struct zone *z, struct page *page,
+			    unsigned int order)
 {
 	pthread_mutex_lock(&z->lock);
 	ksl_free_one_locked(z, page, ksl_page_to_pfn(page), order);
-	atomic_fetch_add_explicit(&z->free_pages, 1L << order, memory_order_relaxed);
+	atomic_fetch_add_explicit(&z->free_pages, 1L << order,
+				  memory_order_relaxed);
 	pthread_mutex_unlock(&z->lock);
 }
 
@@ -182,7 +186,8 @@ static struct page *rmqueue(struct zone *z, unsigned int order)
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp,
 			  enum zone_type zone)
 {
-	unsigned long head = PG_head | ((unsigned long)order << PG_ORDER_SHIFT) |
+	unsigned long head = PG_head |
+			     ((unsigned long)order << PG_ORDER_SHIFT) |
 			     ((unsigned long)zone << PG_ZONE_SHIFT);
 
 	if ((gfp & __GFP_COMP) && order) {
@@ -208,9 +213,10 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 		if (!populated_zone(z))
 			continue;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-		    !zone_watermark_ok(z, order,
-				       z->watermark[alloc_flags & ALLOC_WMARK_MASK],
-				       highest, alloc_flags))
+		    !zone_watermark_ok(
+			    z, order,
+			    z->watermark[alloc_flags & ALLOC_WMARK_MASK],
+			    highest, alloc_flags))
 			continue;
 		page = rmqueue(z, order);
 		if (page) {
@@ -229,18 +235,21 @@ static void warn_alloc(gfp_t gfp, unsigned int order)
 	if ((gfp & __GFP_NOWARN) || !ksl_ratelimit(&rl, 10))
 		return;
 	kslab_gfp_format(gfp, flags, sizeof(flags));
-	ksl_printk("%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0",
-		   ksl_comm(), order, gfp, flags);
+	ksl_printk(
+		"%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0",
+		ksl_comm(), order, gfp, flags);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		const struct zone *z = &ksl_mm.zones[i];
 		unsigned int k = ksl_mm.page_shift - 10;
 
 		if (!populated_zone(z))
 			continue;
-		ksl_printk("Node 0 %s free:%lukB min:%lukB low:%lukB high:%lukB managed:%lukB",
-			   z->name, atomic_load(&z->free_pages) << k,
-			   z->watermark[WMARK_MIN] << k, z->watermark[WMARK_LOW] << k,
-			   z->watermark[WMARK_HIGH] << k, z->managed_pages << k);
+		ksl_printk(
+			"Node 0 %s free:%lukB min:%lukB low:%lukB high:%lukB managed:%lukB",
+			z->name, atomic_load(&z->free_pages) << k,
+			z->watermark[WMARK_MIN] << k,
+			z->watermark[WMARK_LOW] << k,
+			z->watermark[WMARK_HIGH] << k, z->managed_pages << k);
 	}
 }
 
@@ -290,14 +299,17 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	ksl_ensure_booted();
 	if (unlikely(order > ksl_mm.max_order)) {
 		if (!(gfp & __GFP_NOWARN))
-			ksl_pr_ratelimited(10,
+			ksl_pr_ratelimited(
+				10,
 				"WARNING: alloc_pages: order:%u above MAX_PAGE_ORDER %u",
 				order, ksl_mm.max_order);
 		return NULL;
 	}
 	if (unlikely(highest >= MAX_NR_ZONES)) {
-		ksl_pr_ratelimited(10,
-			"WARNING: alloc_pages: invalid zone modifiers in gfp %#x", gfp);
+		ksl_pr_ratelimited(
+			10,
+			"WARNING: alloc_pages: invalid zone modifiers in gfp %#x",
+			gfp);
 		return NULL;
 	}
 	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);

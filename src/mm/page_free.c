@@ -24,10 +24,13 @@ static void bad_page(const char *fn, unsigned long pfn, const char *why,
 			 caller - (unsigned long)info.dli_saddr);
 	else
 		snprintf(where, sizeof(where), "%#lx", caller);
-	ksl_pr_ratelimited(20,
+	ksl_pr_ratelimited(
+		20,
 		"BUG: Bad page state in process %s  pfn:%05lx zone:%s: %s; %s() from %s refused",
-		ksl_comm(), pfn, pfn < ksl_mm.max_pfn ?
-		ksl_mm.zones[ksl_pfn_zone(pfn)].name : "none", why, fn, where);
+		ksl_comm(), pfn,
+		pfn < ksl_mm.max_pfn ? ksl_mm.zones[ksl_pfn_zone(pfn)].name :
+				       "none",
+		why, fn, where);
 }
 
 /*
@@ -65,7 +68,8 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 	char why[96];
 
 	if (unlikely(!ksl_page_ptr_valid(page))) {
-		ksl_pr_ratelimited(20,
+		ksl_pr_ratelimited(
+			20,
 			"BUG: %s(%p): not a struct page of this machine; refused",
 			fn, (void *)page);
 		return false;
@@ -81,11 +85,15 @@ static bool free_pages_prepare(struct page *page, unsigned int order,
 		return false;
 	}
 	if (!(f & PG_head)) {
-		bad_page(fn, pfn, f & PG_reserved ? "reserved page" :
-			 !ksl_pfn_is_ram(pfn) ? "not RAM (a hole in the memory map)" :
+		bad_page(fn, pfn,
+			 f & PG_reserved ?
+				 "reserved page" :
+			 !ksl_pfn_is_ram(pfn) ?
+				 "not RAM (a hole in the memory map)" :
 			 pfn_in_free_block(pfn) ?
-			 "page is already free (double free)" :
-			 "not the first page of an allocation", caller);
+				 "page is already free (double free)" :
+				 "not the first page of an allocation",
+			 caller);
 		return false;
 	}
 	if (ksl_flags_order(f) != order) {
@@ -144,7 +152,8 @@ static struct page *addr_to_page(unsigned long addr, const char *fn,
 		return NULL;
 	if (!kslab_virt_addr_valid((void *)addr) ||
 	    addr & (ksl_mm.page_size - 1)) {
-		ksl_pr_ratelimited(20,
+		ksl_pr_ratelimited(
+			20,
 			"BUG: %s(%#lx): not a page address of this machine; refused",
 			fn, addr);
 		return NULL;
@@ -203,6 +212,7 @@ void free_pages_exact(void *virt, size_t size)
 	unsigned long end = addr + KSL_ALIGN(size, ksl_mm.page_size);
 
 	for (; addr < end; addr += ksl_mm.page_size)
-		free_pages_checked(addr_to_page(addr, "free_pages_exact", _RET_IP_),
+		free_pages_checked(addr_to_page(addr, "free_pages_exact",
+						_RET_IP_),
 				   0, "free_pages_exact", _RET_IP_);
 }

@@ -23,7 +23,8 @@ static void pcp_push(struct per_cpu_pages *pcp, struct page *page,
 	page->lru.next = pcp->lists[order];
 	pcp->lists[order] = page;
 	pcp->count += 1 << order;
-	ksl_page_set_flags(page, PG_pcp | ((unsigned long)order << PG_ORDER_SHIFT));
+	ksl_page_set_flags(page,
+			   PG_pcp | ((unsigned long)order << PG_ORDER_SHIFT));
 }
 
 static struct page *pcp_pop(struct per_cpu_pages *pcp, unsigned int order)
@@ -95,8 +96,9 @@ void ksl_pcp_free(struct zone *z, struct page *page, unsigned int order)
 	ksl_spin_lock(&pcp->lock);
 	pcp_push(pcp, page, order);
 	if (pcp->count >= pcp->high)
-		pcp_free_bulk(z, pcp, ksl_max(pcp->count - pcp->high + pcp->batch,
-					      pcp->batch));
+		pcp_free_bulk(z, pcp,
+			      ksl_max(pcp->count - pcp->high + pcp->batch,
+				      pcp->batch));
 	ksl_spin_unlock(&pcp->lock);
 }
 

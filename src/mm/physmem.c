@@ -60,11 +60,13 @@ static int map_region(void)
 	size_t span = ksl_mm.phys_end;
 
 	ksl_mm.phys_base = mmap(NULL, span, PROT_NONE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+				0);
 	if (ksl_mm.phys_base == MAP_FAILED) {
 		ksl_mm.phys_base = NULL;
-		ksl_printk("cannot reserve %zu MiB of host address space for physical memory",
-			   span >> 20);
+		ksl_printk(
+			"cannot reserve %zu MiB of host address space for physical memory",
+			span >> 20);
 		return -ENOMEM;
 	}
 	ksl_mm.phys_map_len = span;
@@ -77,7 +79,8 @@ static int map_region(void)
 	}
 	ksl_mm.mem_map_len = ksl_mm.max_pfn * sizeof(struct page);
 	ksl_mm.mem_map = mmap(NULL, ksl_mm.mem_map_len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			      0);
 	if (ksl_mm.mem_map == MAP_FAILED) {
 		ksl_mm.mem_map = NULL;
 		ksl_printk("cannot reserve host address space for mem_map");

@@ -25,7 +25,8 @@ int kslab_register_shrinker(struct kslab_shrinker *s)
 void kslab_unregister_shrinker(struct kslab_shrinker *s)
 {
 	pthread_mutex_lock(&ksl_shrinker_lock);
-	for (struct kslab_shrinker **pp = &ksl_shrinkers; *pp; pp = &(*pp)->next)
+	for (struct kslab_shrinker **pp = &ksl_shrinkers; *pp;
+	     pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
 			break;
@@ -45,8 +46,8 @@ unsigned long ksl_run_shrinkers(void)
 		list[n++] = s;
 	pthread_mutex_unlock(&ksl_shrinker_lock);
 	for (int i = 0; i < n; i++) {
-		unsigned long count = list[i]->count ? list[i]->count(list[i]->priv) :
-						       ~0UL;
+		unsigned long count =
+			list[i]->count ? list[i]->count(list[i]->priv) : ~0UL;
 
 		if (count)
 			freed += list[i]->scan(list[i]->priv, count);

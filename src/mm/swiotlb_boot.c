@@ -25,9 +25,9 @@
 #define IO_TLB_DEFAULT_SIZE (64UL << 20)
 
 static struct {
-	unsigned long nslabs;  /* 0: default */
+	unsigned long nslabs; /* 0: default */
 	unsigned int nareas;
-	int force;             /* -1 noforce, 0 default, 1 force */
+	int force; /* -1 noforce, 0 default, 1 force */
 } ksl_swiotlb_cfg;
 
 void ksl_swiotlb_config_reset(void)
@@ -57,18 +57,21 @@ int ksl_swiotlb_set_param(const char *name, const char *val)
 		return ksl_param_invalid(name, val, "a value is required");
 	got = parse_num(&p, &n);
 	if (got < 0)
-		return ksl_param_invalid(name, val, "malformed number of slabs");
+		return ksl_param_invalid(name, val,
+					 "malformed number of slabs");
 	if (got) {
 		if (!n)
 			return ksl_param_invalid(name, val, "zero slabs");
 		/* rounded up to whole segments, as the kernel does */
-		ksl_swiotlb_cfg.nslabs = KSL_ALIGN(n, (unsigned long long)IO_TLB_SEGSIZE);
+		ksl_swiotlb_cfg.nslabs =
+			KSL_ALIGN(n, (unsigned long long)IO_TLB_SEGSIZE);
 	}
 	if (*p == ',') {
 		p++;
 		got = parse_num(&p, &n);
 		if (got < 0)
-			return ksl_param_invalid(name, val, "malformed number of areas");
+			return ksl_param_invalid(name, val,
+						 "malformed number of areas");
 		if (got)
 			ksl_swiotlb_cfg.nareas = (unsigned int)n;
 		if (*p == ',')
@@ -79,7 +82,8 @@ int ksl_swiotlb_set_param(const char *name, const char *val)
 	else if (!strcmp(p, "noforce"))
 		ksl_swiotlb_cfg.force = -1;
 	else if (*p)
-		return ksl_param_invalid(name, val,
+		return ksl_param_invalid(
+			name, val,
 			"expected [NSLABS][,NAREAS][,force|noforce]");
 	return 0;
 }
@@ -106,8 +110,10 @@ void ksl_swiotlb_decide(void)
 
 		bytes = IO_TLB_DEFAULT_SIZE;
 		if (ksl_mm.arch->has_zone_dma_bits && !beyond_dma)
-			bytes = ksl_min(bytes, KSL_ALIGN(ram / 1024,
-					(unsigned long)IO_TLB_SEGSIZE << IO_TLB_SHIFT));
+			bytes = ksl_min(bytes,
+					KSL_ALIGN(ram / 1024,
+						  (unsigned long)IO_TLB_SEGSIZE
+							  << IO_TLB_SHIFT));
 	}
 	ksl_mm.swiotlb_allocated = want;
 	ksl_mm.swiotlb_force = ksl_swiotlb_cfg.force > 0;

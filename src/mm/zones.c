@@ -23,12 +23,11 @@
 #include <string.h>
 #include "mm/mm_internal.h"
 
-static const char *const ksl_zone_names[MAX_NR_ZONES] = {
-	"DMA", "DMA32", "Normal", "Movable", "Device"
-};
-static const unsigned int ksl_lowmem_reserve_ratio[MAX_NR_ZONES] = {
-	256, 256, 32, 0, 0
-};
+static const char *const ksl_zone_names[MAX_NR_ZONES] = { "DMA", "DMA32",
+							  "Normal", "Movable",
+							  "Device" };
+static const unsigned int ksl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256,
+								     32, 0, 0 };
 #define WATERMARK_SCALE_FACTOR 10
 #define MIGRATE_PCPTYPES 3
 #define SWAP_CLUSTER_MAX 32UL
@@ -45,14 +44,18 @@ static void arch_zone_limits(unsigned long max_zone_pfn[MAX_NR_ZONES])
 		max_zone_pfn[ZONE_DMA] = (16ULL << 20) >> shift;
 		max_zone_pfn[ZONE_DMA32] = (4ULL << 30) >> shift;
 	} else {
-		phys_addr_t dma_limit = ksl_mm_cfg.zone_dma_bits >= 0 &&
-			ksl_mm_cfg.zone_dma_bits < 64 ?
-			(1ULL << ksl_mm_cfg.zone_dma_bits) - 1 : ~0ULL;
+		phys_addr_t dma_limit =
+			ksl_mm_cfg.zone_dma_bits >= 0 &&
+					ksl_mm_cfg.zone_dma_bits < 64 ?
+				(1ULL << ksl_mm_cfg.zone_dma_bits) - 1 :
+				~0ULL;
 
 		if (dram_start < u32_max)
 			dma_limit = ksl_min(dma_limit, u32_max);
-		max_zone_pfn[ZONE_DMA] = (ksl_min(dma_limit, dram_last) + 1) >> shift;
-		max_zone_pfn[ZONE_DMA32] = (ksl_min(u32_max, dram_last) + 1) >> shift;
+		max_zone_pfn[ZONE_DMA] = (ksl_min(dma_limit, dram_last) + 1) >>
+					 shift;
+		max_zone_pfn[ZONE_DMA32] = (ksl_min(u32_max, dram_last) + 1) >>
+					   shift;
 	}
 	max_zone_pfn[ZONE_NORMAL] = ksl_mm.max_pfn;
 }
@@ -94,9 +97,11 @@ static void zone_spans(void)
 		hi = ksl_min(ksl_max(node_end, start), end);
 		z->zone_start_pfn = lo;
 		z->spanned_pages = hi - lo;
-		z->present_pages = ram_pages_in(lo, hi, ksl_mm.ram, ksl_mm.nr_ram);
-		z->managed_pages = z->present_pages -
-			ram_pages_in(lo, hi, ksl_mm.reserved, ksl_mm.nr_reserved);
+		z->present_pages =
+			ram_pages_in(lo, hi, ksl_mm.ram, ksl_mm.nr_ram);
+		z->managed_pages =
+			z->present_pages - ram_pages_in(lo, hi, ksl_mm.reserved,
+							ksl_mm.nr_reserved);
 		ksl_mm.zone_limit[i] = (phys_addr_t)end << ksl_mm.page_shift;
 		start = end;
 	}
@@ -104,7 +109,8 @@ static void zone_spans(void)
 
 /* ---- the free memory of a zone at boot -------------------------------- */
 
-static void add_free_block(struct zone *z, unsigned long pfn, unsigned int order)
+static void add_free_block(struct zone *z, unsigned long pfn,
+			   unsigned int order)
 {
 	ksl_free_one_locked(z, ksl_pfn_to_page(pfn), pfn, order);
 	atomic_fetch_add(&z->free_pages, 1L << order);
@@ -125,7 +131,8 @@ static void free_range(struct zone *z, unsigned long start, unsigned long end)
 	if (run_start >= run_end)
 		run_start = run_end = end;
 	while (start < run_start) {
-		unsigned int order = start ? (unsigned int)__builtin_ctzl(start) : max;
+		unsigned int order =
+			start ? (unsigned int)__builtin_ctzl(start) : max;
 
 		order = ksl_min(order, max);
 		while (start + (1UL << order) > run_start)
@@ -141,7 +148,8 @@ static void free_range(struct zone *z, unsigned long start, unsigned long end)
 		start = run_end;
 	}
 	while (start < end) {
-		unsigned int order = ksl_min((unsigned int)__builtin_ctzl(start), max);
+		unsigned int order =
+			ksl_min((unsigned int)__builtin_ctzl(start), max);
 
 		while (start + (1UL << order) > end)
 			order--;
@@ -158,8 +166,8 @@ static void zone_free_memory(struct zone *z)
 	for (unsigned int i = 0; i < ksl_mm.nr_ram; i++) {
 		unsigned long s = ksl_max(ksl_mm.ram[i].start >> shift,
 					  z->zone_start_pfn);
-		unsigned long e = ksl_min(ksl_mm.ram[i].end >> shift,
-					  zone_end_pfn(z));
+		unsigned long e =
+			ksl_min(ksl_mm.ram[i].end >> shift, zone_end_pfn(z));
 
 		for (unsigned int r = 0; r < ksl_mm.nr_reserved && s < e; r++) {
 			unsigned long rs = ksl_mm.reserved[r].start >> shift;
@@ -202,21 +210,25 @@ static unsigned long free_buffer_pages(void)
 
 static void setup_per_zone_wmarks(void)
 {
-	unsigned long pages_min = ksl_mm.min_free_kbytes >> (ksl_mm.page_shift - 10);
+	unsigned long pages_min = ksl_mm.min_free_kbytes >>
+				  (ksl_mm.page_shift - 10);
 	unsigned long lowmem = lowmem_pages();
 
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &ksl_mm.zones[i];
-		unsigned long tmp = lowmem ? pages_min * z->managed_pages / lowmem : 0;
+		unsigned long tmp =
+			lowmem ? pages_min * z->managed_pages / lowmem : 0;
 
 		if (i == ZONE_MOVABLE) {
 			unsigned long m = z->managed_pages / 1024;
 
-			z->watermark[WMARK_MIN] = ksl_min(ksl_max(m, SWAP_CLUSTER_MAX), 128UL);
+			z->watermark[WMARK_MIN] =
+				ksl_min(ksl_max(m, SWAP_CLUSTER_MAX), 128UL);
 		} else {
 			z->watermark[WMARK_MIN] = tmp;
 		}
-		tmp = ksl_max(tmp >> 2, z->managed_pages * WATERMARK_SCALE_FACTOR / 10000);
+		tmp = ksl_max(tmp >> 2, z->managed_pages *
+						WATERMARK_SCALE_FACTOR / 10000);
 		z->watermark[WMARK_LOW] = z->watermark[WMARK_MIN] + tmp;
 		z->watermark[WMARK_HIGH] = z->watermark[WMARK_LOW] + tmp;
 		z->watermark[WMARK_PROMO] = z->watermark[WMARK_HIGH] + tmp;
@@ -232,8 +244,10 @@ static void setup_lowmem_reserve(void)
 		z->lowmem_reserve[i] = 0;
 		for (int j = i + 1; j < MAX_NR_ZONES; j++) {
 			upper += ksl_mm.zones[j].managed_pages;
-			z->lowmem_reserve[j] = (!ksl_lowmem_reserve_ratio[i] || !upper) ?
-				0 : upper / ksl_lowmem_reserve_ratio[i];
+			z->lowmem_reserve[j] =
+				(!ksl_lowmem_reserve_ratio[i] || !upper) ?
+					0 :
+					upper / ksl_lowmem_reserve_ratio[i];
 		}
 	}
 }
@@ -262,7 +276,8 @@ static void thp_min_free_kbytes(void)
 
 	for (int i = 0; i <= ZONE_NORMAL; i++)
 		nr_zones += populated_zone(&ksl_mm.zones[i]);
-	rec = pb * nr_zones * 2 + pb * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+	rec = pb * nr_zones * 2 +
+	      pb * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
 	rec = ksl_min(rec, free_buffer_pages() / 20);
 	rec <<= ksl_mm.page_shift - 10;
 	if ((long)rec > ksl_mm.min_free_kbytes) {
@@ -303,10 +318,11 @@ static unsigned int stat_threshold(const struct zone *z)
 
 void ksl_setup_watermarks(void)
 {
-	long lowmem_kb = (long)(free_buffer_pages() << (ksl_mm.page_shift - 10));
+	long lowmem_kb =
+		(long)(free_buffer_pages() << (ksl_mm.page_shift - 10));
 
-	ksl_mm.min_free_kbytes = ksl_min(ksl_max((long)ksl_int_sqrt(lowmem_kb * 16), 128L),
-					 262144L);
+	ksl_mm.min_free_kbytes = ksl_min(
+		ksl_max((long)ksl_int_sqrt(lowmem_kb * 16), 128L), 262144L);
 	setup_per_zone_wmarks();
 	setup_lowmem_reserve();
 	if (ksl_mm.thp)
@@ -356,7 +372,8 @@ int kslab_zone_info(enum zone_type zone, struct kslab_zone_info *out)
 	out->wmark_low = z->watermark[WMARK_LOW];
 	out->wmark_high = z->watermark[WMARK_HIGH];
 	out->wmark_promo = z->watermark[WMARK_PROMO];
-	memcpy(out->lowmem_reserve, z->lowmem_reserve, sizeof(out->lowmem_reserve));
+	memcpy(out->lowmem_reserve, z->lowmem_reserve,
+	       sizeof(out->lowmem_reserve));
 	for (unsigned int o = 0; o <= ksl_mm.max_order; o++)
 		out->nr_free[o] = ksl_area_nr_free(&z->free_area[o]);
 	out->pcp_batch = z->pcp_batch;

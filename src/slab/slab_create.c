@@ -100,17 +100,17 @@ static int param_merge(const char *name, const char *val)
 }
 
 const struct ksl_param ksl_slab_params[] = {
-	{"slub_min_order", param_min_order},
-	{"slab_min_order", param_min_order},
-	{"slub_max_order", param_max_order},
-	{"slab_max_order", param_max_order},
-	{"slub_min_objects", param_min_objects},
-	{"slab_min_objects", param_min_objects},
-	{"slab_nomerge", param_nomerge},
-	{"slub_nomerge", param_nomerge},
-	{"slab_merge", param_merge},
-	{"slub_merge", param_merge},
-	{NULL, NULL},
+	{ "slub_min_order", param_min_order },
+	{ "slab_min_order", param_min_order },
+	{ "slub_max_order", param_max_order },
+	{ "slab_max_order", param_max_order },
+	{ "slub_min_objects", param_min_objects },
+	{ "slab_min_objects", param_min_objects },
+	{ "slab_nomerge", param_nomerge },
+	{ "slub_nomerge", param_nomerge },
+	{ "slab_merge", param_merge },
+	{ "slub_merge", param_merge },
+	{ NULL, NULL },
 };
 
 void ksl_slab_config_reset(void)
@@ -129,12 +129,12 @@ int ksl_slab_validate(void)
 /* slub_max_order: PAGE_ALLOC_COSTLY_ORDER, capped at MAX_PAGE_ORDER */
 unsigned int ksl_slub_max_order(void)
 {
-	unsigned int max = ksl_slab_cfg.max_order < 0
-				   ? PAGE_ALLOC_COSTLY_ORDER
-				   : (unsigned int)ksl_slab_cfg.max_order;
-	unsigned int min = ksl_slab_cfg.min_order < 0
-				   ? 0
-				   : (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int max = ksl_slab_cfg.max_order < 0 ?
+				   PAGE_ALLOC_COSTLY_ORDER :
+				   (unsigned int)ksl_slab_cfg.max_order;
+	unsigned int min = ksl_slab_cfg.min_order < 0 ?
+				   0 :
+				   (unsigned int)ksl_slab_cfg.min_order;
 
 	max = ksl_min(max, ksl_mm.max_order);
 	/* setup_slub_min_order(): a larger min_order raises max_order */
@@ -145,9 +145,9 @@ unsigned int ksl_slub_max_order(void)
 
 unsigned int ksl_slub_min_order(void)
 {
-	unsigned int min = ksl_slab_cfg.min_order < 0
-				   ? 0
-				   : (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int min = ksl_slab_cfg.min_order < 0 ?
+				   0 :
+				   (unsigned int)ksl_slab_cfg.min_order;
 
 	return ksl_min(min, ksl_slub_max_order());
 }
@@ -155,9 +155,9 @@ unsigned int ksl_slub_min_order(void)
 /* 0: computed from the CPUs at each cache creation */
 unsigned int ksl_slub_min_objects(void)
 {
-	return ksl_slab_cfg.min_objects < 0
-		       ? 0
-		       : (unsigned int)ksl_slab_cfg.min_objects;
+	return ksl_slab_cfg.min_objects < 0 ?
+		       0 :
+		       (unsigned int)ksl_slab_cfg.min_objects;
 }
 
 /* ---- geometry ----------------------------------------------------------- */
@@ -408,11 +408,11 @@ static void free_cache_struct(struct kmem_cache *s)
  */
 static int take_meta_objects(struct ksl_cache_box *b)
 {
-	struct kmem_cache *nc =
-		ksl_kmem_cache_node ? ksl_kmem_cache_node : &b->s;
+	struct kmem_cache *nc = ksl_kmem_cache_node ? ksl_kmem_cache_node :
+						      &b->s;
 
-	b->node_obj = ksl_cache_alloc_caller(nc, GFP_KERNEL | __GFP_ZERO,
-					     _RET_IP_);
+	b->node_obj =
+		ksl_cache_alloc_caller(nc, GFP_KERNEL | __GFP_ZERO, _RET_IP_);
 	if (!b->node_obj)
 		return -ENOMEM;
 	if (!ksl_kmem_cache)
@@ -427,8 +427,7 @@ static void put_meta_objects(struct ksl_cache_box *b)
 {
 	if (b->cache_obj && ksl_kmem_cache)
 		ksl_cache_free_caller(ksl_kmem_cache, b->cache_obj, _RET_IP_);
-	if (b->node_obj && ksl_kmem_cache_node &&
-	    &b->s != ksl_kmem_cache_node)
+	if (b->node_obj && ksl_kmem_cache_node && &b->s != ksl_kmem_cache_node)
 		ksl_cache_free_caller(ksl_kmem_cache_node, b->node_obj,
 				      _RET_IP_);
 	b->cache_obj = b->node_obj = NULL;
@@ -625,7 +624,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *))
 {
-	struct kmem_cache_args args = {.align = align, .ctor = ctor};
+	struct kmem_cache_args args = { .align = align, .ctor = ctor };
 
 	return do_create(name, size, &args, flags, 1);
 }

@@ -115,11 +115,11 @@ struct slab {
 		};
 	};
 	uint64_t fstate;
-	unsigned short objects;	 /* at most KSL_MAX_OBJS_PER_PAGE */
+	unsigned short objects; /* at most KSL_MAX_OBJS_PER_PAGE */
 	unsigned short order;
 	unsigned int local_nr; /* objects on local_free */
-	void *base;	    /* first object (slab address + red_left_pad) */
-	unsigned int span;  /* objects * size: the bytes objects start in */
+	void *base;	       /* first object (slab address + red_left_pad) */
+	unsigned int span;     /* objects * size: the bytes objects start in */
 	unsigned int frozen_cpu; /* on a CPU's partial list: the CPU + 1 */
 };
 _Static_assert(sizeof(struct slab) == sizeof(struct page),
@@ -238,8 +238,9 @@ static inline bool obj_aligned(const struct kmem_cache *s, unsigned long off)
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
 				       const struct slab *slab, const void *obj)
 {
-	return (unsigned int)obj_index(s, (unsigned long)((const char *)obj -
-							  (const char *)slab->base)) +
+	return (unsigned int)obj_index(
+		       s, (unsigned long)((const char *)obj -
+					  (const char *)slab->base)) +
 	       1;
 }
 
@@ -329,8 +330,7 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s);
 
 /* allocation, lists, flushing (slub.c) */
 int ksl_cache_init_cpu(struct kmem_cache *s);
-void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp,
-			 unsigned long caller);
+void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void *ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp,
 			  unsigned long caller);
 void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);

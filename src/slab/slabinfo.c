@@ -51,8 +51,8 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->active_slabs = out->num_slabs;
 	out->num_objs = (unsigned long)atomic_load(&s->node.total_objects);
 	count_free_partial(s, &nr_free);
-	out->active_objs =
-		out->num_objs > nr_free ? out->num_objs - nr_free : 0;
+	out->active_objs = out->num_objs > nr_free ? out->num_objs - nr_free :
+						     0;
 	out->zone = cache_zone(s);
 	out->inuse = s->inuse;
 	out->offset = s->offset;

@@ -49,14 +49,12 @@ unsigned long kslab_slab_pages(void)
 	return (unsigned long)atomic_load(&ksl_slab_pages_in_use);
 }
 
-__attribute__((noinline)) void
-ksl_cpu_lock_contended(struct kmem_cache_cpu *c)
+__attribute__((noinline)) void ksl_cpu_lock_contended(struct kmem_cache_cpu *c)
 {
 	ksl_spin_lock(&c->lock);
 }
 
-__attribute__((noinline)) void *ksl_zero_object(struct kmem_cache *s,
-						void *obj)
+__attribute__((noinline)) void *ksl_zero_object(struct kmem_cache *s, void *obj)
 {
 	if (obj)
 		memset(obj, 0, s->object_size);
@@ -74,9 +72,9 @@ static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
 {
 	long pages = sign * (1L << order);
 
-	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT)
-				  ? KSL_NR_SLAB_RECLAIMABLE
-				  : KSL_NR_SLAB_UNRECLAIMABLE,
+	ksl_mod_node_stat((s->flags & SLAB_RECLAIM_ACCOUNT) ?
+				  KSL_NR_SLAB_RECLAIMABLE :
+				  KSL_NR_SLAB_UNRECLAIMABLE,
 			  pages);
 	atomic_fetch_add(&ksl_slab_pages_in_use, pages);
 	atomic_fetch_add(&s->node.nr_slabs, sign);
@@ -179,7 +177,6 @@ static inline void set_cpu_slab(struct kmem_cache_cpu *c, struct slab *slab)
 	c->span = slab ? slab->span : 0;
 }
 
-
 /* ---- the slab word ------------------------------------------------------ */
 
 /* set the state, keeping what remote frees change (list_lock held) */
@@ -239,8 +236,8 @@ static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain,
 		if (tail)
 			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
 	} while (!fs_cas(slab, &w,
-			 fs_make(obj_to_head(s, slab, chain),
-				 FS_INUSE(w) - nr, FS_STATE(w))));
+			 fs_make(obj_to_head(s, slab, chain), FS_INUSE(w) - nr,
+				 FS_STATE(w))));
 }
 
 static unsigned int chain_length(struct kmem_cache *s, void *chain)
@@ -258,7 +255,7 @@ static unsigned int chain_length(struct kmem_cache *s, void *chain)
  * still land until the state changes, hence the loop.
  */
 void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
-			  struct slab **discard)
+		       struct slab **discard)
 {
 	struct kmem_cache_node *n = &s->node;
 	uint64_t w;
@@ -291,7 +288,7 @@ void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 
 /* Move c's partial slabs to the node list (c->lock and list_lock held). */
 void ksl_put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
-			 struct slab **discard)
+		      struct slab **discard)
 {
 	struct slab *slab = c->partial;
 
@@ -501,9 +498,9 @@ static void *take_freelist(struct kmem_cache *s, struct slab *slab)
 
 	do
 		head = FS_HEAD(w);
-	while (!fs_cas(
-		slab, &w,
-		fs_make(0, slab->objects, head ? SLAB_FROZEN : SLAB_FULL)));
+	while (!fs_cas(slab, &w,
+		       fs_make(0, slab->objects,
+			       head ? SLAB_FROZEN : SLAB_FULL)));
 	return idx_to_obj(s, slab, head);
 }
 
@@ -602,9 +599,10 @@ static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
  * and those may flush this very CPU), then made the CPU's active one; a
  * slab another thread of the CPU installed meanwhile is deactivated.
  */
-static __attribute__((noinline)) void *
-refill_new_slab(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
-		unsigned long caller)
+static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
+						       struct ksl_cpu_hold *h,
+						       gfp_t gfp,
+						       unsigned long caller)
 {
 	struct slab *slab, *discard = NULL;
 	struct kmem_cache_cpu *c;
@@ -636,9 +634,10 @@ refill_new_slab(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
 }
 
 /* An object for a CPU whose freelist is empty (CPU held, released). */
-static __attribute__((noinline)) void *
-alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
-	   unsigned long caller)
+static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
+						  struct ksl_cpu_hold *h,
+						  gfp_t gfp,
+						  unsigned long caller)
 {
 	struct kmem_cache_cpu *c = h->c;
 	void *obj = c->freelist;
@@ -659,9 +658,8 @@ alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h, gfp_t gfp,
 }
 
 /* The owner's fast path found its freelist empty (still in the section). */
-__attribute__((noinline)) void *ksl_alloc_refill_in(struct kmem_cache *s,
-						   gfp_t gfp,
-						   unsigned long caller)
+__attribute__((noinline)) void *
+ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
 
@@ -670,9 +668,8 @@ __attribute__((noinline)) void *ksl_alloc_refill_in(struct kmem_cache *s,
 
 /* Everything else: a thread that is not its CPU's owner (or has no CPU
  * yet), or an owner excluded for now. */
-__attribute__((noinline)) void *ksl_alloc_slowpath(struct kmem_cache *s,
-						  gfp_t gfp,
-						  unsigned long caller)
+__attribute__((noinline)) void *
+ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h;
 

@@ -113,8 +113,8 @@ put_cpu_partial_flush(struct kmem_cache *s, struct ksl_cpu_hold *h,
  * the list first flushed to the node when full (CPU held, released).
  */
 static __attribute__((always_inline)) inline void
-put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h,
-		struct slab *slab, void *obj)
+put_cpu_partial(struct kmem_cache *s, struct ksl_cpu_hold *h, struct slab *slab,
+		void *obj)
 {
 	if (unlikely(h->c->nr_partial >= s->cpu_partial_slabs)) {
 		put_cpu_partial_flush(s, h, slab, obj);
@@ -180,10 +180,11 @@ free_slow_locked(struct kmem_cache *s, struct ksl_cpu_hold *h,
  * its list, is one CAS; freezing a full slab or a list change needs the
  * CPU, taken here unless held. Whatever was held is released.
  */
-static __attribute__((noinline)) void
-free_remote(struct kmem_cache *s, struct ksl_cpu_hold *h, bool held,
-	    struct slab *slab, void *obj, unsigned int idx,
-	    unsigned long caller)
+static __attribute__((noinline)) void free_remote(struct kmem_cache *s,
+						  struct ksl_cpu_hold *h,
+						  bool held, struct slab *slab,
+						  void *obj, unsigned int idx,
+						  unsigned long caller)
 {
 	int ret = free_lockless(s, slab, obj, idx);
 
@@ -225,8 +226,7 @@ free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			return;
 		}
 	} else if (st == SLAB_FULL && !head && inuse && s->cpu_partial_slabs) {
-		if (likely(fs_cas(slab, &w,
-				  fs_make(0, inuse, SLAB_FROZEN)))) {
+		if (likely(fs_cas(slab, &w, fs_make(0, inuse, SLAB_FROZEN)))) {
 			put_cpu_partial(s, &h, slab, obj);
 			return;
 		}
@@ -318,9 +318,8 @@ static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 /* every check, then the free under the CPU lock: the path for anything
  * unusual, and for threads that share their CPU */
-__attribute__((noinline)) void ksl_slab_free_checked(struct kmem_cache *s,
-						     void *obj,
-						     unsigned long caller)
+__attribute__((noinline)) void
+ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	struct slab *slab;
 	struct kmem_cache_cpu *c;

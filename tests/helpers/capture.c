@@ -39,8 +39,10 @@ unsigned int test_seed(const char *test_name)
 {
 	const char *env = getenv("KSLAB_SEED");
 	unsigned int seed = env ? (unsigned int)strtoul(env, NULL, 0) :
-				  (unsigned int)time(NULL) ^ (unsigned int)getpid();
+				  (unsigned int)time(NULL) ^
+					    (unsigned int)getpid();
 
-	printf("%s: seed %u (rerun with KSLAB_SEED=%u)\n", test_name, seed, seed);
+	printf("%s: seed %u (rerun with KSLAB_SEED=%u)\n", test_name, seed,
+	       seed);
 	return seed;
 }
