@@ -364,14 +364,33 @@ static void stale_round(struct kmem_cache *c, unsigned long tag)
 	}
 }
 
+/* kmalloc()/kfree() pairs: kfree() guesses the cache of the last kmalloc() */
+static void stale_kmalloc_round(void)
+{
+	for (int i = 0; i < STALE_OBJS; i++) {
+		unsigned long *p = kmalloc(48 + (size_t)(i % 5) * 40,
+					   GFP_KERNEL);
+
+		if (!p) {
+			atomic_fetch_add(&stale_bad, 1);
+			continue;
+		}
+		*p = (unsigned long)i;
+		kfree(p);
+	}
+}
+
 static void *stale_main(void *arg)
 {
 	(void)arg;
+	stale_kmalloc_round();
 	stale_round(stale_c1, 0x1000000);
 	stale_cpu1 = kslab_this_cpu();
 	pthread_barrier_wait(&stale_phase); /* the machine reboots */
 	pthread_barrier_wait(&stale_phase);
-	/* still marked as the owner of a CPU of the last boot */
+	/* still marked as the owner of a CPU of the last boot, its kfree()
+	 * guess a cache of the last boot */
+	stale_kmalloc_round();
 	stale_round(stale_c2, 0x2000000);
 	stale_cpu2 = kslab_this_cpu();
 	return NULL;

@@ -87,6 +87,7 @@ void *__kmalloc(size_t size, gfp_t flags)
 	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][idx];
 	if (unlikely(!s)) /* the table being filled at boot */
 		return kmalloc_slow(size, flags, _RET_IP_);
+	ksl_tls.hint = s; /* for kfree() */
 	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
 }
 
@@ -100,6 +101,7 @@ void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
 	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][index];
 	if (unlikely(!s)) /* the table being filled at boot */
 		return kmalloc_index_slow(index, size, flags, _RET_IP_);
+	ksl_tls.hint = s; /* for kfree() */
 	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
 }
 
@@ -152,16 +154,47 @@ static __attribute__((noinline)) void do_kfree(const void *p,
 		caller);
 }
 
-/* a slab object: its slab names the cache, the free inline; else the rest */
-void kfree(const void *p)
+/* kfree() by a thread that is not its CPU's owner: the locked paths */
+static __attribute__((noinline)) void kfree_unowned(const void *p,
+						    unsigned long caller)
 {
 	struct slab *slab = ksl_slab_of_fast(p);
 
 	if (unlikely(!slab)) {
+		do_kfree(p, caller);
+		return;
+	}
+	ksl_slab_free_checked(slab->slab_cache, (void *)p, caller);
+}
+
+/* a slab object: its slab names the cache, the free inline; else the rest */
+void kfree(const void *p)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache *hint;
+	struct slab *slab;
+
+	if (unlikely(!ksl_own_enter(own))) {
+		kfree_unowned(p, _RET_IP_);
+		return;
+	}
+	/* the cache of this thread's last kmalloc(): an object freed soon
+	 * after it was allocated needs no struct page lookup */
+	hint = ksl_tls.hint;
+	if (likely(hint) &&
+	    ksl_push_if_in(hint, (void *)p, ksl_this_cpu_slab(hint)->base,
+			   ksl_this_cpu_slab(hint)->span,
+			   &ksl_this_cpu_slab(hint)->freelist)) {
+		ksl_own_leave(own);
+		return;
+	}
+	slab = ksl_slab_of_fast(p);
+	if (unlikely(!slab)) {
+		ksl_own_leave(own);
 		do_kfree(p, _RET_IP_);
 		return;
 	}
-	ksl_slab_free_fast(slab->slab_cache, slab, (void *)p, _RET_IP_);
+	ksl_slab_free_held(slab->slab_cache, slab, (void *)p, _RET_IP_, own);
 }
 
 size_t ksize(const void *p)

@@ -148,6 +148,7 @@ static void leave_cpu(void)
 	ksl_tls.own = &ksl_own_none;
 	ksl_tls.owner = false;
 	ksl_tls.sharer = false;
+	ksl_tls.hint = NULL;
 }
 
 /* thread exit leaves no CPU owned or shared by a dead thread */
@@ -189,6 +190,7 @@ static void assign_cpu(unsigned int cpu)
 	ksl_tls.own = &ksl_own_none;
 	ksl_tls.owner = false;
 	ksl_tls.sharer = false;
+	ksl_tls.hint = NULL;
 	ksl_tls.cpu = cpu;
 	ksl_tls.cpu_off = (unsigned long)cpu * KSL_CPU_SLAB_STRIDE;
 	ksl_tls.gen = ksl_mm.generation;

@@ -331,6 +331,9 @@ unsigned int ksl_this_cpu(void);
 struct ksl_tls_cpu {
 	struct ksl_cpu_own *own; /* &ksl_cpu_own[cpu] (owner) or &ksl_own_none */
 	unsigned long cpu_off;	 /* cpu * 64: the CPU's kmem_cache_cpu */
+	/* for the layers above: a hint they may keep while the thread runs
+	 * as this CPU of this boot (cleared whenever that changes) */
+	void *hint;
 	unsigned int cpu, gen;
 	bool owner;  /* own is this boot's &ksl_cpu_own[cpu] */
 	bool sharer; /* counted in ksl_cpu_own[cpu].req */

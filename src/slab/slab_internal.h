@@ -428,19 +428,18 @@ static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
 	slab->local_nr++;
 }
 
+/*
+ * ksl_slab_free_fast() once in the owner's section (own): the active
+ * slab, the last slab freed into, else ksl_slab_free_in(), which leaves
+ * the section itself.
+ */
 static __attribute__((always_inline)) inline void
-ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
-		   unsigned long caller)
+ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
+		   unsigned long caller, struct ksl_cpu_own *own)
 {
-	struct ksl_cpu_own *own = ksl_tls.own;
-	struct kmem_cache_cpu *c;
+	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
 	struct slab *last;
 
-	if (unlikely(!ksl_own_enter(own))) {
-		ksl_slab_free_checked(s, obj, caller);
-		return;
-	}
-	c = ksl_this_cpu_slab(s);
 	if (likely(ksl_push_if_in(s, obj, c->base, c->span, &c->freelist)))
 		goto done;
 	last = c->last_local;
@@ -453,6 +452,19 @@ ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
 	return;
 done:
 	ksl_own_leave(own);
+}
+
+static __attribute__((always_inline)) inline void
+ksl_slab_free_fast(struct kmem_cache *s, struct slab *slab, void *obj,
+		   unsigned long caller)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+
+	if (unlikely(!ksl_own_enter(own))) {
+		ksl_slab_free_checked(s, obj, caller);
+		return;
+	}
+	ksl_slab_free_held(s, slab, obj, caller, own);
 }
 
 /*
