@@ -5,17 +5,20 @@
  * common cases, and every check of a bad free.
  *
  *   kmem_cache_free(s, obj) / kfree(obj)
- *     owner's section?  (ksl_own_enter: one store, one load)
+ *     owner's section?  (ksl_own_enter: one store, one compare)
  *       no  --------------------------------------> free_checked (locks)
- *       yes: obj an object start of c's active slab?
- *            yes --> push c->freelist                     [inline]
- *            no  --> ksl_slab_free_in(), still in the section:
+ *       yes: obj an object start of c's active slab?  --> c->freelist
+ *            of the CPU-partial slab last freed into? --> its local_free
+ *            (both inline, slab_internal.h; kfree() first tries the cache
+ *            of the thread's last kmalloc())
+ *            else ksl_slab_free_in(), still in the section:
  *                    slab of obj, cache, object start checked
  *                    CPU-partial slab of this CPU --> push slab->local_free
- *                    any other slab (section left) --> free_remote:
- *                      one CAS of slab->fstate; a full slab is frozen for
- *                      this CPU (put_cpu_partial); an emptied node-partial
- *                      slab needs list_lock (free_slow_locked)
+ *                    any other slab --> free_remote_in(): one CAS of
+ *                      slab->fstate; a full slab is frozen for this CPU
+ *                      (put_cpu_partial: its first local free); an
+ *                      emptied node-partial slab needs list_lock
+ *                      (free_slow_locked)
  *
  * A slab's free objects are in one of three lists: c->freelist (its CPU's
  * while it is active), slab->local_free (its CPU's while it is on the
@@ -41,8 +44,8 @@ double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
 
 /*
- * A remote free that changes no list: the slab is some CPU's (active or
- * CPU-partial), or node-partial and not becoming empty. One CAS. A full
+ * A remote free that changes no list: the slab is some CPU's (frozen),
+ * or node-partial and not becoming empty. One CAS. A full
  * slab (on no list) is taken for the freeing CPU in the same CAS, as the
  * kernel's __slab_free() freezes it: FROZEN, obj not yet freed, and the
  * caller puts the slab on its CPU's partial list with obj as its first
