@@ -24,7 +24,7 @@
 
 #define NR_CACHES 4
 #define MAX_LIVE 3000
-#define STEPS 60000
+#define STEPS 400000
 #define NR_CPUS 3
 
 struct live {
