@@ -368,8 +368,8 @@ static void stale_round(struct kmem_cache *c, unsigned long tag)
 static void stale_kmalloc_round(void)
 {
 	for (int i = 0; i < STALE_OBJS; i++) {
-		unsigned long *p = kmalloc(48 + (size_t)(i % 5) * 40,
-					   GFP_KERNEL);
+		unsigned long *p =
+			kmalloc(48 + (size_t)(i % 5) * 40, GFP_KERNEL);
 
 		if (!p) {
 			atomic_fetch_add(&stale_bad, 1);

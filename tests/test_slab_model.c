@@ -57,9 +57,8 @@ static bool stamp_ok(const struct live *l)
 	unsigned long st;
 
 	memcpy(&st, l->p, sizeof(st));
-	return st == l->stamp &&
-	       ((unsigned char *)l->p)[sizes[l->cache] - 1] ==
-		       (unsigned char)l->stamp;
+	return st == l->stamp && ((unsigned char *)l->p)[sizes[l->cache] - 1] ==
+					 (unsigned char)l->stamp;
 }
 
 static void do_alloc(unsigned long step)
@@ -107,8 +106,9 @@ static void do_bad_free(void)
 	l = &live[i];
 	if (kind == 0) {
 		/* inside the object: refused, the object stays live */
-		kmem_cache_free(caches[l->cache], (char *)l->p + 1 +
-							  rnd() % (sizes[l->cache] - 1));
+		kmem_cache_free(caches[l->cache],
+				(char *)l->p + 1 +
+					rnd() % (sizes[l->cache] - 1));
 	} else if (kind == 1) {
 		/* wrong cache: freed to its true cache, as the kernel does */
 		struct live gone = *l;
