@@ -181,12 +181,14 @@ void kfree(const void *p)
 	/* the cache of this thread's last kmalloc(): an object freed soon
 	 * after it was allocated needs no struct page lookup */
 	hint = ksl_tls.hint;
-	if (likely(hint) &&
-	    ksl_push_if_in(hint, (void *)p, ksl_this_cpu_slab(hint)->base,
-			   ksl_this_cpu_slab(hint)->span,
-			   &ksl_this_cpu_slab(hint)->freelist)) {
-		ksl_own_leave(own);
-		return;
+	if (likely(hint)) {
+		struct kmem_cache_cpu *c = ksl_this_cpu_slab(hint);
+
+		if (ksl_push_if_in(hint, (void *)p, c->base, c->span,
+				   &c->freelist)) {
+			ksl_own_leave(own);
+			return;
+		}
 	}
 	slab = ksl_slab_of_fast(p);
 	if (unlikely(!slab)) {

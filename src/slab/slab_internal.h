@@ -284,12 +284,18 @@ struct ksl_cpu_hold {
 	struct ksl_cpu_own *own;
 };
 
+/* the calling thread's CPU's slab state of s (valid for a CPU of this
+ * boot: in the owner's section, or after ksl_this_cpu_fast()) */
+static inline struct kmem_cache_cpu *ksl_this_cpu_slab(struct kmem_cache *s)
+{
+	return (struct kmem_cache_cpu *)((char *)s->cpu_slab + ksl_tls.cpu_off);
+}
+
 static inline void ksl_hold_cpu(struct kmem_cache *s, struct ksl_cpu_hold *h)
 {
 	h->own = ksl_tls.own;
 	if (ksl_own_enter(h->own)) {
-		h->c = (struct kmem_cache_cpu *)((char *)s->cpu_slab +
-						 ksl_tls.cpu_off);
+		h->c = ksl_this_cpu_slab(s);
 		return;
 	}
 	h->own = NULL;
@@ -333,7 +339,6 @@ int ksl_cache_init_cpu(struct kmem_cache *s);
 void *ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void *ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp,
 			  unsigned long caller);
-void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void ksl_discard_list(struct kmem_cache *s, struct slab *list);
 void ksl_set_state(struct slab *slab, unsigned int state);
 void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab);
@@ -344,9 +349,9 @@ void ksl_put_partials(struct kmem_cache *s, struct kmem_cache_cpu *c,
 /* frees (slub_free.c) */
 void ksl_slab_free_checked(struct kmem_cache *s, void *obj,
 			   unsigned long caller);
-void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller);
 void ksl_flush_all_cpus(struct kmem_cache *s);
 unsigned long ksl_shrink_cache(struct kmem_cache *s);
+unsigned long ksl_node_free_objects(const struct kmem_cache *s);
 unsigned long ksl_cache_live_objects(struct kmem_cache *s);
 void ksl_cache_free_all_slabs(struct kmem_cache *s);
 void ksl_slab_rcu_barrier(void);
@@ -361,11 +366,6 @@ void ksl_slab_rcu_barrier(void);
  * Allocation: pop c->freelist.
  */
 void *ksl_zero_object(struct kmem_cache *s, void *obj);
-
-static inline struct kmem_cache_cpu *ksl_this_cpu_slab(struct kmem_cache *s)
-{
-	return (struct kmem_cache_cpu *)((char *)s->cpu_slab + ksl_tls.cpu_off);
-}
 
 static __attribute__((always_inline)) inline void *
 ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -519,25 +519,7 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 /* the slab head of a slab page, or NULL; O(1) */
 static inline struct slab *ksl_virt_to_slab(const void *addr)
 {
-	struct page *page;
-	unsigned long f;
-
-	if (unlikely(!ksl_mm.booted))
-		return NULL;
-	if ((uintptr_t)addr < (uintptr_t)ksl_mm.phys_base ||
-	    (uintptr_t)addr - (uintptr_t)ksl_mm.phys_base >= ksl_mm.phys_end)
-		return NULL;
-	page = ksl_mm.mem_map +
-	       (((uintptr_t)addr - (uintptr_t)ksl_mm.phys_base) >>
-		ksl_mm.page_shift);
-	f = ksl_page_flags(page);
-	if (f & PG_tail) {
-		page = (struct page *)(__atomic_load_n(&page->compound_head,
-						       __ATOMIC_RELAXED) &
-				       ~1UL);
-		f = ksl_page_flags(page);
-	}
-	return (f & PG_slab) ? (struct slab *)page : NULL;
+	return ksl_slab_of_fast(addr);
 }
 
 static inline void *ksl_slab_address(const struct slab *slab)

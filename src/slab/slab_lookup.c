@@ -17,10 +17,10 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
 	if (!s || !p)
 		return 0;
 	for (i = 0; i < size; i++) {
-		p[i] = ksl_slab_alloc(s, flags, caller);
+		p[i] = ksl_cache_alloc_caller(s, flags, caller);
 		if (!p[i]) {
 			while (i--)
-				ksl_slab_free(s, p[i], caller);
+				ksl_cache_free_caller(s, p[i], caller);
 			return 0;
 		}
 	}

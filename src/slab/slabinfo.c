@@ -10,18 +10,6 @@
 #include <string.h>
 #include "slab/slab_internal.h"
 
-static void count_free_partial(const struct kmem_cache *s,
-			       unsigned long *nr_free)
-{
-	struct kmem_cache_node *n = (struct kmem_cache_node *)&s->node;
-
-	*nr_free = 0;
-	ksl_spin_lock(&n->list_lock);
-	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		*nr_free += slab->objects - slab_inuse(slab);
-	ksl_spin_unlock(&n->list_lock);
-}
-
 static enum zone_type cache_zone(const struct kmem_cache *s)
 {
 	if (s->flags & SLAB_CACHE_DMA)
@@ -50,7 +38,7 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->num_slabs = (unsigned long)atomic_load(&s->node.nr_slabs);
 	out->active_slabs = out->num_slabs;
 	out->num_objs = (unsigned long)atomic_load(&s->node.total_objects);
-	count_free_partial(s, &nr_free);
+	nr_free = ksl_node_free_objects(s);
 	out->active_objs = out->num_objs > nr_free ? out->num_objs - nr_free :
 						     0;
 	out->zone = cache_zone(s);

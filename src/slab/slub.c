@@ -213,16 +213,27 @@ void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
 	n->nr_partial--;
 }
 
+/* the last object of a free-pointer chain (not NULL), and its length */
+static void *chain_tail(struct kmem_cache *s, void *chain, unsigned int *nr)
+{
+	unsigned int n = 1;
+
+	for (; get_fp(s, chain); chain = get_fp(s, chain))
+		n++;
+	if (nr)
+		*nr = n;
+	return chain;
+}
+
 /*
  * Give a CPU's list of nr free objects of slab (counted in its inuse,
  * linked by free pointer) back to the slab's freelist: one CAS, whatever
- * remote frees land meanwhile. The list is walked for its tail only when
- * the slab's freelist is not empty.
+ * remote frees land meanwhile. tail is the list's last object, or NULL:
+ * then it is looked for only when the slab's freelist is not empty.
  */
 static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain,
-			unsigned int nr)
+			unsigned int nr, void *tail)
 {
-	void *tail = NULL;
 	uint64_t w;
 
 	if (!chain)
@@ -230,23 +241,12 @@ static void merge_chain(struct kmem_cache *s, struct slab *slab, void *chain,
 	w = fs_load(slab);
 	do {
 		if (FS_HEAD(w) && !tail)
-			for (tail = chain; get_fp(s, tail);
-			     tail = get_fp(s, tail))
-				;
+			tail = chain_tail(s, chain, NULL);
 		if (tail)
 			set_fp(s, tail, idx_to_obj(s, slab, FS_HEAD(w)));
 	} while (!fs_cas(slab, &w,
 			 fs_make(obj_to_head(s, slab, chain), FS_INUSE(w) - nr,
 				 FS_STATE(w))));
-}
-
-static unsigned int chain_length(struct kmem_cache *s, void *chain)
-{
-	unsigned int nr = 0;
-
-	for (; chain; chain = get_fp(s, chain))
-		nr++;
-	return nr;
 }
 
 /*
@@ -261,7 +261,7 @@ void ksl_unfreeze_slab(struct kmem_cache *s, struct slab *slab,
 	uint64_t w;
 
 	if (slab->local_free) {
-		merge_chain(s, slab, slab->local_free, slab->local_nr);
+		merge_chain(s, slab, slab->local_free, slab->local_nr, NULL);
 		slab->local_free = NULL;
 		slab->local_nr = 0;
 	}
@@ -311,7 +311,12 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 	if (!slab)
 		return;
-	merge_chain(s, slab, c->freelist, chain_length(s, c->freelist));
+	if (c->freelist) {
+		unsigned int nr;
+		void *tail = chain_tail(s, c->freelist, &nr);
+
+		merge_chain(s, slab, c->freelist, nr, tail);
+	}
 	set_cpu_slab(c, NULL);
 	c->freelist = NULL;
 	ksl_unfreeze_slab(s, slab, discard);
@@ -417,18 +422,27 @@ static void report_leaks(struct kmem_cache *s)
 	ksl_spin_unlock(&n->list_lock);
 }
 
+/* Free objects on the node's partial slabs (what slabinfo counts free). */
+unsigned long ksl_node_free_objects(const struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = (struct kmem_cache_node *)&s->node;
+	unsigned long nr = 0;
+
+	ksl_spin_lock(&n->list_lock);
+	for (struct slab *slab = n->partial; slab; slab = slab->next)
+		nr += slab->objects - slab_inuse(slab);
+	ksl_spin_unlock(&n->list_lock);
+	return nr;
+}
+
 /* Live objects once every CPU is flushed (reported as the kernel does). */
 unsigned long ksl_cache_live_objects(struct kmem_cache *s)
 {
-	struct kmem_cache_node *n = &s->node;
-	unsigned long total, free_objs = 0;
+	unsigned long total, free_objs;
 
 	shrink_node_partial(s);
-	total = (unsigned long)atomic_load(&n->total_objects);
-	ksl_spin_lock(&n->list_lock);
-	for (struct slab *slab = n->partial; slab; slab = slab->next)
-		free_objs += slab->objects - slab_inuse(slab);
-	ksl_spin_unlock(&n->list_lock);
+	total = (unsigned long)atomic_load(&s->node.total_objects);
+	free_objs = ksl_node_free_objects(s);
 	if (total > free_objs)
 		report_leaks(s);
 	return total - free_objs;
@@ -521,8 +535,7 @@ static void *activate_partial(struct kmem_cache *s, struct slab *slab)
 	slab->local_nr = 0;
 	if (!FS_HEAD(fs_load(slab)))
 		return fl; /* still frozen; later remote frees wait for a refill */
-	for (tail = fl; get_fp(s, tail); tail = get_fp(s, tail))
-		;
+	tail = chain_tail(s, fl, NULL);
 	set_fp(s, tail, take_freelist(s, slab));
 	return fl;
 }
@@ -681,11 +694,6 @@ static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	return ksl_slab_alloc_fast(s, gfp, caller);
-}
-
-void *ksl_slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
-{
-	return slab_alloc(s, gfp, caller);
 }
 
 /* ---- the API ---------------------------------------------------------- */

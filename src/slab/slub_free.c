@@ -404,11 +404,6 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	ksl_slab_free_fast(s, NULL, obj, caller);
 }
 
-void ksl_slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	slab_free(s, obj, caller);
-}
-
 void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
 			   unsigned long caller)
 {
