@@ -15,15 +15,10 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
-}
 
 static void zone(enum zone_type t, struct kslab_zone_info *zi)
 {
@@ -356,17 +351,25 @@ static void test_lazy_commit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_x86_64_layout, teardown),
-		cmocka_unit_test_teardown(test_arm64_layouts, teardown),
-		cmocka_unit_test_teardown(test_arm64_page_sizes, teardown),
-		cmocka_unit_test_teardown(test_sizes, teardown),
-		cmocka_unit_test_teardown(test_memmap_holes, teardown),
-		cmocka_unit_test_teardown(test_bad_parameters, teardown),
-		cmocka_unit_test_teardown(test_busy_and_reboot, teardown),
-		cmocka_unit_test_teardown(test_auto_boot_env, teardown),
-		cmocka_unit_test_teardown(test_host_defaults, teardown),
-		cmocka_unit_test_teardown(test_swiotlb_param, teardown),
-		cmocka_unit_test_teardown(test_lazy_commit, teardown),
+		cmocka_unit_test_teardown(test_x86_64_layout,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_layouts,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_page_sizes,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_sizes, shutdown_teardown),
+		cmocka_unit_test_teardown(test_memmap_holes, shutdown_teardown),
+		cmocka_unit_test_teardown(test_bad_parameters,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_busy_and_reboot,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_auto_boot_env,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_host_defaults,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_swiotlb_param,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_lazy_commit, shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -28,12 +29,6 @@ static char *show(const char *what)
 	assert_int_equal(kslab_show(what, f), 0);
 	fclose(f);
 	return buf[which];
-}
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
 }
 
 static unsigned long zone_free(enum zone_type t)
@@ -420,12 +415,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_random_placement_and_coalescing,
-					  teardown),
-		cmocka_unit_test_teardown(test_fallback_and_reserves, teardown),
-		cmocka_unit_test_teardown(test_exhaust_each_zone, teardown),
-		cmocka_unit_test_teardown(test_nofail_asks_shrinkers, teardown),
-		cmocka_unit_test_teardown(test_bad_frees, teardown),
-		cmocka_unit_test_teardown(test_helpers, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_fallback_and_reserves,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_exhaust_each_zone,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_nofail_asks_shrinkers,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_bad_frees, shutdown_teardown),
+		cmocka_unit_test_teardown(test_helpers, shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

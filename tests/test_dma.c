@@ -18,12 +18,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
-}
+#include "helpers/kslab_test.h"
 
 static struct kslab_dma_stats stats_of(struct device *dev)
 {
@@ -814,32 +809,42 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_mask_bounce_unless_dma32_cache,
-					  teardown),
-		cmocka_unit_test_teardown(test_mask_without_swiotlb, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_mask_without_swiotlb,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_swiotlb_restricted_by_small_zone,
-					  teardown),
-		cmocka_unit_test_teardown(test_coherent_zones, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_coherent_zones,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_device_access_refusals,
-					  teardown),
-		cmocka_unit_test_teardown(test_device_create_bad, teardown),
-		cmocka_unit_test_teardown(test_kmalloc_bounce_rule, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_device_create_bad,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kmalloc_bounce_rule,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_swiotlb_exhaustion_and_recovery,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_swiotlb_alignment_and_copies,
-					  teardown),
-		cmocka_unit_test_teardown(test_cache_model_sync, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_cache_model_sync,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_cache_model_neighbour_mappings,
-					  teardown),
-		cmocka_unit_test_teardown(test_many_devices, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_many_devices, shutdown_teardown),
 		cmocka_unit_test_teardown(test_packed_object_reported,
-					  teardown),
-		cmocka_unit_test_teardown(test_misuse_reports, teardown),
-		cmocka_unit_test_teardown(test_scatterlist, teardown),
-		cmocka_unit_test_teardown(test_dma_pool_placement, teardown),
-		cmocka_unit_test_teardown(test_dma_pool_boundary, teardown),
-		cmocka_unit_test_teardown(test_dma_pool_misuse, teardown),
-		cmocka_unit_test_teardown(test_minalign_param, teardown),
-		cmocka_unit_test_teardown(test_show_swiotlb, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_misuse_reports,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_scatterlist, shutdown_teardown),
+		cmocka_unit_test_teardown(test_dma_pool_placement,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_dma_pool_boundary,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_dma_pool_misuse,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_minalign_param,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_show_swiotlb, shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

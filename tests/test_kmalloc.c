@@ -15,14 +15,9 @@
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
 #include "kmalloc/kmalloc_internal.h"
+#include "helpers/kslab_test.h"
 
 #define REF KSLAB_TEST_DATADIR "/real-kernel/"
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
-}
 
 static const char *cache_name_of(const void *p)
 {
@@ -610,28 +605,35 @@ static void test_slabinfo_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_x86_64_classes, teardown),
-		cmocka_unit_test_teardown(test_constant_path, teardown),
-		cmocka_unit_test_teardown(test_types, teardown),
-		cmocka_unit_test_teardown(test_dma32_misuse, teardown),
-		cmocka_unit_test_teardown(test_zero_and_null, teardown),
-		cmocka_unit_test_teardown(test_large, teardown),
-		cmocka_unit_test_teardown(test_helpers, teardown),
-		cmocka_unit_test_teardown(test_foreign_free, teardown),
+		cmocka_unit_test_teardown(test_x86_64_classes,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_constant_path,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_types, shutdown_teardown),
+		cmocka_unit_test_teardown(test_dma32_misuse, shutdown_teardown),
+		cmocka_unit_test_teardown(test_zero_and_null,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_large, shutdown_teardown),
+		cmocka_unit_test_teardown(test_helpers, shutdown_teardown),
+		cmocka_unit_test_teardown(test_foreign_free, shutdown_teardown),
 		cmocka_unit_test_teardown(test_bad_kfree_and_krealloc,
-					  teardown),
-		cmocka_unit_test_teardown(test_arm64_legacy, teardown),
-		cmocka_unit_test_teardown(test_arm64_packed, teardown),
-		cmocka_unit_test_teardown(test_arm64_swiotlb, teardown),
-		cmocka_unit_test_teardown(test_arm64_noswiotlb, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_legacy, shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_packed, shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_swiotlb,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_noswiotlb,
+					  shutdown_teardown),
 		cmocka_unit_test(test_size_index_patch),
-		cmocka_unit_test_teardown(test_show_kmalloc, teardown),
+		cmocka_unit_test_teardown(test_show_kmalloc, shutdown_teardown),
 		cmocka_unit_test_teardown(test_every_size_every_policy,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_packed_never_shares_small_caches,
-					  teardown),
-		cmocka_unit_test_teardown(test_arm64_64k_pages, teardown),
-		cmocka_unit_test_teardown(test_slabinfo_order, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_64k_pages,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_slabinfo_order,
+					  shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

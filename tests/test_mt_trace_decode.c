@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 #include "trace_input.h"
+#include "helpers/kslab_test.h"
 
 static char tmpdir[] = "/tmp/kslab-decode-XXXXXX";
 static char *text;
@@ -29,15 +30,6 @@ static char *path_of(const char *name)
 	i ^= 1;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
 	return buf[i];
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
 }
 
 static int setup(void **state)

@@ -15,22 +15,12 @@
 #include <string.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/kslab_test.h"
 
 #ifndef KSLAB_TEST_DATADIR
 #define KSLAB_TEST_DATADIR "tests/data"
 #endif
 #define REF KSLAB_TEST_DATADIR "/real-kernel/"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_true(fread(buf, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return buf;
-}
 
 static char *show(const char *what)
 {
@@ -40,12 +30,6 @@ static char *show(const char *what)
 	assert_int_equal(kslab_show(what, f), 0);
 	fclose(f);
 	return buf;
-}
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
 }
 
 /* 25 GiB like the reference: the zone ranges and low holes as its log */
@@ -262,13 +246,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_zone_ranges_match_boot_log,
-					  teardown),
-		cmocka_unit_test_teardown(test_buddyinfo_layout, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_buddyinfo_layout,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_zoneinfo_matches_reference,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_zoneinfo_and_meminfo_layout,
-					  teardown),
-		cmocka_unit_test_teardown(test_meminfo_numbers, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_meminfo_numbers,
+					  shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,26 +26,13 @@
 #include <kslab/kslab.h>
 #include "slab/slab_internal.h"
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #ifndef KSLAB_TEST_DATADIR
 #define KSLAB_TEST_DATADIR "tests/data"
 #endif
 #define GiB (1ULL << 30)
 #define HIGH_BOOT "arch=x86_64 mem=64M memmap=1G@4G nr_cpus=2"
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
-}
-
-static struct kslab_cache_info info(struct kmem_cache *s)
-{
-	struct kslab_cache_info i;
-
-	assert_int_equal(kslab_cache_info(s, &i), 0);
-	return i;
-}
 
 /* ---- placement ------------------------------------------------------------ */
 
@@ -57,8 +44,8 @@ static void check_placement(slab_flags_t flags, phys_addr_t lo, phys_addr_t hi,
 	struct kmem_cache *s = kmem_cache_create("placed", 512, 0, flags, NULL);
 
 	assert_non_null(s);
-	assert_int_equal(info(s).zone, zone);
-	assert_string_equal(info(s).unique_id, id);
+	assert_int_equal(cache_info_of(s).zone, zone);
+	assert_string_equal(cache_info_of(s).unique_id, id);
 	for (int i = 0; i < N; i++) {
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 		assert_non_null(objs[i]);
@@ -106,13 +93,13 @@ static void test_merge_refused_across_dma32(void **state)
 	assert_ptr_not_equal(a, b);
 	assert_ptr_equal(b, c);
 	assert_ptr_equal(a, d);
-	assert_string_equal(info(a).unique_id, ":0000096");
-	assert_string_equal(info(b).unique_id, ":D-0000096");
-	assert_int_equal(info(b).aliases, 1);
-	assert_int_equal(info(a).aliases, 1);
+	assert_string_equal(cache_info_of(a).unique_id, ":0000096");
+	assert_string_equal(cache_info_of(b).unique_id, ":D-0000096");
+	assert_int_equal(cache_info_of(b).aliases, 1);
+	assert_int_equal(cache_info_of(a).aliases, 1);
 	/* an alias's destroy only drops the count */
 	kmem_cache_destroy(c);
-	assert_int_equal(info(b).aliases, 0);
+	assert_int_equal(cache_info_of(b).aliases, 0);
 	assert_ptr_equal(kslab_find_cache("dma32_96"), b);
 	/* a ctor, RCU or SLAB_NO_MERGE cache never merges */
 	assert_ptr_not_equal(
@@ -133,14 +120,15 @@ static void test_slab_nomerge_param(void **state)
 			"arch=x86_64 mem=256M nr_cpus=2 slub_max_order=1 slub_min_objects=4"),
 		0);
 	struct kmem_cache *s = kmem_cache_create("t", 5824, 0, 0, NULL);
-	assert_int_equal(info(s).order, 1); /* 3 pages at most order 1 */
+	assert_int_equal(cache_info_of(s).order,
+			 1); /* 3 pages at most order 1 */
 	kslab_shutdown();
 	assert_int_equal(
 		kslab_boot("arch=x86_64 mem=256M nr_cpus=2 slub_min_order=2"),
 		0);
 	s = kmem_cache_create("t", 64, 0, 0, NULL);
-	assert_int_equal(info(s).order, 2);
-	assert_int_equal(info(s).objs_per_slab, 256);
+	assert_int_equal(cache_info_of(s).order, 2);
+	assert_int_equal(cache_info_of(s).objs_per_slab, 256);
 }
 
 /* ---- the gfp fix-up ------------------------------------------------------- */
@@ -216,21 +204,22 @@ static void test_ctor_once_per_object(void **state)
 	atomic_store(&ctor_calls, 0);
 	s = kmem_cache_create("ctor48", 48, 0, 0, counting_ctor);
 	assert_non_null(s);
-	assert_true(info(s).has_ctor);
-	assert_int_equal(info(s).size, 56); /* free pointer after the object */
-	per = info(s).objs_per_slab;
+	assert_true(cache_info_of(s).has_ctor);
+	assert_int_equal(cache_info_of(s).size,
+			 56); /* free pointer after the object */
+	per = cache_info_of(s).objs_per_slab;
 	for (int i = 0; i < 1000; i++) {
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 		assert_int_equal(((unsigned char *)objs[i])[47], 0x5a);
 	}
-	assert_int_equal(atomic_load(&ctor_calls), info(s).num_objs);
-	assert_int_equal(info(s).num_objs % per, 0);
+	assert_int_equal(atomic_load(&ctor_calls), cache_info_of(s).num_objs);
+	assert_int_equal(cache_info_of(s).num_objs % per, 0);
 	for (int i = 0; i < 1000; i++)
 		kmem_cache_free(s, objs[i]);
 	/* empty slabs beyond min_partial went back to the page allocator;
 	 * reusing the objects still in the cache runs no ctor */
 	long before = atomic_load(&ctor_calls);
-	unsigned long kept = info(s).num_objs;
+	unsigned long kept = cache_info_of(s).num_objs;
 	assert_true(kept >= per && kept < 1000);
 	for (unsigned long i = 0; i < kept; i++) {
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
@@ -269,13 +258,14 @@ static void test_bulk_and_zalloc(void **state)
 		assert_true((char *)sorted[i] >= (char *)sorted[i - 1] + 200);
 	for (int i = 0; i < 5000; i++)
 		memset(p[i], 0xff, 200);
-	assert_true(info(s).active_objs >= 5000);
-	assert_true(info(s).num_objs >= info(s).active_objs);
-	assert_int_equal(info(s).num_objs,
-			 info(s).num_slabs * info(s).objs_per_slab);
+	assert_true(cache_info_of(s).active_objs >= 5000);
+	assert_true(cache_info_of(s).num_objs >= cache_info_of(s).active_objs);
+	assert_int_equal(cache_info_of(s).num_objs,
+			 cache_info_of(s).num_slabs *
+				 cache_info_of(s).objs_per_slab);
 	kmem_cache_free_bulk(s, 5000, p);
 	kmem_cache_shrink(s);
-	assert_int_equal(info(s).num_slabs, 0);
+	assert_int_equal(cache_info_of(s).num_slabs, 0);
 	unsigned char *z = kmem_cache_zalloc(s, GFP_KERNEL);
 	for (int i = 0; i < 200; i++)
 		assert_int_equal(z[i], 0);
@@ -334,7 +324,7 @@ static void test_shrink_returns_pages(void **state)
 	assert_int_equal(meminfo_kb("Slab:"), slab0);
 	assert_int_equal(meminfo_kb("SReclaimable:"), srecl0);
 	assert_int_equal(meminfo_kb("SUnreclaim:"), sun0);
-	assert_int_equal(info(s).num_slabs, 0);
+	assert_int_equal(cache_info_of(s).num_slabs, 0);
 	assert_int_equal(kslab_slab_pages(), free0);
 }
 
@@ -432,7 +422,7 @@ static void test_bad_create(void **state)
 		kmem_cache_create("dup", 64, 0, SLAB_NO_MERGE, NULL);
 	log = capture_stop();
 	assert_non_null(a);
-	assert_string_equal(info(a).name, "(null)");
+	assert_string_equal(cache_info_of(a).name, "(null)");
 	assert_non_null(strstr(log, "cache without a name"));
 	assert_non_null(b);
 	assert_non_null(c);
@@ -516,17 +506,6 @@ static void test_bad_free(void **state)
 
 /* ---- slabinfo ---------------------------------------------------------------- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_true(fread(buf, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return buf;
-}
-
 static void test_slabinfo_layout(void **state)
 {
 	char *ref = slurp(KSLAB_TEST_DATADIR "/real-kernel/proc-slabinfo.txt");
@@ -540,7 +519,7 @@ static void test_slabinfo_layout(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
 	/* bio-312 of the reference: 320-byte slots, 12 in an order-0 slab */
 	s = kmem_cache_create("bio-312", 312, 64, 0, NULL);
-	assert_int_equal(info(s).size, 320);
+	assert_int_equal(cache_info_of(s).size, 320);
 	for (int i = 0; i < 12; i++)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 	f = fmemopen(ours, sizeof(ours), "w");
@@ -665,8 +644,9 @@ static void test_slabinfo_boot_caches(void **state)
 	assert_string_equal(ours[no - 2].name, "kmem_cache_node");
 	assert_string_equal(ours[no - 1].name, "kmem_cache");
 	/* nothing but the boot's own structures in use yet */
-	assert_int_equal(info(kslab_find_cache("kmalloc_buckets")).num_objs, 0);
-	assert_true(info(kslab_find_cache("kmem_cache")).active_objs >=
+	assert_int_equal(
+		cache_info_of(kslab_find_cache("kmalloc_buckets")).num_objs, 0);
+	assert_true(cache_info_of(kslab_find_cache("kmem_cache")).active_objs >=
 		    (unsigned long)no);
 	free(rtext);
 }
@@ -730,8 +710,9 @@ static void test_typesafe_by_rcu(void **state)
 
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
 	s = kmem_cache_create("rcu_objs", 100, 0, SLAB_TYPESAFE_BY_RCU, NULL);
-	assert_int_equal(info(s).size, 112); /* free pointer after the object */
-	assert_int_equal(info(s).offset, 104);
+	assert_int_equal(cache_info_of(s).size,
+			 112); /* free pointer after the object */
+	assert_int_equal(cache_info_of(s).offset, 104);
 	before = free_and_pcp_pages();
 	for (int i = 0; i < N; i++)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
@@ -749,7 +730,7 @@ static void test_typesafe_by_rcu(void **state)
 	kmem_cache_free(s, again);
 	kmem_cache_shrink(s);
 	/* the slabs are gone from the cache, their pages not yet freed */
-	assert_int_equal(info(s).num_slabs, 0);
+	assert_int_equal(cache_info_of(s).num_slabs, 0);
 	assert_true(before - free_and_pcp_pages() >= held);
 	/* the slab page is still a page the reader may look at */
 	assert_true(kslab_virt_addr_valid(reader_sees));
@@ -772,14 +753,14 @@ static void test_lookups_for_layers_above(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
 	k96 = ksl_create_kmalloc_cache("kmalloc-96", 96, 0, 0, 96, 8);
 	k8k = ksl_create_kmalloc_cache("kmalloc-8k", 8192, 0, 0, 8192, 8);
-	assert_int_equal(info(k96).align, 32);
-	assert_int_equal(info(k8k).align, 8192);
-	assert_int_equal(info(k8k).order, 3);
-	assert_true(info(k96).flags & SLAB_KMALLOC);
+	assert_int_equal(cache_info_of(k96).align, 32);
+	assert_int_equal(cache_info_of(k8k).align, 8192);
+	assert_int_equal(cache_info_of(k8k).order, 3);
+	assert_true(cache_info_of(k96).flags & SLAB_KMALLOC);
 	/* a usercopy region keeps other caches out */
 	s = kmem_cache_create("wants96", 96, 0, 0, NULL);
 	assert_ptr_not_equal(s, k96);
-	assert_int_equal(info(k96).aliases, 0);
+	assert_int_equal(cache_info_of(k96).aliases, 0);
 
 	kslab_set_cpu(0);
 	p = kmem_cache_alloc(k96, GFP_KERNEL);
@@ -814,29 +795,29 @@ static void test_debug_flag_layout(void **state)
 	/* red zone: 20 rounds to 24 (the padding is the right red zone),
 	 * then 8 more after the object and a left pad of 8: 40 */
 	s = kmem_cache_create("rz", 20, 0, SLAB_RED_ZONE, NULL);
-	assert_int_equal(info(s).inuse, 24);
-	assert_int_equal(info(s).offset, 8);
-	assert_int_equal(info(s).size, 40);
+	assert_int_equal(cache_info_of(s).inuse, 24);
+	assert_int_equal(cache_info_of(s).offset, 8);
+	assert_int_equal(cache_info_of(s).size, 40);
 	/* an object of exactly 24: 8 of red zone added first */
 	s = kmem_cache_create("rz24", 24, 0, SLAB_RED_ZONE, NULL);
-	assert_int_equal(info(s).inuse, 32);
-	assert_int_equal(info(s).size, 48);
+	assert_int_equal(cache_info_of(s).inuse, 32);
+	assert_int_equal(cache_info_of(s).size, 48);
 	char *r = kmem_cache_alloc(s, GFP_KERNEL);
 	/* objects start after the left red zone */
-	assert_int_equal(info(s).order, 0);
+	assert_int_equal(cache_info_of(s).order, 0);
 	assert_int_equal((((uintptr_t)r & 4095) - 8) % 48, 0);
 	assert_ptr_equal(ksl_virt_to_cache(r), s);
 	kmem_cache_free(s, r);
 	/* poison: the free pointer after the object */
 	s = kmem_cache_create("poisoned", 64, 0, SLAB_POISON, NULL);
-	assert_int_equal(info(s).offset, 64);
-	assert_int_equal(info(s).size, 72);
-	assert_true(info(s).flags & __OBJECT_POISON);
+	assert_int_equal(cache_info_of(s).offset, 64);
+	assert_int_equal(cache_info_of(s).size, 72);
+	assert_true(cache_info_of(s).flags & __OBJECT_POISON);
 	/* store user: two struct track */
 	s = kmem_cache_create("tracked", 64, 0, SLAB_STORE_USER, NULL);
-	assert_int_equal(info(s).size, 64 + 64);
+	assert_int_equal(cache_info_of(s).size, 64 + 64);
 	/* none of them merge */
-	assert_false(info(s).mergeable);
+	assert_false(cache_info_of(s).mergeable);
 	char *o = kmem_cache_alloc(s, GFP_KERNEL);
 	memset(o, 0, 64);
 	kmem_cache_free(s, o);
@@ -845,30 +826,44 @@ static void test_debug_flag_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_dma32_placement, teardown),
-		cmocka_unit_test_teardown(test_dma_placement, teardown),
+		cmocka_unit_test_teardown(test_dma32_placement,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_dma_placement,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_normal_placement_above_4g,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_merge_refused_across_dma32,
-					  teardown),
-		cmocka_unit_test_teardown(test_slab_nomerge_param, teardown),
-		cmocka_unit_test_teardown(test_gfp_slab_bug_mask, teardown),
-		cmocka_unit_test_teardown(test_ctor_once_per_object, teardown),
-		cmocka_unit_test_teardown(test_bulk_and_zalloc, teardown),
-		cmocka_unit_test_teardown(test_shrink_returns_pages, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_slab_nomerge_param,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_gfp_slab_bug_mask,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_ctor_once_per_object,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_bulk_and_zalloc,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_shrink_returns_pages,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_registered_as_shrinker,
-					  teardown),
-		cmocka_unit_test_teardown(test_destroy_with_leaks, teardown),
-		cmocka_unit_test_teardown(test_bad_create, teardown),
-		cmocka_unit_test_teardown(test_slab_panic_aborts, teardown),
-		cmocka_unit_test_teardown(test_bad_free, teardown),
-		cmocka_unit_test_teardown(test_slabinfo_layout, teardown),
-		cmocka_unit_test_teardown(test_slabinfo_boot_caches, teardown),
-		cmocka_unit_test_teardown(test_typesafe_by_rcu, teardown),
-		cmocka_unit_test_teardown(test_rcu_across_reboots, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_destroy_with_leaks,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_bad_create, shutdown_teardown),
+		cmocka_unit_test_teardown(test_slab_panic_aborts,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_bad_free, shutdown_teardown),
+		cmocka_unit_test_teardown(test_slabinfo_layout,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_slabinfo_boot_caches,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_typesafe_by_rcu,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_rcu_across_reboots,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_lookups_for_layers_above,
-					  teardown),
-		cmocka_unit_test_teardown(test_debug_flag_layout, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_debug_flag_layout,
+					  shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,20 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
-
-static int teardown(void **state)
-{
-	kslab_shutdown();
-	return 0;
-}
-
-static struct kslab_cache_info info(struct kmem_cache *s)
-{
-	struct kslab_cache_info i;
-
-	assert_int_equal(kslab_cache_info(s, &i), 0);
-	return i;
-}
+#include "helpers/kslab_test.h"
 
 /* the names of a slabinfo text's rows, after the two header lines */
 static int slabinfo_names(char *text, char (*names)[64], int max)
@@ -63,8 +50,8 @@ static void shrink_boot_caches(void)
 static void boot_counts(unsigned long *kc, unsigned long *kcn)
 {
 	shrink_boot_caches();
-	*kc = info(kslab_find_cache("kmem_cache")).active_objs;
-	*kcn = info(kslab_find_cache("kmem_cache_node")).active_objs;
+	*kc = cache_info_of(kslab_find_cache("kmem_cache")).active_objs;
+	*kcn = cache_info_of(kslab_find_cache("kmem_cache_node")).active_objs;
 }
 
 /*
@@ -157,7 +144,7 @@ static void test_for_each_cache(void **state)
 	n = slabinfo_names(text, rows, 512);
 	assert_int_equal(w.nr, n);
 	for (int i = 0; i < n; i++)
-		assert_string_equal(info(w.seen[i]).name, rows[i]);
+		assert_string_equal(cache_info_of(w.seen[i]).name, rows[i]);
 	/* newest first: the three just made, the boot caches last */
 	assert_ptr_equal(w.seen[0], c);
 	assert_ptr_equal(w.seen[1], b);
@@ -194,8 +181,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_caches_take_boot_objects,
-					  teardown),
-		cmocka_unit_test_teardown(test_for_each_cache, teardown),
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_for_each_cache,
+					  shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

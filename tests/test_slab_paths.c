@@ -19,21 +19,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
-
-static int teardown(void **state)
-{
-	(void)state;
-	kslab_shutdown();
-	return 0;
-}
-
-static struct kslab_cache_info info_of(struct kmem_cache *s)
-{
-	struct kslab_cache_info i;
-
-	assert_int_equal(kslab_cache_info(s, &i), 0);
-	return i;
-}
+#include "helpers/kslab_test.h"
 
 /* objects of n full slabs, allocated in order */
 static void **fill_slabs(struct kmem_cache *s, unsigned int per, unsigned int n)
@@ -67,10 +53,10 @@ static void test_local_lists_counted_and_flushed(void **state)
 	pages0 = kslab_slab_pages();
 	s = kmem_cache_create("paths-64", 64, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(s);
-	per = info_of(s).objs_per_slab;
+	per = cache_info_of(s).objs_per_slab;
 	assert_int_equal(per, 64);
 	v = fill_slabs(s, per, n);
-	i = info_of(s);
+	i = cache_info_of(s);
 	assert_int_equal(i.num_slabs, n);
 	assert_int_equal(i.active_objs, (unsigned long)per * n);
 
@@ -94,7 +80,7 @@ static void test_local_lists_counted_and_flushed(void **state)
 		kmem_cache_free(s, v[k]);
 
 	kmem_cache_shrink(s);
-	i = info_of(s);
+	i = cache_info_of(s);
 	assert_int_equal(i.active_objs, 0);
 	assert_int_equal(i.num_slabs, 0);
 	assert_int_equal(kslab_slab_pages(), pages0);
@@ -119,7 +105,7 @@ static void test_double_free_on_each_list(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
 	s = kmem_cache_create("paths-dbl", 128, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(s);
-	per = info_of(s).objs_per_slab;
+	per = cache_info_of(s).objs_per_slab;
 	v = fill_slabs(s, per, 3);
 
 	/* v[0]'s slab is full: freeing it freezes it, v[0] its local head */
@@ -140,18 +126,20 @@ static void test_double_free_on_each_list(void **state)
 
 	/* flushed: both are on the slab's own freelist now */
 	kmem_cache_shrink(s);
-	assert_int_equal(info_of(s).active_objs, (unsigned long)per * 3 - 2);
+	assert_int_equal(cache_info_of(s).active_objs,
+			 (unsigned long)per * 3 - 2);
 	capture_start();
 	kmem_cache_free(s, b);
 	log = capture_stop();
 	assert_non_null(strstr(log, "double free"));
-	assert_int_equal(info_of(s).active_objs, (unsigned long)per * 3 - 2);
+	assert_int_equal(cache_info_of(s).active_objs,
+			 (unsigned long)per * 3 - 2);
 
 	for (unsigned int k = 2; k < per * 3; k++)
 		kmem_cache_free(s, v[k]);
 	kmem_cache_shrink(s);
-	assert_int_equal(info_of(s).active_objs, 0);
-	assert_int_equal(info_of(s).num_slabs, 0);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	assert_int_equal(cache_info_of(s).num_slabs, 0);
 	kmem_cache_destroy(s);
 	free(v);
 }
@@ -210,12 +198,12 @@ static void test_shrinker_flushes_during_refill(void **state)
 	assert_true(n > 1000);
 	assert_true(n < cap);
 	assert_true(shrink_calls > 0);
-	assert_int_equal(info_of(shrink_target).active_objs, n);
+	assert_int_equal(cache_info_of(shrink_target).active_objs, n);
 	for (size_t k = 0; k < n; k++)
 		kmem_cache_free(shrink_target, v[k]);
 	kmem_cache_shrink(shrink_target);
-	assert_int_equal(info_of(shrink_target).active_objs, 0);
-	assert_int_equal(info_of(shrink_target).num_slabs, 0);
+	assert_int_equal(cache_info_of(shrink_target).active_objs, 0);
+	assert_int_equal(cache_info_of(shrink_target).num_slabs, 0);
 	kmem_cache_destroy(shrink_target);
 	assert_int_equal(kslab_slab_pages(), pages0);
 	free(v);
@@ -239,8 +227,8 @@ static void test_object_start_every_offset(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
 	s = kmem_cache_create("paths-24", 24, 8, SLAB_NO_MERGE, NULL);
 	assert_non_null(s);
-	per = info_of(s).objs_per_slab;
-	size = info_of(s).size;
+	per = cache_info_of(s).objs_per_slab;
+	size = cache_info_of(s).size;
 	assert_int_equal(size, 24);
 	v = fill_slabs(s, per, 2);
 	base = v[0];
@@ -253,12 +241,13 @@ static void test_object_start_every_offset(void **state)
 	log = capture_stop();
 	assert_non_null(strstr(log, "is not the start of an object"));
 	kmem_cache_shrink(s); /* the CPU's lists back to the slabs */
-	assert_int_equal(info_of(s).active_objs, (unsigned long)per * 2 - 1);
+	assert_int_equal(cache_info_of(s).active_objs,
+			 (unsigned long)per * 2 - 1);
 	for (unsigned int k = 0; k < per * 2; k++)
 		if (k != per - 1)
 			kmem_cache_free(s, v[k]);
 	kmem_cache_shrink(s);
-	assert_int_equal(info_of(s).active_objs, 0);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
 	kmem_cache_destroy(s);
 	free(v);
 }
@@ -267,13 +256,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_local_lists_counted_and_flushed,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_double_free_on_each_list,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_shrinker_flushes_during_refill,
-					  teardown),
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_object_start_every_offset,
-					  teardown),
+					  shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

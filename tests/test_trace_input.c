@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include "trace_input.h"
 #include "trace_stream.h"
+#include "helpers/kslab_test.h"
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -57,15 +58,6 @@ static char *path_of(const char *name)
 	i = (i + 1) % 4;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
 	return buf[i];
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
 }
 
 static size_t xz_compress(const char *in, size_t len, uint8_t *out, size_t cap)

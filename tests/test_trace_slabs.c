@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "slabs_tsv.h"
+#include "helpers/kslab_test.h"
 
 #ifndef KSLAB_TEST_DATADIR
 #define KSLAB_TEST_DATADIR "tests/data"
@@ -28,17 +29,6 @@
 
 static char tmpdir[] = "/tmp/kslab-slabs-XXXXXX";
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	*len = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	return buf;
-}
-
 static void test_reference_round_trip(void **state)
 {
 	struct slab_snapshot s;
@@ -48,7 +38,7 @@ static void test_reference_round_trip(void **state)
 
 	assert_int_equal(slabs_tsv_read(REF, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.nr, 423);
-	ref = slurp(REF, &rlen);
+	ref = slurp_file(REF, &rlen);
 	out = calloc(1, 1 << 20);
 	f = fmemopen(out, 1 << 20, "w");
 	assert_int_equal(slabs_tsv_write(f, &s), 0);
@@ -213,7 +203,7 @@ static void test_record_slabs_fake_sysfs(void **state)
 	snprintf(cmd, sizeof(cmd), "%s/kslab record --slabs %s --sysfs %s",
 		 KSLAB_BINDIR, out, dir);
 	assert_int_equal(system(cmd), 0);
-	text = slurp(out, &len);
+	text = slurp_file(out, &len);
 	assert_string_equal(text, fake_tsv);
 	free(text);
 	/* and read back */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* Test helpers shared by several test programs (kslab_test.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "kslab_test.h"
+
+#define SLURP_MAX (1 << 20)
+
+int shutdown_teardown(void **state)
+{
+	(void)state;
+	kslab_shutdown();
+	return 0;
+}
+
+struct kslab_cache_info cache_info_of(struct kmem_cache *s)
+{
+	struct kslab_cache_info i;
+
+	assert_int_equal(kslab_cache_info(s, &i), 0);
+	return i;
+}
+
+char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, SLURP_MAX);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	*len = fread(buf, 1, SLURP_MAX - 1, f);
+	fclose(f);
+	return buf;
+}
+
+char *slurp(const char *path)
+{
+	size_t len;
+	char *buf = slurp_file(path, &len);
+
+	assert_true(len > 0);
+	return buf;
+}
+
+void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}

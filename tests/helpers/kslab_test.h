@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test helpers used by several test programs: the usual teardown, a
+ * cache's info as a value, and whole-file reads and writes (cmocka
+ * asserts on failure).
+ */
+#ifndef KSLAB_TEST_KSLAB_TEST_H
+#define KSLAB_TEST_KSLAB_TEST_H
+
+#include <stddef.h>
+#include <kslab/kslab.h>
+
+/* cmocka teardown: shut the machine down */
+int shutdown_teardown(void **state);
+/* kslab_cache_info(s), asserted to succeed */
+struct kslab_cache_info cache_info_of(struct kmem_cache *s);
+/* a file of at most 1 MiB, NUL-terminated; *len its size */
+char *slurp_file(const char *path, size_t *len);
+/* the same for a file that must not be empty */
+char *slurp(const char *path);
+void write_file(const char *path, const void *data, size_t len);
+
+#endif
