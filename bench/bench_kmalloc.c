@@ -171,29 +171,24 @@ static void warm_up(void)
 		use_kslab ? kslab_free(v[i]) : malloc_free(v[i]);
 }
 
+/* count-none: the measured functions without their allocator calls */
+static void use_none(void)
+{
+	const_fn = const_none;
+	var_fn = var_none;
+	mix_fn = mix_none;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 5 &&
-	    (!strcmp(argv[1], "count") || !strcmp(argv[1], "count-none"))) {
-		setup(argv[2]);
-		warm_up();
-		if (!strcmp(argv[1], "count-none")) {
-			const_fn = const_none;
-			var_fn = var_none;
-			mix_fn = mix_none;
-		}
-		run(argv[3], atol(argv[4]));
-		return 0;
-	}
-	if (argc == 6 && !strcmp(argv[1], "time")) {
-		setup(argv[2]);
-		warm_up();
-		printf("%.2f\n",
-		       bench_time_workload(run, argv[3], atoi(argv[4]),
-					   atol(argv[5])));
-		return 0;
-	}
-	fprintf(stderr, "usage: bench_kmalloc time API WORKLOAD REPS N | "
-			"count[-none] API WORKLOAD N\n");
-	return 2;
+	static const struct bench_ops ops = {
+		.name = "bench_kmalloc",
+		.setup = setup,
+		.warm_up = warm_up,
+		.warm_up_before_time = true,
+		.use_none = use_none,
+		.run = run,
+	};
+
+	return bench_main(argc, argv, &ops);
 }

@@ -3,7 +3,10 @@
 #ifndef KSLAB_BENCH_UTIL_H
 #define KSLAB_BENCH_UTIL_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static inline double bench_now_ns(void)
@@ -66,6 +69,46 @@ static inline double bench_time_workload(void (*run)(const char *, long),
 		v[r] = (bench_now_ns() - t0) / n;
 	}
 	return bench_median(v, reps);
+}
+
+/*
+ * The command line the peer-comparison scripts (bench/peers.inc) drive:
+ *   BIN count|count-none API WORKLOAD N    one run, for callgrind
+ *   BIN time API WORKLOAD REPS N            median ns per object
+ */
+struct bench_ops {
+	const char *name;
+	void (*setup)(const char *api);
+	void (*warm_up)(void);
+	bool warm_up_before_time; /* also before the timed runs */
+	void (*use_none)(void);	  /* the allocator-free twins (count-none) */
+	void (*run)(const char *workload, long n);
+};
+
+static inline int bench_main(int argc, char **argv, const struct bench_ops *o)
+{
+	if (argc == 5 &&
+	    (!strcmp(argv[1], "count") || !strcmp(argv[1], "count-none"))) {
+		o->setup(argv[2]);
+		o->warm_up();
+		if (!strcmp(argv[1], "count-none"))
+			o->use_none();
+		o->run(argv[3], atol(argv[4]));
+		return 0;
+	}
+	if (argc == 6 && !strcmp(argv[1], "time")) {
+		o->setup(argv[2]);
+		if (o->warm_up_before_time)
+			o->warm_up();
+		printf("%.2f\n",
+		       bench_time_workload(o->run, argv[3], atoi(argv[4]),
+					   atol(argv[5])));
+		return 0;
+	}
+	fprintf(stderr,
+		"usage: %s time API WORKLOAD REPS N | count[-none] API WORKLOAD N\n",
+		o->name);
+	return 2;
 }
 
 #endif
