@@ -12,8 +12,8 @@
 #include <time.h>
 #include <kslab/kslab.h>
 #include "bench_util.h"
-#include "datadir.h"
-#include "replay.h"
+#include "input/datadir.h"
+#include "replay/replay.h"
 
 /* seconds to parse path into s (s is left filled) */
 static double parse(const char *path, struct trace_stream *s)

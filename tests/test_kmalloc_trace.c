@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "slab/slab_internal.h"
-#include "trace_stream.h"
+#include "trace/trace_stream.h"
 
 #define TRACE KSLAB_DATADIR "/traces/kmem-build-6.18.trace.xz"
 

@@ -15,7 +15,7 @@
 #include <lzma.h>
 #include <zlib.h>
 #include <cmocka.h>
-#include "trace_input.h"
+#include "input/trace_input.h"
 #include "helpers/kslab_test.h"
 
 static char tmpdir[] = "/tmp/kslab-decode-XXXXXX";

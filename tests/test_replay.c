@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/json_check.h"
-#include "replay.h"
+#include "replay/replay.h"
 
 #define TRACE KSLAB_DATADIR "/traces/kmem-build-6.18.trace.xz"
 #define SLABS KSLAB_DATADIR "/traces/kmem-build-6.18.slabs.tsv"

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <cmocka.h>
-#include "datadir.h"
+#include "input/datadir.h"
 #include "helpers/json_check.h"
-#include "trace_stats.h"
+#include "trace/trace_stats.h"
 
 #ifndef KSLAB_BINDIR
 #define KSLAB_BINDIR "build"

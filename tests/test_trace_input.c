@@ -17,8 +17,8 @@
 #include <lzma.h>
 #include <zlib.h>
 #include <cmocka.h>
-#include "trace_input.h"
-#include "trace_stream.h"
+#include "input/trace_input.h"
+#include "trace/trace_stream.h"
 #include "helpers/kslab_test.h"
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "helpers/json_check.h"
-#include "output.h"
+#include "output/output.h"
 
 static char buf[8192];
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <kslab/gfp.h>
 #include "helpers/capture.h"
-#include "trace_parse.h"
+#include "trace/trace_parse.h"
 
 /* The bodies, as the 6.18 print formats write them */
 #define B_KMALLOC                                                       \

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "trace_stream.h"
+#include "trace/trace_stream.h"
 
 #ifndef KSLAB_BINDIR
 #define KSLAB_BINDIR "build"

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "slabs_tsv.h"
+#include "trace/slabs_tsv.h"
 #include "helpers/kslab_test.h"
 
 #ifndef KSLAB_TEST_DATADIR

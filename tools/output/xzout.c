@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "xzout.h"
+#include "output/xzout.h"
 
 /* fast enough to keep up with a busy kernel's events, still ~10x */
 #define XZOUT_PRESET 1

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "commands.h"
-#include "slabs_tsv.h"
-#include "xzout.h"
+#include "cli/commands.h"
+#include "trace/slabs_tsv.h"
+#include "output/xzout.h"
 #ifdef KSLAB_HAVE_TRACEFS
-#include "trace_record.h"
+#include "record/trace_record.h"
 #endif
 
 static void usage(FILE *f)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "trace_decode.h"
+#include "input/trace_decode.h"
 
 #define DEC_RAW (256u << 10)
 #define DEC_CHUNK (128u << 10)

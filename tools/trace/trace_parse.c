@@ -8,8 +8,8 @@
  */
 #include <string.h>
 #include <kslab/gfp.h>
-#include "intern.h"
-#include "trace_parse.h"
+#include "trace/intern.h"
+#include "trace/trace_parse.h"
 
 const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_KMALLOC] = "kmalloc",

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "commands.h"
-#include "datadir.h"
-#include "trace_stats.h"
+#include "cli/commands.h"
+#include "input/datadir.h"
+#include "trace/trace_stats.h"
 
 static void usage(FILE *f)
 {

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "trace_stats.h"
+#include "trace/trace_stats.h"
 
 uint64_t trace_x86_64_kmalloc_size(uint64_t size)
 {

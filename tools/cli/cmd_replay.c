@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "commands.h"
-#include "datadir.h"
-#include "replay.h"
+#include "cli/commands.h"
+#include "input/datadir.h"
+#include "replay/replay.h"
 
 #define MAX_POLICIES 16
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "datadir.h"
+#include "input/datadir.h"
 
 #ifndef KSLAB_SRC_DATADIR
 #define KSLAB_SRC_DATADIR "data"

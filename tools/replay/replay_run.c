@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
-#include "replay.h"
+#include "replay/replay.h"
 
 struct replay_state {
 	const struct trace_stream *s;

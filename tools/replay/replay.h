@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "output.h"
-#include "slabs_tsv.h"
-#include "trace_stream.h"
+#include "output/output.h"
+#include "trace/slabs_tsv.h"
+#include "trace/trace_stream.h"
 
 struct replay_policy {
 	char name[48];

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "intern.h"
+#include "trace/intern.h"
 
 #define INTERN_MIN_SLOTS 64u
 

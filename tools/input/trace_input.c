@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "trace_decode.h"
-#include "trace_input.h"
+#include "input/trace_decode.h"
+#include "input/trace_input.h"
 
 #define IN_CHUNK (256u << 10)
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "trace_input.h"
+#include "input/trace_input.h"
 
 struct trace_decoder;
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "trace_input.h"
-#include "trace_stream.h"
+#include "input/trace_input.h"
+#include "trace/trace_stream.h"
 
 const char *const trace_issue_names[TRACE_ISSUE_NR_KINDS] = {
 	[TRACE_ISSUE_BAD_LINE] = "bad_line",

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <tracefs.h>
-#include "trace_record.h"
-#include "xzout.h"
+#include "record/trace_record.h"
+#include "output/xzout.h"
 
 static const char *const kmem_events[] = {
 	"kmalloc",

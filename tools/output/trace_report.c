@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "trace_stats.h"
+#include "trace/trace_stats.h"
 
 struct named {
 	const char *name;

@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <kslab/types.h>
-#include "intern.h"
-#include "trace_parse.h"
+#include "trace/intern.h"
+#include "trace/trace_parse.h"
 
 enum tev_type {
 	TEV_KMALLOC = 1, /* kmalloc, kmalloc_node */

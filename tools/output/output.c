@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output.h"
+#include "output/output.h"
 
 int out_format_parse(const char *name, enum out_format *fmt)
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "replay.h"
-#include "trace_stats.h"
+#include "replay/replay.h"
+#include "trace/trace_stats.h"
 
 static double ratio(uint64_t a, uint64_t b)
 {

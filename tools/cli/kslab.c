@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
-#include "commands.h"
+#include "cli/commands.h"
 
 #define KSLAB_VIEWS \
 	"buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "slabs_tsv.h"
+#include "trace/slabs_tsv.h"
 
 enum col {
 	C_NAME,

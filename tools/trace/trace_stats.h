@@ -9,8 +9,8 @@
 #define KSLAB_TOOL_TRACE_STATS_H
 
 #include <stdint.h>
-#include "output.h"
-#include "trace_stream.h"
+#include "output/output.h"
+#include "trace/trace_stream.h"
 
 struct trace_sum {
 	uint64_t count;
