@@ -26,6 +26,7 @@
 #define KSLAB_BINDIR "build"
 #endif
 #define REF KSLAB_TEST_DATADIR "/real-kernel/sys-kernel-slab.tsv"
+#define ARM64_612 KSLAB_DATADIR "/traces/arm64-6.12.117-2G/slabs.tsv"
 
 static char tmpdir[] = "/tmp/kslab-slabs-XXXXXX";
 
@@ -77,6 +78,31 @@ static void test_reference_fields(void **state)
 	assert_string_equal(real->name, ":A-0001280");
 	assert_int_equal(real->slab_size, 1280);
 	assert_null(slabs_find(&s, "no-such-cache"));
+	slabs_free(&s);
+}
+
+/* The arm64 boots' snapshots: link_target, "-", "170 N0=170" counters */
+static void test_arm64_snapshot(void **state)
+{
+	const struct slab_info *si;
+	struct slab_snapshot s;
+	char err[256];
+
+	assert_int_equal(slabs_tsv_read(ARM64_612, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.nr, 286);
+	si = slabs_find(&s, "kmalloc-64");
+	assert_non_null(si);
+	assert_string_equal(si->link, "");
+	assert_int_equal(si->slab_size, 64);
+	assert_int_equal(si->objs_per_slab, 64);
+	assert_int_equal(si->objects, 10176);
+	assert_int_equal(si->slabs, 159);
+	/* a column the snapshot lacks is not known */
+	assert_int_equal(si->known & SLABINFO_DESTROY_BY_RCU, 0);
+	assert_int_not_equal(si->known & SLABINFO_HWCACHE_ALIGN, 0);
+	si = slabs_find(&s, "anon_vma");
+	assert_int_equal(si->slab_size, 104);
+	assert_int_equal(si->objs_per_slab, 39);
 	slabs_free(&s);
 }
 
@@ -236,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_round_trip),
 		cmocka_unit_test(test_reference_fields),
+		cmocka_unit_test(test_arm64_snapshot),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_record_slabs_fake_sysfs),
 	};

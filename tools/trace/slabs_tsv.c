@@ -29,6 +29,9 @@ enum col {
 	C_SANITY_CHECKS,
 	C_ALIASES,
 	C_USERSIZE,
+	C_OBJECTS,
+	C_TOTAL_OBJECTS,
+	C_SLABS,
 	C_NR,
 };
 
@@ -43,6 +46,8 @@ static const char *const col_names[C_NR] = {
 	"poison",	  "red_zone",
 	"store_user",	  "sanity_checks",
 	"aliases",	  "usersize",
+	"objects",	  "total_objects",
+	"slabs",
 };
 
 /* The flag bit of a boolean column, 0 for others */
@@ -87,6 +92,12 @@ static uint32_t *col_num(struct slab_info *si, enum col c)
 		return &si->aliases;
 	case C_USERSIZE:
 		return &si->usersize;
+	case C_OBJECTS:
+		return &si->objects;
+	case C_TOTAL_OBJECTS:
+		return &si->total_objects;
+	case C_SLABS:
+		return &si->slabs;
 	default:
 		return NULL;
 	}
@@ -129,14 +140,20 @@ static int set_col(struct slab_info *si, enum col c, const char *v)
 
 	if (c == C_NAME)
 		return *v ? copy_text(si->name, sizeof(si->name), v) : -1;
-	if (c == C_LINK)
-		return copy_text(si->link, sizeof(si->link), v);
+	if (c == C_LINK) /* older snapshots write "-" for none */
+		return copy_text(si->link, sizeof(si->link),
+				 strcmp(v, "-") ? v : "");
 	if (c == C_CTOR)
 		return copy_text(si->ctor, sizeof(si->ctor), v);
 	errno = 0;
 	unsigned long x = strtoul(v, &end, 10);
+	/* counters read off sysfs keep their per-node part: "170 N0=170" */
+	if (num && *end == ' ' &&
+	    (c == C_OBJECTS || c == C_TOTAL_OBJECTS || c == C_SLABS))
+		*end = '\0';
 	if (!*v || *end || errno || x > UINT32_MAX)
 		return -1;
+	si->known |= col_flag(c);
 	if (num)
 		*num = (uint32_t)x;
 	else if (x > 1)
@@ -169,6 +186,8 @@ static int read_header(char *line, int *map, int *ncols)
 		for (int c = 0; c < C_NR; c++)
 			if (!strcmp(tok, col_names[c]))
 				map[n] = c;
+		if (!strcmp(tok, "link_target")) /* the arm64 recipe's name */
+			map[n] = C_LINK;
 		have_name |= map[n] == C_NAME;
 		n++;
 	}
@@ -244,14 +263,25 @@ int slabs_tsv_read(const char *path, struct slab_snapshot *s, char *err,
 	return ret;
 }
 
+/* The counters are written only when some row has them. */
+static int nr_write_cols(const struct slab_snapshot *s)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->v[i].objects || s->v[i].total_objects || s->v[i].slabs)
+			return C_NR;
+	return C_OBJECTS;
+}
+
 int slabs_tsv_write(FILE *f, const struct slab_snapshot *s)
 {
-	for (int c = 0; c < C_NR; c++)
-		fprintf(f, "%s%c", col_names[c], c == C_NR - 1 ? '\n' : '\t');
+	int nc = nr_write_cols(s);
+
+	for (int c = 0; c < nc; c++)
+		fprintf(f, "%s%c", col_names[c], c == nc - 1 ? '\n' : '\t');
 	for (size_t i = 0; i < s->nr; i++) {
 		struct slab_info *si = &s->v[i];
 
-		for (int c = 0; c < C_NR; c++) {
+		for (int c = 0; c < nc; c++) {
 			uint32_t *num = col_num(si, (enum col)c);
 
 			if (c == C_NAME)
@@ -266,7 +296,7 @@ int slabs_tsv_write(FILE *f, const struct slab_snapshot *s)
 				fputc(si->flags & col_flag((enum col)c) ? '1' :
 									  '0',
 				      f);
-			fputc(c == C_NR - 1 ? '\n' : '\t', f);
+			fputc(c == nc - 1 ? '\n' : '\t', f);
 		}
 	}
 	return ferror(f) ? -1 : 0;

@@ -3,8 +3,12 @@
  * Snapshots of /sys/kernel/slab as tab-separated text (the layout of
  * shared/reference/real-kernel/sys-kernel-slab.tsv): a header line naming
  * the columns, then one row per cache. Reading goes by the header's
- * column names (any order, unknown columns ignored); writing uses the
- * reference's column order. `kslab record --slabs` writes them from a
+ * column names (any order, unknown columns ignored; `link_target` is
+ * read as `link`, "-" as no link, and counters such as "170 N0=170" by
+ * their first word, as the arm64 boots' snapshots have them); writing
+ * uses the reference's column order, then objects, total_objects and
+ * slabs. A boolean column a snapshot lacks leaves its bit out of
+ * `known`. `kslab record --slabs` writes them from a
  * live (or fake, --sysfs DIR) sysfs tree.
  */
 #ifndef KSLAB_TOOL_SLABS_TSV_H
@@ -30,7 +34,9 @@ struct slab_info {
 	char ctor[96]; /* "anon_vma_ctor+0x0/0x50", "" if none */
 	uint32_t object_size, slab_size, align, order, objs_per_slab;
 	uint32_t aliases, usersize;
-	uint32_t flags; /* SLABINFO_* */
+	uint32_t objects, total_objects, slabs; /* in use, 0 if not given */
+	uint32_t flags;				/* SLABINFO_* */
+	uint32_t known; /* SLABINFO_* bits whose column the snapshot had */
 };
 
 struct slab_snapshot {
