@@ -71,11 +71,12 @@ static void test_parse_alloc(void **state)
 			 TRACE_LINE_EVENT);
 	assert_true(l.ptr_null);
 	/* 6.1's __GFP_ATOMIC is no 6.18 flag: dropped, the line kept */
-	assert_int_equal(parse("mm_page_alloc: page=fffffd2aa40d7f40 pfn=0x435fd "
-			       "order=0 migratetype=0 "
-			       "gfp_flags=__GFP_HIGH|__GFP_ATOMIC|__GFP_ZERO",
-			       &l),
-			 TRACE_LINE_EVENT);
+	assert_int_equal(
+		parse("mm_page_alloc: page=fffffd2aa40d7f40 pfn=0x435fd "
+		      "order=0 migratetype=0 "
+		      "gfp_flags=__GFP_HIGH|__GFP_ATOMIC|__GFP_ZERO",
+		      &l),
+		TRACE_LINE_EVENT);
 	assert_int_equal(l.gfp, __GFP_HIGH | __GFP_ZERO);
 	assert_int_equal(l.gfp_unknown, 1);
 	/* mm_page_alloc_zone_locked's percpu_refill is read where printed */
@@ -138,7 +139,8 @@ static void test_parse_malformed(void **state)
 		  "bad migratetype" },
 		{ "mm_page_alloc: pfn=0x10 order=0 gfp_flags=GFP_KERNEL|!!",
 		  "unknown gfp flag" },
-		{ "mm_page_alloc: pfn=0x10 order=0 gfp_flags=", "unknown gfp flag" },
+		{ "mm_page_alloc: pfn=0x10 order=0 gfp_flags=",
+		  "unknown gfp flag" },
 		{ "mm_page_free: pfn=0x10 pfn=0x11 order=0", "repeated field" },
 		{ "mm_page_free: page=(null) order=0", "free of a NULL page" },
 	};
@@ -160,18 +162,24 @@ static void test_parse_malformed(void **state)
 static const char *const small_trace[] = {
 	"# tracer: nop",
 	PFX "mm_page_free: page=ff pfn=0x40400 order=10", /* first-time */
-	PFX "mm_page_alloc: page=ff pfn=0x40000 order=0 migratetype=0 gfp_flags=GFP_KERNEL",
+	PFX
+	"mm_page_alloc: page=ff pfn=0x40000 order=0 migratetype=0 gfp_flags=GFP_KERNEL",
 	PFX "kmalloc: call_site=f+0x1 ptr=ffff000000001000 bytes_req=8 "
 	    "bytes_alloc=8 gfp_flags=GFP_KERNEL node=-1 accounted=false",
-	PFX "mm_page_alloc: page=ff pfn=0x40004 order=2 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_COMP",
-	PFX "mm_page_alloc: page=ff pfn=0x40010 order=3 migratetype=0 gfp_flags=GFP_KERNEL",
-	PFX "mm_page_alloc: page=(null) pfn=0x0 order=0 migratetype=0 gfp_flags=GFP_NOWAIT",
-	PFX "mm_page_free: page=ff pfn=0x40013 order=0", /* split */
-	PFX "mm_page_free: page=ff pfn=0x40004 order=2", /* paired */
+	PFX
+	"mm_page_alloc: page=ff pfn=0x40004 order=2 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_COMP",
+	PFX
+	"mm_page_alloc: page=ff pfn=0x40010 order=3 migratetype=0 gfp_flags=GFP_KERNEL",
+	PFX
+	"mm_page_alloc: page=(null) pfn=0x0 order=0 migratetype=0 gfp_flags=GFP_NOWAIT",
+	PFX "mm_page_free: page=ff pfn=0x40013 order=0",	 /* split */
+	PFX "mm_page_free: page=ff pfn=0x40004 order=2",	 /* paired */
 	PFX "mm_page_free_batched: page=ff pfn=0x40000 order=0", /* paired */
 	PFX "mm_page_free_batched: page=ff pfn=0x40000 order=0", /* untraced */
-	PFX "mm_page_alloc: page=ff pfn=0x40020 order=1 migratetype=0 gfp_flags=GFP_KERNEL",
-	PFX "mm_page_alloc: page=ff pfn=0x40020 order=1 migratetype=0 gfp_flags=GFP_KERNEL",
+	PFX
+	"mm_page_alloc: page=ff pfn=0x40020 order=1 migratetype=0 gfp_flags=GFP_KERNEL",
+	PFX
+	"mm_page_alloc: page=ff pfn=0x40020 order=1 migratetype=0 gfp_flags=GFP_KERNEL",
 	PFX "mm_page_free: page=ff pfn=0x40020 order=0", /* order mismatch */
 	PFX "mm_page_free: page=ff pfn=zz order=0",	 /* bad */
 };
@@ -292,8 +300,7 @@ struct boot_counts {
 
 /* The counts of the traces' own lines (grep and a few lines of script) */
 static const struct boot_counts boots[] = {
-	{ ARM61, 7313, 5465, 137, 545, 4054, 483375, 999, 4, 8697, 6768,
-	  8623 },
+	{ ARM61, 7313, 5465, 137, 545, 4054, 483375, 999, 4, 8697, 6768, 8623 },
 	{ ARM612, 6348, 5812, 157, 719, 4834, 483589, 412, 4, 7134, 5629,
 	  7103 },
 };
@@ -330,7 +337,8 @@ static void check_boot(const struct boot_counts *b)
 	assert_int_equal(c->live_pages_at_end, b->live_pages);
 
 	/* booted as the traced machine: 2 GiB at 1 GiB, 4K pages */
-	assert_int_equal(replay_pages_opts_init(&o, trace, NULL, NULL, NULL), 0);
+	assert_int_equal(replay_pages_opts_init(&o, trace, NULL, NULL, NULL),
+			 0);
 	assert_string_equal(o.machine, "memmap=2G@1G");
 	assert_non_null(strstr(o.traced_buddyinfo, "Node 0, zone      DMA"));
 	replay_pages_run(&s, pol, &o, r);
@@ -407,8 +415,7 @@ static void test_command(void **state)
 	assert_int_equal(json_check(out), 0);
 	assert_true(json_number_at(out, "pages.page_events.mm_page_alloc") ==
 		    6348);
-	assert_true(json_number_at(out,
-				   "pages.page_events.first_time_frees") ==
+	assert_true(json_number_at(out, "pages.page_events.first_time_frees") ==
 		    4834);
 	free(out);
 	/* without --pages: no page report, page lines skipped as before */

@@ -31,10 +31,11 @@ struct replay_pages_result;
 
 struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
-	const struct replay_pages_opts *pages; /* --pages, or NULL */
 	char **packed_funcs;		   /* __GFP_PACKED call sites */
 	size_t nr_packed_funcs;
 	bool snapshot_at_peak; /* replay twice for the peak table */
+	/* --pages (replay_pages.h), or NULL */
+	const struct replay_pages_opts *pages;
 };
 
 /* one kmalloc cache at the peak, as a /proc/slabinfo line */

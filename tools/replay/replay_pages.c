@@ -236,11 +236,12 @@ static int layout_from_files(struct replay_pages_opts *o, const char *trace,
 	if (!zoneinfo)
 		zoneinfo = own_zi;
 	if (!zoneinfo) {
-		snprintf(o->machine_from, sizeof(o->machine_from),
-			 "no zoneinfo beside the trace: --zoneinfo FILE or --pages-machine");
+		snprintf(
+			o->machine_from, sizeof(o->machine_from),
+			"no zoneinfo beside the trace: --zoneinfo FILE or --pages-machine");
 		return 0;
 	}
-	meminfo = own_zi ? machine_file_beside(trace, "meminfo") : NULL;
+	meminfo = machine_file_beside(zoneinfo, "meminfo");
 	if (machine_layout_read(zoneinfo, meminfo, &ml, err, sizeof(err))) {
 		fprintf(stderr, "kslab replay: %s\n", err);
 		ret = -1;

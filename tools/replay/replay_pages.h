@@ -29,7 +29,7 @@ struct replay_policy;
 #define REPLAY_PAGES_TEXT 4096
 
 struct replay_pages_opts {
-	char machine[256];    /* layout boot parameters, "" = the policy's */
+	char machine[256];	/* layout boot parameters, "" = the policy's */
 	char machine_from[256]; /* where they came from */
 	char traced_buddyinfo[REPLAY_PAGES_TEXT]; /* "" when none */
 	char buddyinfo_from[256];
@@ -37,8 +37,8 @@ struct replay_pages_opts {
 
 struct replay_pages_zone {
 	char name[16];
-	uint64_t peak_pages;		  /* replayed pages in use at the peak */
-	uint64_t end_pages;		  /* ... at the end */
+	uint64_t peak_pages; /* replayed pages in use at the peak */
+	uint64_t end_pages;  /* ... at the end */
 	uint64_t managed, free_end, pcp_end; /* the zone at the end */
 };
 
@@ -68,9 +68,10 @@ void replay_pages_boot_line(const struct trace_stream *s, const char *boot,
 
 /*
  * The options of a --pages replay of trace (the first one): the layout
- * from --pages-machine, else from zoneinfo (or the zoneinfo and meminfo
- * beside the trace); the traced buddyinfo from buddyinfo or the one
- * beside the trace. 0, or -1 with a message on stderr.
+ * from --pages-machine, else from zoneinfo (default: the one beside the
+ * trace) and the meminfo beside that; the traced buddyinfo from
+ * buddyinfo or the one beside the trace. 0, or -1 with a message on
+ * stderr.
  */
 int replay_pages_opts_init(struct replay_pages_opts *o, const char *trace,
 			   const char *zoneinfo, const char *buddyinfo,

@@ -31,8 +31,8 @@ static long long buddy_free_pages(const char *text, const char *zone)
 	return pages;
 }
 
-static const struct replay_pages_result *pages_of(const struct replay_report *rep,
-						  size_t i)
+static const struct replay_pages_result *
+pages_of(const struct replay_report *rep, size_t i)
 {
 	const struct replay_result *r = &rep->res[i];
 
@@ -82,16 +82,17 @@ static void print_trace_counts(const struct replay_report *rep,
 		o->machine_from);
 }
 
-#define PROW(label, expr)                                                  \
-	do {                                                               \
-		table_cell(t, "%s", label);                                \
-		for (size_t i = 0; i < rep->nr; i++) {                     \
-			const struct replay_pages_result *p = pages_of(rep, i); \
-			if (!p)                                            \
-				table_cell(t, "failed");                   \
-			else                                               \
-				table_cell(t, "%llu", (ull)(expr));        \
-		}                                                          \
+#define PROW(label, expr)                                           \
+	do {                                                        \
+		table_cell(t, "%s", label);                         \
+		for (size_t i = 0; i < rep->nr; i++) {              \
+			const struct replay_pages_result *p =       \
+				pages_of(rep, i);                   \
+			if (!p)                                     \
+				table_cell(t, "failed");            \
+			else                                        \
+				table_cell(t, "%llu", (ull)(expr)); \
+		}                                                   \
 	} while (0)
 
 static void print_zone_rows(const struct replay_report *rep,
@@ -113,8 +114,8 @@ static void print_zone_rows(const struct replay_report *rep,
 		snprintf(label, sizeof(label), "  %s free at end", name);
 		PROW(label, p->zones[z].free_end);
 		if (o->traced_buddyinfo[0]) {
-			long long tf = buddy_free_pages(o->traced_buddyinfo,
-							name);
+			long long tf =
+				buddy_free_pages(o->traced_buddyinfo, name);
 
 			snprintf(label, sizeof(label),
 				 "  %s free, traced machine", name);
@@ -136,7 +137,8 @@ static void print_buddyinfo(const struct replay_report *rep,
 
 		if (!p)
 			continue;
-		fprintf(f, "\n%s: /proc/buddyinfo at the end of the page replay\n%s",
+		fprintf(f,
+			"\n%s: /proc/buddyinfo at the end of the page replay\n%s",
 			rep->res[i].policy, p->buddyinfo);
 	}
 	if (o->traced_buddyinfo[0])

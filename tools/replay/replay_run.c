@@ -462,7 +462,8 @@ int replay_result_write(FILE *f, const struct replay_result *r)
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
 	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
-	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites ||
+	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
+		    r->nr_sites ||
 	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1))
 		return -EIO;
 	return fflush(f) ? -EIO : 0;
@@ -482,7 +483,8 @@ int replay_result_read(FILE *f, struct replay_result *r)
 	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
 	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites ||
-	    (pages && (!r->pages || fread(r->pages, sizeof(*r->pages), 1, f) != 1))) {
+	    (pages &&
+	     (!r->pages || fread(r->pages, sizeof(*r->pages), 1, f) != 1))) {
 		replay_result_free(r);
 		return -EIO;
 	}

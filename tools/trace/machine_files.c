@@ -23,8 +23,8 @@ char *machine_file_beside(const char *trace, const char *name)
 
 	if (!strcmp(trace, "-"))
 		return NULL;
-	if (asprintf(&p, "%.*s%s", slash ? (int)(slash + 1 - trace) : 0,
-		     trace, name) < 0)
+	if (asprintf(&p, "%.*s%s", slash ? (int)(slash + 1 - trace) : 0, trace,
+		     name) < 0)
 		return NULL;
 	if (stat(p, &st) || !S_ISREG(st.st_mode)) {
 		free(p);

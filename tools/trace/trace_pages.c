@@ -206,8 +206,8 @@ enum trace_line_kind trace_parse_page_body(const char *p, const char *end,
 		out->order = 0;
 	if (!(seen & P_PFN))
 		out->pfn = out->ptr | 1ull << 63; /* pair by page= instead */
-	if (out->ev != TRACE_EV_PAGE_ALLOC && out->ptr_null && (seen & P_PAGE) &&
-	    !(seen & P_PFN)) {
+	if (out->ev != TRACE_EV_PAGE_ALLOC && out->ptr_null &&
+	    (seen & P_PAGE) && !(seen & P_PFN)) {
 		out->why = "free of a NULL page";
 		return TRACE_LINE_BAD;
 	}
@@ -365,7 +365,8 @@ int trace_pages_add(struct trace_pages *p, const struct trace_line *l,
 		p->c.failed_allocs++;
 	} else {
 		e->pfn = idmap_intern(&p->pfn_map, l->pfn, &added);
-		if (!e->pfn || (e->pfn >= p->state_cap && grow_state(p, e->pfn)))
+		if (!e->pfn ||
+		    (e->pfn >= p->state_cap && grow_state(p, e->pfn)))
 			return -1;
 		p->nr_pfns = p->pfn_map.nr;
 		if (e->type == TPG_ALLOC) {

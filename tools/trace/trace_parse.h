@@ -69,7 +69,7 @@ struct trace_line {
 	int32_t percpu_refill; /* -1 when not printed */
 	uint8_t gfp_unknown;   /* gfp names this kslab does not know, dropped */
 	uint64_t lost;	       /* for TRACE_LINE_LOST */
-	const char *why;	/* for TRACE_LINE_BAD */
+	const char *why;       /* for TRACE_LINE_BAD */
 };
 
 /* Classify and parse one line (NUL-terminated at line[len]). */
