@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/capture.h"
 #include "helpers/json_check.h"
 #include "replay/replay.h"
 #include "replay/replay_pages.h"
@@ -439,6 +440,58 @@ static void test_command(void **state)
 	free(out);
 }
 
+/* Mutated page lines: a defined kind, a reason when bad, sane counts. */
+static void test_fuzz(void **state)
+{
+	static const char *const seeds[] = {
+		PFX "mm_page_alloc: page=fffffe3209107f80 pfn=0x441fe order=1 "
+		    "migratetype=0 gfp_flags=__GFP_NOWARN|__GFP_COMP",
+		PFX "mm_page_free: page=fffffd2aa4203dc0 pfn=0x441fe order=1",
+		PFX "mm_page_free_batched: page=fffffe3209002380 pfn=0x441fe "
+		    "order=0",
+	};
+	unsigned int seed = test_seed("test_fuzz");
+	size_t kinds[4] = { 0 };
+	struct trace_stream s;
+	char line[1024];
+
+	(void)state;
+	srand(seed);
+	trace_stream_init(&s);
+	assert_int_equal(trace_stream_want_pages(&s), 0);
+	for (int iter = 0; iter < 50000; iter++) {
+		int n = snprintf(line, sizeof(line), "%s", seeds[rand() % 3]);
+		enum trace_line_kind k;
+
+		for (int e = 0, edits = 1 + rand() % 3; e < edits; e++) {
+			int pos = rand() % n;
+
+			if (rand() % 2)
+				line[pos] = "0x=| -9fz:"[rand() % 10];
+			else
+				memmove(line + pos, line + pos + 1,
+					(size_t)(n-- - pos));
+		}
+		n = (int)strlen(line);
+		k = trace_stream_add_line(&s, line, (size_t)n,
+					  (uint64_t)iter + 1);
+		assert_true(k <= TRACE_LINE_BAD);
+		kinds[k]++;
+	}
+	trace_stream_finish(&s);
+	/* every page event kept is an allocation or a free, paired once */
+	assert_int_equal(s.pages->nr,
+			 s.pages->c.allocs + s.pages->c.failed_allocs +
+				 s.pages->c.frees + s.pages->c.batched_frees);
+	assert_int_equal(s.pages->c.frees + s.pages->c.batched_frees,
+			 s.pages->c.paired_frees + s.pages->c.first_frees +
+				 s.pages->c.untraced_frees +
+				 s.pages->c.split_frees);
+	printf("fuzz: %zu events, %zu skipped, %zu bad\n", kinds[0], kinds[1],
+	       kinds[3]);
+	trace_stream_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_small_replay),
 		cmocka_unit_test(test_arm64_boots),
 		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
