@@ -268,8 +268,31 @@ void replay_pages_json(const struct replay_report *rep,
 	json_obj_end(j);
 }
 
+static void csv_policies(const struct replay_report *rep, FILE *f)
+{
+	fprintf(f, "section,policy,boot,allocs,failed_allocs,frees,"
+		   "frees_without_page,peak_pages,end_pages\n");
+	for (size_t i = 0; i < rep->nr; i++) {
+		const struct replay_pages_result *p = pages_of(rep, i);
+
+		if (!p)
+			continue;
+		csv_field(f, "page_replay", 1);
+		csv_field(f, rep->res[i].policy, 0);
+		csv_field(f, p->boot, 0);
+		csv_u64(f, p->allocs, 0);
+		csv_u64(f, p->failed_allocs, 0);
+		csv_u64(f, p->frees, 0);
+		csv_u64(f, p->unpaired_frees, 0);
+		csv_u64(f, p->peak_pages, 0);
+		csv_u64(f, p->end_pages, 0);
+		csv_end(f);
+	}
+}
+
 void replay_pages_csv(const struct replay_report *rep, FILE *f)
 {
+	csv_policies(rep, f);
 	fprintf(f,
 		"section,policy,zone,peak_pages,end_pages,managed,free_end,pcp_end\n");
 	for (size_t i = 0; i < rep->nr; i++) {
