@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
@@ -440,6 +441,65 @@ static void test_command(void **state)
 	free(out);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Two zones apart, 16K pages (MemTotal over managed), and junk refused */
+static void test_machine_layout(void **state)
+{
+	char dir[] = "/tmp/kslab-pages-XXXXXX", zi[64], mi[64], bi[64],
+	     err[256], text[512];
+	struct machine_layout ml;
+	uint64_t counts[16];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(zi, sizeof(zi), "%s/zoneinfo", dir);
+	snprintf(mi, sizeof(mi), "%s/meminfo", dir);
+	snprintf(bi, sizeof(bi), "%s/buddyinfo", dir);
+	write_file(zi, "Node 0, zone      DMA\n  pages free     10\n"
+		       "        spanned  4096\n        present  4096\n"
+		       "        managed  4000\n  start_pfn:           0\n"
+		       "Node 0, zone    DMA32\n        spanned  0\n"
+		       "Node 0, zone   Normal\n        spanned  1048576\n"
+		       "        present  1048576\n        managed  1040000\n"
+		       "  start_pfn:           1048576\n");
+	write_file(mi, "MemTotal:       16704000 kB\n");
+	assert_int_equal(machine_layout_read(zi, mi, &ml, err, sizeof(err)), 0);
+	assert_int_equal(ml.page_size, 16384);
+	assert_int_equal(ml.nr_ranges, 2);
+	assert_string_equal(ml.boot,
+			    "memmap=64M@0 memmap=16G@16G page_size=16K");
+	/* without meminfo: 4K */
+	assert_int_equal(machine_layout_read(zi, NULL, &ml, err, sizeof(err)),
+			 0);
+	assert_string_equal(ml.boot, "memmap=16M@0 memmap=4G@4G");
+	write_file(zi, "Node 0, zone DMA\n  spanned  -5\n  start_pfn: x\n");
+	assert_int_equal(machine_layout_read(zi, mi, &ml, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "no zone with pages spanned"));
+	write_file(bi, "Node 0, zone      DMA      3      1\n"
+		       "Node 0, zone   Normal      0      2      1\n");
+	assert_int_equal(
+		buddyinfo_read(bi, text, sizeof(text), err, sizeof(err)), 0);
+	assert_int_equal(buddyinfo_zone(text, "Normal", counts, 16), 3);
+	assert_int_equal(counts[2], 1);
+	assert_int_equal(buddyinfo_zone(text, "DMA32", counts, 16), -1);
+	write_file(bi, "Node 0, zone DMA 1 2 x\n");
+	assert_int_equal(
+		buddyinfo_read(bi, text, sizeof(text), err, sizeof(err)), -1);
+	unlink(zi);
+	unlink(mi);
+	unlink(bi);
+	rmdir(dir);
+}
+
 /* Mutated page lines: a defined kind, a reason when bad, sane counts. */
 static void test_fuzz(void **state)
 {
@@ -502,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_small_replay),
 		cmocka_unit_test(test_arm64_boots),
 		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_machine_layout),
 		cmocka_unit_test(test_fuzz),
 	};
 

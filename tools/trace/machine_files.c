@@ -101,9 +101,11 @@ static unsigned long page_size_of(uint64_t total_kb, uint64_t managed)
 
 static void size_text(char *buf, size_t len, uint64_t bytes)
 {
-	if (bytes && !(bytes & ((1ull << 30) - 1)))
+	if (!bytes)
+		snprintf(buf, len, "0");
+	else if (!(bytes & ((1ull << 30) - 1)))
 		snprintf(buf, len, "%lluG", (unsigned long long)(bytes >> 30));
-	else if (bytes && !(bytes & ((1ull << 20) - 1)))
+	else if (!(bytes & ((1ull << 20) - 1)))
 		snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
 	else
 		snprintf(buf, len, "%lluK", (unsigned long long)(bytes >> 10));
