@@ -223,8 +223,8 @@ static void test_skipped_lines(void **state)
 		"            bash-1364    [000] ..... 10561.957318: "
 		"sched_switch: prev_comm=bash prev_pid=1364",
 		"            bash-1364    [000] ..... 10561.957318: "
-		"mm_page_alloc: page=0000000012345678 pfn=0x1234 order=0",
-		"  perf  1364 [000] 10561.957538: kmem:mm_page_free: page=0",
+		"mm_page_pcpu_drain: page=0000000012345678 pfn=0x1234 order=0",
+		"  perf  1364 [000] 10561.957538: kmem:mm_page_alloc_zone_locked: page=0",
 	};
 
 	for (size_t i = 0; i < NR(lines); i++) {

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
+#include "replay/replay_pages.h"
 
 #define MAX_POLICIES 16
 
@@ -100,6 +101,8 @@ struct replay_cmd {
 	char **packed;
 	size_t nr_packed;
 	char *auto_slabs; /* the bundled trace's own snapshot path */
+	bool pages;	  /* --pages and its files */
+	const char *zoneinfo, *buddyinfo, *pages_machine;
 };
 
 static void usage(FILE *f)
@@ -121,7 +124,36 @@ static void usage(FILE *f)
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
 		"  --plot FILE.png|svg  slab memory per cache and policy (gnuplot)\n"
-		"  -j N                 policies replayed at once (default: cores)\n");
+		"  -j N                 policies replayed at once (default: cores)\n"
+		"  --pages              also replay mm_page_alloc/mm_page_free events through\n"
+		"                       the buddy allocator, on a machine laid out as the\n"
+		"                       traced one (its zoneinfo, meminfo beside the trace)\n"
+		"  --zoneinfo FILE      the traced machine's /proc/zoneinfo (--pages)\n"
+		"  --buddyinfo FILE     the traced machine's /proc/buddyinfo (--pages)\n"
+		"  --pages-machine \"P\" memory parameters of the page replay's machine\n"
+		"                       (\"memmap=2G@1G\"), instead of the zoneinfo's\n");
+}
+
+/* --pages and its files; 1 when a was one of them (v used: *i moved) */
+static int pages_option(struct replay_cmd *c, const char *a, const char *v,
+			int *i)
+{
+	if (!strcmp(a, "--pages")) {
+		c->pages = true;
+		return 1;
+	}
+	if (!v)
+		return 0;
+	if (!strcmp(a, "--zoneinfo"))
+		c->zoneinfo = v;
+	else if (!strcmp(a, "--buddyinfo"))
+		c->buddyinfo = v;
+	else if (!strcmp(a, "--pages-machine"))
+		c->pages_machine = v;
+	else
+		return 0;
+	(*i)++;
+	return 1;
 }
 
 static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
@@ -221,6 +253,8 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 			c->plot = argv[++i];
 		} else if (!strcmp(a, "-j") && v) {
 			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (pages_option(c, a, v, &i)) {
+			continue;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "kslab replay: unknown option '%s'\n",
 				a);
@@ -266,6 +300,18 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		return -1;
 	}
 	return 0;
+}
+
+/* --pages: the traced machine's layout and buddyinfo; NULL on error */
+static struct replay_pages_opts *pages_opts(struct replay_cmd *c)
+{
+	struct replay_pages_opts *po = malloc(sizeof(*po));
+
+	if (po && !replay_pages_opts_init(po, c->traces[0], c->zoneinfo,
+					  c->buddyinfo, c->pages_machine))
+		return po;
+	free(po);
+	return NULL;
 }
 
 /* One child per policy, at most jobs at once; results via temp files. */
@@ -331,6 +377,7 @@ int cmd_replay(int argc, char **argv)
 	struct slab_snapshot snap = { 0 };
 	struct trace_stream s;
 	struct replay_opts o = { .snapshot_at_peak = true };
+	struct replay_pages_opts *po = NULL;
 	int ret = 2;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -353,8 +400,13 @@ int cmd_replay(int argc, char **argv)
 				strdup(replay_default_packed[i]);
 		}
 	}
+	if (c.pages && trace_stream_want_pages(&s))
+		goto out;
 	if (load_inputs(&c, &s, &snap))
 		goto out;
+	if (c.pages && !(po = pages_opts(&c)))
+		goto out;
+	o.pages = po;
 	o.slabs = snap.nr ? &snap : NULL;
 	o.packed_funcs = c.packed;
 	o.nr_packed_funcs = c.nr_packed;
@@ -369,6 +421,7 @@ int cmd_replay(int argc, char **argv)
 		.nr_traces = c.nr_traces,
 		.top_sites = c.top_sites,
 		.slabs_path = c.slabs_path,
+		.pages = po,
 	};
 	replay_print(&rep, c.fmt, stdout);
 	if (c.plot && replay_plot(&rep, c.plot))
@@ -382,6 +435,7 @@ out:
 		free(c.packed[i]);
 	free(c.packed);
 	free(c.auto_slabs);
+	free(po);
 	kslab_free_paths(c.traces, c.nr_traces);
 	return ret;
 }

@@ -26,11 +26,16 @@ struct replay_policy {
 	char boot[512];
 };
 
+struct replay_pages_opts;
+struct replay_pages_result;
+
 struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
 	char **packed_funcs;		   /* __GFP_PACKED call sites */
 	size_t nr_packed_funcs;
 	bool snapshot_at_peak; /* replay twice for the peak table */
+	/* --pages (replay_pages.h), or NULL */
+	const struct replay_pages_opts *pages;
 };
 
 /* one kmalloc cache at the peak, as a /proc/slabinfo line */
@@ -65,6 +70,7 @@ struct replay_result {
 	uint32_t nr_caches, nr_sites;
 	struct replay_cache_row *caches;
 	struct replay_site_row *sites;
+	struct replay_pages_result *pages; /* --pages (replay_pages.h) */
 };
 
 /* The built-in policy called name, or NULL. */
@@ -88,6 +94,7 @@ struct replay_report {
 	size_t nr_traces;
 	unsigned int top_sites;
 	const char *slabs_path;
+	const struct replay_pages_opts *pages; /* --pages, or NULL */
 };
 void replay_print(const struct replay_report *rep, enum out_format fmt,
 		  FILE *f);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "replay/replay.h"
+#include "replay/replay_pages.h"
 #include "trace/trace_stats.h"
 
 static double ratio(uint64_t a, uint64_t b)
@@ -220,6 +221,8 @@ static void print_table(const struct replay_report *rep, FILE *f)
 		for (size_t i = 0; i < rep->nr; i++)
 			if (rep->res[i].ok)
 				print_sites(rep, &rep->res[i], f);
+	if (rep->pages)
+		replay_pages_print_table(rep, rep->pages, f);
 }
 
 /* ---- JSON and CSV --------------------------------------------------------------- */
@@ -325,6 +328,8 @@ static void print_json(const struct replay_report *rep, FILE *f)
 	for (size_t i = 0; i < rep->nr; i++)
 		json_policy(rep, i, &j);
 	json_arr_end(&j);
+	if (rep->pages)
+		replay_pages_json(rep, rep->pages, &j);
 	json_obj_end(&j);
 	json_finish(&j);
 }
@@ -398,6 +403,8 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 			csv_u64(f, s->alloc - s->req, 0);
 			csv_end(f);
 		}
+	if (rep->pages)
+		replay_pages_csv(rep, f);
 }
 
 void replay_print(const struct replay_report *rep, enum out_format fmt, FILE *f)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "replay/replay.h"
+#include "replay/replay_pages.h"
 
 struct replay_state {
 	const struct trace_stream *s;
@@ -403,6 +404,16 @@ static void collect_sites(struct replay_state *st)
 		}
 }
 
+/* --pages: the page events on a machine of their own, after the slabs */
+static void run_pages(const struct trace_stream *s,
+		      const struct replay_policy *p,
+		      const struct replay_opts *o, struct replay_result *r)
+{
+	r->pages = calloc(1, sizeof(*r->pages));
+	if (r->pages)
+		replay_pages_run(s, p, o->pages, r->pages);
+}
+
 void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		const struct replay_opts *o, struct replay_result *r)
 {
@@ -440,6 +451,8 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 	}
 out:
 	state_free(&st);
+	if (r->ok && o->pages)
+		run_pages(s, p, o, r);
 }
 
 /* ---- the result's way from child to parent ------------------------------ */
@@ -449,21 +462,29 @@ int replay_result_write(FILE *f, const struct replay_result *r)
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
 	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
-	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites)
+	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
+		    r->nr_sites ||
+	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1))
 		return -EIO;
 	return fflush(f) ? -EIO : 0;
 }
 
 int replay_result_read(FILE *f, struct replay_result *r)
 {
+	bool pages;
+
 	if (fread(r, sizeof(*r), 1, f) != 1)
 		return -EIO;
+	pages = r->pages != NULL;
+	r->pages = pages ? calloc(1, sizeof(*r->pages)) : NULL;
 	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
 	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
 	if (!r->caches || !r->sites ||
 	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
-	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites) {
+	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites ||
+	    (pages &&
+	     (!r->pages || fread(r->pages, sizeof(*r->pages), 1, f) != 1))) {
 		replay_result_free(r);
 		return -EIO;
 	}
@@ -474,6 +495,8 @@ void replay_result_free(struct replay_result *r)
 {
 	free(r->caches);
 	free(r->sites);
+	free(r->pages);
+	r->pages = NULL;
 	r->caches = NULL;
 	r->sites = NULL;
 	r->nr_caches = r->nr_sites = 0;

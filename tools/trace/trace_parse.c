@@ -10,6 +10,7 @@
 #include <kslab/gfp.h>
 #include "trace/intern.h"
 #include "trace/trace_parse.h"
+#include "trace/trace_pages.h"
 
 const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_KMALLOC] = "kmalloc",
@@ -67,6 +68,8 @@ int trace_ev_lookup(const char *name, size_t len)
 		len -= (size_t)(colon + 1 - name);
 		name = colon + 1;
 	}
+	if (len >= 8 && name[0] == 'm')
+		return trace_page_ev_lookup(name, len);
 	if (len < 5 || (name[0] != 'k'))
 		return -1;
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
@@ -494,5 +497,22 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 		return TRACE_LINE_BAD;
 	}
 	out->ev = (enum trace_ev_name)ev;
+	if (trace_ev_is_page(ev))
+		return trace_parse_page_body(p + 1, end, out);
 	return parse_body(p + 1, end, out);
+}
+
+int trace_parse_dec(const char *s, size_t n, uint64_t *v)
+{
+	return parse_dec(s, n, v);
+}
+
+int trace_parse_hex(const char *s, size_t n, uint64_t *v)
+{
+	return parse_hex(s, n, v);
+}
+
+int trace_parse_ptr(const char *v, size_t n, struct trace_line *out)
+{
+	return parse_ptr(v, n, out);
 }

@@ -27,6 +27,11 @@ enum trace_ev_name {
 	TRACE_EV_KMALLOC_NODE,	   /* older kernels */
 	TRACE_EV_CACHE_ALLOC_NODE, /* older kernels */
 	TRACE_EV_NR_NAMES,
+	/* page events (trace_pages.h): parsed here, counted there */
+	TRACE_EV_PAGE_ALLOC = TRACE_EV_NR_NAMES, /* mm_page_alloc */
+	TRACE_EV_PAGE_FREE,			 /* mm_page_free */
+	TRACE_EV_PAGE_FREE_BATCHED,		 /* mm_page_free_batched */
+	TRACE_EV_NR_ALL,
 };
 
 extern const char *const trace_ev_names[TRACE_EV_NR_NAMES];
@@ -57,8 +62,14 @@ struct trace_line {
 	int node;
 	int accounted;		/* 1, 0, or -1 when not printed */
 	struct trace_text name; /* cache name; len 0 when absent */
-	uint64_t lost;		/* for TRACE_LINE_LOST */
-	const char *why;	/* for TRACE_LINE_BAD */
+	/* page events: page= is .ptr/.ptr_null, gfp_flags= is .gfp */
+	uint64_t pfn;
+	uint32_t order;
+	int32_t migratetype;   /* -1 when not printed */
+	int32_t percpu_refill; /* -1 when not printed */
+	uint8_t gfp_unknown;   /* gfp names this kslab does not know, dropped */
+	uint64_t lost;	       /* for TRACE_LINE_LOST */
+	const char *why;       /* for TRACE_LINE_BAD */
 };
 
 /* Classify and parse one line (NUL-terminated at line[len]). */
@@ -67,5 +78,16 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 
 /* An event name ("kmalloc", "kmem:kmalloc") to its enum, -1 if not ours. */
 int trace_ev_lookup(const char *name, size_t len);
+
+/* A page event (TRACE_EV_PAGE_*)? */
+static inline int trace_ev_is_page(int ev)
+{
+	return ev >= TRACE_EV_PAGE_ALLOC && ev < TRACE_EV_NR_ALL;
+}
+
+/* For trace_pages.c, the field readers of the kmem events; 0 on success. */
+int trace_parse_dec(const char *s, size_t n, uint64_t *v);
+int trace_parse_hex(const char *s, size_t n, uint64_t *v); /* "0x" optional */
+int trace_parse_ptr(const char *v, size_t n, struct trace_line *out);
 
 #endif

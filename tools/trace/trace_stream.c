@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "input/trace_input.h"
+#include "trace/trace_pages.h"
 #include "trace/trace_stream.h"
 
 const char *const trace_issue_names[TRACE_ISSUE_NR_KINDS] = {
@@ -43,6 +44,7 @@ void trace_stream_free(struct trace_stream *s)
 	for (uint32_t i = 0; i < s->nr_files; i++)
 		free(s->files[i].path);
 	free(s->files);
+	trace_pages_free(s->pages);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -257,6 +259,38 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	return 0;
 }
 
+int trace_stream_want_pages(struct trace_stream *s)
+{
+	if (!s->pages)
+		s->pages = trace_pages_new();
+	return s->pages ? 0 : -1;
+}
+
+/* A page event's line: skipped, as any other event, unless wanted. */
+static enum trace_line_kind add_page_line(struct trace_stream *s,
+					  const struct trace_line *l,
+					  enum trace_line_kind k,
+					  uint64_t lineno, const char *line,
+					  size_t len)
+{
+	if (!s->pages) {
+		s->counts.skipped++;
+		return TRACE_LINE_SKIP;
+	}
+	if (k == TRACE_LINE_BAD) {
+		s->counts.bad++;
+		s->pages->c.bad++;
+		issue(s, TRACE_ISSUE_BAD_LINE, lineno, l->why, line, len);
+	} else if (trace_pages_add(s->pages, l,
+				   s->nr_files ? s->nr_files - 1 : 0)) {
+		issue(s, TRACE_ISSUE_INPUT_ERROR, lineno, "out of memory", NULL,
+		      0);
+		s->counts.input_errors++;
+		return TRACE_LINE_BAD;
+	}
+	return k;
+}
+
 enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 					   const char *line, size_t len,
 					   uint64_t lineno)
@@ -265,6 +299,8 @@ enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 	enum trace_line_kind k = trace_parse_line(line, len, &l);
 
 	s->counts.lines++;
+	if (k != TRACE_LINE_SKIP && trace_ev_is_page((int)l.ev))
+		return add_page_line(s, &l, k, lineno, line, len);
 	switch (k) {
 	case TRACE_LINE_EVENT:
 		if (add_event(s, &l, lineno, line, len)) {
@@ -327,6 +363,8 @@ static void end_file(struct trace_stream *s)
 	if (s->live)
 		memset(s->live, 0, s->live_cap);
 	s->zero_ptr = 0;
+	if (s->pages)
+		trace_pages_end_file(s->pages);
 }
 
 static int add_file(struct trace_stream *s, const char *path)

@@ -122,6 +122,7 @@ struct trace_stream {
 	uint64_t nr_issues[TRACE_ISSUE_NR_KINDS];
 	struct trace_file *files;
 	uint32_t nr_files;
+	struct trace_pages *pages; /* page events, or NULL: trace_pages.h */
 	/* private */
 	struct idmap site_map, ptr_map;
 	uint8_t *live; /* by pointer id: enum tev_type of the alloc */
@@ -144,6 +145,11 @@ void trace_stream_free(struct trace_stream *s);
 int trace_stream_read(struct trace_stream *s, const char *path,
 		      const struct trace_read_opts *opts, char *err,
 		      size_t errlen);
+/*
+ * Keep page events (mm_page_alloc, ...) in s->pages from now on; without
+ * this call their lines are skipped. 0, or -1 when out of memory.
+ */
+int trace_stream_want_pages(struct trace_stream *s);
 /* Add one line as if read from the current file; returns its kind. */
 enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 					   const char *line, size_t len,
