@@ -61,8 +61,7 @@ static bool rule_order_min_objects_loop(void)
  * aligned to its size; from 6.11 only kmalloc caches, to the largest
  * power of two dividing the size (kmalloc-96: 32).
  */
-static unsigned int rule_boot_cache_align(unsigned int align,
-					  unsigned int size,
+static unsigned int rule_boot_cache_align(unsigned int align, unsigned int size,
 					  slab_flags_t flags)
 {
 	if (ksl_kernel_before(6, 11))
@@ -886,8 +885,7 @@ static struct kslab_shrinker ksl_slab_shrinker = {
  * (back) to the head of the list, kmem_cache first, so that
  * /proc/slabinfo ends "kmem_cache_node, kmem_cache" as the kernel's.
  */
-static struct kmem_cache *create_boot_cache(const char *name,
-					    unsigned int size)
+static struct kmem_cache *create_boot_cache(const char *name, unsigned int size)
 {
 	/* create_boot_cache(): ARCH_KMALLOC_MINALIGN, then its rule */
 	struct kmem_cache_args args = {
