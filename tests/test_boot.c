@@ -348,6 +348,34 @@ static void test_lazy_commit(void **state)
 	assert_int_equal(kslab_totalram_pages(), (64 * GiB - MiB) / 4096 + 0);
 }
 
+/* kslab.kernel=: the three versions whose rules kslab has, nothing else */
+static void test_kernel_param(void **state)
+{
+	static const char *const bad[] = { "6.2",  "6.01", "5.15", "6",
+					   "6.1x", "",	   "+6.1", "6.1.0" };
+	struct kslab_arch_info a;
+	char line[64];
+
+	assert_int_equal(kslab_boot("mem=1G nr_cpus=2"), 0);
+	assert_int_equal(kslab_arch_info(&a), 0);
+	assert_int_equal(a.kernel_major, 6);
+	assert_int_equal(a.kernel_minor, 18);
+	kslab_shutdown();
+	assert_int_equal(kslab_boot("mem=1G kslab.kernel=6.1"), 0);
+	assert_int_equal(kslab_arch_info(&a), 0);
+	assert_int_equal(a.kernel_minor, 1);
+	kslab_shutdown();
+	assert_int_equal(kslab_boot("mem=1G kslab.kernel=6.12"), 0);
+	assert_int_equal(kslab_arch_info(&a), 0);
+	assert_int_equal(a.kernel_minor, 12);
+	kslab_shutdown();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "mem=1G kslab.kernel=%s", bad[i]);
+		expect_invalid(line, "kslab.kernel");
+	}
+	expect_invalid("mem=1G kslab.kernel", "kslab.kernel");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +398,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_swiotlb_param,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_lazy_commit, shutdown_teardown),
+		cmocka_unit_test_teardown(test_kernel_param, shutdown_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

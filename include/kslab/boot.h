@@ -16,6 +16,7 @@
  *   zone_dma_bits=N          arm64: ZONE_DMA limit 2^N
  *   nr_cpus=N                simulated CPUs (default: the host's)
  *   swiotlb=[N][,A][,force|noforce]  bounce buffer slots / none / always
+ *   kslab.kernel=6.1|6.12|6.18  whose slab/kmalloc rules (default 6.18)
  */
 #ifndef KSLAB_BOOT_H
 #define KSLAB_BOOT_H
@@ -50,6 +51,8 @@ struct kslab_arch_info {
 	bool swiotlb;		      /* a bounce buffer was set aside */
 	bool swiotlb_force;	      /* swiotlb=force: every mapping bounces */
 	unsigned long swiotlb_nslabs; /* its size in 2 KiB slots */
+	/* kslab.kernel=: the Linux version whose rules apply (6.18 default) */
+	unsigned int kernel_major, kernel_minor;
 };
 KSLAB_API int kslab_arch_info(struct kslab_arch_info *out);
 

@@ -47,6 +47,8 @@ void ksl_show_kmalloc(FILE *out)
 {
 	const struct ksl_kmalloc_policy *p = &ksl_kmalloc;
 
+	fprintf(out, "kernel rules: Linux %u.%u (kslab.kernel=)\n",
+		ksl_mm.kernel / 100, ksl_mm.kernel % 100);
 	fprintf(out,
 		"policy %s: ARCH_KMALLOC_MINALIGN %u, KMALLOC_MIN_SIZE %u, "
 		"minimum alignment %u, dma-kmalloc alignment %u\n",

@@ -26,6 +26,7 @@ int ksl_mm_init(void)
 	/* pageblock_order: a PMD's worth of pages, at most MAX_PAGE_ORDER */
 	ksl_mm.pageblock_order = ksl_min(c->page_shift - 3, ksl_mm.max_order);
 	ksl_mm.nr_cpus = c->nr_cpus;
+	ksl_mm.kernel = c->kernel;
 	if (ksl_cpu_own_reset())
 		return -ENOMEM;
 	ksl_mm.thp = c->thp;
@@ -93,6 +94,8 @@ int kslab_arch_info(struct kslab_arch_info *out)
 	out->phys_bits = a->phys_bits;
 	out->dma_coherent = a->dma_coherent;
 	out->nr_cpus = ksl_mm.nr_cpus;
+	out->kernel_major = ksl_mm.kernel / 100;
+	out->kernel_minor = ksl_mm.kernel % 100;
 	memcpy(out->zone_limit, ksl_mm.zone_limit, sizeof(out->zone_limit));
 	out->swiotlb = ksl_mm.swiotlb_allocated;
 	out->swiotlb_force = ksl_mm.swiotlb_force;

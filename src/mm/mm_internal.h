@@ -166,6 +166,18 @@ const struct ksl_arch *ksl_arch_host(void);
 unsigned int ksl_arch_max_order(const struct ksl_arch *a,
 				unsigned int page_shift);
 
+/* ---- the kernel version whose rules apply (kslab.kernel=) ---------------- */
+/*
+ * Versions are major * 100 + minor (6.12 -> 612). The layers ask the
+ * small rule helpers of their own files (slab_create.c, kmalloc_caches.c)
+ * and those ask ksl_kernel_before(); nothing else tests the version.
+ */
+#define KSL_KERNEL(major, minor) ((major)*100u + (minor))
+#define KSL_KERNEL_6_1 KSL_KERNEL(6, 1)
+#define KSL_KERNEL_6_12 KSL_KERNEL(6, 12)
+#define KSL_KERNEL_6_18 KSL_KERNEL(6, 18)
+#define KSL_KERNEL_DEFAULT KSL_KERNEL_6_18
+
 /* ---- the machine -------------------------------------------------------- */
 struct ksl_range {
 	phys_addr_t start, end; /* [start, end) */
@@ -182,6 +194,7 @@ struct ksl_mm_config {
 	unsigned int nr_cpus; /* 0: the host's */
 	int thp; /* transparent_hugepage: 0 never, 1 madvise, 2 always */
 	long min_free_kbytes; /* -1: computed */
+	unsigned int kernel;  /* kslab.kernel=, KSL_KERNEL() */
 };
 
 struct ksl_mm {
@@ -193,6 +206,7 @@ struct ksl_mm {
 	unsigned int max_order;
 	unsigned int pageblock_order;
 	unsigned int nr_cpus;
+	unsigned int kernel; /* whose rules: KSL_KERNEL(major, minor) */
 	int thp;
 
 	struct ksl_range ram[KSL_MAX_RANGES]; /* present RAM, sorted */
@@ -246,6 +260,12 @@ void ksl_ensure_booted_slow(void);
 void ksl_swiotlb_config_reset(void);
 int ksl_swiotlb_set_param(const char *name, const char *val);
 void ksl_swiotlb_decide(void);
+
+/* Does the booted machine follow a kernel older than major.minor? */
+static inline bool ksl_kernel_before(unsigned int major, unsigned int minor)
+{
+	return ksl_mm.kernel < KSL_KERNEL(major, minor);
+}
 
 static inline void ksl_ensure_booted(void)
 {

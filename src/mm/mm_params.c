@@ -11,6 +11,8 @@
  *   swiotlb=[NSLABS][,NAREAS][,force|noforce]   (swiotlb_boot.c)
  *   transparent_hugepage=always|madvise|never
  *                        (khugepaged raises min_free_kbytes unless never)
+ *   kslab.kernel=X.Y     whose rules the layers follow: 6.1, 6.12 or 6.18
+ *                        (default); kslab's own, not a kernel parameter
  *
  * Handlers only record; ksl_mm_validate() checks the combination once the
  * whole line is read, since arch= may come after page_size=.
@@ -31,6 +33,7 @@ void ksl_mm_config_reset(void)
 	ksl_mm_cfg.zone_dma_bits = -1;
 	ksl_mm_cfg.thp = 1;
 	ksl_mm_cfg.min_free_kbytes = -1;
+	ksl_mm_cfg.kernel = KSL_KERNEL_DEFAULT;
 	ksl_page_size_req = 0;
 	ksl_swiotlb_config_reset();
 }
@@ -157,6 +160,30 @@ static int set_thp(const char *name, const char *val)
 				 "expected always, madvise or never");
 }
 
+/* kslab.kernel=X.Y: the kernel versions whose rules kslab knows */
+static int set_kernel(const char *name, const char *val)
+{
+	static const struct {
+		const char *name;
+		unsigned int version;
+	} known[] = {
+		{ "6.1", KSL_KERNEL_6_1 },
+		{ "6.12", KSL_KERNEL_6_12 },
+		{ "6.18", KSL_KERNEL_6_18 },
+	};
+
+	if (need_value(name, val))
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (!strcmp(val, known[i].name)) {
+			ksl_mm_cfg.kernel = known[i].version;
+			return 0;
+		}
+	return ksl_param_invalid(name, val,
+				 "unknown kernel version (known: 6.1, 6.12, "
+				 "6.18)");
+}
+
 const struct ksl_param ksl_mm_params[] = {
 	{ "arch", set_arch },
 	{ "page_size", set_page_size },
@@ -166,6 +193,7 @@ const struct ksl_param ksl_mm_params[] = {
 	{ "nr_cpus", set_nr_cpus },
 	{ "transparent_hugepage", set_thp },
 	{ "swiotlb", ksl_swiotlb_set_param },
+	{ "kslab.kernel", set_kernel },
 	{ NULL, NULL },
 };
 

@@ -40,7 +40,8 @@ static void usage(FILE *out)
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
 		" transparent_hugepage=, swiotlb=, slub_min_order=, slub_max_order=,\n"
 		" slub_min_objects=, slab_nomerge, slab_merge, kmalloc.legacy,\n"
-		" kmalloc.packed, kmalloc.minalign=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
+		" kmalloc.packed, kmalloc.minalign=, kslab.kernel=6.1|6.12|6.18 (whose\n"
+		" slab and kmalloc rules; default 6.18); see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
 }
 
