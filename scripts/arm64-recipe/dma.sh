@@ -10,7 +10,7 @@ export WORK=${WORK:-$PWD/arm64-boots}
 mkdir -p "$WORK/disks"
 # small raw disks with non-zero content (the guest reads them; contents do not matter)
 for d in usb pci; do
-  [ -f "$WORK/disks/$d.img" ] || { truncate -s 32M "$WORK/disks/$d.img"; yes "$d disk" | head -c 4M | dd of="$WORK/disks/$d.img" conv=notrunc status=none; }
+  [ -f "$WORK/disks/$d.img" ] || { truncate -s 32M "$WORK/disks/$d.img"; { yes "$d disk" || true; } | head -c 4M | dd of="$WORK/disks/$d.img" conv=notrunc status=none; }
 done
 export KERNELS=${KERNELS:-6.12} MEMS=${MEMS:-2G} TAG=${TAG:--dma}
 export EXTRA_EVENTS=${EXTRA_EVENTS:-"dma:*,swiotlb:*,kmem:*"}
