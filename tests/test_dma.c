@@ -2,8 +2,8 @@
 /*
  * The DMA layer: masks and zones, the 6.5 bounce rule per size, swiotlb
  * exhaustion and recovery, slot alignment, dma_pool placement and
- * boundaries, scatterlists, the runtime __dma check, the cache model's
- * sync calls and neighbouring mappings, DMA API misuse reports, bad input,
+ * boundaries, scatterlists, the runtime __dma check, DMA API misuse
+ * reports, bad input (the cache model: test_dma_cache.c),
  * many devices (the lock-free live-device table and its fallback),
  * `kslab show swiotlb`.
  */
@@ -335,113 +335,6 @@ static void test_swiotlb_alignment_and_copies(void **state)
 	dma_unmap_single(dev, b, 4096, DMA_TO_DEVICE);
 	assert_int_equal(stats_of(dev).bounces, 3);
 	free_pages_exact(mem, 4 * 4096);
-}
-
-/* ---- the cache model's sync calls ------------------------------------------------ */
-static void test_cache_model_sync(void **state)
-{
-	struct device *dev;
-	char *a, *b, rx[24], victim[96];
-	const char *out;
-	dma_addr_t d;
-
-	assert_int_equal(
-		kslab_boot(
-			"arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"),
-		0);
-	dev = kslab_device_create("nc", 64, false);
-	/* two kmalloc-32 neighbours in one 64-byte line */
-	do {
-		a = kmalloc(24, GFP_KERNEL);
-		b = kmalloc(24, GFP_KERNEL);
-	} while ((uintptr_t)a / 64 != (uintptr_t)b / 64);
-	memset(b, 1, 24);
-	capture_start();
-	d = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
-	b[0] = 2; /* lost at sync_for_cpu */
-	dma_sync_single_for_cpu(dev, d, 24, DMA_FROM_DEVICE);
-	assert_int_equal(b[0], 1);
-	b[1] = 3; /* CPU owns the buffer: kept */
-	dma_sync_single_for_device(dev, d, 24, DMA_FROM_DEVICE);
-	assert_int_equal(b[1], 3);
-	memset(rx, 9, sizeof(rx));
-	assert_int_equal(kslab_device_dma_write(dev, d, rx, 24), 0);
-	b[2] = 4; /* lost at unmap */
-	dma_unmap_single(dev, d, 24, DMA_FROM_DEVICE);
-	out = capture_stop();
-	snprintf(victim, sizeof(victim),
-		 "victim object %p (+2) of cache kmalloc-32", (void *)b);
-	assert_non_null(strstr(out, victim));
-	assert_non_null(strstr(out, "mapping owner nc, buffer object"));
-	assert_non_null(strstr(out, "shares cache line"));
-	assert_int_equal(b[1], 3);
-	assert_int_equal(b[2], 1);
-	assert_memory_equal(a, rx, 24);
-	assert_int_equal(stats_of(dev).lost_bytes, 2);
-	/* to-device only cleans: nothing lost */
-	d = dma_map_single(dev, a, 24, DMA_TO_DEVICE);
-	b[3] = 5;
-	dma_unmap_single(dev, d, 24, DMA_TO_DEVICE);
-	assert_int_equal(b[3], 5);
-	/* SKIP_CPU_SYNC: no maintenance, nothing lost */
-	d = dma_map_single_attrs(dev, a, 24, DMA_FROM_DEVICE,
-				 DMA_ATTR_SKIP_CPU_SYNC);
-	b[4] = 6;
-	dma_unmap_single_attrs(dev, d, 24, DMA_FROM_DEVICE,
-			       DMA_ATTR_SKIP_CPU_SYNC);
-	assert_int_equal(b[4], 6);
-	assert_int_equal(stats_of(dev).lost_bytes, 2);
-	kfree(a);
-	kfree(b);
-}
-
-/*
- * Two non-coherent mappings in one cache line: what the device writes
- * through one is memory, and the other's unmap must not undo it; entries
- * are recycled, so repeat it and count the losses exactly.
- */
-static void test_cache_model_neighbour_mappings(void **state)
-{
-	struct device *dev;
-	char *a, *b, rx[24];
-	dma_addr_t da, db;
-
-	assert_int_equal(
-		kslab_boot(
-			"arch=arm64 mem=1G nr_cpus=1 swiotlb=noforce kmalloc.minalign=8"),
-		0);
-	dev = kslab_device_create("nc", 64, false);
-	do {
-		a = kmalloc(24, GFP_KERNEL);
-		b = kmalloc(24, GFP_KERNEL);
-	} while ((uintptr_t)a / 64 != (uintptr_t)b / 64);
-	memset(a, 0, 24);
-	memset(b, 0, 24);
-	capture_start();
-	for (int round = 1; round <= 3; round++) {
-		da = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
-		db = dma_map_single(dev, b, 24, DMA_BIDIRECTIONAL);
-		assert_false(dma_mapping_error(dev, da));
-		assert_false(dma_mapping_error(dev, db));
-		memset(rx, round, sizeof(rx));
-		assert_int_equal(kslab_device_dma_write(dev, db, rx, 24), 0);
-		/* a's unmap: b's bytes are the device's, not lost */
-		dma_unmap_single(dev, da, 24, DMA_FROM_DEVICE);
-		assert_memory_equal(b, rx, 24);
-		assert_int_equal(kslab_device_dma_write(dev, db, rx, 24), 0);
-		dma_unmap_single(dev, db, 24, DMA_BIDIRECTIONAL);
-		/* a CPU write beside a live mapping is lost, once per round */
-		da = dma_map_single(dev, a, 24, DMA_FROM_DEVICE);
-		b[5] = (char)(round + 100);
-		dma_unmap_single(dev, da, 24, DMA_FROM_DEVICE);
-		assert_int_equal(b[5], round);
-		assert_int_equal(stats_of(dev).lost_bytes, round);
-	}
-	capture_stop();
-	assert_int_equal(stats_of(dev).api_errors, 0);
-	assert_int_equal(stats_of(dev).mappings, 9);
-	kfree(a);
-	kfree(b);
 }
 
 /* ---- many devices ------------------------------------------------------------ */
@@ -825,10 +718,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_swiotlb_exhaustion_and_recovery,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_swiotlb_alignment_and_copies,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_cache_model_sync,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_cache_model_neighbour_mappings,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_many_devices, shutdown_teardown),
 		cmocka_unit_test_teardown(test_packed_object_reported,

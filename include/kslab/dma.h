@@ -9,11 +9,14 @@
  * outside its live mappings.
  *
  * A device that is not cache-coherent (arm64 SoCs) is modelled with the
- * cache maintenance the kernel does around DMA: mapping a buffer
- * DMA_FROM_DEVICE or DMA_BIDIRECTIONAL invalidates whole cache lines, so
- * CPU writes to other bytes of a line the buffer only partly covers are
- * thrown away at unmap / sync_for_cpu. kslab counts and reports every
- * such loss (struct kslab_dma_stats).
+ * cache maintenance arm64 does around DMA: map and sync_for_device clean
+ * the buffer's cache lines (a dirty line is written back); unmap and
+ * sync_for_cpu clean+invalidate the lines the buffer only partly covers.
+ * A line the buffer shares with another object, dirtied by a CPU write to
+ * that object while the device owns the buffer, is written back over what
+ * the device wrote there: the received bytes are lost (at the unmap, or
+ * earlier when the cache evicts the line: kslab_cache_evict()). kslab
+ * counts and reports every such loss (struct kslab_dma_stats).
  */
 #ifndef KSLAB_DMA_H
 #define KSLAB_DMA_H
@@ -91,7 +94,7 @@ struct kslab_dma_stats {
 	unsigned long bounces; /* of those, served through swiotlb */
 	unsigned long bounced_bytes;
 	unsigned long
-		lost_bytes; /* CPU writes thrown away by non-coherent maintenance */
+		lost_bytes; /* bytes the device wrote, overwritten by the write-back of a cache line the CPU dirtied */
 	unsigned long
 		shared_line_warnings; /* mappings that shared a cache line with another live object */
 	unsigned long
@@ -100,6 +103,16 @@ struct kslab_dma_stats {
 /* dev NULL: all devices since boot. 0 or -EINVAL. */
 KSLAB_API int kslab_dma_stats(const struct device *dev,
 			      struct kslab_dma_stats *out);
+
+/*
+ * The CPU's cache drops the lines covering [addr, addr + size) on its
+ * own (a capacity eviction): a dirty line is written back to memory.
+ * Returns the bytes the device had written there that the write-back
+ * overwrote (also counted in lost_bytes and reported). Only lines a live
+ * non-coherent mapping partly covers have a state to act on; 0 for any
+ * other range.
+ */
+KSLAB_API size_t kslab_cache_evict(const void *addr, size_t size);
 
 /* ---- streaming mappings (dma-direct) ------------------------------------- */
 KSLAB_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,

@@ -312,29 +312,6 @@ int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
 }
 
 /* ---- the device's side ---------------------------------------------------- */
-/*
- * The device writes memory, not the CPU's cache: what it writes is the
- * new memory contents of any partly covered line another mapping has
- * snapshotted, so a later invalidate must not undo it. Only mappings
- * holding a snapshot (ksl_dma.snapped) can care. Lock held.
- */
-static void device_wrote(phys_addr_t start, size_t len)
-{
-	char *lo = phys_to_virt(start), *hi = lo + len;
-
-	for (struct ksl_dma_map *m = ksl_dma.snapped; m; m = m->snext)
-		for (int i = 0; i < 2; i++) {
-			struct ksl_line_snap *s = m->snap[i];
-			char *a, *b;
-
-			if (!s || s->addr >= hi || s->addr + s->line <= lo)
-				continue;
-			a = ksl_max(s->addr, lo);
-			b = ksl_min(s->addr + s->line, hi);
-			memcpy(s->bytes + (a - s->addr), a, b - a);
-		}
-}
-
 static int device_access(struct device *dev, dma_addr_t dma, void *data,
 			 size_t len, bool write, const char *fn)
 {
@@ -367,8 +344,7 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 			ksl_dir_name(m->dir), write ? "write" : "read");
 		ret = -EPERM;
 	} else if (write) {
-		memcpy(phys_to_virt(dma), data, len);
-		device_wrote(dma, len);
+		ksl_cache_device_write(dma, data, len);
 	} else {
 		memcpy(data, phys_to_virt(dma), len);
 	}

@@ -109,10 +109,13 @@ direct_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->bounced = bounce;
 	m->slot = slot;
 	m->nslots = nslots;
-	if (ksl_cache_model_applies(dev, dir, bounce, attrs) &&
+	if (!dev->coherent && !bounce && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	    ksl_cache_partial_lines(phys, size)) {
-		ksl_cache_snapshot(m);
-		ksl_cache_check_shared(m);
+		bool model = ksl_cache_model_applies(dev, dir, bounce, attrs);
+
+		ksl_cache_clean(model ? m : NULL, phys, size, "map");
+		if (model)
+			ksl_cache_check_shared(m);
 	}
 	ksl_map_insert(m);
 	ksl_dma_unlock();
@@ -141,7 +144,7 @@ direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
 		if (m->bounced && m->dir != DMA_TO_DEVICE)
 			ksl_swiotlb_bounce(m->phys, m->dma, m->size, false);
 		else if (m->snap[0] || m->snap[1])
-			ksl_cache_invalidate(m, "unmap");
+			ksl_cache_inval(m, m->phys, m->size, "unmap");
 	}
 	bounced = m->bounced;
 	slot = m->slot;
@@ -269,9 +272,13 @@ static void sync_single(struct device *dev, dma_addr_t addr, size_t size,
 		if (to_cpu ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE)
 			ksl_swiotlb_bounce(m->phys + off, addr, size, !to_cpu);
 	} else if (m && to_cpu && dir != DMA_TO_DEVICE) {
-		ksl_cache_invalidate(m, "sync_for_cpu");
-	} else if (m && !to_cpu && (m->snap[0] || m->snap[1])) {
-		ksl_cache_snapshot(m); /* the clean wrote the CPU's data out */
+		if (m->snap[0] || m->snap[1])
+			ksl_cache_inval(m, m->phys + (addr - m->dma), size,
+					"sync_for_cpu");
+	} else if (m && !to_cpu && !dev->coherent) {
+		ksl_cache_clean(m->snap[0] || m->snap[1] ? m : NULL,
+				m->phys + (addr - m->dma), size,
+				"sync_for_device");
 	}
 	ksl_dma_unlock();
 }

@@ -66,18 +66,28 @@ enum ksl_map_type {
 	KSL_MAP_COHERENT,
 };
 
-/* the bytes of one partly covered cache line outside the buffer */
+/*
+ * The cache model's state of one cache line a non-coherent mapping only
+ * partly covers (cache_model.c). Every mapping that shares the line holds
+ * a copy of the same state; each maintenance step updates them all.
+ */
 struct ksl_line_snap {
-	char *addr;	      /* first byte of the line */
-	size_t line;	      /* line size */
-	size_t lo, hi;	      /* the buffer covers [lo, hi) of it */
-	unsigned char *bytes; /* the whole line at map / sync time */
+	char *addr;		/* first byte of the line */
+	size_t line;		/* line size */
+	size_t lo, hi;		/* this mapping covers [lo, hi) of it */
+	bool dirty;		/* the CPU wrote the line since it was clean */
+	int cpu_at;		/* first byte the CPU wrote (-1: none) */
+	unsigned int ndev;	/* bytes the device wrote since then */
+	unsigned char *cache;	/* the CPU's copy of the line */
+	unsigned char *mem;	/* memory, where devmask[] is set */
+	unsigned char *devmask; /* 1: the device wrote this byte */
 };
 
 /*
  * One live mapping. Entries are ksl_dma.map_size bytes: the struct, then
- * room for two cache lines of snapshot (when the boot has a cache line to
- * model), so snapshotting never allocates; freed entries are kept on
+ * room for the state of two cache lines (three line-sized arrays each,
+ * when the boot has a cache line to model), so snapshotting never
+ * allocates; freed entries are kept on
  * ksl_dma.free_maps for the next mapping.
  */
 struct ksl_dma_map {
@@ -98,7 +108,7 @@ struct ksl_dma_map {
 	bool on_snapped;		 /* on ksl_dma.snapped */
 	struct ksl_line_snap *snap[2];	 /* head, tail (non-coherent only) */
 	struct ksl_line_snap snapbuf[2]; /* what snap[] points to */
-	unsigned char lines[];		 /* snapbuf[i].bytes: 2 * cache_align */
+	unsigned char lines[];		 /* snapbuf[]'s arrays: 6 lines */
 };
 
 #define KSL_DMA_LIVE 64		  /* ksl_dma.live[] slots */
@@ -397,7 +407,7 @@ static inline bool ksl_cache_model_applies(const struct device *dev,
 }
 
 /* does [phys, phys + size) only partly cover its first or last line?
- * (if not, ksl_cache_snapshot() has nothing to keep) */
+ * (if not, the cache model has no line to keep a state of) */
 static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
 {
 	uintptr_t line = ksl_dma.cache_align;
@@ -405,8 +415,19 @@ static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
 
 	return line > 1 && ((a | (a + size)) & (line - 1));
 }
-void ksl_cache_snapshot(struct ksl_dma_map *m);
-void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when);
+/*
+ * arch_sync_dma_for_device(): clean the lines [phys, phys + size) only
+ * partly covers, in every mapping's state of them; then, if m is given
+ * (the cache model applies to it), m takes a fresh state of its own.
+ */
+void ksl_cache_clean(struct ksl_dma_map *m, phys_addr_t phys, size_t size,
+		     const char *when);
+/* arch_sync_dma_for_cpu(): clean+invalidate m's partly covered lines
+ * that meet [phys, phys + size) */
+void ksl_cache_inval(struct ksl_dma_map *m, phys_addr_t phys, size_t size,
+		     const char *when);
+/* the device writes len bytes of data to memory at start */
+void ksl_cache_device_write(phys_addr_t start, const void *data, size_t len);
 void ksl_cache_check_shared(struct ksl_dma_map *m);
 void ksl_cache_check_packed(struct device *dev, phys_addr_t phys, size_t size,
 			    unsigned long caller);
