@@ -85,18 +85,12 @@ static unsigned int pick_chunk_order(unsigned long bytes)
 	return (unsigned int)ksl_fls64(chunk >> ksl_mm.page_shift) - 1;
 }
 
-static unsigned int pick_nareas(unsigned long nslabs)
+/* limit_nareas(): no more areas than whole segments */
+static unsigned int limit_nareas(unsigned int nareas, unsigned long nslabs)
 {
-	unsigned int n = ksl_mm.swiotlb_nareas ? ksl_mm.swiotlb_nareas :
-						 ksl_mm.nr_cpus;
-	unsigned int a = 1;
-
-	while (a < n)
-		a <<= 1;
-	/* whole segments per area, so that no free run spans two areas */
-	while (a > 1 && nslabs % ((unsigned long)a * IO_TLB_SEGSIZE))
-		a >>= 1;
-	return a;
+	if (nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
+		return (unsigned int)(nslabs / IO_TLB_SEGSIZE);
+	return nareas;
 }
 
 static void free_chunks(unsigned int n)
@@ -120,16 +114,23 @@ static bool alloc_chunks(unsigned long bytes)
 		pool.chunks[i] = alloc_pages(gfp, pool.chunk_order);
 		if (!pool.chunks[i]) {
 			free_chunks(i);
+			pool.nr_chunks = 0;
 			return false;
 		}
 	}
 	return true;
 }
 
-/* as swiotlb_init_remap(): halve until it fits, down to IO_TLB_MIN_SLABS */
+/*
+ * As swiotlb_init_remap(): halve until it fits, down to IO_TLB_MIN_SLABS,
+ * with fewer areas when the slots no longer fill them. The boot already
+ * sized the pool to the memory below the limit; this halves further only
+ * when that memory has been taken since.
+ */
 static void pool_allocate(void)
 {
 	unsigned long nslabs = pool.want_nslabs;
+	unsigned int nareas = pool.nareas;
 
 	pool.chunks = calloc(nslabs / IO_TLB_SEGSIZE + 1, sizeof(*pool.chunks));
 	while (pool.chunks && !alloc_chunks(nslabs << IO_TLB_SHIFT)) {
@@ -139,13 +140,15 @@ static void pool_allocate(void)
 			return;
 		}
 		nslabs = KSL_ALIGN(nslabs >> 1, (unsigned long)IO_TLB_SEGSIZE);
+		nareas = limit_nareas(nareas, nslabs);
 	}
 	if (!pool.chunks)
 		return;
 	if (nslabs < pool.want_nslabs)
-		ksl_printk("software IO TLB: restricted to %lu MiB (%lu slots)",
-			   (nslabs << IO_TLB_SHIFT) >> 20, nslabs);
-	pool.nareas = pick_nareas(nslabs);
+		ksl_printk(
+			"software IO TLB: SWIOTLB bounce buffer size adjusted %lu -> %lu slabs",
+			pool.want_nslabs, nslabs);
+	pool.nareas = nareas;
 	pool.area_nslabs = (unsigned int)(nslabs / pool.nareas);
 	pool.slots = calloc(nslabs, sizeof(*pool.slots));
 	pool.areas = aligned_alloc(64, pool.nareas * sizeof(*pool.areas));
@@ -184,8 +187,8 @@ int ksl_swiotlb_init(void)
 	ksl_swiotlb_shutdown();
 	if (!ksl_mm.swiotlb_allocated || !ksl_mm.swiotlb_nslabs)
 		return 0;
-	pool.want_nslabs =
-		KSL_ALIGN(ksl_mm.swiotlb_nslabs, (unsigned long)IO_TLB_SEGSIZE);
+	pool.want_nslabs = ksl_mm.swiotlb_nslabs;
+	pool.nareas = ksl_mm.swiotlb_nareas ? ksl_mm.swiotlb_nareas : 1;
 	pool.force = ksl_mm.swiotlb_force;
 	pool.active = true;
 	ksl_dma.swiotlb_force = pool.force; /* ksl_swiotlb_force_bounce() */
@@ -365,10 +368,7 @@ void ksl_show_swiotlb(FILE *out)
 		atomic_load(&pool.ready) ? pool.nslabs : pool.want_nslabs);
 	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
 	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
-	fprintf(out, "io_tlb_nareas: %u\n",
-		atomic_load(&pool.ready) || !pool.active ?
-			pool.nareas :
-			pick_nareas(pool.want_nslabs));
+	fprintf(out, "io_tlb_nareas: %u\n", pool.nareas);
 	fprintf(out, "io_tlb_segsize: %u\n", IO_TLB_SEGSIZE);
 	fprintf(out, "io_tlb_slot_size: %lu\n", IO_TLB_SIZE);
 	fprintf(out, "force: %s\n", pool.force ? "yes" : "no");
@@ -388,8 +388,14 @@ void ksl_show_swiotlb(FILE *out)
 		fprintf(out, "pool: [mem 0x%016llx-0x%016llx]\n",
 			(unsigned long long)start, (unsigned long long)end - 1);
 	}
-	if (!pool.active)
+	if (ksl_mm.swiotlb_failed)
+		fprintf(out,
+			"(no bounce buffer: it could not be allocated below the DMA limit at boot)\n");
+	else if (!pool.active)
 		fprintf(out, "(no bounce buffer on this machine)\n");
+	else if (atomic_load(&pool.ready) && !pool.nslabs)
+		fprintf(out,
+			"(no bounce buffer: it could not be allocated at the first bounce)\n");
 	else if (!atomic_load(&pool.ready))
 		fprintf(out,
 			"pool: not allocated yet (taken at the first bounce)\n");
