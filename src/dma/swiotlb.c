@@ -70,9 +70,15 @@ bool ksl_swiotlb_active(void)
 	return pool.active;
 }
 
-size_t ksl_swiotlb_max_mapping_size(void)
+/* swiotlb_max_mapping_size(): a segment, less the slots min_align_mask
+ * may skip */
+size_t ksl_swiotlb_max_mapping_size(const struct device *dev)
 {
-	return (size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
+	size_t min_align = 0;
+
+	if (dev->min_align_mask)
+		min_align = KSL_ALIGN((size_t)dev->min_align_mask, IO_TLB_SIZE);
+	return ((size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT) - min_align;
 }
 
 /* the largest chunk that divides the pool and the page allocator serves */
@@ -222,16 +228,17 @@ static unsigned int wrap(unsigned int index)
 
 /* swiotlb_search_pool_area(): a slot index, or -1 */
 static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
-		       unsigned int min_align_mask)
+		       unsigned int min_align_mask,
+		       unsigned long alloc_align_mask)
 {
 	struct ksl_io_tlb_area *ar = &pool.areas[area];
-	unsigned long align_mask = 0, iotlb_mask = min_align_mask;
+	unsigned long align_mask = alloc_align_mask, iotlb_mask = min_align_mask;
 	unsigned int nslots = (unsigned int)nr_slots(alloc_size), stride;
 	unsigned long base = (unsigned long)area * pool.area_nslabs;
 	unsigned int index, checked, count = 0;
 	long found = -1;
 
-	if (!iotlb_mask && alloc_size >= ksl_mm.page_size)
+	if (!align_mask && !iotlb_mask && alloc_size >= ksl_mm.page_size)
 		align_mask = ksl_mm.page_size - 1;
 	align_mask |= IO_TLB_SIZE - 1;
 	iotlb_mask &= ~align_mask;
@@ -287,11 +294,13 @@ static void count_used(unsigned int nslots)
 }
 
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
-		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots)
+		    unsigned long alloc_align_mask, unsigned long attrs,
+		    phys_addr_t *tlb, unsigned int *nslots)
 {
 	unsigned int offset =
-		(unsigned int)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1));
-	size_t alloc = size + offset;
+		(unsigned int)(orig & dev->min_align_mask &
+			       (alloc_align_mask | (IO_TLB_SIZE - 1)));
+	size_t alloc = KSL_ALIGN(size + offset, alloc_align_mask + 1);
 	unsigned int area;
 	int slot = -1;
 
@@ -301,7 +310,8 @@ int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 	}
 	area = ksl_this_cpu() & (pool.nareas - 1);
 	for (unsigned int i = 0; i < pool.nareas && slot < 0; i++) {
-		slot = search_area(area, orig, alloc, dev->min_align_mask);
+		slot = search_area(area, orig, alloc, dev->min_align_mask,
+				   alloc_align_mask);
 		area = (area + 1) & (pool.nareas - 1);
 	}
 	if (slot < 0) {
