@@ -52,6 +52,7 @@ static struct {
 	struct page **chunks; /* naturally aligned page blocks */
 	unsigned int nr_chunks, chunk_order, slots_per_chunk;
 	atomic_ulong used, hiwater, full;
+	atomic_ulong copied_in, copied_out; /* bytes to the slots, back */
 } pool = { .init_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static unsigned long nr_slots(unsigned long bytes)
@@ -219,6 +220,8 @@ void ksl_swiotlb_shutdown(void)
 	atomic_store(&pool.used, 0);
 	atomic_store(&pool.hiwater, 0);
 	atomic_store(&pool.full, 0);
+	atomic_store(&pool.copied_in, 0);
+	atomic_store(&pool.copied_out, 0);
 }
 
 static unsigned int wrap(unsigned int index)
@@ -367,6 +370,9 @@ void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
 		memcpy(t, o, size);
 	else
 		memcpy(o, t, size);
+	atomic_fetch_add_explicit(to_device ? &pool.copied_in :
+					      &pool.copied_out,
+				  size, memory_order_relaxed);
 }
 
 void ksl_show_swiotlb(FILE *out)
@@ -385,6 +391,9 @@ void ksl_show_swiotlb(FILE *out)
 	fprintf(out, "bounces: %lu\n", st.bounces);
 	fprintf(out, "bounced_bytes: %lu\n", st.bounced_bytes);
 	fprintf(out, "full_failures: %lu\n", atomic_load(&pool.full));
+	fprintf(out, "copied_to_slots_bytes: %lu\n",
+		atomic_load(&pool.copied_in));
+	fprintf(out, "copied_back_bytes: %lu\n", atomic_load(&pool.copied_out));
 	for (unsigned int i = 0; i < pool.nr_chunks;) {
 		phys_addr_t start = page_to_phys(pool.chunks[i]), end = start;
 
