@@ -76,9 +76,8 @@ static struct ksl_line_snap *snap_line(struct ksl_dma_map *m, int i,
 	s->ndev = 0;
 	s->cache = base;
 	s->mem = base + line;
-	s->devmask = base + 2 * line;
+	s->devmask = base + 2 * line; /* read only while ndev > 0 */
 	memcpy(s->cache, line_addr, line);
-	memset(s->devmask, 0, line);
 	return s;
 }
 
@@ -117,11 +116,12 @@ static void absorb(struct ksl_line_snap *s)
 		return;
 	for (size_t b = 0; b < s->line; b++) {
 		unsigned char now = (unsigned char)s->addr[b];
+		bool dev = s->ndev && s->devmask[b];
 
-		if (now == (s->devmask[b] ? s->mem[b] : s->cache[b]))
+		if (now == (dev ? s->mem[b] : s->cache[b]))
 			continue;
 		s->cache[b] = now;
-		if (s->devmask[b]) {
+		if (dev) {
 			s->devmask[b] = 0;
 			s->ndev--;
 		}
@@ -205,7 +205,7 @@ write_back(struct ksl_line_snap **p, struct ksl_dma_map **own, unsigned int n,
 	unsigned int run_owner = 0;
 
 	for (size_t b = 0; b <= s->line; b++) {
-		bool gone = b < s->line && s->devmask[b] &&
+		bool gone = b < s->line && s->ndev && s->devmask[b] &&
 			    s->mem[b] != s->cache[b];
 		unsigned int o = gone ? owner_of(p, n, b) : 0;
 
@@ -232,9 +232,9 @@ write_back(struct ksl_line_snap **p, struct ksl_dma_map **own, unsigned int n,
 /* the line is clean, and the CPU's copy is what memory holds */
 static void reset_line(struct ksl_line_snap *s)
 {
+	if (!s->dirty && !s->ndev)
+		return; /* absorb() found the copy equal to memory */
 	memcpy(s->cache, s->addr, s->line);
-	if (s->ndev)
-		memset(s->devmask, 0, s->line);
 	s->ndev = 0;
 	s->dirty = false;
 	s->cpu_at = -1;
@@ -314,6 +314,8 @@ void ksl_cache_device_write(phys_addr_t start, const void *data, size_t len)
 				continue;
 			a = ksl_max(s->addr, lo);
 			b = ksl_min(s->addr + s->line, hi);
+			if (!s->ndev)
+				memset(s->devmask, 0, s->line);
 			for (char *c = a; c < b; c++) {
 				size_t k = (size_t)(c - s->addr);
 
