@@ -118,8 +118,8 @@ static int behind_iommu(int n, unsigned int flags)
 	}
 	kslab_dma_stats(gpu, &st);
 	printf("%-10s %8d %10lu %#12llx %8lu %8lu\n",
-	       flags & KSLAB_IOMMU_UNTRUSTED ? "untrusted" : "trusted", n,
-	       high, (unsigned long long)d[0], nr_l2, st.bounces);
+	       flags & KSLAB_IOMMU_UNTRUSTED ? "untrusted" : "trusted", n, high,
+	       (unsigned long long)d[0], nr_l2, st.bounces);
 	for (int i = 0; i < n; i++) {
 		dma_unmap_single(gpu, d[i], 4096, DMA_BIDIRECTIONAL);
 		kfree(buf[i]);
@@ -152,8 +152,8 @@ int main(int argc, char **argv)
 		if (run(w, n))
 			return 1;
 	printf("\na 32-bit device behind the IOMMU maps 4 KiB buffers (64 bytes into a kmalloc-8k)\n");
-	printf("%-10s %8s %10s %12s %8s %8s\n", "device", "buffers",
-	       "above 4G", "first IOVA", "L2 tables", "bounces");
+	printf("%-10s %8s %10s %12s %8s %8s\n", "device", "buffers", "above 4G",
+	       "first IOVA", "L2 tables", "bounces");
 	if (behind_iommu(n, 0) || behind_iommu(n, KSLAB_IOMMU_UNTRUSTED))
 		return 1;
 	return 0;

@@ -81,8 +81,8 @@ static int run(const struct policy *p, int ring, int rounds)
 					    (unsigned char)(r + 1);
 	}
 	kslab_dma_stats(nic, &st);
-	printf("%-16s %6s %9lu %10lu %9lu %12lu %11lu %12lu %10lu\n",
-	       p->name, dev_is_dma_coherent(nic) ? "yes" : "no", bytes,
+	printf("%-16s %6s %9lu %10lu %9lu %12lu %11lu %12lu %10lu\n", p->name,
+	       dev_is_dma_coherent(nic) ? "yes" : "no", bytes,
 	       (kslab_slab_pages() - pages0) * kslab_page_size() / 1024,
 	       st.bounces, st.bounced_bytes, st.lost_bytes, bad_frame,
 	       bad_meta);

@@ -312,8 +312,7 @@ static void test_swiotlb_param(void **state)
 		{ "arch=arm64 memmap=4G@2G", true, false, 32768 },
 		/* no RAM below the DMA limit: no buffer (memblock_alloc_low
 		 * fails in swiotlb_init_remap) */
-		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", false, false,
-		  0 },
+		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", false, false, 0 },
 		{ "arch=arm64 mem=2G zone_dma_bits=20", false, false, 0 },
 		/* areas: the CPUs rounded up to a power of two; the slots at
 		 * least 128 per area, a power of two (round_up_default_nslabs):

@@ -659,7 +659,8 @@ static void test_dma_pool_misuse(void **state)
 	snprintf(want, sizeof(want), "dma_pool_free ring, %p/%#llx (bad dma)",
 		 (void *)a, (unsigned long long)(h + (1ULL << 40)));
 	assert_non_null(strstr(out, want));
-	snprintf(want, sizeof(want), "dma_pool_free ring, dma %#llx already free",
+	snprintf(want, sizeof(want),
+		 "dma_pool_free ring, dma %#llx already free",
 		 (unsigned long long)h);
 	assert_non_null(strstr(out, want));
 	assert_null(strstr(out, "bad vaddr"));

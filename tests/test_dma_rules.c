@@ -89,7 +89,8 @@ static void test_pool_cannot_be_allocated(void **state)
 	assert_int_equal(stats_of(dev).bounces, 0);
 	out = show_swiotlb();
 	assert_non_null(strstr(out, "io_tlb_nslabs: 0\n"));
-	assert_non_null(strstr(out, "could not be allocated below the DMA limit"));
+	assert_non_null(
+		strstr(out, "could not be allocated below the DMA limit"));
 	assert_null(strstr(out, "pool: [mem"));
 	free(out);
 	kfree(buf);
@@ -104,7 +105,10 @@ static void test_pool_fails_at_first_bounce(void **state)
 	char *out, *buf;
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=64M memmap=1G@4G nr_cpus=1 swiotlb=1024,force"), 0);
+	assert_int_equal(
+		kslab_boot(
+			"arch=x86_64 mem=64M memmap=1G@4G nr_cpus=1 swiotlb=1024,force"),
+		0);
 	dev = kslab_device_create("d", 64, true);
 	buf = kmalloc(64, GFP_KERNEL);
 	/* take every free page below 4 GiB in 64 KiB blocks */
@@ -113,11 +117,12 @@ static void test_pool_fails_at_first_bounce(void **state)
 	       page_to_phys(pages[n]) < (4ULL << 30))
 		n++;
 	capture_start();
-	assert_true(dma_mapping_error(
-		dev, dma_map_single(dev, buf, 64, DMA_TO_DEVICE)));
+	assert_true(dma_mapping_error(dev, dma_map_single(dev, buf, 64,
+							  DMA_TO_DEVICE)));
 	capture_stop();
 	out = show_swiotlb();
-	assert_non_null(strstr(out, "could not be allocated at the first bounce"));
+	assert_non_null(
+		strstr(out, "could not be allocated at the first bounce"));
 	assert_null(strstr(out, "pool: [mem"));
 	free(out);
 	while (n--)
@@ -136,8 +141,8 @@ static void test_show_areas(void **state)
 	assert_non_null(strstr(out, "io_tlb_nareas: 8\n"));
 	free(out);
 	kslab_shutdown();
-	assert_int_equal(kslab_boot("arch=arm64 mem=3G nr_cpus=6 swiotlb=384,4"),
-			 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 mem=3G nr_cpus=6 swiotlb=384,4"), 0);
 	out = show_swiotlb();
 	assert_non_null(strstr(out, "io_tlb_nslabs: 512\n"));
 	assert_non_null(strstr(out, "io_tlb_nareas: 4\n"));
@@ -172,8 +177,8 @@ static void test_max_mapping_size(void **state)
 	assert_true(dma_max_mapping_size(d32) == SIZE_MAX);
 	kslab_shutdown();
 	/* swiotlb=force: every device */
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=force"),
-			 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=force"), 0);
 	d64 = kslab_device_create("d64", 64, false);
 	assert_int_equal(dma_max_mapping_size(d64), 256 * 1024);
 	kslab_shutdown();
@@ -305,9 +310,8 @@ static void test_iommu_map_sg(void **state)
 	assert_int_equal(sg_dma_len(&sg[2]), 0);
 	assert_true(sg_dma_address(&sg[2]) == DMA_MAPPING_ERROR);
 	/* the device's second page of the merged segment is buffer 1 */
-	assert_int_equal(kslab_device_dma_write(gpu, sg_dma_address(&sg[0]) +
-							     4096,
-						data, 8),
+	assert_int_equal(kslab_device_dma_write(
+				 gpu, sg_dma_address(&sg[0]) + 4096, data, 8),
 			 0);
 	assert_memory_equal(pages, data, 8);
 	dma_sync_sg_for_cpu(gpu, sg, 3, DMA_BIDIRECTIONAL);
@@ -345,8 +349,8 @@ static void test_map_sg_error_skips_sync(void **state)
 	char *small, *big, *out;
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=force"),
-			 0);
+	assert_int_equal(
+		kslab_boot("arch=arm64 mem=1G nr_cpus=1 swiotlb=force"), 0);
 	dev = kslab_device_create("d", 64, false);
 	small = kmalloc(24, GFP_KERNEL);
 	big = alloc_pages_exact(512 * 1024, GFP_KERNEL);

@@ -85,7 +85,7 @@ struct scenario {
 	int dev_ret;
 	unsigned char seen[RX_SIZE];
 	size_t nb_lost;
-	bool evict;	       /* the eviction case */
+	bool evict;	     /* the eviction case */
 	size_t evicted_lost; /* what kslab_cache_evict() returned */
 };
 
@@ -98,8 +98,8 @@ static void *driver(void *arg)
 	s->dma = dma_map_single(s->dev, s->buf, RX_SIZE, s->dir);
 	if (s->evict) {
 		/* the device writes first; the writer dirties and evicts */
-		s->dev_ret = kslab_device_dma_write(s->dev, s->dma, rx,
-						    RX_SIZE);
+		s->dev_ret =
+			kslab_device_dma_write(s->dev, s->dma, rx, RX_SIZE);
 		pthread_barrier_wait(&s->bar);
 		pthread_barrier_wait(&s->bar);
 		kslab_device_dma_read(s->dev, s->dma, s->seen, RX_SIZE);
@@ -212,11 +212,9 @@ static void run_case(void **state)
 	assert_int_equal(st.api_errors, 0);
 	/* what the device sent arrived, unless the write-back undid it */
 	for (size_t i = 0; i < RX_SIZE; i++)
-		assert_int_equal(mc->dir == DMA_TO_DEVICE ? s.seen[i] :
-							    s.buf[i],
-				 mc->dir == DMA_TO_DEVICE || expect_loss ?
-					 0x11 :
-					 0xd0);
+		assert_int_equal(
+			mc->dir == DMA_TO_DEVICE ? s.seen[i] : s.buf[i],
+			mc->dir == DMA_TO_DEVICE || expect_loss ? 0x11 : 0xd0);
 	for (int i = 0; i < NR_NEIGHBOURS; i++)
 		kfree(objs[i]);
 	kfree(s.buf);

@@ -98,8 +98,7 @@ KSLAB_API bool dma_addressing_limited(struct device *dev);
  * 0, -EBUSY (the device has live mappings), -EINVAL.
  */
 #define KSLAB_IOMMU_UNTRUSTED 0x1U
-KSLAB_API int kslab_device_attach_iommu(struct device *dev,
-					unsigned int flags);
+KSLAB_API int kslab_device_attach_iommu(struct device *dev, unsigned int flags);
 /* use_dma_iommu(): does dev map through dma-iommu? */
 KSLAB_API bool use_dma_iommu(const struct device *dev);
 

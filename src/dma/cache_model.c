@@ -168,8 +168,7 @@ static void describe(const void *addr, char *buf, size_t len)
 }
 
 /* the mapping among the line's states whose buffer covers byte b */
-static unsigned int owner_of(struct ksl_line_snap **p, unsigned int n,
-			     size_t b)
+static unsigned int owner_of(struct ksl_line_snap **p, unsigned int n, size_t b)
 {
 	for (unsigned int i = 0; i < n; i++)
 		if (b >= p[i]->lo && b < p[i]->hi)
@@ -196,9 +195,10 @@ static void report_loss(const struct ksl_dma_map *m,
 
 /* a dirty line goes to memory: the device bytes it overwrites, counted
  * and reported per run and per mapping */
-static __attribute__((noinline)) size_t
-write_back(struct ksl_line_snap **p, struct ksl_dma_map **own, unsigned int n,
-	   const char *when)
+static __attribute__((noinline)) size_t write_back(struct ksl_line_snap **p,
+						   struct ksl_dma_map **own,
+						   unsigned int n,
+						   const char *when)
 {
 	struct ksl_line_snap *s = p[0];
 	size_t lost = 0, run = 0, run_at = 0;

@@ -292,8 +292,7 @@ bool dev_is_dma_coherent(const struct device *dev)
 /* dma_direct_get_required_mask(): all of RAM, as a mask */
 uint64_t dma_get_required_mask(struct device *dev)
 {
-	uint64_t max_dma =
-		((uint64_t)ksl_mm.max_pfn - 1) << ksl_mm.page_shift;
+	uint64_t max_dma = ((uint64_t)ksl_mm.max_pfn - 1) << ksl_mm.page_shift;
 
 	if (!ksl_dev_ok(dev, "dma_get_required_mask"))
 		return 0;

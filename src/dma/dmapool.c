@@ -191,15 +191,17 @@ static bool block_err(struct dma_pool *pool, char *vaddr, dma_addr_t dma,
 		if (dma >= pg->dma && dma - pg->dma < pool->allocation)
 			break;
 	if (!pg) {
-		ksl_dma_api_error(pool->dev, "dma_pool_free %s, %p/%#llx (bad dma)",
+		ksl_dma_api_error(pool->dev,
+				  "dma_pool_free %s, %p/%#llx (bad dma)",
 				  pool->name, vaddr, (unsigned long long)dma);
 		return true;
 	}
 	for (b = pool->next_block; b; b = b->next_block)
 		if ((char *)b == vaddr) {
-			ksl_dma_api_error(pool->dev,
-					  "dma_pool_free %s, dma %#llx already free",
-					  pool->name, (unsigned long long)dma);
+			ksl_dma_api_error(
+				pool->dev,
+				"dma_pool_free %s, dma %#llx already free",
+				pool->name, (unsigned long long)dma);
 			return true;
 		}
 	*pgp = pg;

@@ -30,7 +30,7 @@
 #include <string.h>
 #include "dma/dma_internal.h"
 
-#define IOVA_CACHED_ORDERS 5 /* sizes below 1 << 5 granules are cached */
+#define IOVA_CACHED_ORDERS 5	    /* sizes below 1 << 5 granules are cached */
 #define KSL_SG_MAX_SEG (64UL << 10) /* dma_get_max_seg_size() default */
 
 struct ksl_iova_range {
@@ -237,7 +237,8 @@ static phys_addr_t bounce(struct device *dev, phys_addr_t phys, size_t size,
 
 	if (!ksl_swiotlb_active()) {
 		ksl_pr_ratelimited(
-			20, "%s: Use of swiotlb is not allowed (no bounce buffer)",
+			20,
+			"%s: Use of swiotlb is not allowed (no bounce buffer)",
 			dev->name);
 		return DMA_MAPPING_ERROR;
 	}
@@ -331,9 +332,9 @@ static bool sg_must_bounce(struct device *dev, struct scatterlist *sgl,
 		return false;
 	if (dev->iommu->untrusted)
 		return true;
-	for_each_sg(sgl, sg, nents, i)
-		if (ksl_dma_kmalloc_needs_bounce(dev, sg->length, dir))
-			return true;
+	for_each_sg(sgl, sg, nents,
+		    i) if (ksl_dma_kmalloc_needs_bounce(dev, sg->length,
+							dir)) return true;
 	return false;
 }
 
@@ -478,7 +479,8 @@ int ksl_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			if (!i)
 				ksl_iova_free(dev, pfn, pages);
 			ksl_dma_unlock();
-			sgl->dma_address = base + (sg_phys(sgl) & (granule - 1));
+			sgl->dma_address =
+				base + (sg_phys(sgl) & (granule - 1));
 			sgl->dma_flags = KSL_SG_IOVA_LIST;
 			ksl_iommu_unmap_sg(dev, sgl, i, dir,
 					   attrs | DMA_ATTR_SKIP_CPU_SYNC);

@@ -235,7 +235,8 @@ static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
 		       unsigned long alloc_align_mask)
 {
 	struct ksl_io_tlb_area *ar = &pool.areas[area];
-	unsigned long align_mask = alloc_align_mask, iotlb_mask = min_align_mask;
+	unsigned long align_mask = alloc_align_mask,
+		      iotlb_mask = min_align_mask;
 	unsigned int nslots = (unsigned int)nr_slots(alloc_size), stride;
 	unsigned long base = (unsigned long)area * pool.area_nslabs;
 	unsigned int index, checked, count = 0;

@@ -91,7 +91,8 @@ int ksl_swiotlb_set_param(const char *name, const char *val)
 			return ksl_param_invalid(name, val,
 						 "malformed number of areas");
 		if (got) {
-			ksl_swiotlb_cfg.nareas = (unsigned int)ksl_min(n, 1ULL << 20);
+			ksl_swiotlb_cfg.nareas =
+				(unsigned int)ksl_min(n, 1ULL << 20);
 			ksl_swiotlb_cfg.has_nareas = true;
 		}
 		if (*p == ',')
@@ -144,8 +145,8 @@ static void adjust_size(struct tlb_default *d, unsigned long bytes)
 	if (d->nslabs != IO_TLB_DEFAULT_SLABS)
 		return;
 	bytes = KSL_ALIGN(bytes, 1UL << IO_TLB_SHIFT);
-	d->nslabs = KSL_ALIGN(bytes >> IO_TLB_SHIFT,
-			      (unsigned long)IO_TLB_SEGSIZE);
+	d->nslabs =
+		KSL_ALIGN(bytes >> IO_TLB_SHIFT, (unsigned long)IO_TLB_SEGSIZE);
 	round_up_nslabs(d);
 }
 
