@@ -14,6 +14,8 @@
 #include "cli/commands.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
+#include "replay/replay_detect.h"
+#include "trace/trace_attrib.h"
 
 #define MAX_POLICIES 16
 
@@ -99,7 +101,8 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
-	char *auto_slabs; /* the bundled trace's own snapshot path */
+	char *auto_slabs;		     /* the trace's own snapshot path */
+	const char *kernel, *kernel_version; /* --kernel, --kernel-version */
 };
 
 static void usage(FILE *f)
@@ -116,7 +119,13 @@ static void usage(FILE *f)
 			builtin[i].name, builtin[i].boot);
 	fprintf(f,
 		"  --boot \"CMDLINE\"     a policy given as a boot command line (repeatable)\n"
-		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs)\n"
+		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs;\n"
+		"                       default: DIR/slabs.tsv for DIR/trace*, X.slabs.tsv\n"
+		"                       for X.trace*)\n"
+		"  --kernel POLICY      the policy matching the traced kernel (default:\n"
+		"                       detected from the trace)\n"
+		"  --kernel-version X.Y the traced kernel's version (default: the uname\n"
+		"                       file beside the trace); adds kslab.kernel=\n"
 		"  --packed-sites FILE  functions that pass __GFP_PACKED, one a line\n"
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
@@ -206,6 +215,10 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--slabs") && v) {
 			c->slabs_path = argv[++i];
+		} else if (!strcmp(a, "--kernel") && v) {
+			c->kernel = argv[++i];
+		} else if (!strcmp(a, "--kernel-version") && v) {
+			c->kernel_version = argv[++i];
 		} else if (!strcmp(a, "--packed-sites") && v) {
 			c->packed_path = argv[++i];
 		} else if (!strcmp(a, "--sites") && v) {
@@ -257,12 +270,54 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 			return -1;
 		}
 	trace_stream_finish(s);
-	if (!c->slabs_path && c->bundled)
+	if (!c->slabs_path && (c->bundled || c->nr_traces == 1))
 		c->slabs_path = c->auto_slabs =
 			kslab_trace_slabs_path(c->traces[0]);
 	if (c->slabs_path &&
 	    slabs_tsv_read(c->slabs_path, snap, err, sizeof(err))) {
 		fprintf(stderr, "kslab replay: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The traced kernel: its policy (--kernel or detected), its version's
+ * rules appended to every boot line as kslab.kernel=, and the caches of
+ * its unnamed kmem_cache_alloc events.
+ */
+static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
+			 const struct slab_snapshot *snap,
+			 struct replay_kernel *k, struct trace_attrib *a)
+{
+	replay_detect_policy(s, k);
+	if (c->kernel) {
+		if (!replay_builtin_policy(c->kernel)) {
+			fprintf(stderr,
+				"kslab replay: --kernel: unknown policy '%s' (known: %s)\n",
+				c->kernel, replay_default_policies);
+			return -1;
+		}
+		snprintf(k->policy, sizeof(k->policy), "%s", c->kernel);
+		k->given = true;
+	}
+	if (replay_detect_version(k, c->kernel_version,
+				  c->nr_traces ? c->traces[0] : NULL)) {
+		fprintf(stderr,
+			"kslab replay: --kernel-version: '%s' is not X.Y\n",
+			c->kernel_version);
+		return -1;
+	}
+	for (size_t i = 0; k->rules[0] && i < c->nr_pol; i++) {
+		struct replay_policy *p = &c->pol[i];
+		size_t len = strlen(p->boot);
+
+		if (!strstr(p->boot, "kslab.kernel="))
+			snprintf(p->boot + len, sizeof(p->boot) - len,
+				 " kslab.kernel=%s", k->rules);
+	}
+	if (trace_attribute_caches(s, snap->nr ? snap : NULL, a)) {
+		fprintf(stderr, "kslab replay: out of memory\n");
 		return -1;
 	}
 	return 0;
@@ -331,6 +386,8 @@ int cmd_replay(int argc, char **argv)
 	struct slab_snapshot snap = { 0 };
 	struct trace_stream s;
 	struct replay_opts o = { .snapshot_at_peak = true };
+	struct replay_kernel kern = { 0 };
+	struct trace_attrib attrib = { 0 };
 	int ret = 2;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -353,7 +410,8 @@ int cmd_replay(int argc, char **argv)
 				strdup(replay_default_packed[i]);
 		}
 	}
-	if (load_inputs(&c, &s, &snap))
+	if (load_inputs(&c, &s, &snap) ||
+	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
 	o.slabs = snap.nr ? &snap : NULL;
 	o.packed_funcs = c.packed;
@@ -369,6 +427,8 @@ int cmd_replay(int argc, char **argv)
 		.nr_traces = c.nr_traces,
 		.top_sites = c.top_sites,
 		.slabs_path = c.slabs_path,
+		.kernel = &kern,
+		.attrib = &attrib,
 	};
 	replay_print(&rep, c.fmt, stdout);
 	if (c.plot && replay_plot(&rep, c.plot))
