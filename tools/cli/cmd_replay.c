@@ -308,14 +308,9 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 			c->kernel_version);
 		return -1;
 	}
-	for (size_t i = 0; k->rules[0] && i < c->nr_pol; i++) {
-		struct replay_policy *p = &c->pol[i];
-		size_t len = strlen(p->boot);
-
-		if (!strstr(p->boot, "kslab.kernel="))
-			snprintf(p->boot + len, sizeof(p->boot) - len,
-				 " kslab.kernel=%s", k->rules);
-	}
+	for (size_t i = 0; i < c->nr_pol; i++)
+		replay_boot_add_rules(c->pol[i].boot, sizeof(c->pol[i].boot),
+				      k->rules);
 	if (trace_attribute_caches(s, snap->nr ? snap : NULL, a)) {
 		fprintf(stderr, "kslab replay: out of memory\n");
 		return -1;

@@ -213,3 +213,14 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
 		 replay_kernel_rules(k->version));
 	return 0;
 }
+
+int replay_boot_add_rules(char *boot, size_t len, const char *rules)
+{
+	size_t used = strlen(boot);
+
+	if (!rules[0] || strstr(boot, "kslab.kernel=") ||
+	    used + strlen(rules) + 15 > len)
+		return 0;
+	snprintf(boot + used, len - used, " kslab.kernel=%s", rules);
+	return 1;
+}

@@ -26,6 +26,7 @@
 #define KSLAB_TOOL_REPLAY_DETECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "trace/trace_stream.h"
 
@@ -59,6 +60,11 @@ void replay_detect_policy(const struct trace_stream *s,
  */
 int replay_detect_version(struct replay_kernel *k, const char *given,
 			  const char *trace);
+/*
+ * Append " kslab.kernel=RULES" to boot (size len) unless it names one;
+ * nothing for empty rules. Returns 1 when appended.
+ */
+int replay_boot_add_rules(char *boot, size_t len, const char *rules);
 /* The kslab.kernel= rules for version text "X.Y[...]", "" if not one. */
 const char *replay_kernel_rules(const char *version);
 
