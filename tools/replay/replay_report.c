@@ -217,7 +217,7 @@ static void print_kernel(const struct replay_report *rep, FILE *f)
 			fprintf(f, "%s %s %llu", i ? "," : "",
 				trace_attrib_names[i],
 				(unsigned long long)a->n[i]);
-		fprintf(f, " (ambiguous %llu)\n",
+		fprintf(f, " (unknown with several candidates %llu)\n",
 			(unsigned long long)a->ambiguous);
 	}
 }
@@ -314,7 +314,7 @@ static void json_kernel(const struct replay_report *rep, struct json *j)
 		json_obj_begin(j, "cache_attribution");
 		for (int i = 0; i < ATTRIB_NR_RULES; i++)
 			json_u64(j, trace_attrib_names[i], a->n[i]);
-		json_u64(j, "ambiguous", a->ambiguous);
+		json_u64(j, "unknown_several_candidates", a->ambiguous);
 		json_obj_end(j);
 	}
 }
@@ -433,7 +433,7 @@ static void csv_kernel(const struct replay_report *rep, FILE *f)
 		csv_end(f);
 	}
 	csv_field(f, "attribution", 1);
-	csv_field(f, "ambiguous", 0);
+	csv_field(f, "unknown_several_candidates", 0);
 	csv_u64(f, a->ambiguous, 0);
 	csv_end(f);
 }
