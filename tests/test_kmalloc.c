@@ -363,14 +363,15 @@ static void test_arm64_swiotlb(void **state)
 	kslab_kmalloc_info(&ki);
 	assert_string_equal(ki.policy, "arm64");
 	assert_int_equal(ki.minalign, 8);
-	assert_int_equal(ki.dma_minalign, 128);
+	assert_int_equal(ki.dma_minalign, 8);
 	expect_class(8, GFP_KERNEL, 8, "kmalloc-8");
 	expect_class(72, GFP_KERNEL, 96, "kmalloc-96");
 	expect_class(150, GFP_KERNEL, 192, "kmalloc-192");
-	/* dma-kmalloc-* keep ARCH_DMA_MINALIGN */
-	expect_class(8, GFP_KERNEL | GFP_DMA, 128, "dma-kmalloc-128");
-	expect_class(150, GFP_KERNEL | GFP_DMA, 256, "dma-kmalloc-256");
-	assert_null(kslab_find_cache("dma-kmalloc-8"));
+	/* 6.5+ new_kmalloc_cache(): dma-kmalloc-* get the same minimum */
+	expect_class(8, GFP_KERNEL | GFP_DMA, 8, "dma-kmalloc-8");
+	expect_class(72, GFP_KERNEL | GFP_DMA, 96, "dma-kmalloc-96");
+	expect_class(150, GFP_KERNEL | GFP_DMA, 192, "dma-kmalloc-192");
+	assert_non_null(kslab_find_cache("dma-kmalloc-16"));
 }
 
 static void test_arm64_noswiotlb(void **state)
@@ -389,6 +390,11 @@ static void test_arm64_noswiotlb(void **state)
 	assert_null(kslab_find_cache("kmalloc-8"));
 	assert_null(kslab_find_cache("kmalloc-96"));
 	assert_non_null(kslab_find_cache("kmalloc-192"));
+	/* without a bounce buffer dma-kmalloc-64 is the smallest DMA class */
+	assert_int_equal(ki.dma_minalign, 64);
+	expect_class(1, GFP_KERNEL | GFP_DMA, 64, "dma-kmalloc-64");
+	expect_class(72, GFP_KERNEL | GFP_DMA, 128, "dma-kmalloc-128");
+	assert_null(kslab_find_cache("dma-kmalloc-32"));
 }
 
 /*
@@ -422,6 +428,12 @@ static const struct policy_case policy_cases[] = {
 	  GFP_KERNEL | __GFP_PACKED,
 	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
 	{ "arch=arm64 memmap=1G@2G",
+	  GFP_KERNEL | GFP_DMA,
+	  { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G swiotlb=noforce",
+	  GFP_KERNEL | GFP_DMA,
+	  { 64, 128, 192, 256, 512, 1024, 2048, 4096, 8192 } },
+	{ "arch=arm64 memmap=1G@2G kmalloc.legacy",
 	  GFP_KERNEL | GFP_DMA,
 	  { 128, 256, 512, 1024, 2048, 4096, 8192 } },
 	{ "arch=x86_64 mem=512M",

@@ -2,8 +2,9 @@
 /*
  * The kmalloc size classes: the boot-time alignment policy, the patched
  * size_index table, and the creation of every kmalloc cache in the order
- * Linux 6.18 creates them (per type: 96, 192, then 8 .. 2 pages), so that
- * /proc/slabinfo lists them as the kernel does.
+ * Linux 6.18 creates them (per type: 96, 192, then 8 .. 2 pages; 6.1: 96
+ * after 64 and 192 after 128), so that /proc/slabinfo lists them as the
+ * kernel does.
  *
  *   policy            ARCH_KMALLOC  KMALLOC_MIN  minalign  smallest cache
  *   x86_64                  8            8           8      kmalloc-8
@@ -12,9 +13,11 @@
  *   ... kmalloc.packed    128            8         128      kmalloc-8 (packed)
  *   (*) 8 when a swiotlb buffer exists, else dma_get_cache_alignment()
  *
- * dma-kmalloc-* caches keep ARCH_DMA_MINALIGN (128 on arm64) under every
- * policy: their objects are meant for DMA. The kmalloc_buckets cache
- * (CONFIG_SLAB_BUCKETS) follows them, as in create_kmalloc_caches().
+ * dma-kmalloc-* caches get the same minimum as every other type: from 6.5
+ * new_kmalloc_cache() uses one __kmalloc_minalign() for all of them, so
+ * dma-kmalloc-8 exists when a swiotlb buffer does (dma-kmalloc-64 is the
+ * smallest without one). The kmalloc_buckets cache (CONFIG_SLAB_BUCKETS,
+ * 6.11 on) follows them, as in create_kmalloc_caches().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -121,6 +124,31 @@ void ksl_kmalloc_patch_size_index(unsigned char size_index[24],
 			size_index[(i - 1) / 8] = 8;
 }
 
+/* ARCH_KMALLOC_MINALIGN: ARCH_DMA_MINALIGN under kmalloc.legacy */
+unsigned int ksl_kmalloc_arch_minalign(void)
+{
+	const struct ksl_arch *a = ksl_mm.arch;
+
+	return ksl_kmalloc_cfg.legacy && a->dma_minalign ? a->dma_minalign :
+							   a->kmalloc_minalign;
+}
+
+/*
+ * create_kmalloc_caches(): 6.1 made each type's caches from the smallest
+ * up, 96 right after 64 and 192 right after 128; by 6.12 the two odd
+ * sizes come first. Only the order of /proc/slabinfo depends on it.
+ */
+static bool rule_odd_sizes_first(void)
+{
+	return !ksl_kernel_before(6, 5);
+}
+
+/* the kmalloc_buckets cache (CONFIG_SLAB_BUCKETS): from 6.11 */
+static bool rule_buckets(void)
+{
+	return !ksl_kernel_before(6, 11);
+}
+
 static const char *policy_name(const struct ksl_arch *a)
 {
 	if (!a->dma_minalign)
@@ -160,7 +188,7 @@ static void compute_policy(struct ksl_kmalloc_policy *p)
 
 	memset(p, 0, sizeof(*p));
 	p->name = policy_name(a);
-	p->arch_minalign = legacy ? a->dma_minalign : a->kmalloc_minalign;
+	p->arch_minalign = ksl_kmalloc_arch_minalign();
 	p->packed = ksl_kmalloc_cfg.packed && legacy;
 	p->min_size = p->packed ? KMALLOC_PACKED_ALIGN :
 				  ksl_max(p->arch_minalign, 8u);
@@ -176,10 +204,10 @@ static void compute_policy(struct ksl_kmalloc_policy *p)
 			p->minalign = p->arch_minalign;
 		p->minalign = ksl_max(p->minalign, a->slab_minalign);
 	}
-	p->dma_minalign = ksl_max(a->dma_minalign, p->minalign);
 	ksl_kmalloc_patch_size_index(p->size_index, p->min_size);
 	if (ksl_kmalloc_cfg.minalign && !legacy)
 		force_minalign(p, ksl_kmalloc_cfg.minalign);
+	p->dma_minalign = p->minalign; /* the same minimum for every type */
 }
 
 static unsigned long index_size(unsigned int idx)
@@ -221,15 +249,12 @@ static int new_kmalloc_cache(unsigned int plane, enum kmalloc_cache_type t,
 {
 	const struct ksl_kmalloc_policy *p = &ksl_kmalloc;
 	bool packed_plane = plane && ksl_kmalloc.packed && t != KMALLOC_DMA;
-	unsigned int m = t == KMALLOC_DMA ? p->dma_minalign :
-			 packed_plane	  ? KMALLOC_PACKED_ALIGN :
-					    p->minalign;
-	unsigned int align = packed_plane     ? KMALLOC_PACKED_ALIGN :
-			     t == KMALLOC_DMA ? p->dma_minalign :
-						p->arch_minalign;
+	unsigned int m = packed_plane ? KMALLOC_PACKED_ALIGN : p->minalign;
+	unsigned int align = packed_plane ? KMALLOC_PACKED_ALIGN :
+					    p->arch_minalign;
 	unsigned long size;
 
-	if (!packed_plane && t != KMALLOC_DMA)
+	if (!packed_plane)
 		m = ksl_max(m, p->min_size);
 	size = KSL_ALIGN(index_size(idx), (unsigned long)m);
 	unsigned int aligned = __kmalloc_index(size);
@@ -255,13 +280,19 @@ static int create_type(enum kmalloc_cache_type t)
 	struct kmem_cache *made[KSLAB_KMALLOC_NR_INDEX] = { 0 };
 	unsigned int order[KSLAB_KMALLOC_NR_INDEX + 2], n = 0;
 
-	/* 96 and 192 first where the minimum allows them, then 2^n */
-	if (p->min_size <= 32)
+	/* 96 and 192 where the minimum allows them: first, or (6.1) each
+	 * after the power of two below it */
+	if (p->min_size <= 32 && rule_odd_sizes_first())
 		order[n++] = 1;
-	if (p->min_size <= 64)
+	if (p->min_size <= 64 && rule_odd_sizes_first())
 		order[n++] = 2;
-	for (unsigned int i = p->shift_low; i <= p->shift_high; i++)
+	for (unsigned int i = p->shift_low; i <= p->shift_high; i++) {
 		order[n++] = i;
+		if (i == 6 && p->min_size <= 32 && !rule_odd_sizes_first())
+			order[n++] = 1;
+		if (i == 7 && p->min_size <= 64 && !rule_odd_sizes_first())
+			order[n++] = 2;
+	}
 	/* the finer plane creates, the other only points at its caches */
 	for (int plane = 1; plane >= 0; plane--)
 		for (unsigned int i = 0; i < n; i++)
@@ -290,6 +321,8 @@ int ksl_kmalloc_init(void)
 	 * pointer per index up to KMALLOC_SHIFT_HIGH), made once the kmalloc
 	 * array is usable, unmergeable; 112 bytes with 4 KiB pages.
 	 */
+	if (!rule_buckets())
+		return 0;
 	ksl_kmem_buckets_cache = kmem_cache_create(
 		"kmalloc_buckets",
 		(ksl_kmalloc.shift_high + 1) * (unsigned int)sizeof(void *), 0,

@@ -11,6 +11,9 @@
  *             arm64:  always a buffer (CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC);
  *                     1 MiB per GiB of RAM, at most 64 MiB, when no RAM
  *                     is beyond the DMA zone; the full 64 MiB otherwise
+ *             arm64 before 6.5 (kslab.kernel=6.1): a buffer only when
+ *                     RAM lies beyond the DMA zone (mem_init():
+ *                     max_pfn > arm64_dma_phys_limit), the full 64 MiB
  *
  * Whether the buffer exists is what the kmalloc layer reads at boot
  * (__kmalloc_minalign: is_swiotlb_allocated()); the DMA layer owns the
@@ -102,7 +105,7 @@ void ksl_swiotlb_decide(void)
 	else if (ksl_swiotlb_cfg.force > 0 || ksl_swiotlb_cfg.nslabs)
 		want = true;
 	else if (ksl_mm.arch->has_zone_dma_bits)
-		want = true;
+		want = !ksl_kernel_before(6, 5) || beyond_dma;
 	else
 		want = ksl_mm.phys_end > (4ULL << 30);
 	if (!bytes) {

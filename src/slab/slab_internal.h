@@ -331,6 +331,11 @@ void ksl_slab_shutdown(void);
 /* geometry (slab_create.c) */
 unsigned int ksl_slub_min_order(void);
 unsigned int ksl_slub_max_order(void);
+/*
+ * ARCH_KMALLOC_MINALIGN of the booted policy (128 on arm64 with
+ * kmalloc.legacy): the kmalloc layer's, read by create_boot_cache().
+ */
+unsigned int ksl_kmalloc_arch_minalign(void);
 unsigned int ksl_slub_min_objects(void);
 bool ksl_slab_unmergeable(const struct kmem_cache *s);
 

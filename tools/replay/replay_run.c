@@ -22,6 +22,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "replay/replay.h"
+#include "trace/slabs_create.h"
 
 struct replay_state {
 	const struct trace_stream *s;
@@ -39,42 +40,11 @@ struct replay_state {
 	uint64_t live_req;
 };
 
-static void dummy_ctor(void *obj)
-{
-	(void)obj;
-}
-
-static slab_flags_t snapshot_flags(const struct slab_info *si,
-				   const struct slab_info *own)
-{
-	slab_flags_t f = 0;
-
-	if (si->flags & SLABINFO_HWCACHE_ALIGN)
-		f |= SLAB_HWCACHE_ALIGN;
-	if (si->flags & SLABINFO_CACHE_DMA)
-		f |= SLAB_CACHE_DMA;
-	if (si->flags & SLABINFO_RECLAIM_ACCOUNT)
-		f |= SLAB_RECLAIM_ACCOUNT;
-	if (si->flags & SLABINFO_DESTROY_BY_RCU)
-		f |= SLAB_TYPESAFE_BY_RCU;
-	if (si->flags & SLABINFO_POISON)
-		f |= SLAB_POISON;
-	if (si->flags & SLABINFO_RED_ZONE)
-		f |= SLAB_RED_ZONE;
-	if (si->flags & SLABINFO_STORE_USER)
-		f |= SLAB_STORE_USER;
-	/* the unique id of a merged cache spells its flags: 'A' accounted */
-	if (own->link[0] == ':' && strchr(own->link, 'A') &&
-	    strchr(own->link, 'A') < strchr(own->link, '-'))
-		f |= SLAB_ACCOUNT;
-	return f;
-}
-
 static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 				       const struct trace_event *ev)
 {
 	const char *name = trace_stream_cache_name(st->s, id);
-	const struct slab_info *own = NULL, *si;
+	const struct slab_info *own = NULL;
 	struct kmem_cache *c = kslab_find_cache(name);
 	slab_flags_t flags = (ev->flags & TEV_F_ACCOUNTED) ? SLAB_ACCOUNT : 0;
 
@@ -86,12 +56,7 @@ static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 		return kmem_cache_create(name,
 					 ev->bytes_req ? ev->bytes_req : 8, 0,
 					 flags, NULL);
-	si = slabs_resolve(st->o->slabs, own);
-	flags |= snapshot_flags(si, own);
-	return kmem_cache_create_usercopy(
-		name, own->object_size, own->align, flags, 0,
-		si->usersize <= own->object_size ? si->usersize : 0,
-		own->ctor[0] ? dummy_ctor : NULL);
+	return slabs_create_cache(st->o->slabs, own, flags);
 }
 
 static void note_peak(struct replay_state *st, uint64_t i)

@@ -143,8 +143,12 @@ static int set_col(struct slab_info *si, enum col c, const char *v)
 	if (c == C_LINK) /* older snapshots write "-" for none */
 		return copy_text(si->link, sizeof(si->link),
 				 strcmp(v, "-") ? v : "");
-	if (c == C_CTOR)
+	if (c == C_CTOR) {
+		si->known |= SLABINFO_KNOWN_CTOR;
 		return copy_text(si->ctor, sizeof(si->ctor), v);
+	}
+	if (c == C_USERSIZE)
+		si->known |= SLABINFO_KNOWN_USERSIZE;
 	errno = 0;
 	unsigned long x = strtoul(v, &end, 10);
 	/* counters read off sysfs keep their per-node part: "170 N0=170" */

@@ -27,6 +27,9 @@
 #define SLABINFO_RED_ZONE (1u << 5)
 #define SLABINFO_STORE_USER (1u << 6)
 #define SLABINFO_SANITY_CHECKS (1u << 7)
+/* in `known` only: the snapshot had the ctor / usersize column */
+#define SLABINFO_KNOWN_CTOR (1u << 8)
+#define SLABINFO_KNOWN_USERSIZE (1u << 9)
 
 struct slab_info {
 	char name[64];
