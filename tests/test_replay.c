@@ -95,6 +95,7 @@ static void test_x86_64_matches_kernel(void **state)
 
 	assert_true(res[X86].checked);
 	assert_int_equal(res[X86].bytes_alloc_mismatches, 0);
+	assert_int_equal(res[X86].cache_mismatches, 0);
 	for (size_t i = 0; i < stream.nr; i++)
 		if (stream.ev[i].type == TEV_KMALLOC && stream.ev[i].ptr &&
 		    stream.ev[i].bytes_req)
