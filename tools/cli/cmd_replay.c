@@ -298,6 +298,14 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 				c->kernel, replay_default_policies);
 			return -1;
 		}
+		if (strcmp(k->policy, c->kernel)) {
+			char why[sizeof(k->why)];
+
+			snprintf(why, sizeof(why), "%s", k->why);
+			snprintf(k->why, sizeof(k->why),
+				 "--kernel; detection said %.40s: %.120s",
+				 k->policy, why);
+		}
 		snprintf(k->policy, sizeof(k->policy), "%s", c->kernel);
 		k->given = true;
 	}

@@ -5,7 +5,7 @@
  * stream is read: a backward pass finds each allocation's next event of
  * the same pointer, a sorted table of (site, bytes_req, bytes_alloc) ->
  * cache serves the call-site rule, and the snapshot is searched for the
- * rest. Invariant: afterwards every kmem_cache_alloc event has a cache id.
+ * rest, once per (bytes_req, bytes_alloc, accounting) key. Invariant: afterwards every kmem_cache_alloc event has a cache id.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -268,34 +268,104 @@ static uint32_t anon_name(struct trace_stream *s, uint32_t req)
 	return strtab_intern(&s->caches, name, (size_t)n);
 }
 
+/* What the snapshot said for one (bytes_req, bytes_alloc, accounting) */
+struct snap_memo {
+	uint32_t cache; /* cache-name id, 0 = not asked yet */
+	uint8_t rule, many;
+};
+
+struct snap_memos {
+	struct idmap keys;
+	struct snap_memo *v;
+	uint32_t cap;
+};
+
+/* The memo of e's sizes and accounting; NULL when out of memory */
+static struct snap_memo *memo_of(struct snap_memos *m,
+				 const struct trace_event *e, int need)
+{
+	uint64_t key = (uint64_t)(uint32_t)(need + 1) << 62 |
+		       (uint64_t)(e->bytes_req & 0x3fffffffu) << 32 |
+		       e->bytes_alloc;
+	int added;
+	uint32_t id = idmap_intern(&m->keys, key, &added);
+
+	if (!id)
+		return NULL;
+	if (id >= m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 256;
+		struct snap_memo *v;
+
+		while (cap <= id)
+			cap *= 2;
+		if (!(v = realloc(m->v, cap * sizeof(*v))))
+			return NULL;
+		memset(v + m->cap, 0, (cap - m->cap) * sizeof(*v));
+		m->v = v;
+		m->cap = cap;
+	}
+	return &m->v[id];
+}
+
+/* One event: the snapshot's answer, asked once per key */
+static int snapshot_name(struct trace_stream *s,
+			 const struct slab_snapshot *snap, struct snap_memos *m,
+			 struct trace_event *e, bool any_accounted,
+			 struct snap_memo *got)
+{
+	int need = event_accounting(e, any_accounted);
+	struct snap_memo *memo =
+		e->bytes_req < (1u << 30) ? memo_of(m, e, need) : NULL;
+	const struct slab_info *si = NULL;
+	enum trace_attrib_rule rule = ATTRIB_UNKNOWN;
+	bool many = false;
+
+	if (memo && memo->cache) {
+		*got = *memo;
+		e->cache = got->cache;
+		return 0;
+	}
+	if (snap)
+		si = snapshot_match(snap, e, any_accounted, &rule, &many);
+	got->cache =
+		si ? strtab_intern(&s->caches, si->name, strlen(si->name)) :
+		     anon_name(s, e->bytes_req);
+	got->rule = (uint8_t)rule;
+	got->many = many;
+	if (!got->cache)
+		return -1;
+	if (memo)
+		*memo = *got;
+	e->cache = got->cache;
+	return 0;
+}
+
 /* Rule "snapshot", and the anonymous caches of what is left */
 static int by_snapshot(struct trace_stream *s, const struct slab_snapshot *snap,
 		       struct trace_attrib *out)
 {
+	struct snap_memos m = { 0 };
 	bool any_accounted = false;
+	int ret = 0;
 
+	idmap_init(&m.keys);
 	for (size_t i = 0; i < s->nr && !any_accounted; i++)
 		any_accounted = s->ev[i].flags & TEV_F_ACCOUNTED;
-	for (size_t i = 0; i < s->nr; i++) {
+	for (size_t i = 0; i < s->nr && !ret; i++) {
 		struct trace_event *e = &s->ev[i];
-		const struct slab_info *si = NULL;
-		enum trace_attrib_rule rule = ATTRIB_UNKNOWN;
-		bool many = false;
+		struct snap_memo got;
 
 		if (!unnamed_alloc(e))
 			continue;
-		if (snap)
-			si = snapshot_match(snap, e, any_accounted, &rule,
-					    &many);
-		e->cache = si ? strtab_intern(&s->caches, si->name,
-					      strlen(si->name)) :
-				anon_name(s, e->bytes_req);
-		if (!e->cache)
-			return -1;
-		out->n[rule]++;
-		out->ambiguous += many;
+		ret = snapshot_name(s, snap, &m, e, any_accounted, &got);
+		if (ret)
+			break;
+		out->n[got.rule]++;
+		out->ambiguous += got.many;
 	}
-	return 0;
+	idmap_free(&m.keys);
+	free(m.v);
+	return ret;
 }
 
 int trace_attribute_caches(struct trace_stream *s,
