@@ -210,6 +210,10 @@ static void print_kernel(const struct replay_report *rep, FILE *f)
 			fprintf(f,
 				"kernel version: %s (%s): kslab.kernel=%s on every boot line\n",
 				k->version, k->version_from, k->rules);
+		else
+			fprintf(f,
+				"kernel version: unknown (no --kernel-version, no uname file): "
+				"kslab's default rules\n");
 	}
 	if (a) {
 		fprintf(f, "kmem_cache_alloc caches:");

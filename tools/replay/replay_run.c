@@ -7,10 +7,15 @@
  *
  *   kmalloc          kmalloc(bytes_req, gfp [| __GFP_PACKED at packed sites])
  *   kfree            kfree() of the object the pointer id stands for
- *   kmem_cache_alloc the named cache, created on first sight (geometry
+ *   kmem_cache_alloc the named cache (named by trace_attrib when the
+ *                    trace had no name=), created on first sight (geometry
  *                    from the /sys/kernel/slab snapshot when it has the
  *                    name, else object size bytes_req), kmem_cache_alloc()
  *   kmem_cache_free  kmem_cache_free() into the object's cache
+ *
+ * Every allocation's bytes_alloc is compared with what this machine gave
+ * (ksize() for kmalloc, the cache's s->size for kmem_cache_alloc), under
+ * every policy: the one matching the traced kernel should give 0.
  *
  * The table of kmalloc caches "at the peak" needs the machine as it was
  * at the peak event: a second boot replays up to that event and reads
