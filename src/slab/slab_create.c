@@ -4,9 +4,8 @@
  * of mm/slub.c, 6.18): argument checks, alignment, object layout, slab
  * order, partial-list sizing, the unique id, merging, and the boot caches
  * kmem_cache and kmem_cache_node (kmem_cache_init()). Where Linux 6.1 or
- * 6.12 (kslab.kernel=) did otherwise, one small rule_*() helper below
- * says so; nothing else here tests the version (docs/slab.md, "Kernel
- * versions").
+ * 6.12 (kslab.kernel=) did otherwise, a ksl_slab_rule_*() helper of
+ * slab_rules.c says so; nothing here tests the version.
  *
  * Invariants: every live cache is on ksl_slab_caches (newest first, the
  * order find_mergeable() walks), changed only under ksl_slab_mutex; a
@@ -30,87 +29,6 @@ struct kmem_cache *ksl_slab_caches;
 
 /* the kernel's own caches: struct kmem_cache and struct kmem_cache_node */
 static struct kmem_cache *ksl_kmem_cache, *ksl_kmem_cache_node;
-
-/*
- * What the kernel allocates for a cache, on a 64-bit 6.18 kernel with one
- * node (the reference x86_64 machine's /sys/kernel/slab: kmem_cache 232,
- * kmem_cache_node 72): offsetof(struct kmem_cache, node) plus one node
- * pointer, and struct kmem_cache_node. Before 6.18 both lack the sheaf
- * fields (rule_kmem_cache_sizes()).
- */
-#define KSL_KMEM_CACHE_SIZE 232u
-#define KSL_KMEM_CACHE_NODE_SIZE 72u
-#define KSL_KMEM_CACHE_SIZE_PRE_SHEAVES 224u
-#define KSL_KMEM_CACHE_NODE_SIZE_PRE_SHEAVES 64u
-
-/* ---- the rules that changed between 6.1, 6.12 and 6.18 ------------------- */
-
-/*
- * mm/slub.c calculate_order(): up to 6.7 it lowered min_objects one by
- * one, trying 1/16, 1/8, 1/4 waste at each, then one object; from 6.8 it
- * keeps the min_objects-derived order and tries 1/16 .. 1/2 waste.
- */
-static bool rule_order_min_objects_loop(void)
-{
-	return ksl_kernel_before(6, 8);
-}
-
-/*
- * mm/slab_common.c create_boot_cache(): up to 6.10 every boot cache (the
- * kmalloc ones, kmem_cache, kmem_cache_node) of a power-of-two size is
- * aligned to its size; from 6.11 only kmalloc caches, to the largest
- * power of two dividing the size (kmalloc-96: 32).
- */
-static unsigned int rule_boot_cache_align(unsigned int align, unsigned int size,
-					  slab_flags_t flags)
-{
-	if (ksl_kernel_before(6, 11))
-		return KSL_IS_POW2(size) ? ksl_max(align, size) : align;
-	if (flags & SLAB_KMALLOC)
-		return ksl_max(align, 1U << (__builtin_ffs((int)size) - 1));
-	return align;
-}
-
-/*
- * 6.18's per-CPU sheaves: kmem_cache_args.sheaf_capacity exists from
- * 6.18 on (and keeps a cache from merging); struct kmem_cache gained
- * cpu_sheaves and struct kmem_cache_node its barn pointer.
- */
-static bool rule_sheaves(void)
-{
-	return !ksl_kernel_before(6, 18);
-}
-
-static void rule_kmem_cache_sizes(unsigned int *cache, unsigned int *node)
-{
-	*cache = rule_sheaves() ? KSL_KMEM_CACHE_SIZE :
-				  KSL_KMEM_CACHE_SIZE_PRE_SHEAVES;
-	*node = rule_sheaves() ? KSL_KMEM_CACHE_NODE_SIZE :
-				 KSL_KMEM_CACHE_NODE_SIZE_PRE_SHEAVES;
-}
-
-/* kmem_cache_args.freeptr_offset (SLAB_TYPESAFE_BY_RCU): from 6.12 on */
-static bool rule_freeptr_offset(void)
-{
-	return !ksl_kernel_before(6, 12);
-}
-
-/*
- * calculate_sizes() with SLAB_STORE_USER on a kmalloc cache: the stored
- * request size (orig_size) was an unsigned int in 6.1, an unsigned long
- * by 6.12; and only from then does it move the free pointer out of a red
- * zoned object (slub_debug_orig_size()).
- */
-static unsigned int rule_orig_size_bytes(void)
-{
-	return ksl_kernel_before(6, 12) ? sizeof(unsigned int) :
-					  sizeof(unsigned long);
-}
-
-static bool rule_orig_size_moves_freeptr(void)
-{
-	return !ksl_kernel_before(6, 12);
-}
 
 /*
  * A cache as kslab allocates it: the host structure, and the simulated
@@ -325,7 +243,7 @@ static int calculate_order(unsigned int size)
 
 	if (!min_objects)
 		min_objects = 4 * (ksl_fls(ksl_mm.nr_cpus) + 1);
-	if (rule_order_min_objects_loop())
+	if (ksl_slab_rule_order_min_objects_loop())
 		return calculate_order_objects_loop(size, min_objects,
 						    max_order);
 	max_objects = ksl_max(order_objects(max_order, size), 1U);
@@ -369,8 +287,8 @@ static bool calculate_sizes(struct kmem_cache *s,
 	    (flags & SLAB_POISON) || s->ctor ||
 	    ((flags & SLAB_RED_ZONE) &&
 	     (s->object_size < sizeof(void *) ||
-	      (rule_orig_size_moves_freeptr() && (flags & SLAB_STORE_USER) &&
-	       (flags & SLAB_KMALLOC))))) {
+	      (ksl_slab_rule_orig_size_moves_freeptr() &&
+	       (flags & SLAB_STORE_USER) && (flags & SLAB_KMALLOC))))) {
 		s->offset = size;
 		size += sizeof(void *);
 	} else if ((flags & SLAB_TYPESAFE_BY_RCU) && args->use_freeptr_offset) {
@@ -382,7 +300,7 @@ static bool calculate_sizes(struct kmem_cache *s,
 	if (flags & SLAB_STORE_USER) {
 		size += 2 * KSL_TRACK_SIZE;
 		if (flags & SLAB_KMALLOC)
-			size += rule_orig_size_bytes();
+			size += ksl_slab_rule_orig_size_bytes();
 	}
 	if (flags & SLAB_RED_ZONE) {
 		size += sizeof(void *);
@@ -680,9 +598,9 @@ static struct kmem_cache *do_create(const char *name, unsigned int size,
 
 	ksl_ensure_booted();
 	/* arguments the kernel version does not have yet are not there */
-	if (!rule_sheaves())
+	if (!ksl_slab_rule_sheaves())
 		args.sheaf_capacity = 0;
-	if (!rule_freeptr_offset())
+	if (!ksl_slab_rule_freeptr_offset())
 		args.use_freeptr_offset = false;
 	pthread_mutex_lock(&ksl_slab_mutex);
 	err = check_args(name, size, &args, flags);
@@ -775,7 +693,7 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 		return NULL;
 	args.align = align ? align : 8;
 	flags |= SLAB_KMALLOC;
-	args.align = rule_boot_cache_align(args.align, size, flags);
+	args.align = ksl_slab_rule_boot_cache_align(args.align, size, flags);
 	/* create_boot_cache() exempts the cache from merging while it is set up;
 	 * create_kmalloc_cache() then makes it a normal cache (refcount 1) */
 	struct kmem_cache *s = do_create(name, size, &args, flags, -1);
@@ -889,8 +807,8 @@ static struct kmem_cache *create_boot_cache(const char *name, unsigned int size)
 {
 	/* create_boot_cache(): ARCH_KMALLOC_MINALIGN, then its rule */
 	struct kmem_cache_args args = {
-		.align = rule_boot_cache_align(ksl_kmalloc_arch_minalign(),
-					       size, SLAB_HWCACHE_ALIGN),
+		.align = ksl_slab_rule_boot_cache_align(
+			ksl_kmalloc_arch_minalign(), size, SLAB_HWCACHE_ALIGN),
 	};
 
 	return do_create(name, size, &args, SLAB_HWCACHE_ALIGN | SLAB_PANIC,
@@ -902,7 +820,7 @@ static void create_boot_caches(void)
 	struct kmem_cache *boot[2];
 	unsigned int cache_size, node_size;
 
-	rule_kmem_cache_sizes(&cache_size, &node_size);
+	ksl_slab_rule_kmem_cache_sizes(&cache_size, &node_size);
 	boot[0] = create_boot_cache("kmem_cache_node", node_size);
 	pthread_mutex_lock(&ksl_slab_mutex);
 	ksl_kmem_cache_node = boot[0];

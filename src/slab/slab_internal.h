@@ -331,6 +331,16 @@ void ksl_slab_shutdown(void);
 /* geometry (slab_create.c) */
 unsigned int ksl_slub_min_order(void);
 unsigned int ksl_slub_max_order(void);
+/* the rules of the kernel version booted (slab_rules.c) */
+bool ksl_slab_rule_order_min_objects_loop(void);
+unsigned int ksl_slab_rule_boot_cache_align(unsigned int align,
+					    unsigned int size,
+					    slab_flags_t flags);
+bool ksl_slab_rule_sheaves(void);
+void ksl_slab_rule_kmem_cache_sizes(unsigned int *cache, unsigned int *node);
+bool ksl_slab_rule_freeptr_offset(void);
+unsigned int ksl_slab_rule_orig_size_bytes(void);
+bool ksl_slab_rule_orig_size_moves_freeptr(void);
 /*
  * ARCH_KMALLOC_MINALIGN of the booted policy (128 on arm64 with
  * kmalloc.legacy): the kmalloc layer's, read by create_boot_cache().
