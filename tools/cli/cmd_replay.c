@@ -102,7 +102,6 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
-	char *auto_slabs; /* the bundled trace's own snapshot path */
 	bool pages;	  /* --pages and its files */
 	const char *zoneinfo, *buddyinfo, *pages_machine;
 	char *auto_slabs;		     /* the trace's own snapshot path */
