@@ -594,6 +594,37 @@ static void test_seed_table(void **state)
 	free(out);
 }
 
+/*
+ * The other recorded boots (6 GiB: a Normal zone and a 64 MiB swiotlb;
+ * a boot with DMA devices): the policy detected from each trace must
+ * reproduce every kmalloc and kmem_cache_alloc bytes_alloc there too.
+ */
+static void test_other_boots(void **state)
+{
+	static const char *const boots[] = {
+		KSLAB_DATADIR "/traces/arm64-6.1.192-6G",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-6G",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-dma",
+	};
+	static const char *const want[] = { "arm64-legacy", "arm64", "arm64" };
+	char args[512], row[96];
+	int status;
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
+		snprintf(args, sizeof(args),
+			 "%s/trace.xz --format csv --sites 0", boots[i]);
+		out = run(args, &status);
+		assert_int_equal(status, 0);
+		snprintf(row, sizeof(row), "kernel,%s,detected,", want[i]);
+		assert_non_null(strstr(out, row));
+		/* the matching policy's row ends "...,0,0,yes" */
+		assert_non_null(strstr(out, ",0,0,yes\n"));
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_version_rules),
 		cmocka_unit_test(test_command_reports),
 		cmocka_unit_test(test_seed_table),
+		cmocka_unit_test(test_other_boots),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
