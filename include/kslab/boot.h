@@ -25,12 +25,26 @@
 
 KSLAB_EXTERN_C_BEGIN
 
-/* 0, -EINVAL (bad command line, message on stderr), -EBUSY (booted),
- * -ENOMEM (the host could not reserve the address space). */
+/*
+ * 0, -EINVAL (bad command line, message on stderr), -EBUSY (booted),
+ * -ENOMEM (the host could not reserve the address space, or the machine
+ * is too small for the kernel's own caches, "mem=1M": where the kernel
+ * panics, a message and this). On failure nothing stays booted; another
+ * kslab_boot() may follow. A parameter given twice takes the last value,
+ * as the kernel's handlers do (memmap= adds each range); a different
+ * value is warned about.
+ */
 KSLAB_API int kslab_boot(const char *cmdline);
 KSLAB_API void kslab_shutdown(void);
 KSLAB_API bool kslab_booted(void);
-/* The command line the running machine was booted with (normalised). */
+/*
+ * The command line the running machine was booted with, normalised: the
+ * words that took effect (one space apart, an overridden one left out),
+ * then those the boot chose by default for what was not given:
+ * "arch=", "page_size=" (arm64), "mem=" (no mem=/memmap=), "nr_cpus=".
+ * After an implicit boot, the line it used ($KSLAB_BOOT or the host's
+ * defaults). NULL when nothing is booted.
+ */
 KSLAB_API const char *kslab_cmdline(void);
 
 /* The architecture profile of the running machine. */

@@ -8,7 +8,10 @@
  * kmem_cache_create() then returns the existing cache with its alias count
  * raised, and kmem_cache_destroy() of an alias only drops the count.
  * Every cache belongs to the booted machine; kslab_shutdown() destroys
- * them all (pointers to them are dangling afterwards).
+ * them all. A destroyed cache (by kmem_cache_destroy() or the shutdown)
+ * is dead: every call given it afterwards (alloc, free, destroy, shrink,
+ * kslab_cache_info) is refused with a message naming it, as long as the
+ * last 4096 dead caches go (older ones are freed for good).
  */
 #ifndef KSLAB_SLAB_H
 #define KSLAB_SLAB_H
@@ -95,8 +98,9 @@ struct kmem_cache_args {
 
 /*
  * NULL on failure, with the reason on stderr (SLAB_PANIC: abort instead).
- * size 0, size above the largest slab, an alignment that is not a power
- * of two (0 is allowed) and unknown flag bits are refused.
+ * An empty name, size 0, size above the largest slab, an alignment that
+ * is not a power of two (0 is allowed) and unknown flag bits are refused
+ * (a NULL name is allowed, shown as "(null)").
  */
 KSLAB_API struct kmem_cache *
 kmem_cache_create(const char *name, unsigned int size, unsigned int align,
@@ -109,6 +113,12 @@ kmem_cache_create_usercopy(const char *name, unsigned int size,
 KSLAB_API struct kmem_cache *
 kmem_cache_create_args(const char *name, unsigned int size,
 		       const struct kmem_cache_args *args, slab_flags_t flags);
+/*
+ * Drops one creator's reference; the last destroys the cache (or, with
+ * objects still allocated, reports them and keeps it). Refused with a
+ * message: a cache already destroyed, a kmalloc cache, the boot caches
+ * kmem_cache and kmem_cache_node.
+ */
 KSLAB_API void kmem_cache_destroy(struct kmem_cache *s);
 /* Give every empty slab back to the page allocator; 0. */
 KSLAB_API int kmem_cache_shrink(struct kmem_cache *s);
@@ -139,7 +149,7 @@ struct kslab_cache_info {
 	unsigned int min_partial, cpu_partial, cpu_partial_slabs;
 	bool mergeable, has_ctor;
 };
-/* 0, or -EINVAL for a NULL argument. */
+/* 0, or -EINVAL for a NULL argument or a dead cache. */
 KSLAB_API int kslab_cache_info(const struct kmem_cache *s,
 			       struct kslab_cache_info *out);
 /* The cache named name (newest first), or NULL. */

@@ -481,6 +481,12 @@ static int check_args(const char *name, unsigned int size,
 {
 	unsigned long max = ksl_mm.page_size << ksl_mm.max_order;
 
+	if (name && !*name) {
+		/* kmem_cache_sanity_check(): a name slabinfo can show */
+		ksl_printk(
+			"kmem_cache_create() integrity check failed: empty name");
+		return -EINVAL;
+	}
 	if (!size) {
 		ksl_printk("kmem_cache_create(%s): object size 0",
 			   name ? name : "(null)");
@@ -659,14 +665,49 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 
 /* ---- destruction -------------------------------------------------------- */
 
-/* give_back: return its kmem_cache and kmem_cache_node objects */
+/*
+ * give_back: return its kmem_cache and kmem_cache_node objects. The
+ * struct goes to the graveyard (slab_dead.c), which may hand back an
+ * older dead cache to free for good (its cpu_slab is the inert array).
+ */
 static void release_cache(struct kmem_cache *s, bool give_back)
 {
+	struct kmem_cache *evicted;
+
 	list_del_cache(s);
 	ksl_cache_free_all_slabs(s);
 	if (give_back)
 		put_meta_objects(cache_box(s));
-	free_cache_struct(s);
+	evicted = ksl_bury_cache(s);
+	if (evicted) {
+		free(evicted->name);
+		free(cache_box(evicted));
+	}
+}
+
+/*
+ * Destroys the kernel would not survive, refused (slab_mutex held):
+ * a cache already destroyed (or of a machine shut down), a kmalloc cache
+ * (kmalloc() would use it next), a boot cache (kmem_cache,
+ * kmem_cache_node: the kernel's refcount of -1 ignores the destroy).
+ */
+static bool destroy_refused(struct kmem_cache *s, unsigned long caller)
+{
+	if (s->dead) {
+		ksl_dead_cache(s, "kmem_cache_destroy", caller);
+		return true;
+	}
+	if (s->refcount > 1)
+		return false;
+	if ((s->flags & SLAB_KMALLOC) || s->refcount < 0 ||
+	    s == ksl_kmem_cache || s == ksl_kmem_cache_node) {
+		ksl_printk(
+			"WARNING: kmem_cache_destroy %s: a %s cache cannot be destroyed; refused (called from %p)",
+			s->name, (s->flags & SLAB_KMALLOC) ? "kmalloc" : "boot",
+			(void *)caller);
+		return true;
+	}
+	return false;
 }
 
 void kmem_cache_destroy(struct kmem_cache *s)
@@ -677,6 +718,10 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (!s)
 		return;
 	pthread_mutex_lock(&ksl_slab_mutex);
+	if (destroy_refused(s, caller)) {
+		pthread_mutex_unlock(&ksl_slab_mutex);
+		return;
+	}
 	if (s->refcount > 1) {
 		s->refcount--;
 		pthread_mutex_unlock(&ksl_slab_mutex);
@@ -749,23 +794,46 @@ static struct kslab_shrinker ksl_slab_shrinker = {
  * kmem_cache_init(): kmem_cache_node first (its node structure from its
  * own slab), then kmem_cache (its node structure from kmem_cache_node);
  * both are boot caches, never merged, created with SLAB_HWCACHE_ALIGN
- * (and SLAB_NO_OBJ_EXT, as 6.18 marks them) or a panic. Then the
- * bootstrap: each takes its struct kmem_cache from kmem_cache, and goes
- * (back) to the head of the list, kmem_cache first, so that
- * /proc/slabinfo ends "kmem_cache_node, kmem_cache" as the kernel's.
+ * (and SLAB_NO_OBJ_EXT, as 6.18 marks them). Then the bootstrap: each
+ * takes its struct kmem_cache from kmem_cache, and goes (back) to the
+ * head of the list, kmem_cache first, so that /proc/slabinfo ends
+ * "kmem_cache_node, kmem_cache" as the kernel's. Where the kernel panics
+ * (too little memory for them), the boot fails with -ENOMEM instead.
  */
-static void create_boot_caches(void)
+static void boot_cache_failed(const char *name, unsigned int size)
+{
+	/* create_boot_cache()'s panic, which kslab_boot() turns into -ENOMEM */
+	ksl_printk(
+		"Kernel panic - not syncing: Creation of kmalloc slab %s size=%u failed. Reason %d",
+		name, size, -ENOMEM);
+}
+
+/* One boot cache; NULL (reported) when memory is too short. */
+static struct kmem_cache *create_boot_cache(const char *name, unsigned int size)
 {
 	static const struct kmem_cache_args none;
+	struct kmem_cache *s;
+
+	s = do_create(name, size, &none, SLAB_HWCACHE_ALIGN, -1);
+	if (!s)
+		boot_cache_failed(name, size);
+	return s;
+}
+
+static int create_boot_caches(void)
+{
 	struct kmem_cache *boot[2];
 
-	boot[0] = do_create("kmem_cache_node", KSL_KMEM_CACHE_NODE_SIZE, &none,
-			    SLAB_HWCACHE_ALIGN | SLAB_PANIC, -1);
+	boot[0] =
+		create_boot_cache("kmem_cache_node", KSL_KMEM_CACHE_NODE_SIZE);
+	if (!boot[0])
+		return -ENOMEM;
 	pthread_mutex_lock(&ksl_slab_mutex);
 	ksl_kmem_cache_node = boot[0];
 	pthread_mutex_unlock(&ksl_slab_mutex);
-	boot[1] = do_create("kmem_cache", KSL_KMEM_CACHE_SIZE, &none,
-			    SLAB_HWCACHE_ALIGN | SLAB_PANIC, -1);
+	boot[1] = create_boot_cache("kmem_cache", KSL_KMEM_CACHE_SIZE);
+	if (!boot[1])
+		return -ENOMEM;
 	pthread_mutex_lock(&ksl_slab_mutex);
 	ksl_kmem_cache = boot[1];
 	for (int i = 1; i >= 0; i--) {
@@ -774,17 +842,18 @@ static void create_boot_caches(void)
 		b->cache_obj = ksl_cache_alloc_caller(
 			ksl_kmem_cache, GFP_NOWAIT | __GFP_ZERO, _RET_IP_);
 		if (!b->cache_obj) {
+			pthread_mutex_unlock(&ksl_slab_mutex);
 			ksl_printk(
-				"Kernel panic: kmem_cache_init: Out of memory when creating slab %s",
+				"Kernel panic - not syncing: Out of memory when creating slab %s",
 				boot[i]->name);
-			abort();
+			return -ENOMEM;
 		}
-		boot[i]->flags = (boot[i]->flags & ~SLAB_PANIC) |
-				 SLAB_NO_OBJ_EXT;
+		boot[i]->flags |= SLAB_NO_OBJ_EXT;
 		list_del_cache(boot[i]);
 		list_add_cache(boot[i]);
 	}
 	pthread_mutex_unlock(&ksl_slab_mutex);
+	return 0;
 }
 
 int ksl_slab_init(void)
@@ -796,7 +865,7 @@ int ksl_slab_init(void)
 	atomic_store(&ksl_slab_pages_in_use, 0);
 	ret = kslab_register_shrinker(&ksl_slab_shrinker);
 	if (!ret)
-		create_boot_caches();
+		ret = create_boot_caches();
 	return ret;
 }
 

@@ -192,6 +192,7 @@ struct kmem_cache {
 	gfp_t allocflags;
 	int refcount; /* creators; -1: never merge (boot caches) */
 	bool dying;   /* destroy found live objects */
+	bool dead;    /* destroyed or shut down: on the graveyard */
 	unsigned int sheaf_capacity;
 	char *name;
 	char unique_id[32];
@@ -494,6 +495,18 @@ ksl_slab_of_fast(const void *obj)
 		__builtin_unreachable();
 	return likely(f & PG_slab) ? slab : NULL;
 }
+
+/*
+ * Dead caches (slab_dead.c): a destroyed cache's struct stays readable on
+ * a bounded graveyard, its cpu_slab aimed at ksl_dead_cpu_slab, so stale
+ * pointers reach the slow paths, which refuse them (ksl_dead_cache()).
+ * ksl_bury_cache() returns the cache it evicted, for the caller to free
+ * (slab_mutex held).
+ */
+extern struct kmem_cache_cpu ksl_dead_cpu_slab[];
+struct kmem_cache *ksl_bury_cache(struct kmem_cache *s);
+void ksl_dead_cache(const struct kmem_cache *s, const char *what,
+		    unsigned long caller);
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

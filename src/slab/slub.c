@@ -381,6 +381,10 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	if (!s)
 		return 0;
+	if (unlikely(s->dead)) {
+		ksl_dead_cache(s, "kmem_cache_shrink", _RET_IP_);
+		return 0;
+	}
 	ksl_flush_all_cpus(s);
 	shrink_node_partial(s);
 	return 0;
@@ -620,6 +624,10 @@ static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
 	struct slab *slab, *discard = NULL;
 	struct kmem_cache_cpu *c;
 
+	if (unlikely(s->dead)) { /* found nothing on ksl_dead_cpu_slab */
+		ksl_dead_cache(s, "kmem_cache_alloc", caller);
+		return NULL;
+	}
 	if (unlikely(gfp & GFP_SLAB_BUG_MASK))
 		gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
 	ksl_release_cpu(h);
@@ -686,6 +694,10 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h;
 
+	if (unlikely(s->dead)) {
+		ksl_dead_cache(s, "kmem_cache_alloc", caller);
+		return NULL;
+	}
 	ksl_hold_cpu(s, &h);
 	return alloc_held(s, &h, gfp, caller);
 }

@@ -239,6 +239,13 @@ free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 /* ---- the checked path ------------------------------------------------ */
 
+/* a dead cache has no slab: obj is nobody's, or another cache's */
+static struct slab *dead_cache_free(struct kmem_cache *s, unsigned long caller)
+{
+	ksl_dead_cache(s, "kmem_cache_free", caller);
+	return NULL;
+}
+
 /* The object's slab after the checks, or NULL (reported) */
 static struct slab *check_free(struct kmem_cache **sp, void *obj,
 			       unsigned long caller)
@@ -248,6 +255,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	unsigned long off;
 
 	if (unlikely(!slab)) {
+		if (s && s->dead)
+			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
 			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
@@ -257,6 +266,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
+		if (s && s->dead)
+			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
 			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
