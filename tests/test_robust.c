@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
@@ -229,6 +230,43 @@ static void test_repeated_parameter(void **state)
 			    "slab_min_order=1 page_size=4K");
 }
 
+/* the command's exit status (-1 if it did not exit) */
+static int kslab_cmd(const char *args)
+{
+	char cmd[512];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/kslab %s", KSLAB_BINDIR, args);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* command items 4, 5: write errors exit 1, a boot too small exits 2 */
+static void test_command_status(void **state)
+{
+	assert_int_equal(kslab_cmd("show slabinfo --boot mem=256M >/dev/null"),
+			 0);
+	assert_int_equal(
+		kslab_cmd(
+			"show slabinfo --boot mem=256M >/dev/full 2>/dev/null"),
+		1);
+	assert_int_equal(
+		kslab_cmd("show meminfo --boot mem=256M >&- 2>/dev/null"), 1);
+	assert_int_equal(
+		kslab_cmd("show meminfo --boot mem=1M >/dev/null 2>&1"), 2);
+	assert_int_equal(kslab_cmd(
+				 "trace-stats " KSLAB_TEST_DATADIR
+				 "/replay-kmalloc-cache.trace >/dev/null 2>&1"),
+			 0);
+	assert_int_equal(
+		kslab_cmd("trace-stats " KSLAB_TEST_DATADIR
+			  "/replay-kmalloc-cache.trace >/dev/full 2>/dev/null"),
+		1);
+	assert_int_equal(kslab_cmd("trace-stats " KSLAB_TEST_DATADIR
+				   "/replay-kmalloc-cache.trace >&- 2>&-"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +284,7 @@ int main(void)
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_repeated_parameter,
 					  shutdown_teardown),
+		cmocka_unit_test(test_command_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

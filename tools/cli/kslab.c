@@ -3,6 +3,10 @@
  * The kslab command: one entry point, one subcommand per job.
  *
  *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ *
+ * Exit status: 0; 1 when the output could not be written (full disk,
+ * closed standard output); 2 for bad arguments, a boot that fails (a bad
+ * command line, too little memory) or an unknown view.
  *   kslab replay [TRACE...] [options]   replay traces under slab policies
  *   kslab trace-stats [TRACE...]        summarise kmem traces
  *   kslab record ...                    record kmem events, /sys/kernel/slab
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "cli/commands.h"
+#include "output/output.h"
 
 #define KSLAB_VIEWS \
 	"buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"
@@ -71,10 +76,12 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	}
 	if (boot && kslab_boot(boot))
-		return 2;
+		return 2; /* the reason is on stderr */
 	ret = kslab_show(view, stdout);
 	kslab_shutdown();
-	return ret ? 2 : 0;
+	if (ret)
+		return 2;
+	return out_close_stdout("show") ? 1 : 0;
 }
 
 int main(int argc, char **argv)
