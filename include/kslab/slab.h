@@ -166,6 +166,25 @@ KSLAB_API struct kmem_cache *kslab_find_cache(const char *name);
  */
 KSLAB_API int kslab_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg),
 				   void *arg);
+/*
+ * SLUB debugging (boot parameter slub_debug=, or SLAB_CONSISTENCY_CHECKS,
+ * SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, SLAB_TRACE on a cache; see
+ * docs/slab.md): the kernel's reports on stderr ("BUG cache (Not
+ * tainted): Object already free", "[Right Redzone overwritten] ...",
+ * "FIX cache: ..."), with the object's tracks and hex dumps.
+ *
+ * kmem_cache_validate(): sysfs "validate": check every slab of a
+ * debugged cache (the node's partial slabs, and its full ones with
+ * SLAB_STORE_USER, as the kernel's lists hold them), every object's red
+ * zones, poison and free pointer; returns the slabs checked, or -EINVAL
+ * for a cache without debugging.
+ * kslab_slub_debug_errors(): the errors reported since the process
+ * started, counted as the kernel's KUnit hook counts them (each
+ * overwritten range, each object or slab error, each fix).
+ */
+KSLAB_API long kmem_cache_validate(struct kmem_cache *s);
+KSLAB_API unsigned long kslab_slub_debug_errors(void);
+
 /* Pages held by slabs of every cache. */
 KSLAB_API unsigned long kslab_slab_pages(void);
 

@@ -110,6 +110,8 @@ const struct ksl_param ksl_slab_params[] = {
 	{ "slub_nomerge", param_nomerge },
 	{ "slab_merge", param_merge },
 	{ "slub_merge", param_merge },
+	{ "slub_debug", ksl_param_slub_debug },
+	{ "slab_debug", ksl_param_slub_debug },
 	{ NULL, NULL },
 };
 
@@ -119,6 +121,7 @@ void ksl_slab_config_reset(void)
 	ksl_slab_cfg.max_order = -1;
 	ksl_slab_cfg.min_objects = -1;
 	ksl_slab_cfg.nomerge = false;
+	ksl_slub_debug_reset();
 }
 
 int ksl_slab_validate(void)
@@ -255,8 +258,8 @@ static bool calculate_sizes(struct kmem_cache *s,
 	}
 	if (flags & SLAB_STORE_USER) {
 		size += 2 * KSL_TRACK_SIZE;
-		if (flags & SLAB_KMALLOC)
-			size += sizeof(unsigned int);
+		if (flags & SLAB_KMALLOC) /* the request size */
+			size += sizeof(unsigned long);
 	}
 	if (flags & SLAB_RED_ZONE) {
 		size += sizeof(void *);
@@ -395,7 +398,8 @@ static void list_del_cache(struct kmem_cache *s)
 
 static void free_cache_struct(struct kmem_cache *s)
 {
-	free(s->cpu_slab);
+	if (s->cpu_slab != ksl_dead_cpu_slab)
+		free(s->cpu_slab);
 	free(s->name);
 	free(cache_box(s));
 }
@@ -456,6 +460,9 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))
 		goto fail;
+	/* slub_debug=O: no metadata where it would raise the order */
+	if (ksl_slub_debug_drop_metadata(s) && !calculate_sizes(s, args))
+		goto fail;
 	set_min_partial(s, (unsigned long)(ksl_fls(s->size) - 1) /
 				   2); /* ilog2/2 */
 	set_cpu_partial(s);
@@ -463,6 +470,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -ENOMEM;
 	if (ksl_cache_init_cpu(s))
 		goto fail;
+	ksl_debug_cache_init(s);
 	if (take_meta_objects(box)) {
 		put_meta_objects(box);
 		ksl_cache_free_all_slabs(s);
@@ -563,6 +571,7 @@ static struct kmem_cache *do_create(const char *name, unsigned int size,
 	err = check_args(name, size, &args, flags);
 	if (err)
 		goto out;
+	flags = ksl_kmem_cache_flags(flags, name); /* slub_debug= */
 	if (args.usersize > size || args.useroffset > size - args.usersize) {
 		ksl_printk(
 			"kmem_cache_create(%s): usercopy region %u+%u outside the object; ignored",
@@ -693,7 +702,7 @@ static void release_cache(struct kmem_cache *s, bool give_back)
  */
 static bool destroy_refused(struct kmem_cache *s, unsigned long caller)
 {
-	if (s->dead) {
+	if (ksl_cache_dead(s)) {
 		ksl_dead_cache(s, "kmem_cache_destroy", caller);
 		return true;
 	}

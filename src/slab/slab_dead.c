@@ -35,7 +35,7 @@ struct kmem_cache *ksl_bury_cache(struct kmem_cache *s)
 	if (s->cpu_slab != ksl_dead_cpu_slab)
 		free(s->cpu_slab);
 	s->cpu_slab = ksl_dead_cpu_slab;
-	s->dead = true;
+	s->inert |= KSL_CACHE_DEAD;
 	s->list_next = s->list_prev = NULL;
 	evicted = ksl_graveyard[ksl_graveyard_next];
 	ksl_graveyard[ksl_graveyard_next] = s;

@@ -25,7 +25,7 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 
 	if (!s || !out)
 		return -EINVAL;
-	if (s->dead) {
+	if (ksl_cache_dead(s)) {
 		ksl_dead_cache(s, "kslab_cache_info", _RET_IP_);
 		return -EINVAL;
 	}

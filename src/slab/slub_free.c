@@ -255,7 +255,7 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	unsigned long off;
 
 	if (unlikely(!slab)) {
-		if (s && s->dead)
+		if (s && ksl_cache_dead(s))
 			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
@@ -266,7 +266,7 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
-		if (s && s->dead)
+		if (s && ksl_cache_dead(s))
 			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
@@ -277,7 +277,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
-		     off - s->red_left_pad >= slab->span ||
+		     off - s->red_left_pad >=
+			     (unsigned long)slab->objects * s->size ||
 		     !obj_aligned(s, off - s->red_left_pad))) {
 		ksl_pr_ratelimited(
 			20,
@@ -353,6 +354,10 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 	slab = check_free(&s, obj, caller);
 	if (unlikely(!slab))
 		return;
+	if (unlikely(s->flags & SLAB_DEBUG_FLAGS)) {
+		ksl_debug_free(s, slab, obj, caller);
+		return;
+	}
 	c = &s->cpu_slab[ksl_this_cpu_fast()];
 	ksl_cpu_lock(c);
 	slab_free_locked(s, c, slab, obj, caller);
