@@ -231,6 +231,55 @@ static void test_redzone_and_tracks(void **state)
 	assert_string_equal(capture_stop(), "");
 }
 
+/* T: a line per operation; U: alloc_traces / free_traces */
+static void test_trace_and_traces(void **state)
+{
+	struct kmem_cache *s;
+	void *p[6];
+	char *text;
+	size_t len;
+	FILE *f;
+	const char *msg;
+
+	boot("arch=x86_64 mem=256M nr_cpus=2 slub_debug=T,dbg_t;U,dbg_u");
+	s = kmem_cache_create("dbg_t", 32, 0, 0, NULL);
+	capture_start();
+	p[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p[0]);
+	msg = capture_stop();
+	assert_contains(msg, "TRACE dbg_t alloc 0x");
+	assert_contains(msg, "TRACE dbg_t free 0x");
+	assert_contains(msg, "Object ");
+	assert_int_equal(kmem_cache_show_traces(s, 0, stdout), -EINVAL);
+
+	s = kmem_cache_create("dbg_u", 32, 0, 0, NULL);
+	for (int i = 0; i < 6; i++)
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p[5]);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(kmem_cache_show_traces(s, 0, f), 0);
+	fclose(f);
+	/* five live objects from one call site and stack */
+	assert_non_null(strstr(text, "      5 "));
+	assert_non_null(strstr(text, " age="));
+	assert_non_null(strstr(text, " pid="));
+	free(text);
+	/* their free tracks: none of them was ever freed */
+	f = open_memstream(&text, &len);
+	assert_int_equal(kmem_cache_show_traces(s, 1, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "      5 <not-available>"));
+	free(text);
+	for (int i = 0; i < 5; i++)
+		kmem_cache_free(s, p[i]);
+	f = open_memstream(&text, &len);
+	assert_int_equal(kmem_cache_show_traces(s, 0, f), 0);
+	fclose(f);
+	assert_string_equal(text, "No data\n");
+	free(text);
+}
+
 /* ---- lib/slub_kunit.c --------------------------------------------------------- */
 
 static struct kmem_cache *kunit_cache(const char *name, unsigned int size,
@@ -344,6 +393,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_double_free_not_at_head,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_redzone_and_tracks,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_trace_and_traces,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_kunit_clobber_zone,
 					  shutdown_teardown),

@@ -17,6 +17,7 @@
 #define KSLAB_SLAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <kslab/types.h>
 #include <kslab/gfp.h>
 
@@ -183,6 +184,15 @@ KSLAB_API int kslab_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg),
  * overwritten range, each object or slab error, each fix).
  */
 KSLAB_API long kmem_cache_validate(struct kmem_cache *s);
+/*
+ * debugfs slab/<cache>/alloc_traces (which 0) or free_traces (which 1)
+ * of a cache with SLAB_STORE_USER: its allocated objects grouped by the
+ * caller and stack of their last allocation (or free), most first, in the
+ * kernel's format ("   COUNT caller+0x.. age=MIN/AVG/MAX pid=A-B
+ * cpus=LIST", then the stack). 0, or -EINVAL for a cache without tracks.
+ */
+KSLAB_API int kmem_cache_show_traces(struct kmem_cache *s, int which,
+				     FILE *out);
 KSLAB_API unsigned long kslab_slub_debug_errors(void);
 
 /* Pages held by slabs of every cache. */

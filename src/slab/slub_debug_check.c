@@ -638,10 +638,42 @@ static void validate_slab(struct kmem_cache *s, struct slab *slab,
 			break;
 }
 
+/* every slab the kernel's lists hold: the partial ones, and the full ones
+ * with SLAB_STORE_USER (its full list); list_lock held */
+static long for_each_listed_slab(struct kmem_cache *s,
+				 void (*fn)(struct kmem_cache *s,
+					    struct slab *slab, void *arg),
+				 void *arg)
+{
+	long count = 0;
+
+	for (struct slab *slab = s->node.partial; slab; slab = slab->next) {
+		fn(s, slab, arg);
+		count++;
+	}
+	if (!(s->flags & SLAB_STORE_USER))
+		return count;
+	for (unsigned long pfn = 0; pfn < ksl_mm.max_pfn; pfn++) {
+		struct slab *slab = (struct slab *)ksl_pfn_to_page(pfn);
+
+		if ((slab->flags & PG_slab) && slab->slab_cache == s &&
+		    FS_STATE(fs_load(slab)) == SLAB_FULL) {
+			fn(s, slab, arg);
+			count++;
+		}
+	}
+	return count;
+}
+
+static void validate_one(struct kmem_cache *s, struct slab *slab, void *map)
+{
+	validate_slab(s, slab, map);
+}
+
 long kmem_cache_validate(struct kmem_cache *s)
 {
 	unsigned char *map;
-	long count = 0;
+	long count;
 
 	if (!s || ksl_cache_dead(s) || !(s->flags & SLAB_DEBUG_FLAGS))
 		return -EINVAL;
@@ -650,22 +682,180 @@ long kmem_cache_validate(struct kmem_cache *s)
 		return -ENOMEM;
 	ksl_flush_all_cpus(s);
 	ksl_spin_lock(&s->node.list_lock);
-	for (struct slab *slab = s->node.partial; slab; slab = slab->next) {
-		validate_slab(s, slab, map);
-		count++;
-	}
-	/* full slabs are on the kernel's full list with SLAB_STORE_USER */
-	if (s->flags & SLAB_STORE_USER)
-		for (unsigned long pfn = 0; pfn < ksl_mm.max_pfn; pfn++) {
-			struct slab *slab = (struct slab *)ksl_pfn_to_page(pfn);
-
-			if ((slab->flags & PG_slab) && slab->slab_cache == s &&
-			    FS_STATE(fs_load(slab)) == SLAB_FULL) {
-				validate_slab(s, slab, map);
-				count++;
-			}
-		}
+	count = for_each_listed_slab(s, validate_one, map);
 	ksl_spin_unlock(&s->node.list_lock);
 	free(map);
 	return count;
+}
+
+/* ---- alloc_traces / free_traces (debugfs) -------------------------------------- */
+
+struct location {
+	unsigned long count, addr, sum_time, min_time, max_time;
+	long min_pid, max_pid;
+	uint32_t handle;
+	unsigned char cpus[KSL_MAX_CPUS / 8];
+};
+
+struct loc_track {
+	struct location *loc;
+	size_t count, max;
+	int which;
+	unsigned long now;
+	unsigned char *map;
+	bool failed;
+};
+
+/* add_location(): one more object whose track is t (locations sorted by
+ * address and stack handle) */
+static void add_location(struct loc_track *lt, const struct ksl_track *t)
+{
+	unsigned long age = lt->now - t->when;
+	size_t lo = 0, hi = lt->count;
+	struct location *l;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		l = &lt->loc[mid];
+		if (l->addr == t->addr && l->handle == t->handle) {
+			l->count++;
+			if (t->when) {
+				l->sum_time += age;
+				l->min_time = ksl_min(l->min_time, age);
+				l->max_time = ksl_max(l->max_time, age);
+				l->min_pid = ksl_min(l->min_pid, (long)t->pid);
+				l->max_pid = ksl_max(l->max_pid, (long)t->pid);
+				l->cpus[t->cpu / 8] |= 1u << (t->cpu % 8);
+			}
+			return;
+		}
+		if (t->addr < l->addr ||
+		    (t->addr == l->addr && t->handle < l->handle))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lt->count == lt->max) {
+		size_t max = lt->max ? 2 * lt->max : 64;
+		struct location *n = realloc(lt->loc, max * sizeof(*n));
+
+		if (!n) {
+			lt->failed = true;
+			return;
+		}
+		lt->loc = n;
+		lt->max = max;
+	}
+	l = &lt->loc[lo];
+	memmove(l + 1, l, (lt->count - lo) * sizeof(*l));
+	lt->count++;
+	memset(l, 0, sizeof(*l));
+	l->count = 1;
+	l->addr = t->addr;
+	l->handle = t->handle;
+	l->sum_time = l->min_time = l->max_time = age;
+	l->min_pid = l->max_pid = t->pid;
+	l->cpus[t->cpu / 8] |= 1u << (t->cpu % 8);
+}
+
+/* process_slab(): the tracks of its allocated objects */
+static void process_slab(struct kmem_cache *s, struct slab *slab, void *arg)
+{
+	struct loc_track *lt = arg;
+	uint64_t w = fs_load(slab);
+	char *p = slab->base;
+
+	memset(lt->map, 0, slab->objects);
+	for (void *f = idx_to_obj(s, slab, FS_HEAD(w));
+	     f && ksl_debug_valid_pointer(s, slab, f); f = get_fp(s, f))
+		lt->map[obj_to_head(s, slab, f) - 1] = 1;
+	for (unsigned int i = 0; i < slab->objects; i++, p += s->size)
+		if (!lt->map[i])
+			add_location(lt, get_track(s, p, lt->which));
+}
+
+static int cmp_loc_by_count(const void *a, const void *b)
+{
+	const struct location *x = a, *y = b;
+
+	return (x->count < y->count) - (x->count > y->count);
+}
+
+/* "0-1,3": the CPUs of a location */
+static void cpu_list(char *buf, size_t len, const unsigned char *cpus)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int c = 0; c < ksl_mm.nr_cpus && n < len; c++) {
+		unsigned int e = c;
+
+		if (!(cpus[c / 8] & (1u << (c % 8))))
+			continue;
+		while (e + 1 < ksl_mm.nr_cpus &&
+		       (cpus[(e + 1) / 8] & (1u << ((e + 1) % 8))))
+			e++;
+		n += (size_t)snprintf(buf + n, len - n,
+				      e > c ? "%s%u-%u" : "%s%u", n ? "," : "",
+				      c, e);
+		c = e;
+	}
+}
+
+static void show_location(FILE *out, const struct location *l)
+{
+	char s[160], cpus[256];
+
+	fprintf(out, "%7lu ", l->count);
+	if (l->addr) {
+		sym(s, sizeof(s), l->addr);
+		fputs(s, out);
+	} else {
+		fputs("<not-available>", out);
+	}
+	if (l->sum_time != l->min_time)
+		fprintf(out, " age=%lu/%lu/%lu", l->min_time,
+			l->sum_time / l->count, l->max_time);
+	else
+		fprintf(out, " age=%lu", l->min_time);
+	if (l->min_pid != l->max_pid)
+		fprintf(out, " pid=%ld-%ld", l->min_pid, l->max_pid);
+	else
+		fprintf(out, " pid=%ld", l->min_pid);
+	cpu_list(cpus, sizeof(cpus), l->cpus);
+	if (ksl_mm.nr_cpus > 1 && cpus[0])
+		fprintf(out, " cpus=%s", cpus);
+	if (l->handle && l->handle <= ksl_depot_used) {
+		fputc('\n', out);
+		for (unsigned int j = 0; j < ksl_depot[l->handle - 1].nr; j++) {
+			sym(s, sizeof(s),
+			    (unsigned long)ksl_depot[l->handle - 1].frames[j]);
+			fprintf(out, "        %s\n", s);
+		}
+	}
+	fputc('\n', out);
+}
+
+int kmem_cache_show_traces(struct kmem_cache *s, int which, FILE *out)
+{
+	struct loc_track lt = { .which = which ? TRACK_FREE : TRACK_ALLOC };
+
+	if (!s || !out || ksl_cache_dead(s) || !(s->flags & SLAB_STORE_USER))
+		return -EINVAL;
+	lt.map = malloc(KSL_MAX_OBJS_PER_PAGE);
+	if (!lt.map)
+		return -ENOMEM;
+	lt.now = jiffies();
+	ksl_spin_lock(&s->node.list_lock);
+	for_each_listed_slab(s, process_slab, &lt);
+	ksl_spin_unlock(&s->node.list_lock);
+	qsort(lt.loc, lt.count, sizeof(*lt.loc), cmp_loc_by_count);
+	for (size_t i = 0; i < lt.count; i++)
+		show_location(out, &lt.loc[i]);
+	if (!lt.count)
+		fputs("No data\n", out);
+	free(lt.loc);
+	free(lt.map);
+	return lt.failed ? -ENOMEM : 0;
 }
