@@ -69,33 +69,54 @@ unsigned long kslab_slub_debug_errors(void)
 /* ---- a small stack depot: captured backtraces, kept for the process ---- */
 
 #define DEPOT_MAX 4096
+#define DEPOT_HASH 8192 /* buckets: index + 1 of a depot entry, 0 empty */
 static struct {
 	unsigned int nr;
 	void *frames[TRACK_DEPTH];
 } ksl_depot[DEPOT_MAX];
 static unsigned int ksl_depot_used;
+static uint16_t ksl_depot_hash[DEPOT_HASH];
 static pthread_mutex_t ksl_depot_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static unsigned int frames_hash(void *const *frames, int nr)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < nr; i++)
+		h = (h ^ (uint64_t)(uintptr_t)frames[i]) * 0x100000001b3ULL;
+	return (unsigned int)(h ^ (h >> 29)) % DEPOT_HASH;
+}
+
+/* stack_depot_save(): the handle of this stack, stored once */
 static uint32_t depot_save(void)
 {
 	void *frames[TRACK_DEPTH + 3];
 	int nr = backtrace(frames, TRACK_DEPTH + 3);
 	uint32_t handle = 0;
+	unsigned int b;
 
 	if (nr <= 3)
 		return 0;
 	nr -= 3; /* this, set_track, the debug path */
+	b = frames_hash(frames + 3, nr);
 	pthread_mutex_lock(&ksl_depot_lock);
-	for (unsigned int i = 0; i < ksl_depot_used && !handle; i++)
-		if (ksl_depot[i].nr == (unsigned int)nr &&
-		    !memcmp(ksl_depot[i].frames, frames + 3,
-			    (size_t)nr * sizeof(void *)))
-			handle = i + 1;
-	if (!handle && ksl_depot_used < DEPOT_MAX) {
-		ksl_depot[ksl_depot_used].nr = (unsigned int)nr;
-		memcpy(ksl_depot[ksl_depot_used].frames, frames + 3,
-		       (size_t)nr * sizeof(void *));
-		handle = ++ksl_depot_used;
+	for (unsigned int probe = 0; probe < DEPOT_HASH && !handle;
+	     probe++, b = (b + 1) % DEPOT_HASH) {
+		unsigned int e = ksl_depot_hash[b];
+
+		if (!e) {
+			if (ksl_depot_used == DEPOT_MAX)
+				break; /* full: "stack trace missing" */
+			ksl_depot[ksl_depot_used].nr = (unsigned int)nr;
+			memcpy(ksl_depot[ksl_depot_used].frames, frames + 3,
+			       (size_t)nr * sizeof(void *));
+			handle = ++ksl_depot_used;
+			ksl_depot_hash[b] = (uint16_t)handle;
+		} else if (ksl_depot[e - 1].nr == (unsigned int)nr &&
+			   !memcmp(ksl_depot[e - 1].frames, frames + 3,
+				   (size_t)nr * sizeof(void *))) {
+			handle = e;
+		}
 	}
 	pthread_mutex_unlock(&ksl_depot_lock);
 	return handle;
@@ -344,17 +365,33 @@ void ksl_debug_freechain_corrupt(struct kmem_cache *s, struct slab *slab,
 
 /* ---- the checks -------------------------------------------------------------- */
 
+/* the first byte of [p, p+len) that is not value, or NULL (memchr_inv()) */
+static unsigned char *memchr_inv(unsigned char *p, unsigned char value,
+				 size_t len)
+{
+	uint64_t v = 0x0101010101010101ULL * value, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w != v)
+			break;
+	}
+	for (; i < len; i++)
+		if (p[i] != value)
+			return p + i;
+	return NULL;
+}
+
 static bool check_bytes(struct kmem_cache *s, struct slab *slab,
 			unsigned char *obj, const char *what,
 			unsigned char *start, unsigned char value,
 			unsigned int bytes, bool print_obj)
 {
-	unsigned char *addr = (unsigned char *)slab_addr(slab), *fault = NULL;
+	unsigned char *addr = (unsigned char *)slab_addr(slab);
+	unsigned char *fault = memchr_inv(start, value, bytes);
 	unsigned char *end = start + bytes;
 
-	for (unsigned int i = 0; i < bytes && !fault; i++)
-		if (start[i] != value)
-			fault = start + i;
 	if (!fault)
 		return true;
 	while (end > fault && end[-1] == value)
