@@ -16,6 +16,7 @@
  *   zone_dma_bits=N          arm64: ZONE_DMA limit 2^N
  *   nr_cpus=N                simulated CPUs (default: the host's)
  *   swiotlb=[N][,A][,force|noforce]  bounce buffer slots / none / always
+ *   slub_debug[=FLAGS[,CACHE...][;...]]  SLUB debugging (kslab/slab.h)
  */
 #ifndef KSLAB_BOOT_H
 #define KSLAB_BOOT_H
@@ -31,8 +32,9 @@ KSLAB_EXTERN_C_BEGIN
  * is too small for the kernel's own caches, "mem=1M": where the kernel
  * panics, a message and this). On failure nothing stays booted; another
  * kslab_boot() may follow. A parameter given twice takes the last value,
- * as the kernel's handlers do (memmap= adds each range); a different
- * value is warned about.
+ * as most of the kernel's handlers do (memmap= adds each range; see
+ * docs/boot-parameters.md for mem= and nr_cpus=); a different value is
+ * warned about.
  */
 KSLAB_API int kslab_boot(const char *cmdline);
 KSLAB_API void kslab_shutdown(void);

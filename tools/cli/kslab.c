@@ -44,7 +44,7 @@ static void usage(FILE *out)
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
 		" transparent_hugepage=, swiotlb=, slub_min_order=, slub_max_order=,\n"
-		" slub_min_objects=, slab_nomerge, slab_merge, kmalloc.legacy,\n"
+		" slub_min_objects=, slab_nomerge, slab_merge, slub_debug=, kmalloc.legacy,\n"
 		" kmalloc.packed, kmalloc.minalign=; see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
 }
