@@ -887,7 +887,8 @@ int kmem_cache_show_traces(struct kmem_cache *s, int which, FILE *out)
 	ksl_spin_lock(&s->node.list_lock);
 	for_each_listed_slab(s, process_slab, &lt);
 	ksl_spin_unlock(&s->node.list_lock);
-	qsort(lt.loc, lt.count, sizeof(*lt.loc), cmp_loc_by_count);
+	if (lt.count)
+		qsort(lt.loc, lt.count, sizeof(*lt.loc), cmp_loc_by_count);
 	for (size_t i = 0; i < lt.count; i++)
 		show_location(out, &lt.loc[i]);
 	if (!lt.count)
