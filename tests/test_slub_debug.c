@@ -101,6 +101,38 @@ static void test_param_o(void **state)
 	assert_int_equal(cache_info_of(big).size, 4096);
 }
 
+/* random slub_debug= values: every one boots, caches are made and used */
+static void test_param_random(void **state)
+{
+	static const char alphabet[] = "FZPUTAO-fzpu,;*xab_";
+	unsigned int seed = test_seed("test_param_random");
+	char line[128], val[40];
+
+	for (int round = 0; round < 40; round++) {
+		size_t n = (size_t)(rand_r(&seed) % (sizeof(val) - 1));
+		struct kmem_cache *s;
+		void *p;
+
+		for (size_t i = 0; i < n; i++)
+			val[i] =
+				alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		val[n] = '\0';
+		snprintf(line, sizeof(line),
+			 "arch=x86_64 mem=128M nr_cpus=1 slub_debug=%s", val);
+		capture_start();
+		assert_int_equal(kslab_boot(line), 0);
+		s = kmem_cache_create("ab", 24, 0, 0, NULL);
+		assert_non_null(s);
+		p = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(p);
+		kmem_cache_free(s, p);
+		kfree(kmalloc(100, GFP_KERNEL));
+		kmem_cache_destroy(s);
+		kslab_shutdown();
+		capture_stop();
+	}
+}
+
 /* ---- layout ------------------------------------------------------------------ */
 
 struct layout {
@@ -387,6 +419,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_param_global, shutdown_teardown),
 		cmocka_unit_test_teardown(test_param_lists, shutdown_teardown),
 		cmocka_unit_test_teardown(test_param_o, shutdown_teardown),
+		cmocka_unit_test_teardown(test_param_random, shutdown_teardown),
 		cmocka_unit_test_teardown(test_layouts, shutdown_teardown),
 		cmocka_unit_test_teardown(test_kmalloc_layout,
 					  shutdown_teardown),
