@@ -13,7 +13,10 @@
  * created (not an alias) holds one simulated object of the kmem_cache
  * cache and one of kmem_cache_node (one node), as the kernel's do, from
  * its creation to its destruction; so /proc/slabinfo and the slab pages
- * count them.
+ * count them. A destroyed cache's struct is not freed but buried
+ * (slab_dead.c), so that stale pointers are refused, not followed; the
+ * kmalloc caches and the two boot caches are never destroyed. A boot
+ * too small for the boot caches fails with -ENOMEM (the kernel panics).
  */
 #define _GNU_SOURCE
 #include <errno.h>

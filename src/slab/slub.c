@@ -15,6 +15,10 @@
  *   back into the slab's freelist (one CAS), then node partial, full
  *   (on no list), or discarded when empty beyond min_partial
  *
+ * A dead or debugged cache (s->inert) has the inert per-CPU array: its
+ * allocations find nothing there and reach refill_new_slab(), which
+ * refuses them (dead) or hands them to slub_debug.c.
+ *
  * Locking and states: see slab_internal.h.
  */
 #define _GNU_SOURCE

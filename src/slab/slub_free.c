@@ -26,6 +26,10 @@
  * other free). Objects on the first two count in inuse, as in SLUB, and
  * go back to the slab's freelist when the CPU lets the slab go.
  *
+ * A debugged cache (slub_debug) has no CPU lists and span-0 slabs: every
+ * free of its objects reaches the checked path, then ksl_debug_free().
+ * A dead cache's frees are refused there too (check_free()).
+ *
  * A double free is caught when the object is at the head of the list it
  * is freed onto, or the slab has no object in use; a free of anything
  * that is not an object start of a slab of s is reported and refused (a
