@@ -60,9 +60,43 @@ static void shutdown_from(size_t nr)
 		ksl_layers[nr].shutdown();
 }
 
+/* the effective words and the defaults the boot filled in, one line */
+static char *normalised_cmdline(const char *effective)
+{
+	size_t len = strlen(effective) + 256;
+	char *line = malloc(len);
+
+	if (!line)
+		return NULL;
+	snprintf(line, len, "%s", effective);
+	ksl_mm_cmdline_defaults(line, len);
+	if (line[0] == ' ')
+		memmove(line, line + 1, strlen(line));
+	return line;
+}
+
+static int init_layers(const char *cmdline)
+{
+	int ret;
+
+	for (size_t i = 0; i < NR_LAYERS; i++) {
+		ret = ksl_layers[i].init();
+		if (ret) {
+			shutdown_from(i + 1);
+			ksl_printk(
+				"kslab_boot(\"%s\"): the %s layer failed (%s); not booted",
+				cmdline ? cmdline : "", ksl_layers[i].name,
+				ret == -ENOMEM ? "out of memory" : "error");
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int do_boot(const char *cmdline)
 {
 	const struct ksl_param *tables[NR_LAYERS];
+	char *effective = NULL, *line;
 	size_t i;
 	int ret;
 
@@ -70,20 +104,21 @@ static int do_boot(const char *cmdline)
 		ksl_layers[i].config_reset();
 		tables[i] = ksl_layers[i].params;
 	}
-	ret = ksl_parse_cmdline(cmdline, tables, NR_LAYERS);
+	ret = ksl_parse_cmdline(cmdline, tables, NR_LAYERS, &effective);
 	for (i = 0; !ret && i < NR_LAYERS; i++)
 		ret = ksl_layers[i].validate ? ksl_layers[i].validate() : 0;
-	if (ret)
+	line = ret ? NULL : normalised_cmdline(effective);
+	free(effective);
+	if (!ret && !line)
+		ret = -ENOMEM;
+	if (!ret)
+		ret = init_layers(cmdline);
+	if (ret) {
+		free(line);
 		return ret;
-	for (i = 0; i < NR_LAYERS; i++) {
-		ret = ksl_layers[i].init();
-		if (ret) {
-			shutdown_from(i + 1);
-			return ret;
-		}
 	}
 	free(ksl_boot_cmdline);
-	ksl_boot_cmdline = strdup(cmdline ? cmdline : "");
+	ksl_boot_cmdline = line;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
  *   nr_cpus=N                simulated CPUs (default: the host's)
  *   swiotlb=[N][,A][,force|noforce]  bounce buffer slots / none / always
  *   kslab.kernel=6.1|6.12|6.18  whose slab/kmalloc rules (default 6.18)
+ *   slub_debug[=FLAGS[,CACHE...][;...]]  SLUB debugging (kslab/slab.h)
  */
 #ifndef KSLAB_BOOT_H
 #define KSLAB_BOOT_H
@@ -26,12 +27,27 @@
 
 KSLAB_EXTERN_C_BEGIN
 
-/* 0, -EINVAL (bad command line, message on stderr), -EBUSY (booted),
- * -ENOMEM (the host could not reserve the address space). */
+/*
+ * 0, -EINVAL (bad command line, message on stderr), -EBUSY (booted),
+ * -ENOMEM (the host could not reserve the address space, or the machine
+ * is too small for the kernel's own caches, "mem=1M": where the kernel
+ * panics, a message and this). On failure nothing stays booted; another
+ * kslab_boot() may follow. A parameter given twice takes the last value,
+ * as most of the kernel's handlers do (memmap= adds each range; see
+ * docs/boot-parameters.md for mem= and nr_cpus=); a different value is
+ * warned about.
+ */
 KSLAB_API int kslab_boot(const char *cmdline);
 KSLAB_API void kslab_shutdown(void);
 KSLAB_API bool kslab_booted(void);
-/* The command line the running machine was booted with (normalised). */
+/*
+ * The command line the running machine was booted with, normalised: the
+ * words that took effect (one space apart, an overridden one left out),
+ * then those the boot chose by default for what was not given:
+ * "arch=", "page_size=" (arm64), "mem=" (no mem=/memmap=), "nr_cpus=".
+ * After an implicit boot, the line it used ($KSLAB_BOOT or the host's
+ * defaults). NULL when nothing is booted.
+ */
 KSLAB_API const char *kslab_cmdline(void);
 
 /* The architecture profile of the running machine. */

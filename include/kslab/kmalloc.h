@@ -124,6 +124,11 @@ static inline void *kzalloc_node(size_t size, gfp_t flags, int node)
 
 KSLAB_API void *kmalloc_array(size_t n, size_t size, gfp_t flags);
 KSLAB_API void *kcalloc(size_t n, size_t size, gfp_t flags);
+/*
+ * p NULL: kmalloc(); new_size 0: kfree(), ZERO_SIZE_PTR. p must be a
+ * kmalloc() object (or another slab object): anything kfree() would
+ * refuse is reported and NULL returned, p left alone.
+ */
 KSLAB_API void *krealloc(const void *p, size_t new_size, gfp_t flags);
 KSLAB_API void *krealloc_array(void *p, size_t new_n, size_t new_size,
 			       gfp_t flags);

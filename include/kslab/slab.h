@@ -8,12 +8,16 @@
  * kmem_cache_create() then returns the existing cache with its alias count
  * raised, and kmem_cache_destroy() of an alias only drops the count.
  * Every cache belongs to the booted machine; kslab_shutdown() destroys
- * them all (pointers to them are dangling afterwards).
+ * them all. A destroyed cache (by kmem_cache_destroy() or the shutdown)
+ * is dead: every call given it afterwards (alloc, free, destroy, shrink,
+ * kslab_cache_info) is refused with a message naming it, as long as the
+ * last 4096 dead caches go (older ones are freed for good).
  */
 #ifndef KSLAB_SLAB_H
 #define KSLAB_SLAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <kslab/types.h>
 #include <kslab/gfp.h>
 
@@ -95,8 +99,9 @@ struct kmem_cache_args {
 
 /*
  * NULL on failure, with the reason on stderr (SLAB_PANIC: abort instead).
- * size 0, size above the largest slab, an alignment that is not a power
- * of two (0 is allowed) and unknown flag bits are refused.
+ * An empty name, size 0, size above the largest slab, an alignment that
+ * is not a power of two (0 is allowed) and unknown flag bits are refused
+ * (a NULL name is allowed, shown as "(null)").
  */
 KSLAB_API struct kmem_cache *
 kmem_cache_create(const char *name, unsigned int size, unsigned int align,
@@ -109,6 +114,12 @@ kmem_cache_create_usercopy(const char *name, unsigned int size,
 KSLAB_API struct kmem_cache *
 kmem_cache_create_args(const char *name, unsigned int size,
 		       const struct kmem_cache_args *args, slab_flags_t flags);
+/*
+ * Drops one creator's reference; the last destroys the cache (or, with
+ * objects still allocated, reports them and keeps it). Refused with a
+ * message: a cache already destroyed, a kmalloc cache, the boot caches
+ * kmem_cache and kmem_cache_node.
+ */
 KSLAB_API void kmem_cache_destroy(struct kmem_cache *s);
 /* Give every empty slab back to the page allocator; 0. */
 KSLAB_API int kmem_cache_shrink(struct kmem_cache *s);
@@ -139,7 +150,7 @@ struct kslab_cache_info {
 	unsigned int min_partial, cpu_partial, cpu_partial_slabs;
 	bool mergeable, has_ctor;
 };
-/* 0, or -EINVAL for a NULL argument. */
+/* 0, or -EINVAL for a NULL argument or a dead cache. */
 KSLAB_API int kslab_cache_info(const struct kmem_cache *s,
 			       struct kslab_cache_info *out);
 /* The cache named name (newest first), or NULL. */
@@ -156,6 +167,34 @@ KSLAB_API struct kmem_cache *kslab_find_cache(const char *name);
  */
 KSLAB_API int kslab_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg),
 				   void *arg);
+/*
+ * SLUB debugging (boot parameter slub_debug=, or SLAB_CONSISTENCY_CHECKS,
+ * SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, SLAB_TRACE on a cache; see
+ * docs/slab.md): the kernel's reports on stderr ("BUG cache (Not
+ * tainted): Object already free", "[Right Redzone overwritten] ...",
+ * "FIX cache: ..."), with the object's tracks and hex dumps.
+ *
+ * kmem_cache_validate(): sysfs "validate": check every slab of a
+ * debugged cache (the node's partial slabs, and its full ones with
+ * SLAB_STORE_USER, as the kernel's lists hold them), every object's red
+ * zones, poison and free pointer; returns the slabs checked, or -EINVAL
+ * for a cache without debugging.
+ * kslab_slub_debug_errors(): the errors reported since the process
+ * started, counted as the kernel's KUnit hook counts them (each
+ * overwritten range, each object or slab error, each fix).
+ */
+KSLAB_API long kmem_cache_validate(struct kmem_cache *s);
+/*
+ * debugfs slab/<cache>/alloc_traces (which 0) or free_traces (which 1)
+ * of a cache with SLAB_STORE_USER: its allocated objects grouped by the
+ * caller and stack of their last allocation (or free), most first, in the
+ * kernel's format ("   COUNT caller+0x.. age=MIN/AVG/MAX pid=A-B
+ * cpus=LIST", then the stack). 0, or -EINVAL for a cache without tracks.
+ */
+KSLAB_API int kmem_cache_show_traces(struct kmem_cache *s, int which,
+				     FILE *out);
+KSLAB_API unsigned long kslab_slub_debug_errors(void);
+
 /* Pages held by slabs of every cache. */
 KSLAB_API unsigned long kslab_slab_pages(void);
 

@@ -232,6 +232,23 @@ size_t kmalloc_size_roundup(size_t size)
 	return size;
 }
 
+/* krealloc() of what kfree() would refuse: reported, NULL */
+static __attribute__((noinline)) bool krealloc_bad(const void *p,
+						   unsigned long caller)
+{
+	struct page *head;
+
+	if (ZERO_OR_NULL_PTR(p) || ksl_virt_to_cache(p) ||
+	    ksl_is_large_kmalloc(p, &head))
+		return false;
+	ksl_pr_ratelimited(
+		20, "BUG: krealloc(%p) from %#lx: %s; NULL returned", p, caller,
+		kslab_virt_addr_valid(p) ?
+			"not a slab object nor a large kmalloc (page memory?)" :
+			"not memory of the simulated machine");
+	return true;
+}
+
 void *krealloc(const void *p, size_t new_size, gfp_t flags)
 {
 	size_t ks;
@@ -241,6 +258,8 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		do_kfree(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
 	}
+	if (unlikely(krealloc_bad(p, _RET_IP_)))
+		return NULL;
 	ks = ZERO_OR_NULL_PTR(p) ? 0 : ksize(p);
 	if (ks >= new_size) {
 		/* the object still fits; __GFP_ZERO clears what grew */

@@ -15,8 +15,14 @@ struct ksl_param {
 	int (*set)(const char *name, const char *val);
 };
 
+/*
+ * Run every word's handler, in order. 0, or the first error. effective
+ * (may be NULL): the words that took effect, one space apart (a word a
+ * later one of the same parameter overrides is left out), malloc()ed.
+ */
 int ksl_parse_cmdline(const char *cmdline,
-		      const struct ksl_param *const *tables, size_t nr_tables);
+		      const struct ksl_param *const *tables, size_t nr_tables,
+		      char **effective);
 
 /* Print "invalid boot parameter 'name=val': why" and return -EINVAL. */
 int ksl_param_invalid(const char *name, const char *val, const char *why, ...)

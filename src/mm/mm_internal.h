@@ -251,6 +251,9 @@ extern struct ksl_mm_config ksl_mm_cfg;
 extern const struct ksl_param ksl_mm_params[];
 void ksl_mm_config_reset(void);
 int ksl_mm_validate(void);
+/* append " arch=... page_size=... mem=... nr_cpus=..." for each of those the
+ * command line left to the defaults (after ksl_mm_validate()) */
+void ksl_mm_cmdline_defaults(char *buf, size_t len);
 int ksl_mm_init(void);
 void ksl_mm_shutdown(void);
 int ksl_physmem_init(void);

@@ -276,10 +276,54 @@ static int validate_ranges(const struct ksl_arch *a)
 	return 0;
 }
 
+/* what the command line left to the defaults (for ksl_mm_cmdline_defaults) */
+static struct {
+	bool arch, page_size, mem, nr_cpus;
+} ksl_defaulted;
+
+static void size_word(char *buf, size_t len, const char *name,
+		      unsigned long long v)
+{
+	static const char suffix[] = "KMGTPE";
+	int i = -1;
+
+	while (v && !(v & 1023) && i < 5)
+		v >>= 10, i++;
+	if (i >= 0)
+		snprintf(buf, len, " %s=%llu%c", name, v, suffix[i]);
+	else
+		snprintf(buf, len, " %s=%llu", name, v);
+}
+
+void ksl_mm_cmdline_defaults(char *buf, size_t len)
+{
+	const struct ksl_arch *a = ksl_mm_cfg.arch;
+	size_t n = strlen(buf);
+
+	if (ksl_defaulted.arch && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " arch=%s", a->name);
+	/* page_size= only where the architecture has a choice */
+	if (ksl_defaulted.page_size && a->page_shifts[1] && n < len) {
+		size_word(buf + n, len - n, "page_size",
+			  1ULL << ksl_mm_cfg.page_shift);
+		n = strlen(buf);
+	}
+	if (ksl_defaulted.mem && n < len) {
+		size_word(buf + n, len - n, "mem", ksl_mm_cfg.ranges[0].end);
+		n = strlen(buf);
+	}
+	if (ksl_defaulted.nr_cpus && n < len)
+		snprintf(buf + n, len - n, " nr_cpus=%u", ksl_mm_cfg.nr_cpus);
+}
+
 int ksl_mm_validate(void)
 {
 	const struct ksl_arch *a;
 
+	ksl_defaulted.arch = !ksl_mm_cfg.arch;
+	ksl_defaulted.page_size = !ksl_page_size_req;
+	ksl_defaulted.mem = !ksl_mm_cfg.nr_ranges;
+	ksl_defaulted.nr_cpus = !ksl_mm_cfg.nr_cpus;
 	if (!ksl_mm_cfg.arch)
 		ksl_mm_cfg.arch = ksl_arch_host();
 	a = ksl_mm_cfg.arch;

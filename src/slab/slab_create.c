@@ -15,7 +15,10 @@
  * created (not an alias) holds one simulated object of the kmem_cache
  * cache and one of kmem_cache_node (one node), as the kernel's do, from
  * its creation to its destruction; so /proc/slabinfo and the slab pages
- * count them.
+ * count them. A destroyed cache's struct is not freed but buried
+ * (slab_dead.c), so that stale pointers are refused, not followed; the
+ * kmalloc caches and the two boot caches are never destroyed. A boot
+ * too small for the boot caches fails with -ENOMEM (the kernel panics).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -103,6 +106,8 @@ const struct ksl_param ksl_slab_params[] = {
 	{ "slub_nomerge", param_nomerge },
 	{ "slab_merge", param_merge },
 	{ "slub_merge", param_merge },
+	{ "slub_debug", ksl_param_slub_debug },
+	{ "slab_debug", ksl_param_slub_debug },
 	{ NULL, NULL },
 };
 
@@ -112,6 +117,7 @@ void ksl_slab_config_reset(void)
 	ksl_slab_cfg.max_order = -1;
 	ksl_slab_cfg.min_objects = -1;
 	ksl_slab_cfg.nomerge = false;
+	ksl_slub_debug_reset();
 }
 
 int ksl_slab_validate(void)
@@ -439,7 +445,8 @@ static void list_del_cache(struct kmem_cache *s)
 
 static void free_cache_struct(struct kmem_cache *s)
 {
-	free(s->cpu_slab);
+	if (s->cpu_slab != ksl_dead_cpu_slab)
+		free(s->cpu_slab);
 	free(s->name);
 	free(cache_box(s));
 }
@@ -500,6 +507,9 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))
 		goto fail;
+	/* slub_debug=O: no metadata where it would raise the order */
+	if (ksl_slub_debug_drop_metadata(s) && !calculate_sizes(s, args))
+		goto fail;
 	set_min_partial(s, (unsigned long)(ksl_fls(s->size) - 1) /
 				   2); /* ilog2/2 */
 	set_cpu_partial(s);
@@ -507,6 +517,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -ENOMEM;
 	if (ksl_cache_init_cpu(s))
 		goto fail;
+	ksl_debug_cache_init(s);
 	if (take_meta_objects(box)) {
 		put_meta_objects(box);
 		ksl_cache_free_all_slabs(s);
@@ -525,6 +536,12 @@ static int check_args(const char *name, unsigned int size,
 {
 	unsigned long max = ksl_mm.page_size << ksl_mm.max_order;
 
+	if (name && !*name) {
+		/* kmem_cache_sanity_check(): a name slabinfo can show */
+		ksl_printk(
+			"kmem_cache_create() integrity check failed: empty name");
+		return -EINVAL;
+	}
 	if (!size) {
 		ksl_printk("kmem_cache_create(%s): object size 0",
 			   name ? name : "(null)");
@@ -606,6 +623,7 @@ static struct kmem_cache *do_create(const char *name, unsigned int size,
 	err = check_args(name, size, &args, flags);
 	if (err)
 		goto out;
+	flags = ksl_kmem_cache_flags(flags, name); /* slub_debug= */
 	if (args.usersize > size || args.useroffset > size - args.usersize) {
 		ksl_printk(
 			"kmem_cache_create(%s): usercopy region %u+%u outside the object; ignored",
@@ -708,14 +726,49 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 
 /* ---- destruction -------------------------------------------------------- */
 
-/* give_back: return its kmem_cache and kmem_cache_node objects */
+/*
+ * give_back: return its kmem_cache and kmem_cache_node objects. The
+ * struct goes to the graveyard (slab_dead.c), which may hand back an
+ * older dead cache to free for good (its cpu_slab is the inert array).
+ */
 static void release_cache(struct kmem_cache *s, bool give_back)
 {
+	struct kmem_cache *evicted;
+
 	list_del_cache(s);
 	ksl_cache_free_all_slabs(s);
 	if (give_back)
 		put_meta_objects(cache_box(s));
-	free_cache_struct(s);
+	evicted = ksl_bury_cache(s);
+	if (evicted) {
+		free(evicted->name);
+		free(cache_box(evicted));
+	}
+}
+
+/*
+ * Destroys the kernel would not survive, refused (slab_mutex held):
+ * a cache already destroyed (or of a machine shut down), a kmalloc cache
+ * (kmalloc() would use it next), a boot cache (kmem_cache,
+ * kmem_cache_node: the kernel's refcount of -1 ignores the destroy).
+ */
+static bool destroy_refused(struct kmem_cache *s, unsigned long caller)
+{
+	if (ksl_cache_dead(s)) {
+		ksl_dead_cache(s, "kmem_cache_destroy", caller);
+		return true;
+	}
+	if (s->refcount > 1)
+		return false;
+	if ((s->flags & SLAB_KMALLOC) || s->refcount < 0 ||
+	    s == ksl_kmem_cache || s == ksl_kmem_cache_node) {
+		ksl_printk(
+			"WARNING: kmem_cache_destroy %s: a %s cache cannot be destroyed; refused (called from %p)",
+			s->name, (s->flags & SLAB_KMALLOC) ? "kmalloc" : "boot",
+			(void *)caller);
+		return true;
+	}
+	return false;
 }
 
 void kmem_cache_destroy(struct kmem_cache *s)
@@ -726,6 +779,10 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (!s)
 		return;
 	pthread_mutex_lock(&ksl_slab_mutex);
+	if (destroy_refused(s, caller)) {
+		pthread_mutex_unlock(&ksl_slab_mutex);
+		return;
+	}
 	if (s->refcount > 1) {
 		s->refcount--;
 		pthread_mutex_unlock(&ksl_slab_mutex);
@@ -798,11 +855,21 @@ static struct kslab_shrinker ksl_slab_shrinker = {
  * kmem_cache_init(): kmem_cache_node first (its node structure from its
  * own slab), then kmem_cache (its node structure from kmem_cache_node);
  * both are boot caches, never merged, created with SLAB_HWCACHE_ALIGN
- * (and SLAB_NO_OBJ_EXT, as 6.18 marks them) or a panic. Then the
- * bootstrap: each takes its struct kmem_cache from kmem_cache, and goes
- * (back) to the head of the list, kmem_cache first, so that
- * /proc/slabinfo ends "kmem_cache_node, kmem_cache" as the kernel's.
+ * (and SLAB_NO_OBJ_EXT, as 6.18 marks them). Then the bootstrap: each
+ * takes its struct kmem_cache from kmem_cache, and goes (back) to the
+ * head of the list, kmem_cache first, so that /proc/slabinfo ends
+ * "kmem_cache_node, kmem_cache" as the kernel's. Where the kernel panics
+ * (too little memory for them), the boot fails with -ENOMEM instead.
  */
+static void boot_cache_failed(const char *name, unsigned int size)
+{
+	/* create_boot_cache()'s panic, which kslab_boot() turns into -ENOMEM */
+	ksl_printk(
+		"Kernel panic - not syncing: Creation of kmalloc slab %s size=%u failed. Reason %d",
+		name, size, -ENOMEM);
+}
+
+/* One boot cache; NULL (reported) when memory is too short. */
 static struct kmem_cache *create_boot_cache(const char *name, unsigned int size)
 {
 	/* create_boot_cache(): ARCH_KMALLOC_MINALIGN, then its rule */
@@ -810,22 +877,29 @@ static struct kmem_cache *create_boot_cache(const char *name, unsigned int size)
 		.align = ksl_slab_rule_boot_cache_align(
 			ksl_kmalloc_arch_minalign(), size, SLAB_HWCACHE_ALIGN),
 	};
+	struct kmem_cache *s;
 
-	return do_create(name, size, &args, SLAB_HWCACHE_ALIGN | SLAB_PANIC,
-			 -1);
+	s = do_create(name, size, &args, SLAB_HWCACHE_ALIGN, -1);
+	if (!s)
+		boot_cache_failed(name, size);
+	return s;
 }
 
-static void create_boot_caches(void)
+static int create_boot_caches(void)
 {
 	struct kmem_cache *boot[2];
 	unsigned int cache_size, node_size;
 
 	ksl_slab_rule_kmem_cache_sizes(&cache_size, &node_size);
 	boot[0] = create_boot_cache("kmem_cache_node", node_size);
+	if (!boot[0])
+		return -ENOMEM;
 	pthread_mutex_lock(&ksl_slab_mutex);
 	ksl_kmem_cache_node = boot[0];
 	pthread_mutex_unlock(&ksl_slab_mutex);
 	boot[1] = create_boot_cache("kmem_cache", cache_size);
+	if (!boot[1])
+		return -ENOMEM;
 	pthread_mutex_lock(&ksl_slab_mutex);
 	ksl_kmem_cache = boot[1];
 	for (int i = 1; i >= 0; i--) {
@@ -834,17 +908,18 @@ static void create_boot_caches(void)
 		b->cache_obj = ksl_cache_alloc_caller(
 			ksl_kmem_cache, GFP_NOWAIT | __GFP_ZERO, _RET_IP_);
 		if (!b->cache_obj) {
+			pthread_mutex_unlock(&ksl_slab_mutex);
 			ksl_printk(
-				"Kernel panic: kmem_cache_init: Out of memory when creating slab %s",
+				"Kernel panic - not syncing: Out of memory when creating slab %s",
 				boot[i]->name);
-			abort();
+			return -ENOMEM;
 		}
-		boot[i]->flags = (boot[i]->flags & ~SLAB_PANIC) |
-				 SLAB_NO_OBJ_EXT;
+		boot[i]->flags |= SLAB_NO_OBJ_EXT;
 		list_del_cache(boot[i]);
 		list_add_cache(boot[i]);
 	}
 	pthread_mutex_unlock(&ksl_slab_mutex);
+	return 0;
 }
 
 int ksl_slab_init(void)
@@ -856,7 +931,7 @@ int ksl_slab_init(void)
 	atomic_store(&ksl_slab_pages_in_use, 0);
 	ret = kslab_register_shrinker(&ksl_slab_shrinker);
 	if (!ret)
-		create_boot_caches();
+		ret = create_boot_caches();
 	return ret;
 }
 

@@ -193,6 +193,9 @@ struct kmem_cache {
 	gfp_t allocflags;
 	int refcount; /* creators; -1: never merge (boot caches) */
 	bool dying;   /* destroy found live objects */
+	/* cpu_slab is the inert ksl_dead_cpu_slab: KSL_CACHE_DEAD (destroyed
+	 * or shut down: on the graveyard), KSL_CACHE_DEBUG (slub_debug) */
+	unsigned char inert;
 	unsigned int sheaf_capacity;
 	char *name;
 	char unique_id[32];
@@ -200,6 +203,14 @@ struct kmem_cache {
 		*list_prev; /* slab_caches, newest first */
 	struct kmem_cache_node node;
 };
+
+#define KSL_CACHE_DEAD 1
+#define KSL_CACHE_DEBUG 2
+
+static inline bool ksl_cache_dead(const struct kmem_cache *s)
+{
+	return s->inert & KSL_CACHE_DEAD;
+}
 
 /* the free pointer of a free object */
 static inline void *get_fp(const struct kmem_cache *s, void *obj)
@@ -510,6 +521,49 @@ ksl_slab_of_fast(const void *obj)
 		__builtin_unreachable();
 	return likely(f & PG_slab) ? slab : NULL;
 }
+
+/*
+ * Dead caches (slab_dead.c): a destroyed cache's struct stays readable on
+ * a bounded graveyard, its cpu_slab aimed at ksl_dead_cpu_slab, so stale
+ * pointers reach the slow paths, which refuse them (ksl_dead_cache()).
+ * ksl_bury_cache() returns the cache it evicted, for the caller to free
+ * (slab_mutex held).
+ */
+extern struct kmem_cache_cpu ksl_dead_cpu_slab[];
+struct kmem_cache *ksl_bury_cache(struct kmem_cache *s);
+void ksl_dead_cache(const struct kmem_cache *s, const char *what,
+		    unsigned long caller);
+
+/*
+ * SLUB debugging (slub_debug.c, slub_debug_check.c): caches with any of
+ * SLAB_DEBUG_FLAGS take no per-CPU slab (cpu_slab is the inert array),
+ * their slabs have span 0, and their objects go one at a time through
+ * ksl_debug_alloc_held() and ksl_debug_free() under list_lock.
+ */
+int ksl_param_slub_debug(const char *name, const char *val);
+void ksl_slub_debug_reset(void);
+slab_flags_t ksl_kmem_cache_flags(slab_flags_t flags, const char *name);
+bool ksl_slub_debug_drop_metadata(struct kmem_cache *s);
+void ksl_debug_cache_init(struct kmem_cache *s);
+void *ksl_debug_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
+			   gfp_t gfp, unsigned long caller);
+void ksl_debug_free(struct kmem_cache *s, struct slab *slab, void *obj,
+		    unsigned long caller);
+void ksl_debug_setup_slab(struct kmem_cache *s, struct slab *slab);
+bool ksl_debug_valid_pointer(struct kmem_cache *s, struct slab *slab,
+			     void *obj);
+void ksl_debug_freechain_corrupt(struct kmem_cache *s, struct slab *slab,
+				 void *obj);
+void ksl_debug_slab_fix(struct kmem_cache *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool ksl_debug_alloc_checks(struct kmem_cache *s, struct slab *slab, void *obj);
+void ksl_debug_alloc_done(struct kmem_cache *s, struct slab *slab, void *obj,
+			  unsigned long caller);
+bool ksl_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *obj,
+			   unsigned long caller);
+/* slub.c for the debug paths: a new slab (on no list), onto the node list */
+struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp);
+void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab);
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

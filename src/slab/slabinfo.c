@@ -25,6 +25,10 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 
 	if (!s || !out)
 		return -EINVAL;
+	if (ksl_cache_dead(s)) {
+		ksl_dead_cache(s, "kslab_cache_info", _RET_IP_);
+		return -EINVAL;
+	}
 	memset(out, 0, sizeof(*out));
 	out->name = s->name;
 	memcpy(out->unique_id, s->unique_id, sizeof(out->unique_id));

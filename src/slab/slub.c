@@ -15,6 +15,10 @@
  *   back into the slab's freelist (one CAS), then node partial, full
  *   (on no list), or discarded when empty beyond min_partial
  *
+ * A dead or debugged cache (s->inert) has the inert per-CPU array: its
+ * allocations find nothing there and reach refill_new_slab(), which
+ * refuses them (dead) or hands them to slub_debug.c.
+ *
  * Locking and states: see slab_internal.h.
  */
 #define _GNU_SOURCE
@@ -80,13 +84,15 @@ static void account_slab(struct kmem_cache *s, unsigned int order, long sign)
 	atomic_fetch_add(&s->node.nr_slabs, sign);
 }
 
-static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
+/* A slab's pages and header, objects not yet linked (always inline:
+ * allocate_slab() is the refill path's) */
+static __attribute__((always_inline)) inline struct slab *
+slab_pages(struct kmem_cache *s, gfp_t gfp)
 {
 	gfp_t flags = (gfp & KSL_GFP_RECLAIM_MASK) | s->allocflags;
 	unsigned int order = s->order;
 	struct page *page = NULL;
 	struct slab *slab;
-	char *start;
 
 	if (s->min_order < order)
 		page = alloc_pages((flags | __GFP_NOWARN | __GFP_NORETRY) &
@@ -107,8 +113,16 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->local_nr = 0;
 	slab->span = slab->objects * s->size;
 	slab->frozen_cpu = 0;
-	start = (char *)ksl_slab_address(slab) + s->red_left_pad;
-	slab->base = start;
+	slab->base = (char *)ksl_slab_address(slab) + s->red_left_pad;
+	return slab;
+}
+
+/* constructed and linked objects, the slab on no list (FULL), counted */
+static __attribute__((always_inline)) inline void
+slab_objects(struct kmem_cache *s, struct slab *slab)
+{
+	char *start = slab->base;
+
 	if (s->ctor)
 		for (unsigned int i = 0; i < slab->objects; i++)
 			s->ctor(start + (size_t)i * s->size);
@@ -118,8 +132,38 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	set_fp(s, start + slab->span - s->size, NULL);
 	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
 			 __ATOMIC_RELEASE);
-	account_slab(s, order, 1);
+	account_slab(s, slab->order, 1);
 	atomic_fetch_add(&s->node.total_objects, slab->objects);
+}
+
+static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab *slab = slab_pages(s, gfp);
+
+	if (slab)
+		slab_objects(s, slab);
+	return slab;
+}
+
+/* A debugged cache's new slab: red zones, poison and tracks set up before
+ * the constructor, as setup_object(); span 0 sends every free to the
+ * checked path. */
+struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab *slab = slab_pages(s, gfp);
+
+	if (!slab) {
+		if (!(gfp & __GFP_NOWARN))
+			ksl_pr_ratelimited(
+				10,
+				"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
+				gfp, s->name, s->object_size, s->size, s->order,
+				s->min_order);
+		return NULL;
+	}
+	ksl_debug_setup_slab(s, slab);
+	slab_objects(s, slab);
+	slab->span = 0;
 	return slab;
 }
 
@@ -199,6 +243,11 @@ static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 		n->partial->prev = slab;
 	n->partial = slab;
 	n->nr_partial++;
+}
+
+void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab)
+{
+	add_partial(n, slab);
 }
 
 void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
@@ -381,6 +430,10 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	if (!s)
 		return 0;
+	if (unlikely(ksl_cache_dead(s))) {
+		ksl_dead_cache(s, "kmem_cache_shrink", _RET_IP_);
+		return 0;
+	}
 	ksl_flush_all_cpus(s);
 	shrink_node_partial(s);
 	return 0;
@@ -552,6 +605,8 @@ refill_from_node(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	struct slab *slab;
 	void *fl = NULL;
 
+	if (unlikely(s->inert))
+		return NULL; /* a debugged cache's node list is its own path's */
 	ksl_spin_lock(&n->list_lock);
 	slab = get_partial_node(s, c);
 	if (slab) {
@@ -588,6 +643,19 @@ static void *refill_from_slabs(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	return fl;
 }
 
+/* a dead cache: refused; a debugged one: its own path (CPU held) */
+static __attribute__((noinline)) void *inert_alloc(struct kmem_cache *s,
+						   struct ksl_cpu_hold *h,
+						   gfp_t gfp,
+						   unsigned long caller)
+{
+	if (ksl_cache_dead(s)) {
+		ksl_dead_cache(s, "kmem_cache_alloc", caller);
+		return NULL;
+	}
+	return ksl_debug_alloc_held(s, h, gfp, caller);
+}
+
 /*
  * A new slab, allocated with the CPU let go (reclaim may run shrinkers,
  * and those may flush this very CPU), then made the CPU's active one; a
@@ -601,6 +669,8 @@ static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
 	struct slab *slab, *discard = NULL;
 	struct kmem_cache_cpu *c;
 
+	if (unlikely(s->inert)) /* found nothing on ksl_dead_cpu_slab */
+		return inert_alloc(s, h, gfp, caller);
 	if (unlikely(gfp & GFP_SLAB_BUG_MASK))
 		gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
 	ksl_release_cpu(h);
@@ -667,6 +737,10 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h;
 
+	if (unlikely(ksl_cache_dead(s))) {
+		ksl_dead_cache(s, "kmem_cache_alloc", caller);
+		return NULL;
+	}
 	ksl_hold_cpu(s, &h);
 	return alloc_held(s, &h, gfp, caller);
 }

@@ -26,6 +26,10 @@
  * other free). Objects on the first two count in inuse, as in SLUB, and
  * go back to the slab's freelist when the CPU lets the slab go.
  *
+ * A debugged cache (slub_debug) has no CPU lists and span-0 slabs: every
+ * free of its objects reaches the checked path, then ksl_debug_free().
+ * A dead cache's frees are refused there too (check_free()).
+ *
  * A double free is caught when the object is at the head of the list it
  * is freed onto, or the slab has no object in use; a free of anything
  * that is not an object start of a slab of s is reported and refused (a
@@ -239,6 +243,13 @@ free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
 
 /* ---- the checked path ------------------------------------------------ */
 
+/* a dead cache has no slab: obj is nobody's, or another cache's */
+static struct slab *dead_cache_free(struct kmem_cache *s, unsigned long caller)
+{
+	ksl_dead_cache(s, "kmem_cache_free", caller);
+	return NULL;
+}
+
 /* The object's slab after the checks, or NULL (reported) */
 static struct slab *check_free(struct kmem_cache **sp, void *obj,
 			       unsigned long caller)
@@ -248,6 +259,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	unsigned long off;
 
 	if (unlikely(!slab)) {
+		if (s && ksl_cache_dead(s))
+			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
 			"kmem_cache_free(%s): %p is not a slab object (caller %p); refused",
@@ -257,6 +270,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	if (unlikely(slab->slab_cache != s)) {
 		struct kmem_cache *true_s = slab->slab_cache;
 
+		if (s && ksl_cache_dead(s))
+			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
 			20,
 			"cache_from_obj: Wrong slab cache. %s but object is from %s (object %p, caller %p)",
@@ -266,7 +281,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	}
 	off = (unsigned long)((char *)obj - (char *)ksl_slab_address(slab));
 	if (unlikely(off < s->red_left_pad ||
-		     off - s->red_left_pad >= slab->span ||
+		     off - s->red_left_pad >=
+			     (unsigned long)slab->objects * s->size ||
 		     !obj_aligned(s, off - s->red_left_pad))) {
 		ksl_pr_ratelimited(
 			20,
@@ -342,6 +358,10 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 	slab = check_free(&s, obj, caller);
 	if (unlikely(!slab))
 		return;
+	if (unlikely(s->flags & SLAB_DEBUG_FLAGS)) {
+		ksl_debug_free(s, slab, obj, caller);
+		return;
+	}
 	c = &s->cpu_slab[ksl_this_cpu_fast()];
 	ksl_cpu_lock(c);
 	slab_free_locked(s, c, slab, obj, caller);

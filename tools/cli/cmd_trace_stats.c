@@ -3,12 +3,14 @@
  * kslab trace-stats [TRACE...] [--format table|json|csv] [--top N]
  *
  * Reads kmem traces into one event stream and prints what they hold.
- * Without TRACE, the traces bundled with kslab.
+ * Without TRACE, the traces bundled with kslab. Exit status 0, 1 when the
+ * report could not be written, 2 for bad arguments or unreadable traces.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli/commands.h"
+#include "output/output.h"
 #include "input/datadir.h"
 #include "trace/trace_stats.h"
 
@@ -111,5 +113,7 @@ bad_arg:
 	trace_stream_free(&s);
 	kslab_free_paths(bundled, nb);
 	free(files);
+	if (!ret && out_close_stdout("trace-stats"))
+		ret = 1;
 	return ret;
 }

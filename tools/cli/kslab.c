@@ -3,6 +3,10 @@
  * The kslab command: one entry point, one subcommand per job.
  *
  *   kslab show VIEW [--boot CMDLINE]    print a /proc-style view
+ *
+ * Exit status: 0; 1 when the output could not be written (full disk,
+ * closed standard output); 2 for bad arguments, a boot that fails (a bad
+ * command line, too little memory) or an unknown view.
  *   kslab replay [TRACE...] [options]   replay traces under slab policies
  *   kslab trace-stats [TRACE...]        summarise kmem traces
  *   kslab record ...                    record kmem events, /sys/kernel/slab
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "cli/commands.h"
+#include "output/output.h"
 
 #define KSLAB_VIEWS \
 	"buddyinfo, zoneinfo, meminfo, zones, slabinfo, slabs, swiotlb, kmalloc"
@@ -39,7 +44,7 @@ static void usage(FILE *out)
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
 		"(parameters: arch=, page_size=, mem=, memmap=, zone_dma_bits=, nr_cpus=,\n"
 		" transparent_hugepage=, swiotlb=, slub_min_order=, slub_max_order=,\n"
-		" slub_min_objects=, slab_nomerge, slab_merge, kmalloc.legacy,\n"
+		" slub_min_objects=, slab_nomerge, slab_merge, slub_debug=, kmalloc.legacy,\n"
 		" kmalloc.packed, kmalloc.minalign=, kslab.kernel=6.1|6.12|6.18 (whose\n"
 		" slab and kmalloc rules; default 6.18); see kslab(1)). Without --boot, $KSLAB_BOOT or the\n"
 		"host's defaults are used.\n");
@@ -72,10 +77,12 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	}
 	if (boot && kslab_boot(boot))
-		return 2;
+		return 2; /* the reason is on stderr */
 	ret = kslab_show(view, stdout);
 	kslab_shutdown();
-	return ret ? 2 : 0;
+	if (ret)
+		return 2;
+	return out_close_stdout("show") ? 1 : 0;
 }
 
 int main(int argc, char **argv)

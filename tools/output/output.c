@@ -2,6 +2,7 @@
 /*
  * Report output (see output.h): JSON writer, CSV quoting, text tables.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -311,4 +312,20 @@ void table_free(struct table *t)
 	free(t->align);
 	free(t->cells);
 	free(t);
+}
+
+int out_close_stdout(const char *cmd)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout))
+		err = errno ? errno : EIO;
+	if (fclose(stdout) && !err)
+		err = errno ? errno : EIO;
+	if (!err)
+		return 0;
+	fprintf(stderr, "kslab %s: write error on standard output: %s\n", cmd,
+		strerror(err));
+	return -1;
 }

@@ -62,4 +62,11 @@ void table_print_csv(const struct table *t, FILE *f, const char *section);
 size_t table_rows(const struct table *t);
 void table_free(struct table *t);
 
+/*
+ * Flush and close standard output at the end of a command: 0, or -1 with
+ * "kslab CMD: write error on standard output: REASON" on stderr (a full
+ * disk, a closed descriptor), which the command turns into exit status 1.
+ */
+int out_close_stdout(const char *cmd);
+
 #endif

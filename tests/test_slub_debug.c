@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SLUB debugging: the slub_debug= parameter, the object layout of
+ * debugged caches (expected values worked out by hand from 6.18's
+ * calculate_sizes() and calculate_order()), the reports, item 12 of
+ * issue 15 (a double free away from the freelist head), and the cases
+ * of the kernel's lib/slub_kunit.c with the error counts they expect.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <kslab/kslab.h>
+#include "helpers/capture.h"
+#include "helpers/kslab_test.h"
+
+#define FZPU                                                     \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | \
+	 SLAB_STORE_USER)
+
+static void assert_contains(const char *text, const char *needle)
+{
+	if (!strstr(text, needle))
+		fail_msg("expected \"%s\" in:\n%s", needle, text);
+}
+
+static slab_flags_t flags_of(struct kmem_cache *s)
+{
+	return cache_info_of(s).flags & (FZPU | SLAB_TRACE | SLAB_FAILSLAB);
+}
+
+static void boot(const char *line)
+{
+	assert_int_equal(kslab_boot(line), 0);
+}
+
+/* ---- the parameter ------------------------------------------------------- */
+
+static void test_param_global(void **state)
+{
+	boot("arch=x86_64 mem=256M nr_cpus=2 slub_debug");
+	assert_int_equal(flags_of(kmalloc_slab(64, GFP_KERNEL)), FZPU);
+	assert_int_equal(flags_of(kslab_find_cache("kmem_cache")), FZPU);
+	kslab_shutdown();
+	boot("arch=x86_64 mem=256M slab_debug=pt");
+	assert_int_equal(flags_of(kmalloc_slab(8, GFP_KERNEL)),
+			 SLAB_POISON | SLAB_TRACE);
+	kslab_shutdown();
+	boot("arch=x86_64 mem=256M slub_debug=FZ-U");
+	assert_int_equal(flags_of(kmalloc_slab(8, GFP_KERNEL)),
+			 SLAB_STORE_USER);
+	kslab_shutdown();
+	capture_start();
+	boot("arch=x86_64 mem=256M slub_debug=FX");
+	assert_contains(capture_stop(), "slab_debug option 'X' unknown");
+	assert_int_equal(flags_of(kmalloc_slab(8, GFP_KERNEL)),
+			 SLAB_CONSISTENCY_CHECKS);
+}
+
+static void test_param_lists(void **state)
+{
+	struct kmem_cache *a, *b, *c, *d;
+
+	boot("arch=x86_64 mem=256M slub_debug=FZ,dbg_a*,exact;U,dbg_b;;");
+	a = kmem_cache_create("dbg_a1", 40, 0, 0, NULL);
+	b = kmem_cache_create("dbg_b", 40, 0, 0, NULL);
+	c = kmem_cache_create("exact", 40, 0, 0, NULL);
+	d = kmem_cache_create("exactly", 40, 0, SLAB_NO_MERGE, NULL);
+	assert_int_equal(flags_of(a), SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE);
+	assert_int_equal(flags_of(b), SLAB_STORE_USER);
+	assert_int_equal(flags_of(c), SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE);
+	assert_int_equal(flags_of(d), 0); /* lists only: no global flags */
+	assert_int_equal(flags_of(kmalloc_slab(64, GFP_KERNEL)), 0);
+	/* SLAB_NO_USER_FLAGS: the command line gives it nothing */
+	a = kmem_cache_create("dbg_a2", 40, 0, SLAB_NO_USER_FLAGS, NULL);
+	assert_int_equal(flags_of(a), 0);
+	kslab_shutdown();
+
+	/* a block without a list sets the others; a list alone is FZPU */
+	boot("arch=x86_64 mem=256M slub_debug=P;,dbg_c");
+	c = kmem_cache_create("dbg_c", 40, 0, 0, NULL);
+	assert_int_equal(flags_of(c), FZPU);
+	assert_int_equal(flags_of(kmalloc_slab(64, GFP_KERNEL)), SLAB_POISON);
+}
+
+/* O: no metadata where it would raise the minimum order */
+static void test_param_o(void **state)
+{
+	struct kmem_cache *small, *big;
+
+	boot("arch=x86_64 mem=256M nr_cpus=2 slub_debug=FZPUO");
+	small = kmem_cache_create("dbg_small", 100, 0, 0, NULL);
+	big = kmem_cache_create("dbg_big", 4096, 0, 0, NULL);
+	assert_int_equal(flags_of(small), FZPU);
+	assert_int_equal(flags_of(big), SLAB_CONSISTENCY_CHECKS);
+	assert_int_equal(cache_info_of(big).size, 4096);
+}
+
+/* random slub_debug= values: every one boots, caches are made and used */
+static void test_param_random(void **state)
+{
+	static const char alphabet[] = "FZPUTAO-fzpu,;*xab_";
+	unsigned int seed = test_seed("test_param_random");
+	char line[128], val[40];
+
+	for (int round = 0; round < 40; round++) {
+		size_t n = (size_t)(rand_r(&seed) % (sizeof(val) - 1));
+		struct kmem_cache *s;
+		void *p;
+
+		for (size_t i = 0; i < n; i++)
+			val[i] =
+				alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		val[n] = '\0';
+		snprintf(line, sizeof(line),
+			 "arch=x86_64 mem=128M nr_cpus=1 slub_debug=%s", val);
+		capture_start();
+		assert_int_equal(kslab_boot(line), 0);
+		s = kmem_cache_create("ab", 24, 0, 0, NULL);
+		assert_non_null(s);
+		p = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(p);
+		kmem_cache_free(s, p);
+		kfree(kmalloc(100, GFP_KERNEL));
+		kmem_cache_destroy(s);
+		kslab_shutdown();
+		capture_stop();
+	}
+}
+
+/* ---- layout ------------------------------------------------------------------ */
+
+struct layout {
+	const char *name;
+	unsigned int object_size, align;
+	slab_flags_t flags;
+	unsigned int size, offset, inuse, order, objs;
+};
+
+/*
+ * Worked from calculate_sizes() with 4 KiB pages, 8-byte words, 64-byte
+ * lines and 2 CPUs (min_objects 12): e.g. 64 bytes FZPU: 64 + 8 (red
+ * zone, the size being word aligned) = inuse 72; the free pointer outside
+ * at 72 (poisoning): 80; two tracks: 144; the right pad word: 152; the
+ * left red zone (8, aligned to 8): 160. 4096 % 160 = 96 <= 4096/16:
+ * order 0, 25 objects.
+ */
+static const struct layout layouts[] = {
+	{ "l_fzpu64", 64, 0, FZPU, 160, 72, 72, 0, 25 },
+	{ "l_z100", 100, 0, SLAB_RED_ZONE, 120, 48, 104, 0, 34 },
+	{ "l_z4", 4, 0, SLAB_RED_ZONE, 32, 8, 8, 0, 128 },
+	{ "l_p8", 8, 0, SLAB_POISON, 16, 8, 8, 0, 256 },
+	{ "l_u24", 24, 0, SLAB_STORE_USER, 88, 8, 24, 0, 46 },
+	{ "l_f64", 64, 0, SLAB_CONSISTENCY_CHECKS, 64, 32, 64, 0, 64 },
+	/* HWCACHE_ALIGN: the left red zone is a whole line */
+	{ "l_fzpu1000", 1000, 0, SLAB_HWCACHE_ALIGN | FZPU, 1152, 1008, 1008, 2,
+	  14 },
+	/* 256-aligned: a left red zone of 256, 536 bytes aligned to 768 */
+	{ "l_zp256a", 256, 256, SLAB_RED_ZONE | SLAB_POISON, 768, 264, 264, 2,
+	  21 },
+};
+
+static void test_layouts(void **state)
+{
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		const struct layout *l = &layouts[i];
+		struct kmem_cache *s = kmem_cache_create(
+			l->name, l->object_size, l->align, l->flags, NULL);
+		struct kslab_cache_info ci = cache_info_of(s);
+
+		printf("%s: size %u offset %u inuse %u order %u objs %u\n",
+		       l->name, ci.size, ci.offset, ci.inuse, ci.order,
+		       ci.objs_per_slab);
+		assert_int_equal(ci.size, l->size);
+		assert_int_equal(ci.offset, l->offset);
+		assert_int_equal(ci.inuse, l->inuse);
+		assert_int_equal(ci.order, l->order);
+		assert_int_equal(ci.objs_per_slab, l->objs);
+		assert_int_equal(ci.cpu_partial, 0); /* no CPU partial slabs */
+	}
+}
+
+/*
+ * kmalloc-64 under slub_debug=FZPU: aligned to 64 (its size), the free
+ * pointer outside (red zone with tracks on a kmalloc cache), the request
+ * size word after the tracks: 64+8 = 72 | fp 80 | tracks 144 | size 152 |
+ * pad 160 | left red zone 64 (8 aligned to 64): 224, aligned 256.
+ */
+static void test_kmalloc_layout(void **state)
+{
+	struct kslab_cache_info ci;
+
+	boot("arch=x86_64 mem=256M nr_cpus=2 slub_debug=FZPU");
+	ci = cache_info_of(kmalloc_slab(64, GFP_KERNEL));
+	assert_int_equal(ci.size, 256);
+	assert_int_equal(ci.offset, 72);
+	assert_int_equal(ci.objs_per_slab, 16);
+	assert_string_equal(ci.unique_id, ":F-0000256");
+}
+
+/* ---- reports ---------------------------------------------------------------- */
+
+/* Item 12: a double free away from the freelist head, caught */
+static void test_double_free_not_at_head(void **state)
+{
+	struct kmem_cache *s;
+	void *p[20], *q[16];
+	unsigned long before;
+	const char *msg;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1 slub_debug=F,dbg_df");
+	s = kmem_cache_create("dbg_df", 64, 0, 0, NULL);
+	for (int i = 0; i < 20; i++)
+		assert_non_null(p[i] = kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_free(s, p[3]);
+	kmem_cache_free(s, p[5]);
+	before = kslab_slub_debug_errors();
+	capture_start();
+	kmem_cache_free(s, p[3]);
+	msg = capture_stop();
+	assert_contains(msg, "BUG dbg_df (");
+	assert_contains(msg, "): Object already free");
+	assert_contains(msg, "FIX dbg_df: Object at 0x");
+	assert_int_equal(kslab_slub_debug_errors() - before, 2);
+	/* no cycle: 16 allocations, 16 different objects */
+	for (int i = 0; i < 16; i++) {
+		q[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		for (int j = 0; j < i; j++)
+			assert_ptr_not_equal(q[i], q[j]);
+	}
+}
+
+static void test_redzone_and_tracks(void **state)
+{
+	char *p;
+	const char *msg;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1 slub_debug=FZU,kmalloc-64");
+	p = kmalloc(64, GFP_KERNEL);
+	assert_non_null(p);
+	p[64] = 0x42;
+	capture_start();
+	kfree(p);
+	msg = capture_stop();
+	assert_contains(msg, "[Right Redzone overwritten] 0x");
+	assert_contains(msg, "First byte 0x42 instead of 0xcc");
+	assert_contains(msg, "BUG kmalloc-64 (");
+	assert_contains(msg, "): Object corrupt");
+	assert_contains(msg, "Allocated in ");
+	assert_contains(msg, " age=");
+	assert_contains(msg, "Redzone  ");
+	assert_contains(msg, "FIX kmalloc-64: Restoring Right Redzone");
+	assert_contains(msg, "not freed");
+	/* the red zone was restored: the next free of it goes through */
+	capture_start();
+	kfree(p);
+	assert_string_equal(capture_stop(), "");
+}
+
+/* T: a line per operation; U: alloc_traces / free_traces */
+static void test_trace_and_traces(void **state)
+{
+	struct kmem_cache *s;
+	void *p[6];
+	char *text;
+	size_t len;
+	FILE *f;
+	const char *msg;
+
+	boot("arch=x86_64 mem=256M nr_cpus=2 slub_debug=T,dbg_t;U,dbg_u");
+	s = kmem_cache_create("dbg_t", 32, 0, 0, NULL);
+	capture_start();
+	p[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p[0]);
+	msg = capture_stop();
+	assert_contains(msg, "TRACE dbg_t alloc 0x");
+	assert_contains(msg, "TRACE dbg_t free 0x");
+	assert_contains(msg, "Object ");
+	assert_int_equal(kmem_cache_show_traces(s, 0, stdout), -EINVAL);
+
+	s = kmem_cache_create("dbg_u", 32, 0, 0, NULL);
+	for (int i = 0; i < 6; i++)
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p[5]);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(kmem_cache_show_traces(s, 0, f), 0);
+	fclose(f);
+	/* five live objects from one call site and stack */
+	assert_non_null(strstr(text, "      5 "));
+	assert_non_null(strstr(text, " age="));
+	assert_non_null(strstr(text, " pid="));
+	free(text);
+	/* their free tracks: none of them was ever freed */
+	f = open_memstream(&text, &len);
+	assert_int_equal(kmem_cache_show_traces(s, 1, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "      5 <not-available>"));
+	free(text);
+	for (int i = 0; i < 5; i++)
+		kmem_cache_free(s, p[i]);
+	f = open_memstream(&text, &len);
+	assert_int_equal(kmem_cache_show_traces(s, 0, f), 0);
+	fclose(f);
+	assert_string_equal(text, "No data\n");
+	free(text);
+}
+
+/* ---- lib/slub_kunit.c --------------------------------------------------------- */
+
+static struct kmem_cache *kunit_cache(const char *name, unsigned int size,
+				      slab_flags_t flags)
+{
+	struct kmem_cache *s = kmem_cache_create(
+		name, size, 0, flags | SLAB_NO_USER_FLAGS, NULL);
+
+	assert_non_null(s);
+	return s;
+}
+
+/* the errors validate_slab_cache() finds, as the KUnit hook counts */
+static unsigned long validate_errors(struct kmem_cache *s)
+{
+	unsigned long before = kslab_slub_debug_errors();
+
+	capture_start();
+	assert_true(kmem_cache_validate(s) >= 0);
+	capture_stop();
+	return kslab_slub_debug_errors() - before;
+}
+
+static void test_kunit_clobber_zone(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *p;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kunit_cache("TestSlub_RZ_alloc", 64, SLAB_RED_ZONE);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	p[64] = 0x12;
+	assert_int_equal(validate_errors(s), 2);
+	kmem_cache_free(s, p);
+	kmem_cache_destroy(s);
+}
+
+static void test_kunit_next_pointer(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *p;
+	unsigned long tmp, *ptr;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kunit_cache("TestSlub_next_ptr_free", 64, SLAB_POISON);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	ptr = (unsigned long *)(p + cache_info_of(s).offset);
+	tmp = *ptr;
+	p[cache_info_of(s).offset] = (unsigned char)~p[cache_info_of(s).offset];
+	/* the corrupted freechain, the wrong count, its fix */
+	assert_int_equal(validate_errors(s), 3);
+	*ptr = tmp;
+	/* the count again, and its fix */
+	assert_int_equal(validate_errors(s), 2);
+	assert_int_equal(validate_errors(s), 0);
+	kmem_cache_destroy(s);
+}
+
+static void test_kunit_first_word(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *p;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kunit_cache("TestSlub_1th_word_free", 64, SLAB_POISON);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	*p = 0x78;
+	assert_int_equal(validate_errors(s), 2);
+	kmem_cache_destroy(s);
+}
+
+static void test_kunit_clobber_50th_byte(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *p;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kunit_cache("TestSlub_50th_word_free", 64, SLAB_POISON);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	p[50] = 0x9a;
+	assert_int_equal(validate_errors(s), 2);
+	kmem_cache_destroy(s);
+}
+
+static void test_kunit_clobber_redzone_free(void **state)
+{
+	struct kmem_cache *s;
+	unsigned char *p;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kunit_cache("TestSlub_RZ_free", 64, SLAB_RED_ZONE);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	p[64] = 0xab;
+	assert_int_equal(validate_errors(s), 2);
+	kmem_cache_destroy(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_param_global, shutdown_teardown),
+		cmocka_unit_test_teardown(test_param_lists, shutdown_teardown),
+		cmocka_unit_test_teardown(test_param_o, shutdown_teardown),
+		cmocka_unit_test_teardown(test_param_random, shutdown_teardown),
+		cmocka_unit_test_teardown(test_layouts, shutdown_teardown),
+		cmocka_unit_test_teardown(test_kmalloc_layout,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_double_free_not_at_head,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_redzone_and_tracks,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_trace_and_traces,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kunit_clobber_zone,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kunit_next_pointer,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kunit_first_word,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kunit_clobber_50th_byte,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kunit_clobber_redzone_free,
+					  shutdown_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
