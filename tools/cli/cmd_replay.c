@@ -102,7 +102,7 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
-	bool pages;	  /* --pages and its files */
+	bool pages; /* --pages and its files */
 	const char *zoneinfo, *buddyinfo, *pages_machine;
 	char *auto_slabs;		     /* the trace's own snapshot path */
 	const char *kernel, *kernel_version; /* --kernel, --kernel-version */
@@ -336,6 +336,7 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 			 const struct slab_snapshot *snap,
 			 struct replay_kernel *k, struct trace_attrib *a)
 {
+	replay_detect_debug(k, c->nr_traces == 1 ? c->traces[0] : NULL);
 	replay_detect_policy(s, k);
 	if (c->kernel) {
 		if (!replay_builtin_policy(c->kernel)) {
@@ -362,9 +363,12 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 			c->kernel_version);
 		return -1;
 	}
-	for (size_t i = 0; i < c->nr_pol; i++)
+	for (size_t i = 0; i < c->nr_pol; i++) {
 		replay_boot_add_rules(c->pol[i].boot, sizeof(c->pol[i].boot),
 				      k->rules);
+		replay_boot_add_debug(c->pol[i].boot, sizeof(c->pol[i].boot),
+				      k->debug);
+	}
 	if (trace_attribute_caches(s, snap->nr ? snap : NULL, a)) {
 		fprintf(stderr, "kslab replay: out of memory\n");
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "replay/replay_detect.h"
+#include "trace/machine_files.h"
 
 const char *const replay_ptr_kind_names[] = {
 	[REPLAY_PTR_UNKNOWN] = "unknown",
@@ -68,9 +69,15 @@ static void count_pointers(const struct trace_stream *s,
 		k->ptrs = REPLAY_PTR_UNKNOWN;
 }
 
-static uint32_t kmalloc_minimum(const struct trace_stream *s)
+/*
+ * The kmalloc minimum: the smallest bytes_alloc, unless slub_debug made
+ * the slots bigger than their class (a slot that is no power of two, or
+ * the traced command line says so). Then: the largest request served
+ * with the smallest bytes_alloc, rounded up to a power of two.
+ */
+static uint32_t kmalloc_minimum(const struct trace_stream *s, bool debug)
 {
-	uint32_t min = 0;
+	uint32_t min = 0, req = 0, m = 8;
 
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct trace_event *e = &s->ev[i];
@@ -78,23 +85,31 @@ static uint32_t kmalloc_minimum(const struct trace_stream *s)
 		if (e->type != TEV_KMALLOC || !e->ptr || !e->bytes_req ||
 		    !e->bytes_alloc)
 			continue;
-		if (!min || e->bytes_alloc < min)
+		if (!min || e->bytes_alloc < min) {
 			min = e->bytes_alloc;
+			req = 0;
+		}
+		if (e->bytes_alloc == min && e->bytes_req > req)
+			req = e->bytes_req;
 	}
-	return min;
+	if (!min || req >= min || (!debug && !(min & (min - 1))))
+		return min;
+	while (m < req && m < min)
+		m <<= 1;
+	return m;
 }
 
 static void set_policy(struct replay_kernel *k, const char *policy,
 		       const char *why)
 {
 	snprintf(k->policy, sizeof(k->policy), "%s", policy);
-	snprintf(k->why, sizeof(k->why), "smallest kmalloc %u bytes, %s",
+	snprintf(k->why, sizeof(k->why), "kmalloc minimum %u bytes, %s",
 		 k->kmalloc_min, why);
 }
 
 void replay_detect_policy(const struct trace_stream *s, struct replay_kernel *k)
 {
-	k->kmalloc_min = kmalloc_minimum(s);
+	k->kmalloc_min = kmalloc_minimum(s, k->debug[0] != '\0');
 	count_pointers(s, k);
 	if (!k->kmalloc_min) {
 		snprintf(k->policy, sizeof(k->policy), "x86_64");
@@ -212,6 +227,43 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
 	snprintf(k->rules, sizeof(k->rules), "%s",
 		 replay_kernel_rules(k->version));
 	return 0;
+}
+
+/*
+ * slub_debug= / slab_debug= of the traced machine's command line (the
+ * `cmdline` file beside the trace, /proc/cmdline), so that the replay
+ * lays objects out as that kernel did; "" when there is none.
+ */
+void replay_detect_debug(struct replay_kernel *k, const char *trace)
+{
+	char *path = trace ? machine_file_beside(trace, "cmdline") : NULL;
+	char line[4096], *save = NULL;
+	FILE *f = path ? fopen(path, "r") : NULL;
+
+	k->debug[0] = '\0';
+	free(path);
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		for (char *w = strtok_r(line, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save))
+			if ((!strncmp(w, "slub_debug", 10) ||
+			     !strncmp(w, "slab_debug", 10)) &&
+			    (w[10] == '=' || !w[10]) &&
+			    strlen(w) < sizeof(k->debug))
+				snprintf(k->debug, sizeof(k->debug), "%s", w);
+	fclose(f);
+}
+
+int replay_boot_add_debug(char *boot, size_t len, const char *debug)
+{
+	size_t used = strlen(boot);
+
+	if (!debug[0] || strstr(boot, "slub_debug") ||
+	    strstr(boot, "slab_debug") || used + strlen(debug) + 2 > len)
+		return 0;
+	snprintf(boot + used, len - used, " %s", debug);
+	return 1;
 }
 
 int replay_boot_add_rules(char *boot, size_t len, const char *rules)

@@ -5,7 +5,9 @@
  *
  * Policy, from the trace alone:
  *   the kmalloc minimum M = the smallest bytes_alloc of any kmalloc (a
- *   boot always makes requests of a few bytes);
+ *   boot always makes requests of a few bytes), or, when slub_debug made
+ *   that slot bigger than the requests it served, the largest of those
+ *   requests rounded up to a power of two;
  *   M >= 128: arm64-legacy (ARCH_KMALLOC_MINALIGN 128, before 6.5);
  *   M == 64:  arm64-noswiotlb (6.5+ without a bounce buffer: the cache
  *             line);
@@ -46,11 +48,15 @@ struct replay_kernel {
 	char version[32];      /* "6.1.192", "6.12", "" when unknown */
 	char version_from[48]; /* "given", "uname file X", ... */
 	char rules[8];	       /* kslab.kernel= value, "" when unknown */
+	char debug[128];       /* the traced slub_debug=..., "" if none */
 };
 
 extern const char *const replay_ptr_kind_names[];
 
-/* Fill policy, why, kmalloc_min and the pointer counts from s. */
+/*
+ * Fill policy, why, kmalloc_min and the pointer counts from s (call
+ * replay_detect_debug() first: a traced slub_debug= changes the minimum).
+ */
 void replay_detect_policy(const struct trace_stream *s,
 			  struct replay_kernel *k);
 /*
@@ -64,6 +70,10 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
  * Append " kslab.kernel=RULES" to boot (size len) unless it names one;
  * nothing for empty rules. Returns 1 when appended.
  */
+/* slub_debug= from the `cmdline` file beside the trace (may be NULL). */
+void replay_detect_debug(struct replay_kernel *k, const char *trace);
+/* Append debug to boot unless it names slub_debug already; 1 if added. */
+int replay_boot_add_debug(char *boot, size_t len, const char *debug);
 int replay_boot_add_rules(char *boot, size_t len, const char *rules);
 /* The kslab.kernel= rules for version text "X.Y[...]", "" if not one. */
 const char *replay_kernel_rules(const char *version);

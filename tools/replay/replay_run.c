@@ -44,7 +44,36 @@ struct replay_state {
 	struct replay_site_row *sites;
 	unsigned int nr_cpus;
 	uint64_t live_req;
+	bool debug; /* slub_debug= on the boot line: slots outgrow ksize() */
+	struct slot_memo {
+		struct kmem_cache *c;
+		unsigned int size;
+	} slot[64]; /* kmalloc caches' s->size, under debug */
 };
+
+/*
+ * The bytes_alloc the kmalloc tracepoint prints: the cache's s->size
+ * (ksize() is the object size, smaller once slub_debug adds red zones
+ * and tracks), or the pages of a large kmalloc.
+ */
+static size_t kmalloc_slot(struct replay_state *st, size_t req, gfp_t gfp,
+			   size_t got)
+{
+	struct kmem_cache *c;
+	struct kslab_cache_info ci;
+	size_t i;
+
+	if (!st->debug || !(c = kmalloc_slab(req, gfp)))
+		return got;
+	for (i = 0; i < 64 && st->slot[i].c; i++)
+		if (st->slot[i].c == c)
+			return st->slot[i].size;
+	if (kslab_cache_info(c, &ci))
+		return got;
+	if (i < 64)
+		st->slot[i] = (struct slot_memo){ c, ci.size };
+	return ci.size;
+}
 
 static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 				       const struct trace_event *ev)
@@ -115,7 +144,7 @@ static void play_kmalloc(struct replay_state *st, const struct trace_event *ev)
 	}
 	got = ksize(p);
 	st->r->kmalloc_checked++;
-	if (got != ev->bytes_alloc)
+	if (kmalloc_slot(st, ev->bytes_req, gfp, got) != ev->bytes_alloc)
 		st->r->bytes_alloc_mismatches++;
 	st->r->kmalloc_objects++;
 	st->r->kmalloc_requested += ev->bytes_req;
@@ -329,6 +358,8 @@ static int state_init(struct replay_state *st)
 	st->req = calloc(s->nr_ptrs + 1, sizeof(*st->req));
 	st->caches = calloc(s->caches.nr + 1, sizeof(*st->caches));
 	st->cache_size = calloc(s->caches.nr + 1, sizeof(*st->cache_size));
+	st->debug = strstr(st->p->boot, "slub_debug") ||
+		    strstr(st->p->boot, "slab_debug");
 	st->sites = calloc(s->nr_sites + 1, sizeof(*st->sites));
 	if (!st->obj || !st->objcache || !st->req || !st->caches ||
 	    !st->sites || !st->cache_size)
