@@ -151,6 +151,12 @@ static void leave_cpu(void)
 	ksl_tls.hint = NULL;
 }
 
+void ksl_cpu_leave(void)
+{
+	leave_cpu();
+	ksl_tls.gen = 0;
+}
+
 /* thread exit leaves no CPU owned or shared by a dead thread */
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;

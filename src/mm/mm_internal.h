@@ -343,6 +343,9 @@ struct ksl_tls_cpu {
 bool ksl_cpu_exclude_begin(unsigned int cpu);
 void ksl_cpu_exclude_end(unsigned int cpu);
 int ksl_cpu_own_reset(void);
+/* the calling thread stops running as its CPU (it gets one again on its
+ * next call): a helper thread that should not keep a CPU */
+void ksl_cpu_leave(void);
 void ksl_cpu_own_retire(void);
 /* sizeof(struct kmem_cache_cpu): ksl_tls.cpu_off = cpu * this */
 #define KSL_CPU_SLAB_STRIDE 64

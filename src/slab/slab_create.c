@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 struct ksl_slab_config ksl_slab_cfg;
 pthread_mutex_t ksl_slab_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -337,7 +337,7 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s)
 {
 	if (ksl_slab_cfg.nomerge || (s->flags & SLAB_NEVER_MERGE))
 		return true;
-	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 ||
+	if (s->ctor || s->usersize || s->cpu_sheaves || s->refcount < 0 ||
 	    s->dying)
 		return true;
 	return false;
@@ -433,6 +433,19 @@ static void put_meta_objects(struct ksl_cache_box *b)
 	b->cache_obj = b->node_obj = NULL;
 }
 
+/*
+ * 6.18's sheaves for a cache created with sheaf_capacity, unless a debug
+ * flag is set (then the capacity is forgotten, and the cache may be
+ * merged into, as the kernel's slab_unmergeable() tests cpu_sheaves).
+ */
+static int create_sheaves(struct kmem_cache *s,
+			  const struct kmem_cache_args *args)
+{
+	if (!args->sheaf_capacity || (s->flags & SLAB_DEBUG_FLAGS))
+		return 0;
+	return ksl_sheaves_init(s, args->sheaf_capacity);
+}
+
 static struct kmem_cache *create_cache(const char *name, unsigned int size,
 				       const struct kmem_cache_args *args,
 				       slab_flags_t flags, int *err)
@@ -451,7 +464,6 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	s->ctor = args->ctor;
 	s->useroffset = args->useroffset;
 	s->usersize = args->usersize;
-	s->sheaf_capacity = args->sheaf_capacity;
 	s->refcount = 1;
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))
@@ -463,7 +475,8 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	*err = -ENOMEM;
 	if (ksl_cache_init_cpu(s))
 		goto fail;
-	if (take_meta_objects(box)) {
+	if (take_meta_objects(box) || create_sheaves(s, args)) {
+		ksl_sheaves_release(s, true);
 		put_meta_objects(box);
 		ksl_cache_free_all_slabs(s);
 		goto fail;
@@ -659,10 +672,22 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 
 /* ---- destruction -------------------------------------------------------- */
 
+/* the sheaves' objects to the slabs, RCU sheaves in flight waited for,
+ * the sheaves freed (kfree()d when give_back) */
+static void release_sheaves(struct kmem_cache *s, bool give_back)
+{
+	if (!s->cpu_sheaves)
+		return;
+	ksl_sheaves_flush_all(s);
+	ksl_sheaves_shutdown(s);
+	ksl_sheaves_release(s, give_back);
+}
+
 /* give_back: return its kmem_cache and kmem_cache_node objects */
 static void release_cache(struct kmem_cache *s, bool give_back)
 {
 	list_del_cache(s);
+	release_sheaves(s, give_back);
 	ksl_cache_free_all_slabs(s);
 	if (give_back)
 		put_meta_objects(cache_box(s));
@@ -683,6 +708,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		return;
 	}
 	ksl_flush_all_cpus(s);
+	ksl_sheaves_shutdown(s);
 	live = ksl_cache_live_objects(s);
 	if (live) {
 		s->refcount = 0;

@@ -168,13 +168,16 @@ struct kmem_cache_node {
 	struct slab *partial; /* doubly linked, newest first */
 	atomic_long nr_slabs;
 	atomic_long total_objects;
+	struct node_barn *barn; /* a cache with sheaves: its barn (sheaf.h) */
 };
 
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab; /* [nr_cpus] */
-	unsigned int size;		 /* object stride */
-	unsigned int object_size;	 /* the object's own bytes */
-	unsigned int offset;		 /* free pointer */
+	/* [nr_cpus], or NULL: no sheaves (sheaf.h); same stride as cpu_slab */
+	struct slub_percpu_sheaves *cpu_sheaves;
+	unsigned int size;	  /* object stride */
+	unsigned int object_size; /* the object's own bytes */
+	unsigned int offset;	  /* free pointer */
 	/* ceil(2^64 / size): the index of an object and whether an offset
 	 * is an object start, without a division (below) */
 	uint64_t div_magic;
@@ -192,7 +195,7 @@ struct kmem_cache {
 	gfp_t allocflags;
 	int refcount; /* creators; -1: never merge (boot caches) */
 	bool dying;   /* destroy found live objects */
-	unsigned int sheaf_capacity;
+	unsigned int sheaf_capacity; /* 0 unless cpu_sheaves */
 	char *name;
 	char unique_id[32];
 	struct kmem_cache *list_next,

@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 static enum zone_type cache_zone(const struct kmem_cache *s)
 {
@@ -51,6 +51,9 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->cpu_partial_slabs = s->cpu_partial_slabs;
 	out->mergeable = !ksl_slab_unmergeable(s);
 	out->has_ctor = s->ctor != NULL;
+	out->sheaf_capacity = s->sheaf_capacity;
+	out->sheaf_objects = ksl_sheaves_objects(
+		(struct kmem_cache *)s, &out->barn_full, &out->barn_empty);
 	return 0;
 }
 

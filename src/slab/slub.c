@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/urcu-memb.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 _Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
 	       "rcu_head fits in slab->next/prev");
@@ -127,8 +127,12 @@ static void rcu_free_slab(struct rcu_head *head)
 {
 	struct slab *slab =
 		(struct slab *)((char *)head - offsetof(struct slab, next));
+	bool had_cpu = ksl_tls.gen == ksl_mm.generation;
 
 	__free_pages((struct page *)slab, slab->order);
+	/* liburcu's thread keeps no CPU (its owner stays lock-free) */
+	if (!had_cpu)
+		ksl_cpu_leave();
 }
 
 static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
@@ -339,6 +343,8 @@ static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
  * its lock-free sections meanwhile (see ksl_cpu_own in mm_internal.h). */
 void ksl_flush_all_cpus(struct kmem_cache *s)
 {
+	if (s->cpu_sheaves)
+		ksl_sheaves_flush_all(s);
 	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
 		bool excl = ksl_cpu_exclude_begin(cpu);
 
@@ -382,6 +388,8 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	if (!s)
 		return 0;
 	ksl_flush_all_cpus(s);
+	if (s->cpu_sheaves)
+		ksl_barn_shrink(s, s->node.barn);
 	shrink_node_partial(s);
 	return 0;
 }
@@ -693,6 +701,8 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
+	if (s->cpu_sheaves)
+		return ksl_sheaf_alloc_fast(s, gfp, caller);
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 

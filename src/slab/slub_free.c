@@ -31,7 +31,7 @@
  * that is not an object start of a slab of s is reported and refused (a
  * wrong cache: freed to the object's true cache).
  */
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 static __attribute__((noinline)) void
 double_free(struct kmem_cache *s, void *obj, unsigned long caller)
@@ -399,6 +399,10 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	if (unlikely(!s)) {
 		ksl_slab_free_checked(s, obj, caller);
+		return;
+	}
+	if (s->cpu_sheaves) {
+		ksl_sheaf_free_fast(s, obj, caller);
 		return;
 	}
 	ksl_slab_free_fast(s, NULL, obj, caller);
