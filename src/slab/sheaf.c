@@ -310,17 +310,18 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 {
 	struct slab_sheaf *main = pcs_of(s, h)->main;
 
+	/* the object just freed (before main is replaced) */
+	if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
+		ksl_release_cpu(h);
+		ksl_sheaf_double_free(s, obj, caller);
+		return;
+	}
 	if (main->size == s->sheaf_capacity) {
 		if (!replace_full_main(s, h)) {
 			ksl_slab_free_fast(s, NULL, obj, caller);
 			return;
 		}
 		main = pcs_of(s, h)->main;
-	}
-	if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
-		ksl_release_cpu(h);
-		ksl_sheaf_double_free(s, obj, caller);
-		return;
 	}
 	main->objects[main->size++] = obj;
 	ksl_release_cpu(h);

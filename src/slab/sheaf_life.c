@@ -261,6 +261,8 @@ static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 	unsigned int nr;
 	bool excl;
 
+	if (!pcs->main) /* a creation that failed half-way */
+		return;
 	do {
 		excl = ksl_cpu_exclude_begin(cpu);
 		ksl_spin_lock(&c->lock);
@@ -292,11 +294,13 @@ void ksl_sheaves_flush_all(struct kmem_cache *s)
 		pcs_flush_cpu(s, cpu);
 }
 
-/* kmem_cache_destroy(): the RCU sheaves in flight, then the barn */
+/* kmem_cache_destroy(): the CPUs' sheaves, the RCU sheaves in flight,
+ * then the barn, all to the slabs (before the CPUs' slabs are flushed) */
 void ksl_sheaves_shutdown(struct kmem_cache *s)
 {
 	if (!s->cpu_sheaves)
 		return;
+	ksl_sheaves_flush_all(s);
 	urcu_memb_barrier();
 	ksl_barn_shrink(s, s->node.barn);
 }

@@ -678,7 +678,6 @@ static void release_sheaves(struct kmem_cache *s, bool give_back)
 {
 	if (!s->cpu_sheaves)
 		return;
-	ksl_sheaves_flush_all(s);
 	ksl_sheaves_shutdown(s);
 	ksl_sheaves_release(s, give_back);
 }
@@ -707,8 +706,8 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		pthread_mutex_unlock(&ksl_slab_mutex);
 		return;
 	}
-	ksl_flush_all_cpus(s);
 	ksl_sheaves_shutdown(s);
+	ksl_flush_all_cpus(s);
 	live = ksl_cache_live_objects(s);
 	if (live) {
 		s->refcount = 0;

@@ -387,9 +387,14 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	if (!s)
 		return 0;
-	ksl_flush_all_cpus(s);
-	if (s->cpu_sheaves)
+	/* the sheaves and the barn first, so that the objects they free
+	 * leave no CPU list behind (the kernel flushes the barn after the
+	 * CPUs: its frees may stay on the shrinking CPU's lists) */
+	if (s->cpu_sheaves) {
+		ksl_sheaves_flush_all(s);
 		ksl_barn_shrink(s, s->node.barn);
+	}
+	ksl_flush_all_cpus(s);
 	shrink_node_partial(s);
 	return 0;
 }
