@@ -210,6 +210,15 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 	return obj;
 }
 
+/* main empty, in the owner's section */
+__attribute__((noinline)) void *
+ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+
+	return ksl_sheaf_alloc_held(s, &h, gfp, caller);
+}
+
 __attribute__((noinline)) void *
 ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
@@ -327,11 +336,25 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 	ksl_release_cpu(h);
 }
 
-/* not an object start of a slab of s, or a double free: the checked path
- * reports it (and frees a wrong cache's object to its own cache) */
+/*
+ * The fast path's struct page was not a head page of a slab of s: the
+ * full lookup (an object in a tail page of a larger slab goes to the
+ * sheaf); anything else is the checked path, which reports it (and frees
+ * a wrong cache's object to its own cache).
+ */
 __attribute__((noinline)) void
 ksl_sheaf_free_bad(struct kmem_cache *s, void *obj, unsigned long caller)
 {
+	struct slab *slab = ksl_slab_of_fast(obj);
+	unsigned long off;
+
+	if (slab && slab->slab_cache == s) {
+		off = (unsigned long)((char *)obj - (char *)slab->base);
+		if (off < slab->span && obj_aligned(s, off)) {
+			ksl_sheaf_free_slow(s, obj, caller);
+			return;
+		}
+	}
 	ksl_slab_free_checked(s, obj, caller);
 }
 
@@ -341,6 +364,15 @@ ksl_sheaf_double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 	ksl_pr_ratelimited(
 		20, "BUG %s: double free of object %p (caller %p); refused",
 		s->name, obj, (void *)caller);
+}
+
+/* main full or obj at its top, in the owner's section */
+__attribute__((noinline)) void
+ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+
+	ksl_sheaf_free_held(s, &h, obj, caller);
 }
 
 __attribute__((noinline)) void

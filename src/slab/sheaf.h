@@ -87,6 +87,10 @@ void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			   gfp_t gfp, unsigned long caller);
 void *ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 			   unsigned long caller);
+void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp,
+				unsigned long caller);
+void ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj,
+			    unsigned long caller);
 void ksl_sheaf_free_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			 void *obj, unsigned long caller);
 void ksl_sheaf_free_slow(struct kmem_cache *s, void *obj, unsigned long caller);
@@ -117,11 +121,8 @@ ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_sheaf_alloc_slow(s, gfp, caller);
 	main = ksl_this_pcs(s)->main;
-	if (unlikely(!main->size)) {
-		struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), own };
-
-		return ksl_sheaf_alloc_held(s, &h, gfp, caller);
-	}
+	if (unlikely(!main->size))
+		return ksl_sheaf_alloc_refill_in(s, gfp, caller);
 	obj = main->objects[--main->size];
 	ksl_own_leave(own);
 	if (unlikely(gfp & __GFP_ZERO))
@@ -137,13 +138,20 @@ ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 static __attribute__((always_inline)) inline void
 ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	struct slab *slab = ksl_slab_of_fast(obj);
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	struct ksl_cpu_own *own;
 	struct slab_sheaf *main;
+	struct slab *slab;
 	unsigned long off;
 	unsigned int size;
 
-	if (unlikely(!slab || slab->slab_cache != s))
+	/* a struct page whose slab_cache is s is a head page of a slab of
+	 * s (nothing else stores a cache there); a tail page, or anything
+	 * else, takes the full lookup */
+	if (unlikely(pa >= ksl_mm.phys_end))
+		goto bad;
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	if (unlikely(__atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) != s))
 		goto bad;
 	off = (unsigned long)((char *)obj - (char *)slab->base);
 	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
@@ -155,11 +163,13 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
 	}
 	main = ksl_this_pcs(s)->main;
 	size = main->size;
-	if (unlikely(size == s->sheaf_capacity || !size ||
-		     main->objects[size - 1] == obj)) {
-		struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), own };
-
-		ksl_sheaf_free_held(s, &h, obj, caller);
+	/* the top object (of an empty sheaf: its size and node, never obj;
+	 * integer arithmetic, so that no pointer goes out of the object) */
+	if (unlikely(size == s->sheaf_capacity ||
+		     *(void **)((uintptr_t)main->objects +
+				(uintptr_t)size * sizeof(void *) -
+				sizeof(void *)) == obj)) {
+		ksl_sheaf_free_full_in(s, obj, caller);
 		return;
 	}
 	main->objects[size] = obj;
