@@ -36,7 +36,18 @@ struct replay_state {
 	struct replay_site_row *sites;
 	unsigned int nr_cpus;
 	uint64_t live_req;
+	struct kmem_cache *sheaved[4]; /* caches created with sheaves */
+	unsigned int nr_sheaved;
 };
+
+static bool has_sheaves(const struct replay_state *st,
+			const struct kmem_cache *c)
+{
+	for (unsigned int i = 0; i < st->nr_sheaved; i++)
+		if (st->sheaved[i] == c)
+			return true;
+	return false;
+}
 
 static void dummy_ctor(void *obj)
 {
@@ -69,9 +80,28 @@ static slab_flags_t snapshot_flags(const struct slab_info *si,
 	return f;
 }
 
+/*
+ * The caches 6.18 creates with per-CPU sheaves, named because the kernel
+ * source names them (lib/maple_tree.c maple_tree_init(), mm/vma_init.c
+ * vma_state_init(): sheaf_capacity 32); a /sys/kernel/slab snapshot does
+ * not record it. Their events then go through the sheaves, as there.
+ */
+static unsigned int sheaf_capacity_of(const char *name)
+{
+	static const char *const sheaf_caches[] = { "maple_node",
+						    "vm_area_struct" };
+
+	for (size_t i = 0; i < sizeof(sheaf_caches) / sizeof(sheaf_caches[0]);
+	     i++)
+		if (!strcmp(name, sheaf_caches[i]))
+			return 32;
+	return 0;
+}
+
 static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 				       const struct trace_event *ev)
 {
+	struct kmem_cache_args args = { 0 };
 	const char *name = trace_stream_cache_name(st->s, id);
 	const struct slab_info *own = NULL, *si;
 	struct kmem_cache *c = kslab_find_cache(name);
@@ -81,16 +111,23 @@ static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 		return c; /* a kmalloc cache, or one made already */
 	if (st->o->slabs)
 		own = slabs_find(st->o->slabs, name);
-	if (!own)
-		return kmem_cache_create(name,
-					 ev->bytes_req ? ev->bytes_req : 8, 0,
-					 flags, NULL);
+	args.sheaf_capacity = sheaf_capacity_of(name);
+	if (!own) {
+		c = kmem_cache_create_args(
+			name, ev->bytes_req ? ev->bytes_req : 8, &args, flags);
+		if (c && args.sheaf_capacity && st->nr_sheaved < 4)
+			st->sheaved[st->nr_sheaved++] = c;
+		return c;
+	}
 	si = slabs_resolve(st->o->slabs, own);
 	flags |= snapshot_flags(si, own);
-	return kmem_cache_create_usercopy(
-		name, own->object_size, own->align, flags, 0,
-		si->usersize <= own->object_size ? si->usersize : 0,
-		own->ctor[0] ? dummy_ctor : NULL);
+	args.align = own->align;
+	args.usersize = si->usersize <= own->object_size ? si->usersize : 0;
+	args.ctor = own->ctor[0] ? dummy_ctor : NULL;
+	c = kmem_cache_create_args(name, own->object_size, &args, flags);
+	if (c && args.sheaf_capacity && st->nr_sheaved < 4)
+		st->sheaved[st->nr_sheaved++] = c;
+	return c;
 }
 
 static void note_peak(struct replay_state *st, uint64_t i)
@@ -214,6 +251,8 @@ static void play_cache_alloc(struct replay_state *st,
 	st->r->bytes_allocated += c ? kmem_cache_size(c) : ksize(p);
 	st->obj[ev->ptr] = p;
 	st->objcache[ev->ptr] = c;
+	if (c && has_sheaves(st, c))
+		st->r->sheaf_events++;
 	st->req[ev->ptr] = ev->bytes_req;
 	st->live_req += ev->bytes_req;
 	st->r->allocs++;
@@ -236,6 +275,9 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 		play_cache_alloc(st, ev);
 		break;
 	default:
+		if (st->obj[ev->ptr] && ev->type == TEV_CACHE_FREE &&
+		    has_sheaves(st, st->objcache[ev->ptr]))
+			st->r->sheaf_events++;
 		if (st->obj[ev->ptr])
 			release(st, ev->ptr, ev->type == TEV_CACHE_FREE);
 		else
