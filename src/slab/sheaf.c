@@ -214,7 +214,7 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 __attribute__((noinline)) void *
 ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	return ksl_sheaf_alloc_held(s, &h, gfp, caller);
 }
@@ -370,7 +370,7 @@ ksl_sheaf_double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 __attribute__((noinline)) void
 ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	ksl_sheaf_free_held(s, &h, obj, caller);
 }

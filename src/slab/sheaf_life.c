@@ -241,8 +241,7 @@ struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu)
 	rcu = s->cpu_sheaves[cpu].rcu_free;
 	s->cpu_sheaves[cpu].rcu_free = NULL;
 	ksl_spin_unlock(&s->cpu_slab[cpu].lock);
-	if (excl)
-		ksl_cpu_exclude_end(cpu);
+	ksl_cpu_exclude_end(cpu, excl);
 	return rcu;
 }
 
@@ -277,8 +276,7 @@ static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 			sheaf_call_rcu(head_of_sheaf(rcu),
 				       rcu_free_sheaf_nobarn);
 		ksl_spin_unlock(&c->lock);
-		if (excl)
-			ksl_cpu_exclude_end(cpu);
+		ksl_cpu_exclude_end(cpu, excl);
 		if (spare) {
 			ksl_sheaf_flush_unused(s, spare);
 			ksl_free_empty_sheaf(s, spare);
@@ -346,8 +344,7 @@ unsigned long ksl_sheaves_objects(struct kmem_cache *s, unsigned int *nr_full,
 		nr += pcs->spare ? pcs->spare->size : 0;
 		nr += pcs->rcu_free ? pcs->rcu_free->size : 0;
 		ksl_spin_unlock(&s->cpu_slab[cpu].lock);
-		if (excl)
-			ksl_cpu_exclude_end(cpu);
+		ksl_cpu_exclude_end(cpu, excl);
 	}
 	return nr;
 }

@@ -285,6 +285,7 @@ ksl_cpu_lock(struct kmem_cache_cpu *c)
 struct ksl_cpu_hold {
 	struct kmem_cache_cpu *c;
 	struct ksl_cpu_own *own;
+	struct ksl_cpu_own *lm; /* c->lock held by an excluded owner: busy */
 };
 
 /* the calling thread's CPU's slab state of s (valid for a CPU of this
@@ -296,22 +297,29 @@ static inline struct kmem_cache_cpu *ksl_this_cpu_slab(struct kmem_cache *s)
 
 static inline void ksl_hold_cpu(struct kmem_cache *s, struct ksl_cpu_hold *h)
 {
+	unsigned int cpu;
+
 	h->own = ksl_tls.own;
+	h->lm = NULL;
 	if (ksl_own_enter(h->own)) {
 		h->c = ksl_this_cpu_slab(s);
 		return;
 	}
 	h->own = NULL;
-	h->c = &s->cpu_slab[ksl_this_cpu_fast()];
+	h->lm = ksl_lock_mode_begin(&cpu);
+	h->c = &s->cpu_slab[cpu];
 	ksl_cpu_lock(h->c);
 }
 
 static inline void ksl_release_cpu(struct ksl_cpu_hold *h)
 {
-	if (h->own)
+	if (h->own) {
 		ksl_own_leave(h->own);
-	else
-		ksl_spin_unlock(&h->c->lock);
+		return;
+	}
+	ksl_spin_unlock(&h->c->lock);
+	if (h->lm)
+		ksl_own_leave(h->lm);
 }
 
 /* the layer's state */

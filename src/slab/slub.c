@@ -349,8 +349,7 @@ void ksl_flush_all_cpus(struct kmem_cache *s)
 		bool excl = ksl_cpu_exclude_begin(cpu);
 
 		flush_cpu(s, &s->cpu_slab[cpu]);
-		if (excl)
-			ksl_cpu_exclude_end(cpu);
+		ksl_cpu_exclude_end(cpu, excl);
 	}
 }
 
@@ -687,7 +686,7 @@ static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 __attribute__((noinline)) void *
 ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	return alloc_held(s, &h, gfp, caller);
 }
