@@ -151,16 +151,20 @@ static void wait_owner_out(struct ksl_cpu_own *o)
 	}
 }
 
-/* raise req of cpu's current slot, then wait for its owner */
+/* raise req of cpu's current slot, then wait for its owner (and for the
+ * owner it is being taken from, while a steal waits for that one) */
 static void exclude_owner(unsigned int cpu)
 {
-	struct ksl_cpu_own *o;
+	struct ksl_cpu_own *o, *prev;
 
 	ksl_spin_lock(&slot_lock[cpu]);
 	o = cur_slot(cpu);
 	__atomic_fetch_add(&o->req, 1, __ATOMIC_SEQ_CST);
 	ksl_spin_unlock(&slot_lock[cpu]);
 	wait_owner_out(o);
+	prev = __atomic_load_n(&o->prev, __ATOMIC_ACQUIRE);
+	if (prev)
+		wait_owner_out(prev);
 }
 
 static void unexclude(unsigned int cpu)
@@ -270,7 +274,7 @@ static void watch_thread_exit(void)
 
 static void become_owner(struct ksl_cpu_own *o)
 {
-	o->pinned = pinned;
+	__atomic_store_n(&o->pinned, pinned, __ATOMIC_RELAXED);
 	ksl_tls.owner = true;
 	ksl_tls.sharer = false;
 	ksl_tls.own = o;
@@ -295,12 +299,16 @@ static bool steal(unsigned int cpu, struct ksl_cpu_own *o)
 	memset(n, 0, sizeof(*n));
 	n->own.owned = 1;
 	n->own.req = 1;
+	n->own.prev = o;
 	n->next = stolen_slots;
 	stolen_slots = n;
 	__atomic_fetch_add(&o->req, KSL_OWN_REVOKED, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&cur[cpu], &n->own, __ATOMIC_RELEASE);
 	ksl_spin_unlock(&slot_lock[cpu]);
 	wait_owner_out(o);
+	/* the old owner is out: whoever excludes the CPU from now on needs
+	 * only the new slot */
+	__atomic_store_n(&n->own.prev, NULL, __ATOMIC_RELEASE);
 	become_owner(&n->own);
 	__atomic_fetch_sub(&n->own.req, 1, __ATOMIC_RELEASE);
 	return true;
@@ -310,7 +318,8 @@ static bool steal(unsigned int cpu, struct ksl_cpu_own *o)
 static bool stealable(const struct ksl_cpu_own *o, int mine)
 {
 	return pinned && __atomic_load_n(&o->owned, __ATOMIC_RELAXED) &&
-	       !o->pinned && __atomic_load_n(&o->req, __ATOMIC_RELAXED) == mine;
+	       !__atomic_load_n(&o->pinned, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&o->req, __ATOMIC_RELAXED) == mine;
 }
 
 /* run as cpu: its owner if it has none (or an unpinned one a pinning

@@ -324,6 +324,8 @@ struct ksl_cpu_own {
 	int req;    /* other threads that use, or are flushing, this CPU */
 	int owned;  /* the CPU has an owner (this boot) */
 	int pinned; /* the owner chose the CPU (kslab_set_cpu()) */
+	/* while a steal waits for the old owner: its slot (cpu.c) */
+	struct ksl_cpu_own *prev;
 } __attribute__((aligned(64)));
 /*
  * req at or above this: the slot is revoked, its owner lost the CPU to a

@@ -211,17 +211,19 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 }
 
 /* main empty, in the owner's section */
-__attribute__((noinline)) void *
-ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+__attribute__((noinline)) void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s,
+							  gfp_t gfp)
 {
+	unsigned long caller = _RET_IP_;
 	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	return ksl_sheaf_alloc_held(s, &h, gfp, caller);
 }
 
-__attribute__((noinline)) void *
-ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+__attribute__((noinline)) void *ksl_sheaf_alloc_slow(struct kmem_cache *s,
+						     gfp_t gfp)
 {
+	unsigned long caller = _RET_IP_;
 	struct ksl_cpu_hold h;
 
 	ksl_hold_cpu(s, &h);
@@ -342,16 +344,17 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
  * sheaf); anything else is the checked path, which reports it (and frees
  * a wrong cache's object to its own cache).
  */
-__attribute__((noinline)) void
-ksl_sheaf_free_bad(struct kmem_cache *s, void *obj, unsigned long caller)
+__attribute__((noinline)) void ksl_sheaf_free_bad(struct kmem_cache *s,
+						  void *obj)
 {
+	unsigned long caller = _RET_IP_;
 	struct slab *slab = ksl_slab_of_fast(obj);
 	unsigned long off;
 
 	if (slab && slab->slab_cache == s) {
 		off = (unsigned long)((char *)obj - (char *)slab->base);
 		if (off < slab->span && obj_aligned(s, off)) {
-			ksl_sheaf_free_slow(s, obj, caller);
+			ksl_sheaf_free_slow(s, obj);
 			return;
 		}
 	}
@@ -367,21 +370,33 @@ ksl_sheaf_double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 }
 
 /* main full or obj at its top, in the owner's section */
-__attribute__((noinline)) void
-ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj, unsigned long caller)
+__attribute__((noinline)) void ksl_sheaf_free_full_in(struct kmem_cache *s,
+						      void *obj)
 {
+	unsigned long caller = _RET_IP_;
 	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	ksl_sheaf_free_held(s, &h, obj, caller);
 }
 
-__attribute__((noinline)) void
-ksl_sheaf_free_slow(struct kmem_cache *s, void *obj, unsigned long caller)
+__attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
+						   void *obj)
 {
+	unsigned long caller = _RET_IP_;
 	struct ksl_cpu_hold h;
 
 	ksl_hold_cpu(s, &h);
 	ksl_sheaf_free_held(s, &h, obj, caller);
+}
+
+__attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return ksl_sheaf_alloc_fast(s, gfp);
+}
+
+__attribute__((noinline)) void ksl_sheaf_free(struct kmem_cache *s, void *obj)
+{
+	ksl_sheaf_free_fast(s, obj);
 }
 
 /* ---- prefilled sheaves ------------------------------------------------------ */

@@ -85,20 +85,30 @@ void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf);
 void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf);
 void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			   gfp_t gfp, unsigned long caller);
-void *ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp,
-			   unsigned long caller);
-void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp,
-				unsigned long caller);
-void ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj,
-			    unsigned long caller);
+/* out of line, reached by tail calls: their return address is the
+ * API's caller (the call site of messages) */
+void *ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp);
+void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp);
+void ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj);
 void ksl_sheaf_free_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			 void *obj, unsigned long caller);
-void ksl_sheaf_free_slow(struct kmem_cache *s, void *obj, unsigned long caller);
-void ksl_sheaf_free_bad(struct kmem_cache *s, void *obj, unsigned long caller);
+void ksl_sheaf_free_slow(struct kmem_cache *s, void *obj);
+void ksl_sheaf_free_bad(struct kmem_cache *s, void *obj);
 void ksl_sheaf_double_free(struct kmem_cache *s, void *obj,
 			   unsigned long caller);
 
+/*
+ * The entries of kmem_cache_alloc()/kmem_cache_free() for a cache with
+ * sheaves: out of line, so that the classic fast paths pay one test for
+ * them, and reached by a tail call, so that their return address is the
+ * API's caller (the call site of the messages).
+ */
+void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp);
+void ksl_sheaf_free(struct kmem_cache *s, void *obj);
+
 /* sheaf_life.c */
+void ksl_rcu_callback_done(void);
+void ksl_rcu_barrier_done(void);
 struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu);
 int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity);
 void ksl_sheaves_release(struct kmem_cache *s, bool give_back);
@@ -112,17 +122,17 @@ unsigned long ksl_sheaves_objects(struct kmem_cache *s, unsigned int *nr_full,
  * (main empty, not the owner) out of line.
  */
 static __attribute__((always_inline)) inline void *
-ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
 	struct slab_sheaf *main;
 	void *obj;
 
 	if (unlikely(!ksl_own_enter(own)))
-		return ksl_sheaf_alloc_slow(s, gfp, caller);
+		return ksl_sheaf_alloc_slow(s, gfp);
 	main = ksl_this_pcs(s)->main;
 	if (unlikely(!main->size))
-		return ksl_sheaf_alloc_refill_in(s, gfp, caller);
+		return ksl_sheaf_alloc_refill_in(s, gfp);
 	obj = main->objects[--main->size];
 	ksl_own_leave(own);
 	if (unlikely(gfp & __GFP_ZERO))
@@ -136,7 +146,7 @@ ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
  * the owner's section; a full main, or not the owner, out of line.
  */
 static __attribute__((always_inline)) inline void
-ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
+ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 {
 	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	struct ksl_cpu_own *own;
@@ -158,7 +168,7 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
 		goto bad;
 	own = ksl_tls.own;
 	if (unlikely(!ksl_own_enter(own))) {
-		ksl_sheaf_free_slow(s, obj, caller);
+		ksl_sheaf_free_slow(s, obj);
 		return;
 	}
 	main = ksl_this_pcs(s)->main;
@@ -169,7 +179,7 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
 		     *(void **)((uintptr_t)main->objects +
 				(uintptr_t)size * sizeof(void *) -
 				sizeof(void *)) == obj)) {
-		ksl_sheaf_free_full_in(s, obj, caller);
+		ksl_sheaf_free_full_in(s, obj);
 		return;
 	}
 	main->objects[size] = obj;
@@ -177,7 +187,7 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj, unsigned long caller)
 	ksl_own_leave(own);
 	return;
 bad:
-	ksl_sheaf_free_bad(s, obj, caller);
+	ksl_sheaf_free_bad(s, obj);
 }
 
 #endif /* KSLAB_SLAB_SHEAF_H */

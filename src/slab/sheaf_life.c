@@ -93,20 +93,46 @@ static bool callback_enter(void)
 	return ksl_tls.gen == ksl_mm.generation;
 }
 
+/*
+ * Every RCU callback ends with a release on this counter, and whoever
+ * waited for them (rcu_barrier()) reads it with acquire: what liburcu
+ * orders, said so that ThreadSanitizer sees it too.
+ */
+static unsigned long rcu_callbacks_done;
+
+void ksl_rcu_callback_done(void)
+{
+	__atomic_fetch_add(&rcu_callbacks_done, 1, __ATOMIC_RELEASE);
+}
+
+void ksl_rcu_barrier_done(void)
+{
+	(void)__atomic_load_n(&rcu_callbacks_done, __ATOMIC_ACQUIRE);
+}
+
 static void callback_leave(bool had_cpu)
 {
 	if (!had_cpu)
 		ksl_cpu_leave();
+	ksl_rcu_callback_done();
 }
 
+/* the callback sees what the thread that queued the sheaf wrote: the
+ * release/acquire pair on node says so where liburcu's queue cannot
+ * (ThreadSanitizer does not see inside liburcu) */
 static struct slab_sheaf *sheaf_of_head(struct rcu_head *head)
 {
-	return (struct slab_sheaf *)((char *)head -
-				     offsetof(struct slab_sheaf, kslab_link));
+	struct slab_sheaf *sheaf =
+		(struct slab_sheaf *)((char *)head -
+				      offsetof(struct slab_sheaf, kslab_link));
+
+	(void)__atomic_load_n(&sheaf->node, __ATOMIC_ACQUIRE);
+	return sheaf;
 }
 
 static struct rcu_head *head_of_sheaf(struct slab_sheaf *sheaf)
 {
+	__atomic_store_n(&sheaf->node, 0, __ATOMIC_RELEASE);
 	return (struct rcu_head *)(void *)&sheaf->kslab_link;
 }
 
@@ -183,8 +209,7 @@ static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
 	if (rcu->size < s->sheaf_capacity) {
 		rcu = NULL;
 	} else {
-		pcs->rcu_free = NULL;
-		rcu->node = 0;
+		pcs->rcu_free = NULL; /* node 0: set by head_of_sheaf() */
 	}
 	/* before the CPU is let go, so that a flush cannot miss it */
 	if (rcu)
@@ -203,9 +228,9 @@ static void rcu_kfree_box(struct rcu_head *head)
 	struct rcu_free_box *b = (struct rcu_free_box *)(void *)head;
 	bool had = callback_enter();
 
-	kfree(b->ptr);
-	callback_leave(had);
+	kfree(__atomic_load_n(&b->ptr, __ATOMIC_ACQUIRE));
 	free(b);
+	callback_leave(had);
 }
 
 void kvfree_call_rcu(struct rcu_head *head, void *ptr)
@@ -225,7 +250,7 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 		kfree(ptr);
 		return;
 	}
-	b->ptr = ptr;
+	__atomic_store_n(&b->ptr, ptr, __ATOMIC_RELEASE);
 	sheaf_call_rcu(&b->head, rcu_kfree_box);
 }
 
@@ -260,8 +285,6 @@ static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 	unsigned int nr;
 	bool excl;
 
-	if (!pcs->main) /* a creation that failed half-way */
-		return;
 	do {
 		excl = ksl_cpu_exclude_begin(cpu);
 		ksl_spin_lock(&c->lock);
@@ -300,6 +323,7 @@ void ksl_sheaves_shutdown(struct kmem_cache *s)
 		return;
 	ksl_sheaves_flush_all(s);
 	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
 	ksl_barn_shrink(s, s->node.barn);
 }
 
@@ -321,6 +345,7 @@ void kvfree_rcu_barrier(void)
 	}
 	pthread_mutex_unlock(&ksl_slab_mutex);
 	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
 }
 
 /* ---- what the views count ------------------------------------------------ */

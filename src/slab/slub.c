@@ -133,6 +133,7 @@ static void rcu_free_slab(struct rcu_head *head)
 	/* liburcu's thread keeps no CPU (its owner stays lock-free) */
 	if (!had_cpu)
 		ksl_cpu_leave();
+	ksl_rcu_callback_done();
 }
 
 static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
@@ -169,6 +170,7 @@ void ksl_discard_list(struct kmem_cache *s, struct slab *list)
 void ksl_slab_rcu_barrier(void)
 {
 	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
 }
 
 /* c->slab is written under c->lock, and read without it by remote frees
@@ -706,7 +708,7 @@ static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	if (s->cpu_sheaves)
-		return ksl_sheaf_alloc_fast(s, gfp, caller);
+		return ksl_sheaf_alloc(s, gfp);
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 

@@ -407,7 +407,7 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		return;
 	}
 	if (s->cpu_sheaves) {
-		ksl_sheaf_free_fast(s, obj, caller);
+		ksl_sheaf_free(s, obj);
 		return;
 	}
 	ksl_slab_free_fast(s, NULL, obj, caller);
