@@ -197,8 +197,13 @@ void kfree(const void *p)
 		do_kfree(p, _RET_IP_);
 		return;
 	}
-	if (unlikely(
-		    slab->slab_cache->cpu_sheaves)) { /* kfree() of its object */
+	if (likely(slab->slab_cache == hint)) {
+		/* not in its active slab: tested above */
+		ksl_slab_free_past_active(hint, slab, (void *)p, _RET_IP_, own);
+		return;
+	}
+	/* kfree() of an object of a cache with sheaves goes to them */
+	if (unlikely(slab->slab_cache->cpu_sheaves)) {
 		ksl_own_leave(own);
 		ksl_cache_free_caller(slab->slab_cache, (void *)p, _RET_IP_);
 		return;

@@ -81,9 +81,10 @@ struct own_slot {
 	struct ksl_cpu_own own; /* first: 64-byte aligned */
 	struct own_slot *next;
 };
-static struct own_slot *stolen_slots; /* this boot's, to retire */
-static struct ksl_cpu_own **cur;      /* [nr_cpus] */
-static ksl_spinlock_t *slot_lock;     /* [nr_cpus] */
+/* every boot's (kept, as the arrays: a stale TLS may point there) */
+static struct own_slot *stolen_slots;
+static struct ksl_cpu_own **cur;  /* [nr_cpus] */
+static ksl_spinlock_t *slot_lock; /* [nr_cpus] */
 
 static struct ksl_cpu_own *cur_slot(unsigned int cpu)
 {
@@ -115,7 +116,6 @@ int ksl_cpu_own_reset(void)
 	struct own_array *a;
 
 	ksl_cpu_own_retire();
-	stolen_slots = NULL; /* kept allocated: stale TLS may point there */
 	free(cur);
 	free(slot_lock);
 	cur = calloc(nr, sizeof(*cur));

@@ -444,6 +444,23 @@ static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
  * slab, the last slab freed into, else ksl_slab_free_in(), which leaves
  * the section itself.
  */
+/* the same past the active slab (obj is known not to be in it) */
+static __attribute__((always_inline)) inline void
+ksl_slab_free_past_active(struct kmem_cache *s, struct slab *slab, void *obj,
+			  unsigned long caller, struct ksl_cpu_own *own)
+{
+	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
+	struct slab *last = c->last_local;
+
+	if (ksl_push_if_in(s, obj, (const char *)last->base, last->span,
+			   &last->local_free)) {
+		last->local_nr++;
+		ksl_own_leave(own);
+		return;
+	}
+	ksl_slab_free_in(s, slab, obj, caller);
+}
+
 static __attribute__((always_inline)) inline void
 ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
 		   unsigned long caller, struct ksl_cpu_own *own)
