@@ -357,6 +357,40 @@ static void test_bad_frees(void **state)
 	kslab_shutdown();
 }
 
+static void test_sheaves_for_all_policy(void **state)
+{
+	struct kmem_cache *a, *b, *c;
+
+	(void)state;
+	/* kslab's own parameter; an unknown value is refused */
+	capture_start();
+	assert_int_not_equal(kslab_boot("arch=x86_64 kslab.sheaves=some"), 0);
+	assert_non_null(strstr(capture_stop(), "kslab.sheaves"));
+	boot("arch=x86_64 mem=256M nr_cpus=2 kslab.sheaves=all");
+	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
+	b = kmem_cache_create("all-300", 300, 0, SLAB_NO_MERGE, NULL);
+	c = kmem_cache_create("all-5000", 5000, 0, SLAB_NO_MERGE, NULL);
+	/* 60, 26 and 4 objects, grown to fill the sheaf's kmalloc class */
+	assert_int_equal(cache_info_of(a).sheaf_capacity, 60);
+	assert_int_equal(cache_info_of(b).sheaf_capacity, 28);
+	assert_int_equal(cache_info_of(c).sheaf_capacity, 4);
+	/* not the kmalloc caches, nor the boot caches */
+	assert_int_equal(
+		cache_info_of(kslab_find_cache("kmalloc-64")).sheaf_capacity,
+		0);
+	assert_int_equal(
+		cache_info_of(kslab_find_cache("kmem_cache")).sheaf_capacity,
+		0);
+	kmem_cache_free(a, kmem_cache_alloc(a, GFP_KERNEL));
+	assert_int_equal(cache_info_of(a).sheaf_objects, 60);
+	kslab_shutdown();
+	/* the default is 6.18's: only caches that ask */
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
+	assert_int_equal(cache_info_of(a).sheaf_capacity, 0);
+	kslab_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_rcu_sheaf),
 		cmocka_unit_test(test_merging_and_debug),
 		cmocka_unit_test(test_bad_frees),
+		cmocka_unit_test(test_sheaves_for_all_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,6 +107,8 @@ void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp);
 void ksl_sheaf_free(struct kmem_cache *s, void *obj);
 
 /* sheaf_life.c */
+unsigned int ksl_sheaves_default_capacity(unsigned int size,
+					  unsigned int asked);
 void ksl_rcu_callback_done(void);
 void ksl_rcu_barrier_done(void);
 struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu);

@@ -27,6 +27,35 @@
 
 /* ---- creation and release --------------------------------------------- */
 
+/*
+ * The capacity every cache gets under kslab.sheaves=all, from the
+ * "sheaves for all" series that followed 6.18 (mm/slub.c
+ * calculate_sheaf_capacity(), v1 of 2025-10-23): half of what the
+ * per-CPU partial lists held, by object size (two sheaves a CPU), grown
+ * so that the sheaf fills its kmalloc size class (x86_64 classes), and
+ * never below what the cache asked for.
+ */
+unsigned int ksl_sheaves_default_capacity(unsigned int size, unsigned int asked)
+{
+	static const unsigned int classes[] = { 64, 96, 128, 192, 256 };
+	unsigned int capacity = size >= ksl_mm.page_size ? 4 :
+				size >= 1024		 ? 12 :
+				size >= 256		 ? 26 :
+							   60;
+	size_t bytes = sizeof(struct slab_sheaf) + capacity * sizeof(void *);
+	size_t rounded = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes) && !rounded; i++)
+		if (bytes <= classes[i])
+			rounded = classes[i];
+	if (!rounded)
+		for (rounded = 512; rounded < bytes; rounded *= 2)
+			;
+	capacity = (unsigned int)((rounded - sizeof(struct slab_sheaf)) /
+				  sizeof(void *));
+	return ksl_max(capacity, asked);
+}
+
 int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity)
 {
 	size_t len = sizeof(struct slub_percpu_sheaves) * ksl_mm.nr_cpus;

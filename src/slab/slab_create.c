@@ -99,7 +99,21 @@ static int param_merge(const char *name, const char *val)
 	return 0;
 }
 
+/* kslab.sheaves=6.18 (default: only caches that ask) | all */
+static int param_sheaves(const char *name, const char *val)
+{
+	if (val && !strcmp(val, "all"))
+		ksl_slab_cfg.sheaves_all = true;
+	else if (val && !strcmp(val, "6.18"))
+		ksl_slab_cfg.sheaves_all = false;
+	else
+		return ksl_param_invalid(name, val,
+					 "expected all or 6.18 (the default)");
+	return 0;
+}
+
 const struct ksl_param ksl_slab_params[] = {
+	{ "kslab.sheaves", param_sheaves },
 	{ "slub_min_order", param_min_order },
 	{ "slab_min_order", param_min_order },
 	{ "slub_max_order", param_max_order },
@@ -119,6 +133,7 @@ void ksl_slab_config_reset(void)
 	ksl_slab_cfg.max_order = -1;
 	ksl_slab_cfg.min_objects = -1;
 	ksl_slab_cfg.nomerge = false;
+	ksl_slab_cfg.sheaves_all = false;
 }
 
 int ksl_slab_validate(void)
@@ -441,9 +456,18 @@ static void put_meta_objects(struct ksl_cache_box *b)
 static int create_sheaves(struct kmem_cache *s,
 			  const struct kmem_cache_args *args)
 {
-	if (!args->sheaf_capacity || (s->flags & SLAB_DEBUG_FLAGS))
+	unsigned int capacity = args->sheaf_capacity;
+
+	if (s->flags & SLAB_DEBUG_FLAGS)
 		return 0;
-	return ksl_sheaves_init(s, args->sheaf_capacity);
+	/* kslab.sheaves=all: not the boot caches (made before kmem_cache
+	 * exists), nor kmalloc caches (the sheaves are kmalloc objects) */
+	if (ksl_slab_cfg.sheaves_all && ksl_kmem_cache &&
+	    !(s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE)))
+		capacity = ksl_sheaves_default_capacity(s->size, capacity);
+	if (!capacity)
+		return 0;
+	return ksl_sheaves_init(s, capacity);
 }
 
 static struct kmem_cache *create_cache(const char *name, unsigned int size,

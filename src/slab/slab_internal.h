@@ -326,6 +326,10 @@ static inline void ksl_release_cpu(struct ksl_cpu_hold *h)
 struct ksl_slab_config {
 	int min_order, max_order, min_objects; /* -1: default */
 	bool nomerge;
+	/* kslab.sheaves=all (kslab's parameter): every cache but the boot
+	 * and kmalloc caches gets sheaves, as the "sheaves for all" design
+	 * that followed 6.18 (sheaf_life.c ksl_sheaves_default_capacity()) */
+	bool sheaves_all;
 };
 extern struct ksl_slab_config ksl_slab_cfg;
 extern pthread_mutex_t ksl_slab_mutex;
