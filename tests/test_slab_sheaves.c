@@ -64,6 +64,15 @@ static void test_alloc_free_through_sheaves(void **state)
 	assert_int_equal(i.barn_empty, 1); /* the empty main went there */
 	/* objects in sheaves are allocated as far as the slabs know */
 	assert_true(i.active_objs >= CAP);
+	{
+		char buf[1 << 16];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_int_equal(kslab_show("slabs", f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "sheaf-64\n  object_size"));
+		assert_non_null(strstr(buf, "  sheaf_capacity  32\n"));
+	}
 	/* LIFO: the object freed is the next one handed out */
 	kmem_cache_free(s, p);
 	assert_int_equal(cache_info_of(s).sheaf_objects, CAP);

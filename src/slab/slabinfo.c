@@ -125,6 +125,7 @@ static void show_one(FILE *out, const struct kmem_cache *s)
 		!!(s->flags & SLAB_CONSISTENCY_CHECKS));
 	fprintf(out, "  min_partial     %u\n", i.min_partial);
 	fprintf(out, "  cpu_partial     %u\n", i.cpu_partial);
+	fprintf(out, "  sheaf_capacity  %u\n", i.sheaf_capacity);
 	fprintf(out, "  usersize        %u\n", i.usersize);
 	fprintf(out, "  unique_id       %s\n", i.unique_id);
 }
