@@ -289,6 +289,16 @@ static void test_rcu_sheaf(void **state)
 	kmem_cache_destroy(plain);
 	assert_null(strstr(capture_stop(), "still has"));
 	assert_null(kslab_find_cache("sheaf-rcu"));
+	/* destroy waits for kfree_rcu()s in flight, of any cache */
+	plain = kmem_cache_create("plain-rcu2", 64, 0, SLAB_NO_MERGE, NULL);
+	for (int k = 0; k < 10; k++)
+		v[k] = kmem_cache_alloc(plain, GFP_KERNEL);
+	for (int k = 0; k < 10; k++)
+		kfree_rcu_mightsleep(v[k]);
+	capture_start();
+	kmem_cache_destroy(plain);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("plain-rcu2"));
 	/* destroy waits for RCU sheaves in flight */
 	s = sheaf_cache("sheaf-rcu2", 64, 0);
 	for (int k = 0; k < 40; k++)

@@ -111,6 +111,7 @@ unsigned int ksl_sheaves_default_capacity(unsigned int size,
 					  unsigned int asked);
 void ksl_rcu_callback_done(void);
 void ksl_rcu_barrier_done(void);
+void ksl_kvfree_rcu_wait(void);
 struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu);
 int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity);
 void ksl_sheaves_release(struct kmem_cache *s, bool give_back);

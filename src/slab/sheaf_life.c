@@ -103,12 +103,16 @@ void ksl_sheaves_release(struct kmem_cache *s, bool give_back)
 
 /* ---- RCU ------------------------------------------------------------------ */
 
+/* kvfree_rcu() callbacks queued and not yet run */
+static long rcu_in_flight;
+
 /* call_rcu() from any thread (liburcu wants it registered meanwhile) */
 static void sheaf_call_rcu(struct rcu_head *head,
 			   void (*fn)(struct rcu_head *head))
 {
 	bool registered = URCU_TLS(urcu_memb_reader).registered;
 
+	__atomic_fetch_add(&rcu_in_flight, 1, __ATOMIC_RELAXED);
 	if (!registered)
 		urcu_memb_register_thread();
 	urcu_memb_call_rcu(head, fn);
@@ -143,7 +147,21 @@ static void callback_leave(bool had_cpu)
 {
 	if (!had_cpu)
 		ksl_cpu_leave();
+	__atomic_fetch_sub(&rcu_in_flight, 1, __ATOMIC_RELAXED);
 	ksl_rcu_callback_done();
+}
+
+/*
+ * kmem_cache_destroy() and shutdown first wait for kvfree_rcu() frees in
+ * flight (they may hold the cache's objects), as the kernel's
+ * kvfree_rcu_barrier_on_cache(); nothing to wait for: no grace period.
+ */
+void ksl_kvfree_rcu_wait(void)
+{
+	if (!__atomic_load_n(&rcu_in_flight, __ATOMIC_RELAXED))
+		return;
+	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
 }
 
 /* the callback sees what the thread that queued the sheaf wrote: the

@@ -724,6 +724,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 	if (!s)
 		return;
+	ksl_kvfree_rcu_wait(); /* in-flight kfree_rcu()s: maybe ours */
 	pthread_mutex_lock(&ksl_slab_mutex);
 	if (s->refcount > 1) {
 		s->refcount--;
@@ -852,6 +853,7 @@ int ksl_slab_init(void)
 void ksl_slab_shutdown(void)
 {
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
+	ksl_kvfree_rcu_wait();
 	pthread_mutex_lock(&ksl_slab_mutex);
 	while (ksl_slab_caches)
 		release_cache(ksl_slab_caches, false);
