@@ -61,7 +61,7 @@ struct replay_result {
 	uint64_t kmalloc_objects, kmalloc_requested, kmalloc_allocated;
 	uint64_t packed_objects;
 	uint64_t sheaf_events; /* allocs and frees of caches with sheaves */
-	bool checked; /* bytes_alloc compared */
+	bool checked;	       /* bytes_alloc compared */
 	uint64_t bytes_alloc_mismatches;
 	uint32_t nr_caches, nr_sites;
 	struct replay_cache_row *caches;
