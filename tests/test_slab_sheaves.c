@@ -253,6 +253,25 @@ static void test_prefill_return_refill(void **state)
 	kmem_cache_return_sheaf(s, GFP_KERNEL, big);
 	assert_int_equal(kmem_cache_refill_sheaf(s, GFP_KERNEL, NULL, 1),
 			 -EINVAL);
+	assert_null(kmem_cache_prefill_sheaf(NULL, GFP_KERNEL, 1));
+	assert_null(kmem_cache_alloc_from_sheaf(s, GFP_KERNEL, NULL));
+	assert_int_equal(kmem_cache_sheaf_size(NULL), 0);
+	{
+		/* a cache without sheaves: every prefilled sheaf is oversize
+		 * (one of 0 objects fails, as the kernel's bulk allocation of
+		 * 0 objects does, but does not crash) */
+		struct kmem_cache *plain = kmem_cache_create(
+			"plain-api", 96, 0, SLAB_NO_MERGE, NULL);
+		struct slab_sheaf *sh;
+
+		capture_start();
+		assert_null(kmem_cache_prefill_sheaf(plain, GFP_KERNEL, 0));
+		sh = kmem_cache_prefill_sheaf(plain, GFP_KERNEL, 3);
+		assert_int_equal(kmem_cache_sheaf_size(sh), 3);
+		kmem_cache_return_sheaf(plain, GFP_KERNEL, sh);
+		assert_non_null(strstr(capture_stop(), "has no sheaves"));
+		kmem_cache_destroy(plain);
+	}
 	kmem_cache_destroy(s);
 	assert_null(kslab_find_cache("sheaf-api"));
 	kslab_shutdown();

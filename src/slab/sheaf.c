@@ -426,7 +426,7 @@ struct slab_sheaf *kmem_cache_prefill_sheaf(struct kmem_cache *s, gfp_t gfp,
 
 	if (!s)
 		return NULL;
-	if (size > s->sheaf_capacity) {
+	if (size > s->sheaf_capacity || !s->cpu_sheaves) {
 		if (!s->sheaf_capacity && !(s->flags & SLAB_DEBUG_FLAGS))
 			ksl_pr_ratelimited(
 				10,
@@ -461,7 +461,7 @@ void kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
 
 	if (!s || !sheaf)
 		return;
-	if (sheaf->capacity != s->sheaf_capacity) {
+	if (sheaf->capacity != s->sheaf_capacity || !s->cpu_sheaves) {
 		ksl_sheaf_flush_unused(s, sheaf);
 		kfree(sheaf);
 		return;
