@@ -43,18 +43,35 @@ void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
 	kfree(sheaf);
 }
 
-/* objects from the slabs, all or none (__kmem_cache_alloc_bulk()) */
+/*
+ * nr objects from the slabs, all or none (__kmem_cache_alloc_bulk()):
+ * the CPU freelist popped with the CPU held once, the classic path for
+ * each refill.
+ */
 static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 				unsigned int nr, void **p)
 {
+	struct ksl_cpu_hold h;
+	unsigned int i = 0;
+
 	gfp &= ~__GFP_ZERO;
-	for (unsigned int i = 0; i < nr; i++) {
+	while (i < nr) {
+		ksl_hold_cpu(s, &h);
+		while (i < nr && h.c->freelist) {
+			p[i] = h.c->freelist;
+			h.c->freelist = get_fp(s, p[i]);
+			i++;
+		}
+		ksl_release_cpu(&h);
+		if (i == nr)
+			break;
 		p[i] = ksl_slab_alloc_fast(s, gfp, _RET_IP_);
 		if (unlikely(!p[i])) {
 			while (i--)
 				ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
 			return 0;
 		}
+		i++;
 	}
 	return nr;
 }
