@@ -143,6 +143,31 @@ static void test_many_objects_spill_to_barn(void **state)
 	kslab_shutdown();
 }
 
+static void test_destroy_with_live_object(void **state)
+{
+	struct kmem_cache *s;
+	void *p, *q;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-live", 64, 0);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, q);
+	/* the sheaves are flushed, the live object reported, the cache kept */
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_non_null(strstr(capture_stop(), "still has 1 objects"));
+	assert_non_null(kslab_find_cache("sheaf-live"));
+	assert_int_equal(cache_info_of(s).sheaf_objects, 0);
+	kmem_cache_free(s, p);
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("sheaf-live"));
+	kslab_shutdown();
+}
+
 static void test_barn_exchange_between_cpus(void **state)
 {
 	static void *v[400];
@@ -434,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_free_through_sheaves),
 		cmocka_unit_test(test_many_objects_spill_to_barn),
+		cmocka_unit_test(test_destroy_with_live_object),
 		cmocka_unit_test(test_barn_exchange_between_cpus),
 		cmocka_unit_test(test_prefill_under_memory_pressure),
 		cmocka_unit_test(test_prefill_return_refill),
