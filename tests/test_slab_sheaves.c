@@ -437,6 +437,7 @@ static void test_sheaves_for_all_policy(void **state)
 	assert_int_equal(cache_info_of(a).sheaf_capacity, 60);
 	assert_int_equal(cache_info_of(b).sheaf_capacity, 28);
 	assert_int_equal(cache_info_of(c).sheaf_capacity, 4);
+	assert_int_equal(cache_info_of(a).cpu_partial, 0);
 	/* not the kmalloc caches, nor the boot caches */
 	assert_int_equal(
 		cache_info_of(kslab_find_cache("kmalloc-64")).sheaf_capacity,

@@ -463,8 +463,12 @@ static int create_sheaves(struct kmem_cache *s,
 	/* kslab.sheaves=all: not the boot caches (made before kmem_cache
 	 * exists), nor kmalloc caches (the sheaves are kmalloc objects) */
 	if (ksl_slab_cfg.sheaves_all && ksl_kmem_cache &&
-	    !(s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE)))
+	    !(s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE))) {
 		capacity = ksl_sheaves_default_capacity(s->size, capacity);
+		/* the series also drops the per-CPU partial lists (and the
+		 * CPU slabs, which kslab keeps behind the sheaves) */
+		s->cpu_partial = s->cpu_partial_slabs = 0;
+	}
 	if (!capacity)
 		return 0;
 	return ksl_sheaves_init(s, capacity);
