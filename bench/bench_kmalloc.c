@@ -15,9 +15,11 @@
  *   var     alloc then free, sizes from a kernel-like mix (8 B to 4 KiB),
  *           known only at run time
  *   mix     the same sizes, 10,000 live objects, N random replacements
+ *   batch   1000 objects of 64 bytes allocated, then freed (kfree() of an
+ *           object that is not the last one allocated); N/1000 times
  *
- * What callgrind measures (--toggle-collect): const_API, var_API and
- * mix_API, less their *_none twins (same frame and loop, no allocator
+ * What callgrind measures (--toggle-collect): const_API, var_API,
+ * mix_API and batch_API (1000 pairs), less their *_none twins (same frame and loop, no allocator
  * call), so that the count is the calls themselves.
  */
 #define _GNU_SOURCE
@@ -30,6 +32,7 @@
 
 #define LIVE 10000
 #define NSIZES 4096
+#define BATCH 1000
 
 #define NOINLINE __attribute__((noinline))
 #define KEEP(p) __asm__ volatile("" : : "r"(p) : "memory")
@@ -74,6 +77,16 @@ static bool use_kslab;
 	{                                                                     \
 		api##_free(old);                                              \
 		return api##_alloc(size);                                     \
+	}                                                                     \
+	NOINLINE void batch_##api(void **v);                                  \
+	NOINLINE void batch_##api(void **v)                                   \
+	{                                                                     \
+		for (int i = 0; i < BATCH; i++) {                             \
+			v[i] = api##_alloc(64);                               \
+			KEEP(v[i]);                                           \
+		}                                                             \
+		for (int i = 0; i < BATCH; i++)                               \
+			api##_free(v[i]);                                     \
 	}
 
 DEFINE_API(kslab, kmalloc(size, GFP_KERNEL), kfree(p))
@@ -87,6 +100,7 @@ DEFINE_API(none, ({
 static void (*const_fn)(void);
 static void (*var_fn)(size_t);
 static void *(*mix_fn)(void *, size_t);
+static void (*batch_fn)(void **);
 
 static unsigned int rnd(unsigned long long *s)
 {
@@ -140,7 +154,12 @@ static void run(const char *w, long n)
 			var_fn(sizes[i % NSIZES]);
 	else if (!strcmp(w, "mix"))
 		run_mix(n);
-	else {
+	else if (!strcmp(w, "batch")) {
+		static void *v[BATCH];
+
+		for (long i = 0; i < n / BATCH; i++)
+			batch_fn(v);
+	} else {
 		fprintf(stderr, "bench_kmalloc: unknown workload %s\n", w);
 		exit(2);
 	}
@@ -152,6 +171,7 @@ static void setup(const char *api)
 	const_fn = use_kslab ? const_kslab : const_malloc;
 	var_fn = use_kslab ? var_kslab : var_malloc;
 	mix_fn = use_kslab ? mix_kslab : mix_malloc;
+	batch_fn = use_kslab ? batch_kslab : batch_malloc;
 	draw_sizes();
 	if (use_kslab && kslab_boot("arch=x86_64 mem=2G nr_cpus=2")) {
 		fprintf(stderr, "bench_kmalloc: boot failed\n");
@@ -177,6 +197,7 @@ static void use_none(void)
 	const_fn = const_none;
 	var_fn = var_none;
 	mix_fn = mix_none;
+	batch_fn = batch_none;
 }
 
 int main(int argc, char **argv)

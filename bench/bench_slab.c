@@ -9,16 +9,19 @@
  *   bench_slab count-none API WORKLOAD N   the same without the allocator
  *                                          calls (the baseline subtracted)
  *
- * API: kslab | malloc. WORKLOAD:
+ * API: kslab | sheaf | malloc (sheaf: kslab with every cache created with
+ * sheaf_capacity 32, as 6.18's maple_node and vm_area_struct). WORKLOAD:
  *   pair     alloc then free 64 bytes, N times
  *   batch    1000 objects of 64 bytes allocated, then freed; N/1000 times
+ *   rfree    64 bytes, 10,000 live objects, N random replacements (one
+ *            free at a random place, one allocation)
  *   mix      a kernel-like mix of sizes, 10,000 live objects, N replacements
  *   xthread  one thread allocates 64 bytes, another frees, through a ring
  *            (for kslab the two run as CPUs 0 and 1: remote frees)
  *
- * The functions pair_API, batch_API and mix_API are what callgrind
- * measures (--toggle-collect), less their *_none twins: one pair, 1000
- * pairs, one free and one allocation of the mix.
+ * The functions pair_API, batch_API, rfree_API and mix_API are what
+ * callgrind measures (--toggle-collect), less their *_none twins: one
+ * pair, 1000 pairs, one free and one allocation.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -96,9 +99,16 @@ static struct kmem_cache *class_cache[12];
 	{                                                               \
 		api##_free(os, old);                                    \
 		return api##_alloc(ns, size);                           \
+	}                                                               \
+	NOINLINE void *rfree_##api(struct kmem_cache *s, void *old);    \
+	NOINLINE void *rfree_##api(struct kmem_cache *s, void *old)     \
+	{                                                               \
+		api##_free(s, old);                                     \
+		return api##_alloc(s, 64);                              \
 	}
 
 DEFINE_API(kslab, kmem_cache_alloc(s, GFP_KERNEL), kmem_cache_free(s, p))
+DEFINE_API(sheaf, kmem_cache_alloc(s, GFP_KERNEL), kmem_cache_free(s, p))
 DEFINE_API(malloc, malloc(size), free(p))
 DEFINE_API(none, ({
 		   KEEP(s);
@@ -125,6 +135,7 @@ static void (*pair_fn)(void);
 static void (*batch_fn)(void **);
 static void *(*mix_fn)(struct kmem_cache *, void *, struct kmem_cache *,
 		       size_t);
+static void *(*rfree_fn)(struct kmem_cache *, void *);
 
 static unsigned int rnd(unsigned long long *s)
 {
@@ -171,6 +182,25 @@ static void run_mix(long n)
 		return;
 	for (int i = 0; i < LIVE; i++)
 		obj_free(class_cache[cls[i]], live[i]);
+}
+
+static void run_rfree(long n)
+{
+	static void *live[LIVE];
+	unsigned long long seed = 42;
+
+	for (int i = 0; i < LIVE; i++)
+		live[i] = obj_alloc(c64, 64);
+	for (long k = 0; k < n; k++) {
+		unsigned int i = rnd(&seed) % LIVE;
+
+		live[i] = rfree_fn(c64, live[i]);
+		KEEP(live[i]);
+	}
+	if (rfree_fn == rfree_none) /* live[] holds no objects */
+		return;
+	for (int i = 0; i < LIVE; i++)
+		obj_free(c64, live[i]);
 }
 
 /* spin a little, then let the other thread run (the host may have fewer
@@ -245,6 +275,8 @@ static void run(const char *w, long n)
 			batch_fn(v);
 	else if (!strcmp(w, "mix"))
 		run_mix(n);
+	else if (!strcmp(w, "rfree"))
+		run_rfree(n);
 	else if (!strcmp(w, "xthread"))
 		run_xthread(n);
 	else {
@@ -255,23 +287,27 @@ static void run(const char *w, long n)
 
 static void setup(const char *api)
 {
-	use_kslab = !strcmp(api, "kslab");
-	pair_fn = use_kslab ? pair_kslab : pair_malloc;
-	batch_fn = use_kslab ? batch_kslab : batch_malloc;
-	mix_fn = use_kslab ? mix_kslab : mix_malloc;
+	bool sheaf = !strcmp(api, "sheaf");
+	struct kmem_cache_args args = { .sheaf_capacity = sheaf ? 32 : 0 };
+
+	use_kslab = sheaf || !strcmp(api, "kslab");
+	pair_fn = sheaf ? pair_sheaf : use_kslab ? pair_kslab : pair_malloc;
+	batch_fn = sheaf ? batch_sheaf : use_kslab ? batch_kslab : batch_malloc;
+	mix_fn = sheaf ? mix_sheaf : use_kslab ? mix_kslab : mix_malloc;
+	rfree_fn = sheaf ? rfree_sheaf : use_kslab ? rfree_kslab : rfree_malloc;
 	if (!use_kslab)
 		return;
 	if (kslab_boot("arch=x86_64 mem=2G nr_cpus=2")) {
 		fprintf(stderr, "bench_slab: boot failed\n");
 		exit(1);
 	}
-	c64 = kmem_cache_create("bench-pair", 64, 0, SLAB_NO_MERGE, NULL);
+	c64 = kmem_cache_create_args("bench-pair", 64, &args, SLAB_NO_MERGE);
 	for (int i = 0; i < 12; i++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "bench-%u", classes[i]);
 		class_cache[i] =
-			kmem_cache_create(name, classes[i], 0, 0, NULL);
+			kmem_cache_create_args(name, classes[i], &args, 0);
 	}
 }
 
@@ -292,6 +328,7 @@ static void use_none(void)
 	pair_fn = pair_none;
 	batch_fn = batch_none;
 	mix_fn = mix_none;
+	rfree_fn = rfree_none;
 }
 
 int main(int argc, char **argv)

@@ -18,12 +18,14 @@ n_of() {
 	case $1 in
 	const | var) echo 2000000 ;;
 	mix) echo 1000000 ;;
+	batch) echo 2000000 ;;
 	esac
 }
 
-peers_times "$build/bench/bench_kmalloc" kmalloc const var mix
+peers_times "$build/bench/bench_kmalloc" kmalloc const var batch mix
 echo
 echo "== callgrind instructions per kmalloc+kfree (malloc+free) pair, the calls only"
 echo "   const: 64 B, compile-time size; var: run-time sizes; mix: one free and"
-echo "   one allocation with 10,000 live objects"
-peers_counts "$build/bench/bench_kmalloc" 20000 const var mix
+echo "   one allocation with 10,000 live objects; batch: 1000 x 64 B allocated,"
+echo "   then freed"
+peers_counts "$build/bench/bench_kmalloc" 20000 const var batch mix

@@ -10,21 +10,25 @@
 #   bench/slab.sh [BUILD_DIR]    (default build-bench; builds it if needed)
 set -eu
 build=${1:-build-bench}
+# kslab twice: classic SLUB caches, and caches with 6.18 sheaves
+kslab_apis="kslab sheaf"
 . "$(dirname "$0")/peers.inc"
 peers_build "$build" bench_slab
 
 n_of() {
 	case $1 in
 	pair | batch) echo 2000000 ;;
-	mix) echo 1000000 ;;
+	mix | rfree) echo 1000000 ;;
 	xthread) echo 500000 ;;
 	esac
 }
 
-peers_times "$build/bench/bench_slab" "slab layer" pair batch mix xthread
+peers_times "$build/bench/bench_slab" "slab layer" pair batch rfree mix xthread
 echo
 echo "== callgrind instructions per alloc+free pair (the calls only: argument set-up,"
 echo "   call, allocator, return; the measuring function's frame and loop subtracted)"
 echo "   pair: alloc then free 64 B; batch: 1000 x 64 B allocated, then freed;"
+echo "   rfree: 64 B, 10,000 live, one free at random and one allocation;"
 echo "   mix: one free and one allocation of the kernel-like size mix"
-peers_counts "$build/bench/bench_slab" 20000 pair batch mix
+echo "   (kslab: classic caches; sheaf: caches with sheaf_capacity 32)"
+peers_counts "$build/bench/bench_slab" 20000 pair batch rfree mix

@@ -85,7 +85,12 @@ static void test_all_policies_ran(void **state)
 		assert_true(res[i].peak_slab_bytes >
 			    res[i].peak_requested_bytes / 2);
 		assert_true(res[i].nr_caches > 0);
+		/* maple_node and vm_area_struct through their 6.18 sheaves */
+		assert_true(res[i].sheaf_events > 0);
+		assert_int_equal(res[i].sheaf_events, res[X86].sheaf_events);
 	}
+	printf("events through sheaves: %llu\n",
+	       (unsigned long long)res[X86].sheaf_events);
 }
 
 /* the x86_64 machine allocates exactly what the traced kernel did */

@@ -7,7 +7,10 @@
  * good and bad, against a model of which objects are live. Every live
  * object carries a stamp checked before it is freed; no object is handed
  * out twice; bad frees are refused without changing anything; after a
- * shrink, each cache's active object count is the model's. The seed is
+ * shrink, each cache's active object count is the model's. Two of the
+ * caches have 6.18 sheaves (capacities 32 and 7: frees and allocations
+ * go through per-CPU sheaves and the barn, RCU frees through the RCU
+ * sheaf, prefilled sheaves are taken and returned). The seed is
  * printed (KSLAB_SEED=N repeats a run).
  */
 #define _GNU_SOURCE
@@ -22,7 +25,7 @@
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
 
-#define NR_CACHES 4
+#define NR_CACHES 6
 #define MAX_LIVE 3000
 #define STEPS 400000
 #define NR_CPUS 3
@@ -34,7 +37,8 @@ struct live {
 };
 
 static struct kmem_cache *caches[NR_CACHES];
-static const unsigned int sizes[NR_CACHES] = { 24, 64, 200, 1000 };
+static const unsigned int sizes[NR_CACHES] = { 24, 64, 200, 1000, 64, 512 };
+static const unsigned int sheaf_capacity[NR_CACHES] = { 0, 0, 0, 0, 32, 7 };
 static struct live live[MAX_LIVE];
 static unsigned int nr_live;
 static unsigned long live_per_cache[NR_CACHES];
@@ -140,8 +144,56 @@ static void do_bulk(void)
 	kmem_cache_free_bulk(caches[c], n, v);
 }
 
+/* a prefilled sheaf of a sheaf cache: its objects live for a while */
+static void do_prefill(unsigned long step)
+{
+	unsigned int c = 4 + rnd() % 2, want = 1 + rnd() % 40;
+	struct slab_sheaf *sheaf =
+		kmem_cache_prefill_sheaf(caches[c], GFP_KERNEL, want);
+	unsigned int take = rnd() % (want + 1);
+
+	assert_non_null(sheaf);
+	assert_true(kmem_cache_sheaf_size(sheaf) >= want);
+	for (unsigned int k = 0; k < take && nr_live < MAX_LIVE; k++) {
+		void *p = kmem_cache_alloc_from_sheaf(caches[c], GFP_KERNEL,
+						      sheaf);
+
+		assert_non_null(p);
+		for (unsigned int j = 0; j < nr_live; j++)
+			assert_ptr_not_equal(p, live[j].p);
+		live[nr_live].p = p;
+		live[nr_live].cache = c;
+		live[nr_live].stamp = step * 2654435761UL + c + k;
+		stamp(p, c, live[nr_live].stamp);
+		nr_live++;
+		live_per_cache[c]++;
+	}
+	if (rnd() % 2)
+		assert_int_equal(kmem_cache_refill_sheaf(caches[c], GFP_KERNEL,
+							 &sheaf, want + 5),
+				 0);
+	kmem_cache_return_sheaf(caches[c], GFP_KERNEL, sheaf);
+}
+
+/* kfree_rcu() of a live object: gone after a grace period */
+static void do_free_rcu(void)
+{
+	unsigned int i;
+	struct live l;
+
+	if (!nr_live)
+		return;
+	i = rnd() % nr_live;
+	l = live[i];
+	assert_true(stamp_ok(&l));
+	live[i] = live[--nr_live];
+	live_per_cache[l.cache]--;
+	kfree_rcu_mightsleep(l.p);
+}
+
 static void check_counts(void)
 {
+	kvfree_rcu_barrier(); /* objects freed with kfree_rcu() are back */
 	for (unsigned int c = 0; c < NR_CACHES; c++) {
 		struct kslab_cache_info i;
 
@@ -160,10 +212,14 @@ static void test_random_operations(void **state)
 	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=3"), 0);
 	for (unsigned int c = 0; c < NR_CACHES; c++) {
 		char name[32];
+		struct kmem_cache_args args = {
+			.sheaf_capacity = sheaf_capacity[c],
+		};
 
-		snprintf(name, sizeof(name), "model-%u", sizes[c]);
-		caches[c] = kmem_cache_create(name, sizes[c], 0, SLAB_NO_MERGE,
-					      NULL);
+		snprintf(name, sizeof(name), "model-%u%s", sizes[c],
+			 sheaf_capacity[c] ? "-sheaves" : "");
+		caches[c] = kmem_cache_create_args(name, sizes[c], &args,
+						   SLAB_NO_MERGE);
 		assert_non_null(caches[c]);
 	}
 	nr_live = 0;
@@ -176,8 +232,10 @@ static void test_random_operations(void **state)
 			assert_int_equal(kslab_set_cpu(rnd() % NR_CPUS), 0);
 		else if (op < 48)
 			do_alloc(step);
-		else if (op < 94)
+		else if (op < 93)
 			do_free();
+		else if (op < 94)
+			(rnd() % 4) ? do_free_rcu() : do_prefill(step);
 		else if (op < 96)
 			do_bad_free();
 		else if (op < 98)

@@ -92,8 +92,13 @@ struct kmem_cache_args {
 	unsigned int freeptr_offset; /* SLAB_TYPESAFE_BY_RCU only */
 	bool use_freeptr_offset;
 	void (*ctor)(void *);
-	/* per-CPU sheaves (6.18): kslab keeps none, but such a cache is
-	 * never merged, as the kernel's maple_node and vm_area_struct */
+	/*
+	 * Per-CPU sheaves (6.18): with a non-zero value every CPU caches
+	 * objects in arrays of this many ("sheaves": a main one and a
+	 * spare), exchanged with a per-node barn of full and empty ones.
+	 * Ignored (no sheaves) with a debug flag; such a cache is never
+	 * merged into another.
+	 */
 	unsigned int sheaf_capacity;
 };
 
@@ -136,6 +141,61 @@ KSLAB_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags,
 KSLAB_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size,
 				    void **p);
 
+/*
+ * A sheaf: an array of objects of one cache. kmem_cache_prefill_sheaf()
+ * hands one out; read size with kmem_cache_sheaf_size(). The layout is
+ * 6.18's (the header is 32 bytes on 64-bit hosts, so a sheaf of 32
+ * objects is a kmalloc-512 object of the simulated machine, as there).
+ */
+struct slab_sheaf {
+	union {
+		void *kslab_link[2]; /* the barn's list, or its RCU callback */
+		unsigned int capacity; /* a prefilled sheaf's objects[] length */
+	};
+	struct kmem_cache *cache;
+	unsigned int size; /* objects held: objects[0..size) */
+	int node;
+	void *objects[];
+};
+
+/*
+ * A sheaf holding at least size objects (more than the cache's
+ * sheaf_capacity: an "oversize" one, exactly size), for allocations that
+ * must not fail later: kmem_cache_alloc_from_sheaf() then succeeds size
+ * times whatever memory is left. NULL when the objects or the sheaf could
+ * not be allocated with gfp.
+ */
+KSLAB_API struct slab_sheaf *
+kmem_cache_prefill_sheaf(struct kmem_cache *s, gfp_t gfp, unsigned int size);
+/* Top *sheafp up to at least size objects (it may be replaced by a larger
+ * one); 0, -ENOMEM (the sheaf left as it was), -EINVAL for NULL. */
+KSLAB_API int kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
+				      struct slab_sheaf **sheafp,
+				      unsigned int size);
+/* Give a prefilled sheaf back (its objects are freed or kept cached). */
+KSLAB_API void kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
+				       struct slab_sheaf *sheaf);
+/* An object from the sheaf (gfp: only __GFP_ZERO counts); NULL once it is
+ * empty: no fallback to the cache. */
+KSLAB_API void *kmem_cache_alloc_from_sheaf(struct kmem_cache *s, gfp_t gfp,
+					    struct slab_sheaf *sheaf);
+KSLAB_API unsigned int kmem_cache_sheaf_size(struct slab_sheaf *sheaf);
+
+/*
+ * kvfree_rcu(): free ptr (a slab object, or a large kmalloc) after an RCU
+ * grace period of liburcu's default flavour (urcu-memb). head, if not
+ * NULL, is an rcu_head inside the object (kfree_rcu(ptr, field)); kslab
+ * does not need it. A cache with sheaves batches such frees per CPU in
+ * an "RCU sheaf", as 6.18. kvfree_rcu_barrier() waits for all of them.
+ */
+struct rcu_head;
+KSLAB_API void kvfree_call_rcu(struct rcu_head *head, void *ptr);
+KSLAB_API void kvfree_rcu_barrier(void);
+#define kfree_rcu(ptr, rhf) kvfree_call_rcu(&((ptr)->rhf), (void *)(ptr))
+#define kvfree_rcu(ptr, rhf) kfree_rcu(ptr, rhf)
+#define kfree_rcu_mightsleep(ptr) kvfree_call_rcu(NULL, (void *)(ptr))
+#define kvfree_rcu_mightsleep(ptr) kvfree_call_rcu(NULL, (void *)(ptr))
+
 struct kslab_cache_info {
 	/* the cache's own name (the first creator's, when merged) */
 	const char *name;
@@ -149,6 +209,11 @@ struct kslab_cache_info {
 	unsigned int inuse, offset, useroffset, usersize;
 	unsigned int min_partial, cpu_partial, cpu_partial_slabs;
 	bool mergeable, has_ctor;
+	/* sheaves: the capacity (0: none), the objects they hold (counted
+	 * in active_objs, as the kernel's), the barn's full and empty ones */
+	unsigned int sheaf_capacity;
+	unsigned long sheaf_objects;
+	unsigned int barn_full, barn_empty;
 };
 /* 0, or -EINVAL for a NULL argument or a dead cache. */
 KSLAB_API int kslab_cache_info(const struct kmem_cache *s,

@@ -164,7 +164,8 @@ static __attribute__((noinline)) void kfree_unowned(const void *p,
 		do_kfree(p, caller);
 		return;
 	}
-	ksl_slab_free_checked(slab->slab_cache, (void *)p, caller);
+	/* ksl_cache_free_caller(): a cache with sheaves frees to them */
+	ksl_cache_free_caller(slab->slab_cache, (void *)p, caller);
 }
 
 /* a slab object: its slab names the cache, the free inline; else the rest */
@@ -194,6 +195,17 @@ void kfree(const void *p)
 	if (unlikely(!slab)) {
 		ksl_own_leave(own);
 		do_kfree(p, _RET_IP_);
+		return;
+	}
+	if (likely(slab->slab_cache == hint)) {
+		/* not in its active slab: tested above */
+		ksl_slab_free_past_active(hint, slab, (void *)p, _RET_IP_, own);
+		return;
+	}
+	/* kfree() of an object of a cache with sheaves goes to them */
+	if (unlikely(slab->slab_cache->cpu_sheaves)) {
+		ksl_own_leave(own);
+		ksl_cache_free_caller(slab->slab_cache, (void *)p, _RET_IP_);
 		return;
 	}
 	ksl_slab_free_held(slab->slab_cache, slab, (void *)p, _RET_IP_, own);

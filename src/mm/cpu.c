@@ -69,11 +69,34 @@ static void membarrier_all(void)
 }
 
 /*
+ * A CPU's current ownership slot (cur[cpu]) changes only when a pinning
+ * thread takes the CPU from an idle owner that was not pinned (steal()):
+ * the new owner gets a fresh slot and the old one is revoked (req raised
+ * for good), so that the old owner's TLS pointer stops working. cur[]
+ * and every req raised by a sharer or a flusher change under the CPU's
+ * slot_lock, and a steal needs req == 0, so a slot whose req someone
+ * raised stays current until they lower it again.
+ */
+struct own_slot {
+	struct ksl_cpu_own own; /* first: 64-byte aligned */
+	struct own_slot *next;
+};
+/* every boot's (kept, as the arrays: a stale TLS may point there) */
+static struct own_slot *stolen_slots;
+static struct ksl_cpu_own **cur;  /* [nr_cpus] */
+static ksl_spinlock_t *slot_lock; /* [nr_cpus] */
+
+static struct ksl_cpu_own *cur_slot(unsigned int cpu)
+{
+	return __atomic_load_n(&cur[cpu], __ATOMIC_ACQUIRE);
+}
+
+/*
  * A new boot (no thread is in the slab layer): a new array for its CPUs,
- * no owners, no sharers. The last boot's array is retired with req
- * raised for good; a thread that still points into it takes the slow
- * path and finds the new generation there. 64 bytes a CPU a boot.
- * Shutdown retires the array at once.
+ * no owners, no sharers. The last boot's array (and the slots of its
+ * steals) is retired with req raised for good; a thread that still
+ * points into it takes the slow path and finds the new generation there.
+ * 64 bytes a CPU a boot. Shutdown retires the array at once.
  */
 void ksl_cpu_own_retire(void)
 {
@@ -82,6 +105,8 @@ void ksl_cpu_own_retire(void)
 	for (unsigned int i = 0; i < own_arrays->nr; i++)
 		__atomic_store_n(&own_arrays->own[i].req, 1 << 30,
 				 __ATOMIC_RELEASE);
+	for (struct own_slot *o = stolen_slots; o; o = o->next)
+		__atomic_store_n(&o->own.req, 1 << 30, __ATOMIC_RELEASE);
 }
 
 int ksl_cpu_own_reset(void)
@@ -91,23 +116,30 @@ int ksl_cpu_own_reset(void)
 	struct own_array *a;
 
 	ksl_cpu_own_retire();
+	free(cur);
+	free(slot_lock);
+	cur = calloc(nr, sizeof(*cur));
+	slot_lock = calloc(nr, sizeof(*slot_lock));
 	a = aligned_alloc(64, len);
-	if (!a)
+	if (!a || !cur || !slot_lock) {
+		free(a);
 		return -ENOMEM;
+	}
 	memset(a, 0, len);
 	a->nr = nr;
 	a->next = own_arrays;
 	own_arrays = a;
 	ksl_cpu_own = a->own;
+	for (unsigned int i = 0; i < nr; i++)
+		cur[i] = &a->own[i];
 	return 0;
 }
 
-/* raise req, then wait until an owner (if any) is out of its section */
-static void exclude_owner(struct ksl_cpu_own *o)
+/* wait until the owner of o (if any) is out of its section (req raised) */
+static void wait_owner_out(struct ksl_cpu_own *o)
 {
 	unsigned int spins = 0;
 
-	__atomic_fetch_add(&o->req, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&o->owned, __ATOMIC_SEQ_CST))
 		return; /* a later owner's first section sees req */
 	membarrier_all();
@@ -119,20 +151,75 @@ static void exclude_owner(struct ksl_cpu_own *o)
 	}
 }
 
+/* raise req of cpu's current slot, then wait for its owner (and for the
+ * owner it is being taken from, while a steal waits for that one) */
+static void exclude_owner(unsigned int cpu)
+{
+	struct ksl_cpu_own *o, *prev;
+
+	ksl_spin_lock(&slot_lock[cpu]);
+	o = cur_slot(cpu);
+	__atomic_fetch_add(&o->req, 1, __ATOMIC_SEQ_CST);
+	ksl_spin_unlock(&slot_lock[cpu]);
+	wait_owner_out(o);
+	prev = __atomic_load_n(&o->prev, __ATOMIC_ACQUIRE);
+	if (prev)
+		wait_owner_out(prev);
+}
+
+static void unexclude(unsigned int cpu)
+{
+	ksl_spin_lock(&slot_lock[cpu]);
+	__atomic_fetch_sub(&cur_slot(cpu)->req, 1, __ATOMIC_RELEASE);
+	ksl_spin_unlock(&slot_lock[cpu]);
+}
+
+static bool revoked(const struct ksl_cpu_own *o)
+{
+	return __atomic_load_n(&o->req, __ATOMIC_RELAXED) >= KSL_OWN_REVOKED;
+}
+
 bool ksl_cpu_exclude_begin(unsigned int cpu)
 {
-	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
-
 	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.owner &&
-	    ksl_tls.own == o)
-		return false; /* the owner itself: not in a section now */
-	exclude_owner(o);
+	    ksl_tls.own == cur_slot(cpu)) {
+		/* the owner itself, not in a section now: mark it busy, so
+		 * that no steal starts meanwhile (a revoked owner is not) */
+		__atomic_store_n(&ksl_tls.own->busy, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (!revoked(ksl_tls.own))
+			return false;
+		__atomic_store_n(&ksl_tls.own->busy, 0, __ATOMIC_RELEASE);
+	}
+	exclude_owner(cpu);
 	return true;
 }
 
-void ksl_cpu_exclude_end(unsigned int cpu)
+void ksl_cpu_exclude_end(unsigned int cpu, bool excluded)
 {
-	__atomic_fetch_sub(&ksl_cpu_own[cpu].req, 1, __ATOMIC_RELEASE);
+	if (excluded)
+		unexclude(cpu);
+	else /* the owner itself: its busy mark */
+		__atomic_store_n(&ksl_tls.own->busy, 0, __ATOMIC_RELEASE);
+}
+
+struct ksl_cpu_own *ksl_lock_mode_begin(unsigned int *cpu)
+{
+	struct ksl_cpu_own *o;
+
+	for (;;) {
+		o = ksl_tls.gen == ksl_mm.generation && ksl_tls.owner ?
+			    ksl_tls.own :
+			    NULL;
+		if (o) {
+			__atomic_store_n(&o->busy, 1, __ATOMIC_RELAXED);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		}
+		*cpu = ksl_this_cpu_fast(); /* a revoked owner moves */
+		if (!o || ksl_tls.own == o)
+			return o;
+		__atomic_store_n(&o->busy, 0, __ATOMIC_RELEASE);
+	}
 }
 
 /* stop running as the current CPU (of this boot): give up its ownership,
@@ -144,17 +231,25 @@ static void leave_cpu(void)
 	if (ksl_tls.owner)
 		__atomic_store_n(&ksl_tls.own->owned, 0, __ATOMIC_RELEASE);
 	else if (ksl_tls.sharer)
-		ksl_cpu_exclude_end(ksl_tls.cpu);
+		unexclude(ksl_tls.cpu);
 	ksl_tls.own = &ksl_own_none;
 	ksl_tls.owner = false;
 	ksl_tls.sharer = false;
 	ksl_tls.hint = NULL;
 }
 
+void ksl_cpu_leave(void)
+{
+	leave_cpu();
+	ksl_tls.gen = 0;
+}
+
 /* thread exit leaves no CPU owned or shared by a dead thread */
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static __thread bool exit_key_set __attribute__((tls_model("initial-exec")));
+/* the thread chose its CPU (kslab_set_cpu()) */
+static __thread bool pinned __attribute__((tls_model("initial-exec")));
 
 static void thread_exit(void *unused)
 {
@@ -177,13 +272,65 @@ static void watch_thread_exit(void)
 	exit_key_set = !pthread_setspecific(exit_key, (void *)1);
 }
 
-/* run as cpu: its owner if it has none, else one of its sharers */
+static void become_owner(struct ksl_cpu_own *o)
+{
+	__atomic_store_n(&o->pinned, pinned, __ATOMIC_RELAXED);
+	ksl_tls.owner = true;
+	ksl_tls.sharer = false;
+	ksl_tls.own = o;
+}
+
+/*
+ * Take cpu from its owner o, which was not pinned (slot_lock held, o's
+ * req is extra, 0 or 1: the caller's own share): o is revoked for good,
+ * a new slot becomes current with the caller as its owner, blocked
+ * (req 1) until o's owner is out of its section; the old owner finds
+ * its slot revoked on its next call and gets another CPU. false: no
+ * memory for a slot (slot_lock released either way).
+ */
+static bool steal(unsigned int cpu, struct ksl_cpu_own *o)
+{
+	struct own_slot *n = aligned_alloc(64, sizeof(*n));
+
+	if (!n) {
+		ksl_spin_unlock(&slot_lock[cpu]);
+		return false;
+	}
+	memset(n, 0, sizeof(*n));
+	n->own.owned = 1;
+	n->own.req = 1;
+	n->own.prev = o;
+	n->next = stolen_slots;
+	stolen_slots = n;
+	__atomic_fetch_add(&o->req, KSL_OWN_REVOKED, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&cur[cpu], &n->own, __ATOMIC_RELEASE);
+	ksl_spin_unlock(&slot_lock[cpu]);
+	wait_owner_out(o);
+	/* the old owner is out: whoever excludes the CPU from now on needs
+	 * only the new slot */
+	__atomic_store_n(&n->own.prev, NULL, __ATOMIC_RELEASE);
+	become_owner(&n->own);
+	__atomic_fetch_sub(&n->own.req, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* may the caller (its share of req: mine) take cpu from o? */
+static bool stealable(const struct ksl_cpu_own *o, int mine)
+{
+	return pinned && __atomic_load_n(&o->owned, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&o->pinned, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&o->req, __ATOMIC_RELAXED) == mine;
+}
+
+/* run as cpu: its owner if it has none (or an unpinned one a pinning
+ * thread takes it from), else one of its sharers */
 static void assign_cpu(unsigned int cpu)
 {
-	struct ksl_cpu_own *o = &ksl_cpu_own[cpu];
+	struct ksl_cpu_own *o;
 	int free_ = 0;
 
-	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.cpu == cpu)
+	if (ksl_tls.gen == ksl_mm.generation && ksl_tls.cpu == cpu &&
+	    !(ksl_tls.owner && revoked(ksl_tls.own)))
 		return;
 	leave_cpu();
 	watch_thread_exit();
@@ -194,21 +341,70 @@ static void assign_cpu(unsigned int cpu)
 	ksl_tls.cpu = cpu;
 	ksl_tls.cpu_off = (unsigned long)cpu * KSL_CPU_SLAB_STRIDE;
 	ksl_tls.gen = ksl_mm.generation;
+	ksl_spin_lock(&slot_lock[cpu]);
+	o = cur_slot(cpu);
 	if (owners_allowed() &&
 	    __atomic_compare_exchange_n(&o->owned, &free_, 1, false,
 					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		ksl_tls.owner = true;
-		ksl_tls.own = o;
-	} else {
-		exclude_owner(o);
-		ksl_tls.sharer = true;
+		become_owner(o);
+		ksl_spin_unlock(&slot_lock[cpu]);
+		return;
 	}
+	if (owners_allowed() && stealable(o, 0)) {
+		if (steal(cpu, o))
+			return;
+	} else {
+		ksl_spin_unlock(&slot_lock[cpu]);
+	}
+	exclude_owner(cpu);
+	ksl_tls.sharer = true;
+}
+
+/*
+ * A sharer of its CPU, on its slow path: the owner gone (thread exit, or
+ * moved to another CPU) and nobody else sharing, or an unpinned owner a
+ * pinned sharer may take the CPU from: become the owner.
+ */
+static void sharer_promote(unsigned int cpu)
+{
+	struct ksl_cpu_own *o;
+	int free_ = 0;
+
+	if (!owners_allowed())
+		return;
+	o = cur_slot(cpu);
+	if (__atomic_load_n(&o->owned, __ATOMIC_RELAXED) && !stealable(o, 1))
+		return;
+	ksl_spin_lock(&slot_lock[cpu]);
+	o = cur_slot(cpu);
+	if (__atomic_load_n(&o->req, __ATOMIC_RELAXED) == 1 &&
+	    __atomic_compare_exchange_n(&o->owned, &free_, 1, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		/* nobody in a section: the last owner left */
+		become_owner(o);
+		__atomic_fetch_sub(&o->req, 1, __ATOMIC_RELEASE);
+		ksl_spin_unlock(&slot_lock[cpu]);
+		return;
+	}
+	if (stealable(o, 1))
+		steal(cpu, o); /* unlocks; no memory: stays a sharer */
+	else
+		ksl_spin_unlock(&slot_lock[cpu]);
 }
 
 unsigned int ksl_this_cpu(void)
 {
-	if (likely(ksl_tls.gen == ksl_mm.generation))
-		return ksl_tls.cpu;
+	if (likely(ksl_tls.gen == ksl_mm.generation)) {
+		if (ksl_tls.owner && revoked(ksl_tls.own)) {
+			/* a pinning thread took the CPU: another one */
+			ksl_cpu_leave();
+			pinned = false;
+		} else {
+			if (ksl_tls.sharer)
+				sharer_promote(ksl_tls.cpu);
+			return ksl_tls.cpu;
+		}
+	}
 	unsigned int first = atomic_fetch_add_explicit(&ksl_next_cpu, 1,
 						       memory_order_relaxed) %
 			     ksl_mm.nr_cpus;
@@ -218,9 +414,10 @@ unsigned int ksl_this_cpu(void)
 	 * spreads threads): its new thread needs no lock */
 	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++) {
 		unsigned int k = (first + i) % ksl_mm.nr_cpus;
+		struct ksl_cpu_own *o = cur_slot(k);
 
-		if (!__atomic_load_n(&ksl_cpu_own[k].owned, __ATOMIC_RELAXED) &&
-		    !__atomic_load_n(&ksl_cpu_own[k].req, __ATOMIC_RELAXED)) {
+		if (!__atomic_load_n(&o->owned, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&o->req, __ATOMIC_RELAXED)) {
 			cpu = k;
 			break;
 		}
@@ -243,6 +440,7 @@ int kslab_set_cpu(unsigned int cpu)
 			   ksl_mm.nr_cpus - 1);
 		return -EINVAL;
 	}
+	pinned = true;
 	assign_cpu(cpu);
 	return 0;
 }

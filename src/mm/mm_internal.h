@@ -345,10 +345,19 @@ unsigned long ksl_pcp_count(const struct zone *z);
  * generation and gives it a CPU of this boot.
  */
 struct ksl_cpu_own {
-	int busy;  /* the owner is in a lock-free section */
-	int req;   /* other threads that use, or are flushing, this CPU */
-	int owned; /* the CPU has an owner (this boot) */
+	int busy;   /* the owner is in a lock-free section */
+	int req;    /* other threads that use, or are flushing, this CPU */
+	int owned;  /* the CPU has an owner (this boot) */
+	int pinned; /* the owner chose the CPU (kslab_set_cpu()) */
+	/* while a steal waits for the old owner: its slot (cpu.c) */
+	struct ksl_cpu_own *prev;
 } __attribute__((aligned(64)));
+/*
+ * req at or above this: the slot is revoked, its owner lost the CPU to a
+ * thread that pinned itself there while the owner (not pinned) was idle
+ * (cpu.c steal()); the old owner gets another CPU on its next slow path.
+ */
+#define KSL_OWN_REVOKED (1 << 29)
 extern struct ksl_cpu_own *ksl_cpu_own; /* [nr_cpus] of this boot */
 extern struct ksl_cpu_own ksl_own_none; /* req 1: not an owner */
 
@@ -366,8 +375,18 @@ struct ksl_tls_cpu {
 /* exclude the owner of cpu (if it is not the caller) from its lock-free
  * sections, until ksl_cpu_exclude_end(); returns whether to end it */
 bool ksl_cpu_exclude_begin(unsigned int cpu);
-void ksl_cpu_exclude_end(unsigned int cpu);
+void ksl_cpu_exclude_end(unsigned int cpu, bool excluded);
+/*
+ * A slow path that could not enter the owner's section locks the CPU
+ * *cpu; an owner (excluded for now) marks itself busy meanwhile, so that
+ * no pinning thread takes its CPU under its lock. Returns the slot to
+ * clear busy of after the unlock (ksl_own_leave()), or NULL.
+ */
+struct ksl_cpu_own *ksl_lock_mode_begin(unsigned int *cpu);
 int ksl_cpu_own_reset(void);
+/* the calling thread stops running as its CPU (it gets one again on its
+ * next call): a helper thread that should not keep a CPU */
+void ksl_cpu_leave(void);
 void ksl_cpu_own_retire(void);
 /* sizeof(struct kmem_cache_cpu): ksl_tls.cpu_off = cpu * this */
 #define KSL_CPU_SLAB_STRIDE 64
@@ -413,7 +432,11 @@ extern __thread struct ksl_tls_cpu ksl_tls
 /* ksl_this_cpu() with its common case inline */
 static inline unsigned int ksl_this_cpu_fast(void)
 {
-	if (likely(ksl_tls.gen == ksl_mm.generation))
+	/* a sharer checks whether it may own its CPU now, a revoked owner
+	 * moves (out of line) */
+	if (likely(ksl_tls.gen == ksl_mm.generation && !ksl_tls.sharer &&
+		   __atomic_load_n(&ksl_tls.own->req, __ATOMIC_RELAXED) <
+			   KSL_OWN_REVOKED))
 		return ksl_tls.cpu;
 	return ksl_this_cpu();
 }

@@ -24,7 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 struct ksl_slab_config ksl_slab_cfg;
 pthread_mutex_t ksl_slab_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -95,7 +95,21 @@ static int param_merge(const char *name, const char *val)
 	return 0;
 }
 
+/* kslab.sheaves=6.18 (default: only caches that ask) | all */
+static int param_sheaves(const char *name, const char *val)
+{
+	if (val && !strcmp(val, "all"))
+		ksl_slab_cfg.sheaves_all = true;
+	else if (val && !strcmp(val, "6.18"))
+		ksl_slab_cfg.sheaves_all = false;
+	else
+		return ksl_param_invalid(name, val,
+					 "expected all or 6.18 (the default)");
+	return 0;
+}
+
 const struct ksl_param ksl_slab_params[] = {
+	{ "kslab.sheaves", param_sheaves },
 	{ "slub_min_order", param_min_order },
 	{ "slab_min_order", param_min_order },
 	{ "slub_max_order", param_max_order },
@@ -118,6 +132,7 @@ void ksl_slab_config_reset(void)
 	ksl_slab_cfg.min_objects = -1;
 	ksl_slab_cfg.nomerge = false;
 	ksl_slub_debug_reset();
+	ksl_slab_cfg.sheaves_all = false;
 }
 
 int ksl_slab_validate(void)
@@ -387,7 +402,7 @@ bool ksl_slab_unmergeable(const struct kmem_cache *s)
 {
 	if (ksl_slab_cfg.nomerge || (s->flags & SLAB_NEVER_MERGE))
 		return true;
-	if (s->ctor || s->usersize || s->sheaf_capacity || s->refcount < 0 ||
+	if (s->ctor || s->usersize || s->cpu_sheaves || s->refcount < 0 ||
 	    s->dying)
 		return true;
 	return false;
@@ -484,6 +499,32 @@ static void put_meta_objects(struct ksl_cache_box *b)
 	b->cache_obj = b->node_obj = NULL;
 }
 
+/*
+ * 6.18's sheaves for a cache created with sheaf_capacity, unless a debug
+ * flag is set (then the capacity is forgotten, and the cache may be
+ * merged into, as the kernel's slab_unmergeable() tests cpu_sheaves).
+ */
+static int create_sheaves(struct kmem_cache *s,
+			  const struct kmem_cache_args *args)
+{
+	unsigned int capacity = args->sheaf_capacity;
+
+	if (s->flags & SLAB_DEBUG_FLAGS)
+		return 0;
+	/* kslab.sheaves=all: not the boot caches (made before kmem_cache
+	 * exists), nor kmalloc caches (the sheaves are kmalloc objects) */
+	if (ksl_slab_cfg.sheaves_all && ksl_kmem_cache &&
+	    !(s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE))) {
+		capacity = ksl_sheaves_default_capacity(s->size, capacity);
+		/* the series also drops the per-CPU partial lists (and the
+		 * CPU slabs, which kslab keeps behind the sheaves) */
+		s->cpu_partial = s->cpu_partial_slabs = 0;
+	}
+	if (!capacity)
+		return 0;
+	return ksl_sheaves_init(s, capacity);
+}
+
 static struct kmem_cache *create_cache(const char *name, unsigned int size,
 				       const struct kmem_cache_args *args,
 				       slab_flags_t flags, int *err)
@@ -502,7 +543,6 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	s->ctor = args->ctor;
 	s->useroffset = args->useroffset;
 	s->usersize = args->usersize;
-	s->sheaf_capacity = args->sheaf_capacity;
 	s->refcount = 1;
 	*err = -EINVAL;
 	if (!s->name || !calculate_sizes(s, args))
@@ -518,7 +558,8 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	if (ksl_cache_init_cpu(s))
 		goto fail;
 	ksl_debug_cache_init(s);
-	if (take_meta_objects(box)) {
+	if (take_meta_objects(box) || create_sheaves(s, args)) {
+		ksl_sheaves_release(s, true);
 		put_meta_objects(box);
 		ksl_cache_free_all_slabs(s);
 		goto fail;
@@ -726,6 +767,16 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 
 /* ---- destruction -------------------------------------------------------- */
 
+/* the sheaves' objects to the slabs, RCU sheaves in flight waited for,
+ * the sheaves freed (kfree()d when give_back) */
+static void release_sheaves(struct kmem_cache *s, bool give_back)
+{
+	if (!s->cpu_sheaves)
+		return;
+	ksl_sheaves_shutdown(s);
+	ksl_sheaves_release(s, give_back);
+}
+
 /*
  * give_back: return its kmem_cache and kmem_cache_node objects. The
  * struct goes to the graveyard (slab_dead.c), which may hand back an
@@ -736,6 +787,7 @@ static void release_cache(struct kmem_cache *s, bool give_back)
 	struct kmem_cache *evicted;
 
 	list_del_cache(s);
+	release_sheaves(s, give_back);
 	ksl_cache_free_all_slabs(s);
 	if (give_back)
 		put_meta_objects(cache_box(s));
@@ -778,6 +830,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 	if (!s)
 		return;
+	ksl_kvfree_rcu_wait(); /* in-flight kfree_rcu()s: maybe ours */
 	pthread_mutex_lock(&ksl_slab_mutex);
 	if (destroy_refused(s, caller)) {
 		pthread_mutex_unlock(&ksl_slab_mutex);
@@ -788,6 +841,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 		pthread_mutex_unlock(&ksl_slab_mutex);
 		return;
 	}
+	ksl_sheaves_shutdown(s);
 	ksl_flush_all_cpus(s);
 	live = ksl_cache_live_objects(s);
 	if (live) {
@@ -938,6 +992,7 @@ int ksl_slab_init(void)
 void ksl_slab_shutdown(void)
 {
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
+	ksl_kvfree_rcu_wait();
 	pthread_mutex_lock(&ksl_slab_mutex);
 	while (ksl_slab_caches)
 		release_cache(ksl_slab_caches, false);

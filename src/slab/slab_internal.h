@@ -169,13 +169,16 @@ struct kmem_cache_node {
 	struct slab *partial; /* doubly linked, newest first */
 	atomic_long nr_slabs;
 	atomic_long total_objects;
+	struct node_barn *barn; /* a cache with sheaves: its barn (sheaf.h) */
 };
 
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab; /* [nr_cpus] */
-	unsigned int size;		 /* object stride */
-	unsigned int object_size;	 /* the object's own bytes */
-	unsigned int offset;		 /* free pointer */
+	/* [nr_cpus], or NULL: no sheaves (sheaf.h); same stride as cpu_slab */
+	struct slub_percpu_sheaves *cpu_sheaves;
+	unsigned int size;	  /* object stride */
+	unsigned int object_size; /* the object's own bytes */
+	unsigned int offset;	  /* free pointer */
 	/* ceil(2^64 / size): the index of an object and whether an offset
 	 * is an object start, without a division (below) */
 	uint64_t div_magic;
@@ -196,7 +199,7 @@ struct kmem_cache {
 	/* cpu_slab is the inert ksl_dead_cpu_slab: KSL_CACHE_DEAD (destroyed
 	 * or shut down: on the graveyard), KSL_CACHE_DEBUG (slub_debug) */
 	unsigned char inert;
-	unsigned int sheaf_capacity;
+	unsigned int sheaf_capacity; /* 0 unless cpu_sheaves */
 	char *name;
 	char unique_id[32];
 	struct kmem_cache *list_next,
@@ -294,6 +297,7 @@ ksl_cpu_lock(struct kmem_cache_cpu *c)
 struct ksl_cpu_hold {
 	struct kmem_cache_cpu *c;
 	struct ksl_cpu_own *own;
+	struct ksl_cpu_own *lm; /* c->lock held by an excluded owner: busy */
 };
 
 /* the calling thread's CPU's slab state of s (valid for a CPU of this
@@ -305,28 +309,39 @@ static inline struct kmem_cache_cpu *ksl_this_cpu_slab(struct kmem_cache *s)
 
 static inline void ksl_hold_cpu(struct kmem_cache *s, struct ksl_cpu_hold *h)
 {
+	unsigned int cpu;
+
 	h->own = ksl_tls.own;
+	h->lm = NULL;
 	if (ksl_own_enter(h->own)) {
 		h->c = ksl_this_cpu_slab(s);
 		return;
 	}
 	h->own = NULL;
-	h->c = &s->cpu_slab[ksl_this_cpu_fast()];
+	h->lm = ksl_lock_mode_begin(&cpu);
+	h->c = &s->cpu_slab[cpu];
 	ksl_cpu_lock(h->c);
 }
 
 static inline void ksl_release_cpu(struct ksl_cpu_hold *h)
 {
-	if (h->own)
+	if (h->own) {
 		ksl_own_leave(h->own);
-	else
-		ksl_spin_unlock(&h->c->lock);
+		return;
+	}
+	ksl_spin_unlock(&h->c->lock);
+	if (h->lm)
+		ksl_own_leave(h->lm);
 }
 
 /* the layer's state */
 struct ksl_slab_config {
 	int min_order, max_order, min_objects; /* -1: default */
 	bool nomerge;
+	/* kslab.sheaves=all (kslab's parameter): every cache but the boot
+	 * and kmalloc caches gets sheaves, as the "sheaves for all" design
+	 * that followed 6.18 (sheaf_life.c ksl_sheaves_default_capacity()) */
+	bool sheaves_all;
 };
 extern struct ksl_slab_config ksl_slab_cfg;
 extern pthread_mutex_t ksl_slab_mutex;
@@ -460,6 +475,23 @@ static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
  * slab, the last slab freed into, else ksl_slab_free_in(), which leaves
  * the section itself.
  */
+/* the same past the active slab (obj is known not to be in it) */
+static __attribute__((always_inline)) inline void
+ksl_slab_free_past_active(struct kmem_cache *s, struct slab *slab, void *obj,
+			  unsigned long caller, struct ksl_cpu_own *own)
+{
+	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
+	struct slab *last = c->last_local;
+
+	if (ksl_push_if_in(s, obj, (const char *)last->base, last->span,
+			   &last->local_free)) {
+		last->local_nr++;
+		ksl_own_leave(own);
+		return;
+	}
+	ksl_slab_free_in(s, slab, obj, caller);
+}
+
 static __attribute__((always_inline)) inline void
 ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
 		   unsigned long caller, struct ksl_cpu_own *own)

@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 static enum zone_type cache_zone(const struct kmem_cache *s)
 {
@@ -55,6 +55,9 @@ int kslab_cache_info(const struct kmem_cache *s, struct kslab_cache_info *out)
 	out->cpu_partial_slabs = s->cpu_partial_slabs;
 	out->mergeable = !ksl_slab_unmergeable(s);
 	out->has_ctor = s->ctor != NULL;
+	out->sheaf_capacity = s->sheaf_capacity;
+	out->sheaf_objects = ksl_sheaves_objects(
+		(struct kmem_cache *)s, &out->barn_full, &out->barn_empty);
 	return 0;
 }
 
@@ -126,6 +129,7 @@ static void show_one(FILE *out, const struct kmem_cache *s)
 		!!(s->flags & SLAB_CONSISTENCY_CHECKS));
 	fprintf(out, "  min_partial     %u\n", i.min_partial);
 	fprintf(out, "  cpu_partial     %u\n", i.cpu_partial);
+	fprintf(out, "  sheaf_capacity  %u\n", i.sheaf_capacity);
 	fprintf(out, "  usersize        %u\n", i.usersize);
 	fprintf(out, "  unique_id       %s\n", i.unique_id);
 }

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/urcu-memb.h>
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 _Static_assert(sizeof(struct rcu_head) <= 2 * sizeof(void *),
 	       "rcu_head fits in slab->next/prev");
@@ -171,8 +171,13 @@ static void rcu_free_slab(struct rcu_head *head)
 {
 	struct slab *slab =
 		(struct slab *)((char *)head - offsetof(struct slab, next));
+	bool had_cpu = ksl_tls.gen == ksl_mm.generation;
 
 	__free_pages((struct page *)slab, slab->order);
+	/* liburcu's thread keeps no CPU (its owner stays lock-free) */
+	if (!had_cpu)
+		ksl_cpu_leave();
+	ksl_rcu_callback_done();
 }
 
 static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
@@ -209,6 +214,7 @@ void ksl_discard_list(struct kmem_cache *s, struct slab *list)
 void ksl_slab_rcu_barrier(void)
 {
 	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
 }
 
 /* c->slab is written under c->lock, and read without it by remote frees
@@ -388,12 +394,13 @@ static void flush_cpu(struct kmem_cache *s, struct kmem_cache_cpu *c)
  * its lock-free sections meanwhile (see ksl_cpu_own in mm_internal.h). */
 void ksl_flush_all_cpus(struct kmem_cache *s)
 {
+	if (s->cpu_sheaves)
+		ksl_sheaves_flush_all(s);
 	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
 		bool excl = ksl_cpu_exclude_begin(cpu);
 
 		flush_cpu(s, &s->cpu_slab[cpu]);
-		if (excl)
-			ksl_cpu_exclude_end(cpu);
+		ksl_cpu_exclude_end(cpu, excl);
 	}
 }
 
@@ -433,6 +440,13 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	if (unlikely(ksl_cache_dead(s))) {
 		ksl_dead_cache(s, "kmem_cache_shrink", _RET_IP_);
 		return 0;
+	}
+	/* the sheaves and the barn first, so that the objects they free
+	 * leave no CPU list behind (the kernel flushes the barn after the
+	 * CPUs: its frees may stay on the shrinking CPU's lists) */
+	if (s->cpu_sheaves) {
+		ksl_sheaves_flush_all(s);
+		ksl_barn_shrink(s, s->node.barn);
 	}
 	ksl_flush_all_cpus(s);
 	shrink_node_partial(s);
@@ -725,7 +739,7 @@ static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 __attribute__((noinline)) void *
 ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own };
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
 	return alloc_held(s, &h, gfp, caller);
 }
@@ -748,6 +762,8 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
+	if (s->cpu_sheaves)
+		return ksl_sheaf_alloc(s, gfp);
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 

@@ -35,7 +35,7 @@
  * that is not an object start of a slab of s is reported and refused (a
  * wrong cache: freed to the object's true cache).
  */
-#include "slab/slab_internal.h"
+#include "slab/sheaf.h"
 
 static __attribute__((noinline)) void
 double_free(struct kmem_cache *s, void *obj, unsigned long caller)
@@ -221,7 +221,7 @@ free_remote_in(struct kmem_cache *s, struct kmem_cache_cpu *c,
 	       struct ksl_cpu_own *own, struct slab *slab, void *obj,
 	       unsigned int idx, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { c, own };
+	struct ksl_cpu_hold h = { c, own, NULL };
 	uint64_t w = fs_load(slab);
 	unsigned int st = FS_STATE(w), inuse = FS_INUSE(w), head = FS_HEAD(w);
 
@@ -312,7 +312,7 @@ static inline bool push_unless_head(struct kmem_cache *s, void **list,
 static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 			     struct slab *slab, void *obj, unsigned long caller)
 {
-	struct ksl_cpu_hold h = { c, NULL };
+	struct ksl_cpu_hold h = { c, NULL, NULL };
 	void **list = NULL;
 
 	if (slab == c->slab)
@@ -342,6 +342,8 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	struct slab *slab;
 	struct kmem_cache_cpu *c;
+	struct ksl_cpu_own *lm;
+	unsigned int cpu;
 
 	if (!obj)
 		return;
@@ -362,9 +364,12 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 		ksl_debug_free(s, slab, obj, caller);
 		return;
 	}
-	c = &s->cpu_slab[ksl_this_cpu_fast()];
+	lm = ksl_lock_mode_begin(&cpu);
+	c = &s->cpu_slab[cpu];
 	ksl_cpu_lock(c);
 	slab_free_locked(s, c, slab, obj, caller);
+	if (lm) /* an excluded owner's busy mark (see ksl_lock_mode_begin) */
+		ksl_own_leave(lm);
 }
 
 /* ---- in the owner's section ------------------------------------------ */
@@ -419,6 +424,10 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
 	if (unlikely(!s)) {
 		ksl_slab_free_checked(s, obj, caller);
+		return;
+	}
+	if (s->cpu_sheaves) {
+		ksl_sheaf_free(s, obj);
 		return;
 	}
 	ksl_slab_free_fast(s, NULL, obj, caller);

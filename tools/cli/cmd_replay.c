@@ -27,6 +27,8 @@ static const struct replay_policy builtin[] = {
 	  "arch=arm64 memmap=8G@2G kmalloc.legacy kmalloc.packed" },
 	{ "arm64", "arch=arm64 memmap=8G@2G" },
 	{ "arm64-noswiotlb", "arch=arm64 memmap=8G@2G swiotlb=noforce" },
+	/* the design that followed 6.18: every cache with sheaves */
+	{ "x86_64-sheaves", "arch=x86_64 mem=8G kslab.sheaves=all" },
 };
 
 const char *const replay_default_policies =

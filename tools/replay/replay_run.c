@@ -49,7 +49,18 @@ struct replay_state {
 		struct kmem_cache *c;
 		unsigned int size;
 	} slot[64]; /* kmalloc caches' s->size, under debug */
+	struct kmem_cache *sheaved[4]; /* caches created with sheaves */
+	unsigned int nr_sheaved;
 };
+
+static bool has_sheaves(const struct replay_state *st,
+			const struct kmem_cache *c)
+{
+	for (unsigned int i = 0; i < st->nr_sheaved; i++)
+		if (st->sheaved[i] == c)
+			return true;
+	return false;
+}
 
 /*
  * The bytes_alloc the kmalloc tracepoint prints: the cache's s->size
@@ -75,9 +86,28 @@ static size_t kmalloc_slot(struct replay_state *st, size_t req, gfp_t gfp,
 	return ci.size;
 }
 
+/*
+ * The caches 6.18 creates with per-CPU sheaves, named because the kernel
+ * source names them (lib/maple_tree.c maple_tree_init(), mm/vma_init.c
+ * vma_state_init(): sheaf_capacity 32); a /sys/kernel/slab snapshot does
+ * not record it. Their events then go through the sheaves, as there.
+ */
+static unsigned int sheaf_capacity_of(const char *name)
+{
+	static const char *const sheaf_caches[] = { "maple_node",
+						    "vm_area_struct" };
+
+	for (size_t i = 0; i < sizeof(sheaf_caches) / sizeof(sheaf_caches[0]);
+	     i++)
+		if (!strcmp(name, sheaf_caches[i]))
+			return 32;
+	return 0;
+}
+
 static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 				       const struct trace_event *ev)
 {
+	struct kmem_cache_args args = { 0 };
 	const char *name = trace_stream_cache_name(st->s, id);
 	const struct slab_info *own = NULL;
 	struct kmem_cache *c = kslab_find_cache(name);
@@ -87,11 +117,17 @@ static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
 		return c; /* a kmalloc cache, or one made already */
 	if (st->o->slabs)
 		own = slabs_find(st->o->slabs, name);
-	if (!own)
-		return kmem_cache_create(name,
-					 ev->bytes_req ? ev->bytes_req : 8, 0,
-					 flags, NULL);
-	return slabs_create_cache(st->o->slabs, own, flags);
+	if (own)
+		slabs_create_args(st->o->slabs, own, &flags, &args);
+	args.sheaf_capacity = sheaf_capacity_of(name);
+	c = kmem_cache_create_args(name,
+				   own		 ? own->object_size :
+				   ev->bytes_req ? ev->bytes_req :
+						   8,
+				   &args, flags);
+	if (c && args.sheaf_capacity && st->nr_sheaved < 4)
+		st->sheaved[st->nr_sheaved++] = c;
+	return c;
 }
 
 static void note_peak(struct replay_state *st, uint64_t i)
@@ -241,6 +277,8 @@ static void play_cache_alloc(struct replay_state *st,
 	st->r->bytes_allocated += c ? kmem_cache_size(c) : ksize(p);
 	st->obj[ev->ptr] = p;
 	st->objcache[ev->ptr] = c;
+	if (c && has_sheaves(st, c))
+		st->r->sheaf_events++;
 	st->req[ev->ptr] = ev->bytes_req;
 	st->live_req += ev->bytes_req;
 	st->r->allocs++;
@@ -263,6 +301,9 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 		play_cache_alloc(st, ev);
 		break;
 	default:
+		if (st->obj[ev->ptr] && ev->type == TEV_CACHE_FREE &&
+		    has_sheaves(st, st->objcache[ev->ptr]))
+			st->r->sheaf_events++;
 		if (st->obj[ev->ptr])
 			release(st, ev->ptr, ev->type == TEV_CACHE_FREE);
 		else

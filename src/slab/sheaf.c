@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sheaves (6.18 mm/slub.c): the per-CPU main and spare sheaves of a cache
+ * created with sheaf_capacity, their exchange with the barn, the
+ * prefilled-sheaf API, the RCU sheaf of kvfree_rcu(), flushing, and the
+ * life of a cache's sheaves. The paths and their order are in sheaf.h;
+ * the fast paths (pop from / push to main) are inline there.
+ *
+ * Invariants: pcs->main is never NULL while the cache lives; a sheaf is
+ * in exactly one place (a CPU's main, spare or rcu_free, the barn, a
+ * caller's prefilled sheaf, an RCU callback, or a local variable of a
+ * path that let the CPU go); every object in a sheaf is allocated as far
+ * as its slab knows, so /proc/slabinfo counts it active, as the kernel.
+ */
+#define _GNU_SOURCE
+#define _LGPL_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+#include <kslab/kmalloc.h>
+#include "slab/sheaf.h"
+
+/* ---- sheaves' memory and the slabs behind them ------------------------- */
+
+static size_t sheaf_bytes(unsigned int capacity)
+{
+	return sizeof(struct slab_sheaf) + (size_t)capacity * sizeof(void *);
+}
+
+struct slab_sheaf *ksl_alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab_sheaf *sheaf = kzalloc(sheaf_bytes(s->sheaf_capacity), gfp);
+
+	if (sheaf)
+		sheaf->cache = s;
+	return sheaf;
+}
+
+void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	(void)s;
+	kfree(sheaf);
+}
+
+/*
+ * nr objects from the slabs, all or none (__kmem_cache_alloc_bulk()):
+ * the CPU freelist popped with the CPU held once, the classic path for
+ * each refill.
+ */
+static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
+				unsigned int nr, void **p)
+{
+	struct ksl_cpu_hold h;
+	unsigned int i = 0;
+
+	gfp &= ~__GFP_ZERO;
+	while (i < nr) {
+		ksl_hold_cpu(s, &h);
+		while (i < nr && h.c->freelist) {
+			p[i] = h.c->freelist;
+			h.c->freelist = get_fp(s, p[i]);
+			i++;
+		}
+		ksl_release_cpu(&h);
+		if (i == nr)
+			break;
+		p[i] = ksl_slab_alloc_fast(s, gfp, _RET_IP_);
+		if (unlikely(!p[i])) {
+			while (i--)
+				ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
+			return 0;
+		}
+		i++;
+	}
+	return nr;
+}
+
+static void slabs_free(struct kmem_cache *s, unsigned int nr, void **p)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
+}
+
+static int refill_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf,
+			gfp_t gfp)
+{
+	unsigned int to_fill = s->sheaf_capacity - sheaf->size;
+
+	if (!to_fill)
+		return 0;
+	sheaf->size +=
+		slabs_alloc(s, gfp, to_fill, &sheaf->objects[sheaf->size]);
+	return sheaf->size < s->sheaf_capacity ? -ENOMEM : 0;
+}
+
+static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab_sheaf *sheaf = ksl_alloc_empty_sheaf(s, gfp);
+
+	if (sheaf && refill_sheaf(s, sheaf, gfp)) {
+		ksl_free_empty_sheaf(s, sheaf);
+		return NULL;
+	}
+	return sheaf;
+}
+
+/* every object of a sheaf nobody else sees back to the slabs */
+void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	slabs_free(s, sheaf->size, sheaf->objects);
+	sheaf->size = 0;
+}
+
+static struct slub_percpu_sheaves *pcs_of(struct kmem_cache *s,
+					  const struct ksl_cpu_hold *h)
+{
+	return &s->cpu_sheaves[cpu_of(s, h->c)];
+}
+
+/*
+ * Free main's objects to the slabs, KSL_PCS_BATCH_MAX at a time copied
+ * out with the CPU held, freed with it let go (CPU held on entry,
+ * released on return).
+ */
+static void sheaf_flush_main(struct kmem_cache *s, struct ksl_cpu_hold *h)
+{
+	void *batch[KSL_PCS_BATCH_MAX];
+	unsigned int nr, left;
+
+	for (;;) {
+		struct slab_sheaf *main = pcs_of(s, h)->main;
+
+		nr = ksl_min(KSL_PCS_BATCH_MAX, main->size);
+		main->size -= nr;
+		memcpy(batch, main->objects + main->size, nr * sizeof(void *));
+		left = main->size;
+		ksl_release_cpu(h);
+		slabs_free(s, nr, batch);
+		if (!left)
+			return;
+		ksl_hold_cpu(s, h);
+	}
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+/*
+ * main is empty (CPU held): a spare with objects, a full sheaf of the
+ * barn, or (gfp may block) a sheaf refilled from the slabs with the CPU
+ * let go. true: main has objects, CPU held; false: CPU released.
+ */
+static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
+			       gfp_t gfp)
+{
+	struct slub_percpu_sheaves *pcs = pcs_of(s, h);
+	struct node_barn *barn = s->node.barn;
+	struct slab_sheaf *empty = NULL, *full;
+	bool can_alloc = gfp & __GFP_DIRECT_RECLAIM;
+
+	if (pcs->spare && pcs->spare->size) {
+		full = pcs->spare;
+		pcs->spare = pcs->main;
+		pcs->main = full;
+		return true;
+	}
+	full = ksl_barn_replace_empty(barn, pcs->main);
+	if (full) {
+		pcs->main = full;
+		return true;
+	}
+	if (can_alloc) {
+		if (pcs->spare) {
+			empty = pcs->spare;
+			pcs->spare = NULL;
+		} else {
+			empty = ksl_barn_get_empty(barn);
+		}
+	}
+	ksl_release_cpu(h);
+	if (!can_alloc)
+		return false;
+	if (empty) {
+		if (!refill_sheaf(s, empty, gfp))
+			full = empty;
+		else
+			ksl_free_empty_sheaf(s, empty); /* very low on memory */
+	} else {
+		full = alloc_full_sheaf(s, gfp);
+	}
+	if (!full)
+		return false;
+	ksl_hold_cpu(s, h);
+	pcs = pcs_of(s, h);
+	/* the CPU was let go: its sheaves may have changed (a flush) */
+	if (!pcs->main->size) {
+		ksl_barn_put_empty(barn, pcs->main);
+		pcs->main = full;
+	} else if (!pcs->spare) {
+		pcs->spare = full;
+	} else if (!pcs->spare->size) {
+		ksl_barn_put_empty(barn, pcs->spare);
+		pcs->spare = full;
+	} else {
+		ksl_barn_put_full(barn, full);
+	}
+	return true;
+}
+
+__attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
+						     struct ksl_cpu_hold *h,
+						     gfp_t gfp,
+						     unsigned long caller)
+{
+	struct slab_sheaf *main = pcs_of(s, h)->main;
+	void *obj;
+
+	if (!main->size) {
+		if (!replace_empty_main(s, h, gfp))
+			return ksl_slab_alloc_fast(s, gfp, caller);
+		main = pcs_of(s, h)->main;
+	}
+	obj = main->objects[--main->size];
+	ksl_release_cpu(h);
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_zero_object(s, obj);
+	return obj;
+}
+
+/* main empty, in the owner's section */
+__attribute__((noinline)) void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s,
+							  gfp_t gfp)
+{
+	unsigned long caller = _RET_IP_;
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
+
+	return ksl_sheaf_alloc_held(s, &h, gfp, caller);
+}
+
+__attribute__((noinline)) void *ksl_sheaf_alloc_slow(struct kmem_cache *s,
+						     gfp_t gfp)
+{
+	unsigned long caller = _RET_IP_;
+	struct ksl_cpu_hold h;
+
+	ksl_hold_cpu(s, &h);
+	return ksl_sheaf_alloc_held(s, &h, gfp, caller);
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+/* main was full and an empty sheaf got meanwhile (CPU held again) */
+static void install_empty(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
+			  struct slab_sheaf *empty)
+{
+	struct node_barn *barn = s->node.barn;
+	struct slab_sheaf *t;
+
+	if (!pcs->spare) {
+		pcs->spare = pcs->main;
+		pcs->main = empty;
+	} else if (pcs->main->size < s->sheaf_capacity) {
+		ksl_barn_put_empty(barn, empty);
+	} else if (pcs->spare->size < s->sheaf_capacity) {
+		t = pcs->main;
+		pcs->main = pcs->spare;
+		pcs->spare = t;
+		ksl_barn_put_empty(barn, empty);
+	} else {
+		ksl_barn_put_full(barn, pcs->main);
+		pcs->main = empty;
+	}
+}
+
+/*
+ * main is full (CPU held): an empty spare-or-not-full spare, an empty
+ * sheaf of the barn for it, the full spare flushed when the barn has
+ * enough full ones, a new sheaf, or main flushed. true: main has room,
+ * CPU held; false: CPU released.
+ */
+static bool replace_full_main(struct kmem_cache *s, struct ksl_cpu_hold *h)
+{
+	struct node_barn *barn = s->node.barn;
+	struct slub_percpu_sheaves *pcs;
+	struct slab_sheaf *empty, *t;
+	int err;
+
+restart:
+	pcs = pcs_of(s, h);
+	if (!pcs->spare) {
+		empty = ksl_barn_get_empty(barn);
+		if (empty) {
+			pcs->spare = pcs->main;
+			pcs->main = empty;
+			return true;
+		}
+		goto alloc_empty;
+	}
+	if (pcs->spare->size < s->sheaf_capacity) {
+		t = pcs->main;
+		pcs->main = pcs->spare;
+		pcs->spare = t;
+		return true;
+	}
+	empty = ksl_barn_replace_full(barn, pcs->main, &err);
+	if (empty) {
+		pcs->main = empty;
+		return true;
+	}
+	if (err == -E2BIG) {
+		empty = pcs->spare; /* full: flushed and reused */
+		pcs->spare = NULL;
+		ksl_release_cpu(h);
+		ksl_sheaf_flush_unused(s, empty);
+		goto got_empty;
+	}
+alloc_empty:
+	ksl_release_cpu(h);
+	empty = ksl_alloc_empty_sheaf(s, GFP_NOWAIT);
+	if (empty)
+		goto got_empty;
+	ksl_hold_cpu(s, h);
+	sheaf_flush_main(s, h);
+	ksl_hold_cpu(s, h);
+	if (pcs_of(s, h)->main->size == s->sheaf_capacity)
+		goto restart;
+	return true;
+got_empty:
+	ksl_hold_cpu(s, h);
+	install_empty(s, pcs_of(s, h), empty);
+	return true;
+}
+
+__attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
+						   struct ksl_cpu_hold *h,
+						   void *obj,
+						   unsigned long caller)
+{
+	struct slab_sheaf *main = pcs_of(s, h)->main;
+
+	/* the object just freed (before main is replaced) */
+	if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
+		ksl_release_cpu(h);
+		ksl_sheaf_double_free(s, obj, caller);
+		return;
+	}
+	if (main->size == s->sheaf_capacity) {
+		if (!replace_full_main(s, h)) {
+			ksl_slab_free_fast(s, NULL, obj, caller);
+			return;
+		}
+		main = pcs_of(s, h)->main;
+	}
+	main->objects[main->size++] = obj;
+	ksl_release_cpu(h);
+}
+
+/*
+ * The fast path's struct page was not a head page of a slab of s: the
+ * full lookup (an object in a tail page of a larger slab goes to the
+ * sheaf); anything else is the checked path, which reports it (and frees
+ * a wrong cache's object to its own cache).
+ */
+__attribute__((noinline)) void ksl_sheaf_free_bad(struct kmem_cache *s,
+						  void *obj)
+{
+	unsigned long caller = _RET_IP_;
+	struct slab *slab = ksl_slab_of_fast(obj);
+	unsigned long off;
+
+	if (slab && slab->slab_cache == s) {
+		off = (unsigned long)((char *)obj - (char *)slab->base);
+		if (off < slab->span && obj_aligned(s, off)) {
+			ksl_sheaf_free_slow(s, obj);
+			return;
+		}
+	}
+	ksl_slab_free_checked(s, obj, caller);
+}
+
+__attribute__((noinline)) void
+ksl_sheaf_double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+{
+	ksl_pr_ratelimited(
+		20, "BUG %s: double free of object %p (caller %p); refused",
+		s->name, obj, (void *)caller);
+}
+
+/* main full or obj at its top, in the owner's section */
+__attribute__((noinline)) void ksl_sheaf_free_full_in(struct kmem_cache *s,
+						      void *obj)
+{
+	unsigned long caller = _RET_IP_;
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
+
+	ksl_sheaf_free_held(s, &h, obj, caller);
+}
+
+__attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
+						   void *obj)
+{
+	unsigned long caller = _RET_IP_;
+	struct ksl_cpu_hold h;
+
+	ksl_hold_cpu(s, &h);
+	ksl_sheaf_free_held(s, &h, obj, caller);
+}
+
+__attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return ksl_sheaf_alloc_fast(s, gfp);
+}
+
+__attribute__((noinline)) void ksl_sheaf_free(struct kmem_cache *s, void *obj)
+{
+	ksl_sheaf_free_fast(s, obj);
+}
+
+/* ---- prefilled sheaves ------------------------------------------------------ */
+
+static struct slab_sheaf *prefill_oversize(struct kmem_cache *s, gfp_t gfp,
+					   unsigned int size)
+{
+	struct slab_sheaf *sheaf = kzalloc(sheaf_bytes(size), gfp);
+
+	if (!sheaf)
+		return NULL;
+	sheaf->cache = s;
+	sheaf->capacity = size;
+	if (!slabs_alloc(s, gfp, size, sheaf->objects)) {
+		kfree(sheaf);
+		return NULL;
+	}
+	sheaf->size = size;
+	return sheaf;
+}
+
+struct slab_sheaf *kmem_cache_prefill_sheaf(struct kmem_cache *s, gfp_t gfp,
+					    unsigned int size)
+{
+	struct slab_sheaf *sheaf = NULL;
+	struct ksl_cpu_hold h;
+
+	if (!s)
+		return NULL;
+	if (size > s->sheaf_capacity || !s->cpu_sheaves) {
+		if (!s->sheaf_capacity && !(s->flags & SLAB_DEBUG_FLAGS))
+			ksl_pr_ratelimited(
+				10,
+				"WARNING: kmem_cache_prefill_sheaf(%s): the cache has no sheaves",
+				s->name);
+		return prefill_oversize(s, gfp, size);
+	}
+	ksl_hold_cpu(s, &h);
+	sheaf = pcs_of(s, &h)->spare;
+	if (sheaf)
+		pcs_of(s, &h)->spare = NULL;
+	else
+		sheaf = ksl_barn_get_full_or_empty(s->node.barn);
+	ksl_release_cpu(&h);
+	if (!sheaf)
+		sheaf = ksl_alloc_empty_sheaf(s, gfp);
+	if (sheaf && sheaf->size < size && refill_sheaf(s, sheaf, gfp)) {
+		ksl_sheaf_flush_unused(s, sheaf);
+		ksl_free_empty_sheaf(s, sheaf);
+		sheaf = NULL;
+	}
+	if (sheaf)
+		sheaf->capacity = s->sheaf_capacity;
+	return sheaf;
+}
+
+void kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
+			     struct slab_sheaf *sheaf)
+{
+	struct node_barn *barn;
+	struct ksl_cpu_hold h;
+
+	if (!s || !sheaf)
+		return;
+	if (sheaf->capacity != s->sheaf_capacity || !s->cpu_sheaves) {
+		ksl_sheaf_flush_unused(s, sheaf);
+		kfree(sheaf);
+		return;
+	}
+	barn = s->node.barn;
+	ksl_hold_cpu(s, &h);
+	if (!pcs_of(s, &h)->spare) {
+		pcs_of(s, &h)->spare = sheaf;
+		sheaf = NULL;
+	}
+	ksl_release_cpu(&h);
+	if (!sheaf)
+		return;
+	if (__atomic_load_n(&barn->nr_full, __ATOMIC_RELAXED) >=
+		    KSL_MAX_FULL_SHEAVES ||
+	    refill_sheaf(s, sheaf, gfp)) {
+		ksl_sheaf_flush_unused(s, sheaf);
+		ksl_free_empty_sheaf(s, sheaf);
+		return;
+	}
+	ksl_barn_put_full(barn, sheaf);
+}
+
+int kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
+			    struct slab_sheaf **sheafp, unsigned int size)
+{
+	struct slab_sheaf *sheaf;
+
+	if (!s || !sheafp || !*sheafp)
+		return -EINVAL;
+	sheaf = *sheafp;
+	if (sheaf->size >= size)
+		return 0;
+	if (sheaf->capacity >= size) {
+		if (sheaf->capacity == s->sheaf_capacity)
+			return refill_sheaf(s, sheaf, gfp);
+		if (!slabs_alloc(s, gfp, sheaf->capacity - sheaf->size,
+				 &sheaf->objects[sheaf->size]))
+			return -ENOMEM;
+		sheaf->size = sheaf->capacity;
+		return 0;
+	}
+	sheaf = kmem_cache_prefill_sheaf(s, gfp, size);
+	if (!sheaf)
+		return -ENOMEM;
+	kmem_cache_return_sheaf(s, gfp, *sheafp);
+	*sheafp = sheaf;
+	return 0;
+}
+
+void *kmem_cache_alloc_from_sheaf(struct kmem_cache *s, gfp_t gfp,
+				  struct slab_sheaf *sheaf)
+{
+	void *obj;
+
+	if (!s || !sheaf || !sheaf->size)
+		return NULL;
+	obj = sheaf->objects[--sheaf->size];
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+unsigned int kmem_cache_sheaf_size(struct slab_sheaf *sheaf)
+{
+	return sheaf ? sheaf->size : 0;
+}

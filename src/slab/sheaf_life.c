@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The life of a cache's sheaves (6.18 mm/slub.c): made with the cache
+ * (a barn, then an empty main sheaf for every CPU: init_percpu_sheaves()),
+ * flushed to the slabs by kmem_cache_shrink() and kmem_cache_destroy()
+ * (flush_all_cpus_locked(): every CPU's spare and main, its RCU sheaf to
+ * an RCU callback; then the barn: barn_shrink()), and freed with it
+ * (pcs_destroy()). Also kvfree_rcu(): a cache with sheaves batches such
+ * frees in the CPU's rcu_free sheaf, handed to call_rcu() (liburcu,
+ * urcu-memb) when full; after the grace period the sheaf goes to the
+ * barn as a full one, or is flushed (rcu_free_sheaf()). And what the
+ * views count: the objects the sheaves hold.
+ *
+ * A CPU's sheaves are reached from another thread as its slab state is:
+ * ksl_cpu_exclude_begin() (no owner section runs), then cpu_slab[].lock.
+ * Callbacks run on liburcu's thread; it takes a CPU for its frees and
+ * gives it back (ksl_cpu_leave()) so that it never holds one.
+ */
+#define _GNU_SOURCE
+#define _LGPL_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+#include <kslab/kmalloc.h>
+#include "slab/sheaf.h"
+
+/* ---- creation and release --------------------------------------------- */
+
+/*
+ * The capacity every cache gets under kslab.sheaves=all, from the
+ * "sheaves for all" series that followed 6.18 (mm/slub.c
+ * calculate_sheaf_capacity(), v1 of 2025-10-23): half of what the
+ * per-CPU partial lists held, by object size (two sheaves a CPU), grown
+ * so that the sheaf fills its kmalloc size class (x86_64 classes), and
+ * never below what the cache asked for.
+ */
+unsigned int ksl_sheaves_default_capacity(unsigned int size, unsigned int asked)
+{
+	static const unsigned int classes[] = { 64, 96, 128, 192, 256 };
+	unsigned int capacity = size >= ksl_mm.page_size ? 4 :
+				size >= 1024		 ? 12 :
+				size >= 256		 ? 26 :
+							   60;
+	size_t bytes = sizeof(struct slab_sheaf) + capacity * sizeof(void *);
+	size_t rounded = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes) && !rounded; i++)
+		if (bytes <= classes[i])
+			rounded = classes[i];
+	if (!rounded)
+		for (rounded = 512; rounded < bytes; rounded *= 2)
+			;
+	capacity = (unsigned int)((rounded - sizeof(struct slab_sheaf)) /
+				  sizeof(void *));
+	return ksl_max(capacity, asked);
+}
+
+int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity)
+{
+	size_t len = sizeof(struct slub_percpu_sheaves) * ksl_mm.nr_cpus;
+
+	s->cpu_sheaves = aligned_alloc(64, len);
+	if (!s->cpu_sheaves)
+		return -ENOMEM;
+	memset(s->cpu_sheaves, 0, len);
+	s->sheaf_capacity = capacity;
+	s->node.barn = kzalloc(sizeof(struct node_barn), GFP_KERNEL);
+	if (!s->node.barn)
+		return -ENOMEM;
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		s->cpu_sheaves[cpu].main = ksl_alloc_empty_sheaf(s, GFP_KERNEL);
+		if (!s->cpu_sheaves[cpu].main)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The sheaves and the barn freed (flushed before: kmem_cache_destroy(),
+ * or a failed creation). give_back: kfree() them; at shutdown the
+ * machine's memory goes as a whole.
+ */
+void ksl_sheaves_release(struct kmem_cache *s, bool give_back)
+{
+	if (!s->cpu_sheaves)
+		return;
+	for (unsigned int cpu = 0; give_back && cpu < ksl_mm.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+
+		if (pcs->main && !pcs->main->size)
+			ksl_free_empty_sheaf(s, pcs->main);
+		pcs->main = NULL;
+	}
+	if (give_back && s->node.barn) {
+		ksl_barn_shrink(s, s->node.barn);
+		kfree(s->node.barn);
+	}
+	s->node.barn = NULL;
+	free(s->cpu_sheaves);
+	s->cpu_sheaves = NULL;
+}
+
+/* ---- RCU ------------------------------------------------------------------ */
+
+/* kvfree_rcu() callbacks queued and not yet run */
+static long rcu_in_flight;
+
+/* call_rcu() from any thread (liburcu wants it registered meanwhile) */
+static void sheaf_call_rcu(struct rcu_head *head,
+			   void (*fn)(struct rcu_head *head))
+{
+	bool registered = URCU_TLS(urcu_memb_reader).registered;
+
+	__atomic_fetch_add(&rcu_in_flight, 1, __ATOMIC_RELAXED);
+	if (!registered)
+		urcu_memb_register_thread();
+	urcu_memb_call_rcu(head, fn);
+	if (!registered)
+		urcu_memb_unregister_thread();
+}
+
+/* a callback that frees runs as a CPU only while it does */
+static bool callback_enter(void)
+{
+	return ksl_tls.gen == ksl_mm.generation;
+}
+
+/*
+ * Every RCU callback ends with a release on this counter, and whoever
+ * waited for them (rcu_barrier()) reads it with acquire: what liburcu
+ * orders, said so that ThreadSanitizer sees it too.
+ */
+static unsigned long rcu_callbacks_done;
+
+void ksl_rcu_callback_done(void)
+{
+	__atomic_fetch_add(&rcu_callbacks_done, 1, __ATOMIC_RELEASE);
+}
+
+void ksl_rcu_barrier_done(void)
+{
+	(void)__atomic_load_n(&rcu_callbacks_done, __ATOMIC_ACQUIRE);
+}
+
+static void callback_leave(bool had_cpu)
+{
+	if (!had_cpu)
+		ksl_cpu_leave();
+	__atomic_fetch_sub(&rcu_in_flight, 1, __ATOMIC_RELAXED);
+	ksl_rcu_callback_done();
+}
+
+/*
+ * kmem_cache_destroy() and shutdown first wait for kvfree_rcu() frees in
+ * flight (they may hold the cache's objects), as the kernel's
+ * kvfree_rcu_barrier_on_cache(); nothing to wait for: no grace period.
+ */
+void ksl_kvfree_rcu_wait(void)
+{
+	if (!__atomic_load_n(&rcu_in_flight, __ATOMIC_RELAXED))
+		return;
+	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
+}
+
+/* the callback sees what the thread that queued the sheaf wrote: the
+ * release/acquire pair on node says so where liburcu's queue cannot
+ * (ThreadSanitizer does not see inside liburcu) */
+static struct slab_sheaf *sheaf_of_head(struct rcu_head *head)
+{
+	struct slab_sheaf *sheaf =
+		(struct slab_sheaf *)((char *)head -
+				      offsetof(struct slab_sheaf, kslab_link));
+
+	(void)__atomic_load_n(&sheaf->node, __ATOMIC_ACQUIRE);
+	return sheaf;
+}
+
+static struct rcu_head *head_of_sheaf(struct slab_sheaf *sheaf)
+{
+	__atomic_store_n(&sheaf->node, 0, __ATOMIC_RELEASE);
+	return (struct rcu_head *)(void *)&sheaf->kslab_link;
+}
+
+_Static_assert(sizeof(struct rcu_head) <=
+		       sizeof(((struct slab_sheaf *)0)->kslab_link),
+	       "rcu_head fits a sheaf's link");
+
+/* rcu_free_sheaf_nobarn(): a flushed CPU's RCU sheaf */
+static void rcu_free_sheaf_nobarn(struct rcu_head *head)
+{
+	struct slab_sheaf *sheaf = sheaf_of_head(head);
+	struct kmem_cache *s = sheaf->cache;
+	bool had = callback_enter();
+
+	ksl_sheaf_flush_unused(s, sheaf);
+	ksl_free_empty_sheaf(s, sheaf);
+	callback_leave(had);
+}
+
+/* rcu_free_sheaf(): a full RCU sheaf becomes a full sheaf of the barn */
+static void rcu_free_sheaf(struct rcu_head *head)
+{
+	struct slab_sheaf *sheaf = sheaf_of_head(head);
+	struct kmem_cache *s = sheaf->cache;
+	struct node_barn *barn = s->node.barn;
+	bool had = callback_enter();
+
+	if (sheaf->size && __atomic_load_n(&barn->nr_full, __ATOMIC_RELAXED) <
+				   KSL_MAX_FULL_SHEAVES) {
+		ksl_barn_put_full(barn, sheaf);
+		goto out;
+	}
+	ksl_sheaf_flush_unused(s, sheaf);
+	if (__atomic_load_n(&barn->nr_empty, __ATOMIC_RELAXED) <
+	    KSL_MAX_EMPTY_SHEAVES)
+		ksl_barn_put_empty(barn, sheaf);
+	else
+		ksl_free_empty_sheaf(s, sheaf);
+out:
+	callback_leave(had);
+}
+
+/* __kfree_rcu_sheaf(): false when no RCU sheaf could be had */
+static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
+{
+	struct node_barn *barn = s->node.barn;
+	struct slub_percpu_sheaves *pcs;
+	struct slab_sheaf *rcu, *empty;
+	struct ksl_cpu_hold h;
+
+	ksl_hold_cpu(s, &h);
+	pcs = &s->cpu_sheaves[cpu_of(s, h.c)];
+	if (!pcs->rcu_free) {
+		if (pcs->spare && !pcs->spare->size) {
+			pcs->rcu_free = pcs->spare;
+			pcs->spare = NULL;
+		} else if ((empty = ksl_barn_get_empty(barn))) {
+			pcs->rcu_free = empty;
+		} else {
+			ksl_release_cpu(&h);
+			empty = ksl_alloc_empty_sheaf(s, GFP_NOWAIT);
+			if (!empty)
+				return false;
+			ksl_hold_cpu(s, &h);
+			pcs = &s->cpu_sheaves[cpu_of(s, h.c)];
+			if (pcs->rcu_free)
+				ksl_barn_put_empty(barn, empty);
+			else
+				pcs->rcu_free = empty;
+		}
+	}
+	rcu = pcs->rcu_free;
+	rcu->objects[rcu->size++] = obj;
+	if (rcu->size < s->sheaf_capacity) {
+		rcu = NULL;
+	} else {
+		pcs->rcu_free = NULL; /* node 0: set by head_of_sheaf() */
+	}
+	/* before the CPU is let go, so that a flush cannot miss it */
+	if (rcu)
+		sheaf_call_rcu(head_of_sheaf(rcu), rcu_free_sheaf);
+	ksl_release_cpu(&h);
+	return true;
+}
+
+struct rcu_free_box {
+	struct rcu_head head;
+	void *ptr;
+};
+
+static void rcu_kfree_box(struct rcu_head *head)
+{
+	struct rcu_free_box *b = (struct rcu_free_box *)(void *)head;
+	bool had = callback_enter();
+
+	kfree(__atomic_load_n(&b->ptr, __ATOMIC_ACQUIRE));
+	free(b);
+	callback_leave(had);
+}
+
+void kvfree_call_rcu(struct rcu_head *head, void *ptr)
+{
+	struct slab *slab = ksl_slab_of_fast(ptr);
+	struct rcu_free_box *b;
+
+	(void)head; /* kslab keeps its own box for the callback */
+	if (ZERO_OR_NULL_PTR(ptr))
+		return;
+	if (slab && slab->slab_cache && slab->slab_cache->cpu_sheaves &&
+	    kfree_rcu_sheaf(slab->slab_cache, ptr))
+		return;
+	b = malloc(sizeof(*b));
+	if (!b) {
+		urcu_memb_synchronize_rcu();
+		kfree(ptr);
+		return;
+	}
+	__atomic_store_n(&b->ptr, ptr, __ATOMIC_RELEASE);
+	sheaf_call_rcu(&b->head, rcu_kfree_box);
+}
+
+/* ---- flushing ------------------------------------------------------------- */
+
+/* A CPU's RCU sheaf, taken from it (CPU excluded and locked here). */
+struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu)
+{
+	bool excl = ksl_cpu_exclude_begin(cpu);
+	struct slab_sheaf *rcu;
+
+	ksl_spin_lock(&s->cpu_slab[cpu].lock);
+	rcu = s->cpu_sheaves[cpu].rcu_free;
+	s->cpu_sheaves[cpu].rcu_free = NULL;
+	ksl_spin_unlock(&s->cpu_slab[cpu].lock);
+	ksl_cpu_exclude_end(cpu, excl);
+	return rcu;
+}
+
+/*
+ * pcs_flush_all() of one CPU from any thread: its spare freed, its RCU
+ * sheaf to call_rcu(), its main's objects to the slabs in batches (the
+ * frees run as the calling thread's CPU; ksl_flush_all_cpus() flushes
+ * every CPU's slabs afterwards, so where they went first does not last).
+ */
+static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
+{
+	struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+	struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
+	void *batch[KSL_PCS_BATCH_MAX];
+	struct slab_sheaf *spare, *rcu;
+	unsigned int nr;
+	bool excl;
+
+	do {
+		excl = ksl_cpu_exclude_begin(cpu);
+		ksl_spin_lock(&c->lock);
+		spare = pcs->spare;
+		rcu = pcs->rcu_free;
+		pcs->spare = pcs->rcu_free = NULL;
+		nr = ksl_min(KSL_PCS_BATCH_MAX, pcs->main->size);
+		pcs->main->size -= nr;
+		memcpy(batch, pcs->main->objects + pcs->main->size,
+		       nr * sizeof(void *));
+		if (rcu)
+			sheaf_call_rcu(head_of_sheaf(rcu),
+				       rcu_free_sheaf_nobarn);
+		ksl_spin_unlock(&c->lock);
+		ksl_cpu_exclude_end(cpu, excl);
+		if (spare) {
+			ksl_sheaf_flush_unused(s, spare);
+			ksl_free_empty_sheaf(s, spare);
+		}
+		for (unsigned int i = 0; i < nr; i++)
+			ksl_slab_free_fast(s, NULL, batch[i], _RET_IP_);
+	} while (nr);
+}
+
+void ksl_sheaves_flush_all(struct kmem_cache *s)
+{
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+		pcs_flush_cpu(s, cpu);
+}
+
+/* kmem_cache_destroy(): the CPUs' sheaves, the RCU sheaves in flight,
+ * then the barn, all to the slabs (before the CPUs' slabs are flushed) */
+void ksl_sheaves_shutdown(struct kmem_cache *s)
+{
+	if (!s->cpu_sheaves)
+		return;
+	ksl_sheaves_flush_all(s);
+	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
+	ksl_barn_shrink(s, s->node.barn);
+}
+
+void kvfree_rcu_barrier(void)
+{
+	if (!ksl_mm.booted)
+		return;
+	pthread_mutex_lock(&ksl_slab_mutex);
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next) {
+		if (!s->cpu_sheaves)
+			continue;
+		for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+			struct slab_sheaf *rcu = ksl_pcs_detach_rcu(s, cpu);
+
+			if (rcu)
+				sheaf_call_rcu(head_of_sheaf(rcu),
+					       rcu_free_sheaf);
+		}
+	}
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	urcu_memb_barrier();
+	ksl_rcu_barrier_done();
+}
+
+/* ---- what the views count ------------------------------------------------ */
+
+/* objects held by the CPUs' sheaves and the barn's full ones */
+unsigned long ksl_sheaves_objects(struct kmem_cache *s, unsigned int *nr_full,
+				  unsigned int *nr_empty)
+{
+	unsigned long nr;
+
+	*nr_full = *nr_empty = 0;
+	if (!s->cpu_sheaves)
+		return 0;
+	nr = ksl_barn_objects(s->node.barn, nr_full, nr_empty);
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+		bool excl = ksl_cpu_exclude_begin(cpu);
+
+		ksl_spin_lock(&s->cpu_slab[cpu].lock);
+		nr += pcs->main->size;
+		nr += pcs->spare ? pcs->spare->size : 0;
+		nr += pcs->rcu_free ? pcs->rcu_free->size : 0;
+		ksl_spin_unlock(&s->cpu_slab[cpu].lock);
+		ksl_cpu_exclude_end(cpu, excl);
+	}
+	return nr;
+}

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sheaves (6.18): a cache created with sheaf_capacity caches objects in
+ * per-CPU main and spare sheaves and a per-node barn. Checked here: the
+ * first allocation refills a sheaf from the slabs and the rest come from
+ * it; frees fill it; full and empty sheaves go through the barn between
+ * CPUs; the prefilled-sheaf API (prefill, allocation from it when memory
+ * is gone, return, refill, oversize sheaves); kvfree_rcu() through the RCU
+ * sheaf; flushing by kmem_cache_shrink() and kmem_cache_destroy(); the
+ * counts of /proc/slabinfo (objects in sheaves are active, as the
+ * kernel's); merging (a cache with sheaves is never merged into, but one
+ * whose debug flags dropped its sheaves is); bad frees refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <kslab/kslab.h>
+#include "helpers/capture.h"
+#include "helpers/kslab_test.h"
+
+#define CAP 32
+
+static struct kmem_cache *sheaf_cache(const char *name, unsigned int size,
+				      slab_flags_t flags)
+{
+	struct kmem_cache_args args = { .sheaf_capacity = CAP };
+	struct kmem_cache *s = kmem_cache_create_args(name, size, &args, flags);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void boot(const char *cmdline)
+{
+	assert_int_equal(kslab_boot(cmdline), 0);
+	assert_int_equal(kslab_set_cpu(0), 0);
+}
+
+static void test_alloc_free_through_sheaves(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_cache_info i;
+	void *p, *q;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-64", 64, 0);
+	i = cache_info_of(s);
+	assert_int_equal(i.sheaf_capacity, CAP);
+	assert_false(i.mergeable);
+	assert_int_equal(i.sheaf_objects, 0);
+	/* the first allocation fills a sheaf from the slabs: one taken */
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	i = cache_info_of(s);
+	assert_int_equal(i.sheaf_objects, CAP - 1);
+	assert_int_equal(i.barn_empty, 1); /* the empty main went there */
+	/* objects in sheaves are allocated as far as the slabs know */
+	assert_true(i.active_objs >= CAP);
+	{
+		char buf[1 << 16];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_int_equal(kslab_show("slabs", f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "sheaf-64\n  object_size"));
+		assert_non_null(strstr(buf, "  sheaf_capacity  32\n"));
+	}
+	/* LIFO: the object freed is the next one handed out */
+	kmem_cache_free(s, p);
+	assert_int_equal(cache_info_of(s).sheaf_objects, CAP);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(p, q);
+	kmem_cache_free(s, q);
+	/* kfree() of its object goes to the sheaf too */
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	kfree(q);
+	assert_int_equal(cache_info_of(s).sheaf_objects, CAP);
+	/* a zeroed one */
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	memset(p, 0xab, 64);
+	kmem_cache_free(s, p);
+	p = kmem_cache_zalloc(s, GFP_KERNEL);
+	for (int k = 0; k < 64; k++)
+		assert_int_equal(((unsigned char *)p)[k], 0);
+	kmem_cache_free(s, p);
+	/* a shrink flushes sheaves and barn: every slab goes */
+	kmem_cache_shrink(s);
+	i = cache_info_of(s);
+	assert_int_equal(i.sheaf_objects, 0);
+	assert_int_equal(i.barn_full + i.barn_empty, 0);
+	assert_int_equal(i.num_slabs, 0);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
+static void test_many_objects_spill_to_barn(void **state)
+{
+	static void *v[1000];
+	struct kmem_cache *s;
+	struct kslab_cache_info i;
+	unsigned long pages;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	pages = kslab_slab_pages();
+	s = sheaf_cache("sheaf-spill", 128, 0);
+	for (int k = 0; k < 1000; k++) {
+		v[k] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(v[k]);
+		memset(v[k], k, 128);
+	}
+	for (int k = 0; k < 1000; k++)
+		for (int b = 0; b < 128; b += 37)
+			assert_int_equal(((unsigned char *)v[k])[b],
+					 (unsigned char)k);
+	for (int k = 0; k < 1000; k++)
+		kmem_cache_free(s, v[k]);
+	i = cache_info_of(s);
+	/* main and spare full, the barn at its limit of full sheaves */
+	assert_int_equal(i.barn_full, 10);
+	assert_int_equal(i.sheaf_objects, 12 * CAP);
+	kmem_cache_destroy(s);
+	assert_null(kslab_find_cache("sheaf-spill"));
+	/* the sheaves (kmalloc objects) are back too */
+	for (const char *k = "kmalloc-512"; k; k = NULL) {
+		struct kmem_cache *km = kslab_find_cache(k);
+
+		assert_non_null(km);
+		kmem_cache_shrink(km);
+	}
+	kmem_cache_shrink(kslab_find_cache("kmalloc-64"));
+	kmem_cache_shrink(kslab_find_cache("kmem_cache"));
+	kmem_cache_shrink(kslab_find_cache("kmem_cache_node"));
+	assert_int_equal(kslab_slab_pages(), pages);
+	kslab_shutdown();
+}
+
+static void test_destroy_with_live_object(void **state)
+{
+	struct kmem_cache *s;
+	void *p, *q;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-live", 64, 0);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, q);
+	/* the sheaves are flushed, the live object reported, the cache kept */
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_non_null(strstr(capture_stop(), "still has 1 objects"));
+	assert_non_null(kslab_find_cache("sheaf-live"));
+	assert_int_equal(cache_info_of(s).sheaf_objects, 0);
+	kmem_cache_free(s, p);
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("sheaf-live"));
+	kslab_shutdown();
+}
+
+static void test_barn_exchange_between_cpus(void **state)
+{
+	static void *v[400];
+	struct kmem_cache *s;
+	unsigned int full;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-xcpu", 64, 0);
+	for (int k = 0; k < 400; k++)
+		v[k] = kmem_cache_alloc(s, GFP_KERNEL);
+	/* CPU 1 frees them all: its full sheaves go to the barn */
+	assert_int_equal(kslab_set_cpu(1), 0);
+	for (int k = 0; k < 400; k++)
+		kmem_cache_free(s, v[k]);
+	full = cache_info_of(s).barn_full;
+	assert_true(full >= 5);
+	/* CPU 0 takes them for its empty sheaves: no refill from slabs */
+	assert_int_equal(kslab_set_cpu(0), 0);
+	for (int k = 0; k < 4 * CAP; k++)
+		assert_non_null(v[k] = kmem_cache_alloc(s, GFP_KERNEL));
+	assert_true(cache_info_of(s).barn_full < full);
+	for (int k = 0; k < 4 * CAP; k++)
+		kmem_cache_free(s, v[k]);
+	kmem_cache_destroy(s);
+	assert_null(kslab_find_cache("sheaf-xcpu"));
+	kslab_shutdown();
+}
+
+static void test_prefill_under_memory_pressure(void **state)
+{
+	struct kmem_cache *s, *hog;
+	struct slab_sheaf *sheaf;
+	void **held, *from_sheaf[20];
+	size_t nr = 0, cap = 1 << 16;
+
+	(void)state;
+	boot("arch=x86_64 mem=64M nr_cpus=2");
+	s = sheaf_cache("sheaf-prefill", 2048, 0);
+	sheaf = kmem_cache_prefill_sheaf(s, GFP_KERNEL, 20);
+	assert_non_null(sheaf);
+	assert_true(kmem_cache_sheaf_size(sheaf) >= 20);
+	/* all the memory gone */
+	hog = kmem_cache_create("hog", 4096, 0, 0, NULL);
+	held = malloc(cap * sizeof(*held));
+	assert_non_null(held);
+	while (nr < cap &&
+	       (held[nr] = kmem_cache_alloc(hog, GFP_KERNEL | __GFP_NOWARN)))
+		nr++;
+	assert_true(nr > 1000);
+	assert_null(kmem_cache_alloc(s, GFP_NOWAIT));
+	/* the sheaf still serves what was asked for */
+	for (int k = 0; k < 20; k++) {
+		from_sheaf[k] =
+			kmem_cache_alloc_from_sheaf(s, GFP_KERNEL, sheaf);
+		assert_non_null(from_sheaf[k]);
+		memset(from_sheaf[k], k, 2048);
+		for (int j = 0; j < k; j++)
+			assert_ptr_not_equal(from_sheaf[j], from_sheaf[k]);
+	}
+	while (nr)
+		kmem_cache_free(hog, held[--nr]);
+	free(held);
+	for (int k = 0; k < 20; k++)
+		kmem_cache_free(s, from_sheaf[k]);
+	kmem_cache_return_sheaf(s, GFP_KERNEL, sheaf);
+	kmem_cache_destroy(hog);
+	kmem_cache_destroy(s);
+	assert_null(kslab_find_cache("sheaf-prefill"));
+	kslab_shutdown();
+}
+
+static void test_prefill_return_refill(void **state)
+{
+	struct kmem_cache *s;
+	struct slab_sheaf *sheaf, *big;
+	void *p;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-api", 96, 0);
+	sheaf = kmem_cache_prefill_sheaf(s, GFP_KERNEL, 5);
+	assert_non_null(sheaf);
+	assert_int_equal(sheaf->capacity, CAP);
+	/* refilled to the capacity, as the kernel does */
+	assert_int_equal(kmem_cache_sheaf_size(sheaf), CAP);
+	while (kmem_cache_sheaf_size(sheaf))
+		kmem_cache_free(s, kmem_cache_alloc_from_sheaf(s, GFP_KERNEL,
+							       sheaf));
+	/* emptied: no fallback to the cache */
+	assert_null(kmem_cache_alloc_from_sheaf(s, GFP_KERNEL, sheaf));
+	assert_int_equal(kmem_cache_refill_sheaf(s, GFP_KERNEL, &sheaf, 10), 0);
+	assert_true(kmem_cache_sheaf_size(sheaf) >= 10);
+	/* beyond the capacity: replaced by an oversize sheaf */
+	big = sheaf;
+	assert_int_equal(kmem_cache_refill_sheaf(s, GFP_KERNEL, &big, 50), 0);
+	assert_ptr_not_equal(big, sheaf);
+	assert_int_equal(kmem_cache_sheaf_size(big), 50);
+	assert_int_equal(big->capacity, 50);
+	p = kmem_cache_alloc_from_sheaf(s, GFP_KERNEL | __GFP_ZERO, big);
+	for (int k = 0; k < 96; k++)
+		assert_int_equal(((unsigned char *)p)[k], 0);
+	kmem_cache_free(s, p);
+	kmem_cache_return_sheaf(s, GFP_KERNEL, big);
+	/* an oversize prefill, and one from a cache without sheaves */
+	big = kmem_cache_prefill_sheaf(s, GFP_KERNEL, 100);
+	assert_int_equal(kmem_cache_sheaf_size(big), 100);
+	kmem_cache_return_sheaf(s, GFP_KERNEL, big);
+	assert_int_equal(kmem_cache_refill_sheaf(s, GFP_KERNEL, NULL, 1),
+			 -EINVAL);
+	assert_null(kmem_cache_prefill_sheaf(NULL, GFP_KERNEL, 1));
+	assert_null(kmem_cache_alloc_from_sheaf(s, GFP_KERNEL, NULL));
+	assert_int_equal(kmem_cache_sheaf_size(NULL), 0);
+	{
+		/* a cache without sheaves: every prefilled sheaf is oversize
+		 * (one of 0 objects fails, as the kernel's bulk allocation of
+		 * 0 objects does, but does not crash) */
+		struct kmem_cache *plain = kmem_cache_create(
+			"plain-api", 96, 0, SLAB_NO_MERGE, NULL);
+		struct slab_sheaf *sh;
+
+		capture_start();
+		assert_null(kmem_cache_prefill_sheaf(plain, GFP_KERNEL, 0));
+		sh = kmem_cache_prefill_sheaf(plain, GFP_KERNEL, 3);
+		assert_int_equal(kmem_cache_sheaf_size(sh), 3);
+		kmem_cache_return_sheaf(plain, GFP_KERNEL, sh);
+		assert_non_null(strstr(capture_stop(), "has no sheaves"));
+		kmem_cache_destroy(plain);
+	}
+	kmem_cache_destroy(s);
+	assert_null(kslab_find_cache("sheaf-api"));
+	kslab_shutdown();
+}
+
+static void test_rcu_sheaf(void **state)
+{
+	struct kmem_cache *s, *plain;
+	void *v[40];
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-rcu", 64, 0);
+	plain = kmem_cache_create("plain-rcu", 64, 0, SLAB_NO_MERGE, NULL);
+	for (int k = 0; k < 40; k++)
+		v[k] = kmem_cache_alloc(s, GFP_KERNEL);
+	/* 32 fill an RCU sheaf (handed to call_rcu()), 8 stay in the next */
+	for (int k = 0; k < 40; k++)
+		kfree_rcu_mightsleep(v[k]);
+	for (int k = 0; k < 10; k++)
+		v[k] = kmem_cache_alloc(plain, GFP_KERNEL);
+	for (int k = 0; k < 10; k++)
+		kfree_rcu_mightsleep(v[k]);
+	v[0] = kmalloc(100, GFP_KERNEL);
+	kfree_rcu_mightsleep(v[0]);
+	kvfree_rcu_barrier();
+	/* after the barrier the 40 are back in sheaves, nothing is live */
+	kmem_cache_shrink(s);
+	kmem_cache_shrink(plain);
+	assert_int_equal(cache_info_of(s).num_slabs, 0);
+	assert_int_equal(cache_info_of(plain).num_slabs, 0);
+	capture_start();
+	kmem_cache_destroy(s);
+	kmem_cache_destroy(plain);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("sheaf-rcu"));
+	/* destroy waits for kfree_rcu()s in flight, of any cache */
+	plain = kmem_cache_create("plain-rcu2", 64, 0, SLAB_NO_MERGE, NULL);
+	for (int k = 0; k < 10; k++)
+		v[k] = kmem_cache_alloc(plain, GFP_KERNEL);
+	for (int k = 0; k < 10; k++)
+		kfree_rcu_mightsleep(v[k]);
+	capture_start();
+	kmem_cache_destroy(plain);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("plain-rcu2"));
+	/* destroy waits for RCU sheaves in flight */
+	s = sheaf_cache("sheaf-rcu2", 64, 0);
+	for (int k = 0; k < 40; k++)
+		v[k] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (int k = 0; k < 40; k++)
+		kfree_rcu_mightsleep(v[k]);
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_null(strstr(capture_stop(), "still has"));
+	assert_null(kslab_find_cache("sheaf-rcu2"));
+	kslab_shutdown();
+}
+
+static void test_merging_and_debug(void **state)
+{
+	struct kmem_cache *s, *t, *dbg, *u;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-merge", 200, 0);
+	/* never merged into, never merged */
+	t = kmem_cache_create("plain-200", 200, 0, 0, NULL);
+	assert_ptr_not_equal(s, t);
+	u = sheaf_cache("sheaf-merge2", 200, 0);
+	assert_ptr_not_equal(u, t);
+	assert_ptr_not_equal(u, s);
+	/* debug flags: no sheaves, and the cache can be merged into */
+	dbg = sheaf_cache("sheaf-dbg", 296, SLAB_CONSISTENCY_CHECKS);
+	assert_int_equal(cache_info_of(dbg).sheaf_capacity, 0);
+	assert_true(cache_info_of(dbg).mergeable);
+	assert_ptr_equal(kmem_cache_create("plain-296", 296, 0,
+					   SLAB_CONSISTENCY_CHECKS, NULL),
+			 dbg);
+	/* its prefilled sheaves are all oversize */
+	{
+		struct slab_sheaf *sh =
+			kmem_cache_prefill_sheaf(dbg, GFP_KERNEL, 4);
+
+		assert_int_equal(kmem_cache_sheaf_size(sh), 4);
+		kmem_cache_return_sheaf(dbg, GFP_KERNEL, sh);
+	}
+	kmem_cache_destroy(dbg);
+	kmem_cache_destroy(dbg);
+	kmem_cache_destroy(u);
+	kmem_cache_destroy(t);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
+static void test_bad_frees(void **state)
+{
+	struct kmem_cache *s, *other;
+	void *p, *q;
+	const char *log;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-bad", 64, 0);
+	other = kmem_cache_create("other-64", 64, 0, SLAB_NO_MERGE, NULL);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(other, GFP_KERNEL);
+	capture_start();
+	kmem_cache_free(s, (char *)p + 8);
+	kmem_cache_free(s, &p);
+	kmem_cache_free(s, p);
+	kmem_cache_free(s, p);
+	kmem_cache_free(s, q); /* wrong cache: freed to its own */
+	log = capture_stop();
+	assert_non_null(strstr(log, "is not the start of an object"));
+	assert_non_null(strstr(log, "double free"));
+	assert_non_null(strstr(log, "Wrong slab cache"));
+	/* p came back once only */
+	assert_ptr_equal(kmem_cache_alloc(s, GFP_KERNEL), p);
+	assert_ptr_not_equal(kmem_cache_alloc(s, GFP_KERNEL), p);
+	kslab_shutdown();
+}
+
+static void test_sheaves_for_all_policy(void **state)
+{
+	struct kmem_cache *a, *b, *c;
+
+	(void)state;
+	/* kslab's own parameter; an unknown value is refused */
+	capture_start();
+	assert_int_not_equal(kslab_boot("arch=x86_64 kslab.sheaves=some"), 0);
+	assert_non_null(strstr(capture_stop(), "kslab.sheaves"));
+	boot("arch=x86_64 mem=256M nr_cpus=2 kslab.sheaves=all");
+	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
+	b = kmem_cache_create("all-300", 300, 0, SLAB_NO_MERGE, NULL);
+	c = kmem_cache_create("all-5000", 5000, 0, SLAB_NO_MERGE, NULL);
+	/* 60, 26 and 4 objects, grown to fill the sheaf's kmalloc class */
+	assert_int_equal(cache_info_of(a).sheaf_capacity, 60);
+	assert_int_equal(cache_info_of(b).sheaf_capacity, 28);
+	assert_int_equal(cache_info_of(c).sheaf_capacity, 4);
+	assert_int_equal(cache_info_of(a).cpu_partial, 0);
+	/* not the kmalloc caches, nor the boot caches */
+	assert_int_equal(
+		cache_info_of(kslab_find_cache("kmalloc-64")).sheaf_capacity,
+		0);
+	assert_int_equal(
+		cache_info_of(kslab_find_cache("kmem_cache")).sheaf_capacity,
+		0);
+	kmem_cache_free(a, kmem_cache_alloc(a, GFP_KERNEL));
+	assert_int_equal(cache_info_of(a).sheaf_objects, 60);
+	kslab_shutdown();
+	/* the default is 6.18's: only caches that ask */
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
+	assert_int_equal(cache_info_of(a).sheaf_capacity, 0);
+	kslab_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_free_through_sheaves),
+		cmocka_unit_test(test_many_objects_spill_to_barn),
+		cmocka_unit_test(test_destroy_with_live_object),
+		cmocka_unit_test(test_barn_exchange_between_cpus),
+		cmocka_unit_test(test_prefill_under_memory_pressure),
+		cmocka_unit_test(test_prefill_return_refill),
+		cmocka_unit_test(test_rcu_sheaf),
+		cmocka_unit_test(test_merging_and_debug),
+		cmocka_unit_test(test_bad_frees),
+		cmocka_unit_test(test_sheaves_for_all_policy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
