@@ -28,6 +28,8 @@ struct replay_policy {
 
 struct replay_pages_opts;
 struct replay_pages_result;
+struct replay_dma_opts;
+struct replay_dma_result;
 
 struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
@@ -36,6 +38,8 @@ struct replay_opts {
 	bool snapshot_at_peak; /* replay twice for the peak table */
 	/* --pages (replay_pages.h), or NULL */
 	const struct replay_pages_opts *pages;
+	/* --dma (replay_dma.h), or NULL */
+	const struct replay_dma_opts *dma;
 };
 
 /* one kmalloc cache at the peak, as a /proc/slabinfo line */
@@ -71,6 +75,7 @@ struct replay_result {
 	struct replay_cache_row *caches;
 	struct replay_site_row *sites;
 	struct replay_pages_result *pages; /* --pages (replay_pages.h) */
+	struct replay_dma_result *dma;	   /* --dma (replay_dma.h) */
 };
 
 /* The built-in policy called name, or NULL. */
@@ -95,6 +100,7 @@ struct replay_report {
 	unsigned int top_sites;
 	const char *slabs_path;
 	const struct replay_pages_opts *pages; /* --pages, or NULL */
+	const struct replay_dma_opts *dma;     /* --dma, or NULL */
 };
 void replay_print(const struct replay_report *rep, enum out_format fmt,
 		  FILE *f);

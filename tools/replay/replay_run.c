@@ -22,6 +22,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "replay/replay.h"
+#include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "trace/slabs_create.h"
 
@@ -38,6 +39,8 @@ struct replay_state {
 	struct replay_site_row *sites;
 	unsigned int nr_cpus;
 	uint64_t live_req;
+	struct replay_dma_state *dma; /* --dma, first pass only */
+	bool want_dma;
 };
 
 static struct kmem_cache *create_named(struct replay_state *st, uint32_t id,
@@ -325,6 +328,20 @@ static void state_free(struct replay_state *st)
 	free(st->sites);
 }
 
+/* --dma: its state, played between the slab events of the first pass */
+static struct replay_dma_state *dma_begin(struct replay_state *st)
+{
+	struct replay_result *r = st->r;
+
+	r->dma = calloc(1, sizeof(*r->dma));
+	if (!r->dma)
+		return NULL;
+	st->dma = replay_dma_begin(st->s, st->o->dma, st->obj, r->dma);
+	if (!st->dma)
+		snprintf(r->err, sizeof(r->err), "--dma: %s", r->dma->err);
+	return st->dma;
+}
+
 /* Boot, play events [0, upto), return 0; the machine stays booted. */
 static int play_range(struct replay_state *st, uint64_t upto)
 {
@@ -345,9 +362,13 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	st->nr_cpus = ai.nr_cpus;
 	st->r->page_size = ai.page_size;
 	st->r->checked = !strcmp(ai.name, "x86_64");
+	if (st->want_dma && !dma_begin(st))
+		return -EINVAL;
 	for (uint64_t i = 0; i < upto; i++) {
 		const struct trace_event *ev = &st->s->ev[i];
 
+		if (st->dma)
+			replay_dma_until(st->dma, i);
 		play(st, ev);
 		if (ev->type == TEV_KMALLOC || ev->type == TEV_CACHE_ALLOC)
 			note_peak(st, i);
@@ -393,8 +414,11 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		goto out;
 	}
+	st.want_dma = o->dma != NULL;
 	if (play_range(&st, s->nr))
 		goto out;
+	replay_dma_end(st.dma);
+	st.dma = NULL;
 	r->final_slab_bytes = (uint64_t)kslab_slab_pages() * r->page_size;
 	r->final_requested_bytes = st.live_req;
 	collect_sites(&st);
@@ -415,6 +439,7 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		kslab_shutdown();
 	}
 out:
+	replay_dma_end(st.dma);
 	state_free(&st);
 	if (r->ok && o->pages)
 		run_pages(s, p, o, r);
@@ -429,19 +454,33 @@ int replay_result_write(FILE *f, const struct replay_result *r)
 		    r->nr_caches ||
 	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
 		    r->nr_sites ||
-	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1))
+	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1) ||
+	    (r->dma && fwrite(r->dma, sizeof(*r->dma), 1, f) != 1))
 		return -EIO;
 	return fflush(f) ? -EIO : 0;
 }
 
+/* the --dma part after the rest */
+static int replay_result_read_dma(FILE *f, struct replay_result *r)
+{
+	r->dma = calloc(1, sizeof(*r->dma));
+	if (!r->dma || fread(r->dma, sizeof(*r->dma), 1, f) != 1) {
+		replay_result_free(r);
+		return -EIO;
+	}
+	return 0;
+}
+
 int replay_result_read(FILE *f, struct replay_result *r)
 {
-	bool pages;
+	bool pages, dma;
 
 	if (fread(r, sizeof(*r), 1, f) != 1)
 		return -EIO;
 	pages = r->pages != NULL;
+	dma = r->dma != NULL;
 	r->pages = pages ? calloc(1, sizeof(*r->pages)) : NULL;
+	r->dma = NULL;
 	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
 	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
 	if (!r->caches || !r->sites ||
@@ -453,7 +492,7 @@ int replay_result_read(FILE *f, struct replay_result *r)
 		replay_result_free(r);
 		return -EIO;
 	}
-	return 0;
+	return dma ? replay_result_read_dma(f, r) : 0;
 }
 
 void replay_result_free(struct replay_result *r)
@@ -461,7 +500,9 @@ void replay_result_free(struct replay_result *r)
 	free(r->caches);
 	free(r->sites);
 	free(r->pages);
+	free(r->dma);
 	r->pages = NULL;
+	r->dma = NULL;
 	r->caches = NULL;
 	r->sites = NULL;
 	r->nr_caches = r->nr_sites = 0;
