@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * DMA mapping benchmark: dma_map_single + dma_unmap_single pairs,
- * DMA_BIDIRECTIONAL, per buffer size, served directly (a 64-bit device)
- * and through swiotlb (a 32-bit device, buffer above 4 GiB: the bounce
- * copies the buffer in at map and out at unmap), on one thread of an
- * x86_64 machine with 8 GiB (coherent devices).
+ * DMA_BIDIRECTIONAL, per buffer size, served directly (a 64-bit device),
+ * through swiotlb (a 32-bit device, buffer above 4 GiB: the bounce
+ * copies the buffer in at map and out at unmap) and through dma-iommu (a
+ * 32-bit device behind an IOMMU: an IOVA below 4 GiB, no bounce), on one
+ * thread of an x86_64 machine with 8 GiB (coherent devices).
  *
  *   bench_dma [-n] time  REPS ITERS   ns per pair for every size, median
  *   bench_dma [-n] count ITERS SIZE [OFFSET]
- *                                     run pair_direct then pair_bounced
- *                                     ITERS times each at SIZE (for
- *                                     callgrind --toggle-collect)
+ *                                     run pair_direct, pair_bounced and
+ *                                     pair_iommu ITERS times each at SIZE
+ *                                     (for callgrind --toggle-collect)
  *
  * -n: an arm64 machine with 8 GiB and non-coherent devices instead, so
  * the direct pair goes through the non-coherent cache model (the sizes
@@ -27,13 +28,14 @@
 #include "bench_util.h"
 
 static const size_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
-static struct device *dev64, *dev32;
+static struct device *dev64, *dev32, *devmmu;
 static void *buf;
 static size_t cur, offset;
 static bool noncoherent;
 
 __attribute__((noinline)) void pair_direct(void);
 __attribute__((noinline)) void pair_bounced(void);
+__attribute__((noinline)) void pair_iommu(void);
 
 __attribute__((noinline)) void pair_direct(void)
 {
@@ -51,6 +53,14 @@ __attribute__((noinline)) void pair_bounced(void)
 	dma_unmap_single(dev32, d, cur, DMA_BIDIRECTIONAL);
 }
 
+__attribute__((noinline)) void pair_iommu(void)
+{
+	char *p = (char *)buf + offset;
+	dma_addr_t d = dma_map_single(devmmu, p, cur, DMA_BIDIRECTIONAL);
+
+	dma_unmap_single(devmmu, d, cur, DMA_BIDIRECTIONAL);
+}
+
 static int setup(void)
 {
 	struct kslab_dma_stats st, st64;
@@ -61,6 +71,9 @@ static int setup(void)
 	kslab_set_cpu(0);
 	dev64 = kslab_device_create("dev64", 64, !noncoherent);
 	dev32 = kslab_device_create("dev32", 32, !noncoherent);
+	devmmu = kslab_device_create("devmmu", 32, !noncoherent);
+	if (!devmmu || kslab_device_attach_iommu(devmmu, 0))
+		return 1;
 	/* room for the largest size at the largest offset */
 	buf = alloc_pages_exact(2 * 65536, GFP_KERNEL);
 	if (!dev64 || !dev32 || !buf || virt_to_phys(buf) < (4ULL << 30))
@@ -69,9 +82,13 @@ static int setup(void)
 	cur = 64;
 	pair_direct();
 	pair_bounced();
+	pair_iommu();
 	kslab_dma_stats(dev32, &st);
 	kslab_dma_stats(dev64, &st64);
-	return st.bounces != 1 || st64.bounces || st64.lost_bytes;
+	if (st.bounces != 1 || st64.bounces || st64.lost_bytes)
+		return 1;
+	kslab_dma_stats(devmmu, &st);
+	return st.bounces != 0;
 }
 
 int main(int argc, char **argv)
@@ -98,19 +115,23 @@ int main(int argc, char **argv)
 			pair_direct();
 		for (long i = 0; i < iters; i++)
 			pair_bounced();
+		for (long i = 0; i < iters; i++)
+			pair_iommu();
 	} else {
 		int reps = argc > 2 ? atoi(argv[2]) : 11;
 		long iters = argc > 3 ? atol(argv[3]) : 20000;
 
-		printf("%8s %14s %14s %8s\n", "size", "direct ns", "bounced ns",
-		       "ratio");
+		printf("%8s %14s %14s %14s %8s\n", "size", "direct ns",
+		       "bounced ns", "iommu ns", "ratio");
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-			double d, b;
+			double d, b, m;
 
 			cur = sizes[i];
 			d = bench_median_ns(pair_direct, reps, iters);
 			b = bench_median_ns(pair_bounced, reps, iters);
-			printf("%8zu %14.1f %14.1f %7.1fx\n", cur, d, b, b / d);
+			m = bench_median_ns(pair_iommu, reps, iters);
+			printf("%8zu %14.1f %14.1f %14.1f %7.1fx\n", cur, d, b,
+			       m, b / d);
 		}
 	}
 	free_pages_exact(buf, 2 * 65536);

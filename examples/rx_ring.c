@@ -46,7 +46,7 @@ static int run(const struct policy *p, int ring, int rounds)
 {
 	struct kslab_dma_stats st;
 	struct slot *s = calloc(ring, sizeof(*s));
-	unsigned long pages0, bytes = 0, corrupt = 0;
+	unsigned long pages0, bytes = 0, bad_meta = 0, bad_frame = 0;
 	unsigned char frame[FRAME];
 	struct device *nic;
 
@@ -69,20 +69,23 @@ static int run(const struct policy *p, int ring, int rounds)
 		for (int i = 0; i < ring; i++)
 			memset(s[i].meta, r + 1, META);
 		for (int i = 0; i < ring; i++) {
-			memset(frame, 0xa0 + i % 16, FRAME);
+			memset(frame, 0xa0 + (r * 7 + i) % 16, FRAME);
 			kslab_device_dma_write(nic, s[i].dma, frame, FRAME);
 			dma_unmap_single(nic, s[i].dma, FRAME, DMA_FROM_DEVICE);
+			for (int b = 0; b < FRAME; b++)
+				bad_frame += s[i].buf[b] != frame[b];
 		}
 		for (int i = 0; i < ring; i++)
 			for (int b = 0; b < META; b++)
-				corrupt += s[i].meta[b] !=
-					   (unsigned char)(r + 1);
+				bad_meta += s[i].meta[b] !=
+					    (unsigned char)(r + 1);
 	}
 	kslab_dma_stats(nic, &st);
-	printf("%-16s %6s %9lu %10lu %9lu %12lu %11lu %13lu\n", p->name,
+	printf("%-16s %6s %9lu %10lu %9lu %12lu %11lu %12lu %10lu\n", p->name,
 	       dev_is_dma_coherent(nic) ? "yes" : "no", bytes,
 	       (kslab_slab_pages() - pages0) * kslab_page_size() / 1024,
-	       st.bounces, st.bounced_bytes, st.lost_bytes, corrupt);
+	       st.bounces, st.bounced_bytes, st.lost_bytes, bad_frame,
+	       bad_meta);
 	for (int i = 0; i < ring; i++) {
 		kfree(s[i].buf);
 		kfree(s[i].meta);
@@ -104,9 +107,9 @@ int main(int argc, char **argv)
 	}
 	printf("rx ring: %d buffers of %d bytes, %d-byte metadata each, %d rounds, device eth0\n",
 	       ring, FRAME, META, rounds);
-	printf("%-16s %6s %9s %10s %9s %12s %11s %13s\n", "policy", "coher",
-	       "bytes", "slab KiB", "bounces", "bounced B", "lost bytes",
-	       "corrupt meta");
+	printf("%-16s %6s %9s %10s %9s %12s %11s %12s %10s\n", "policy",
+	       "coher", "bytes", "slab KiB", "bounces", "bounced B",
+	       "lost bytes", "bad frame B", "bad meta B");
 	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
 		if (run(&policies[i], ring, rounds))
 			return 1;

@@ -310,13 +310,26 @@ static void test_swiotlb_param(void **state)
 		 * beyond the DMA zone, the default 64 MiB when some does */
 		{ "arch=arm64 memmap=2G@2G", true, false, 1024 },
 		{ "arch=arm64 memmap=4G@2G", true, false, 32768 },
-		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", true, false,
-		  32768 },
+		/* no RAM below the DMA limit: no buffer (memblock_alloc_low
+		 * fails in swiotlb_init_remap) */
+		{ "arch=arm64 memmap=4G@2G zone_dma_bits=30", false, false, 0 },
+		{ "arch=arm64 mem=2G zone_dma_bits=20", false, false, 0 },
+		/* areas: the CPUs rounded up to a power of two; the slots at
+		 * least 128 per area, a power of two (round_up_default_nslabs):
+		 * 3 MiB = 1536 slots, 8 areas -> 2048 */
+		{ "arch=arm64 mem=3G nr_cpus=6", true, false, 2048 },
+		{ "arch=arm64 mem=3G nr_cpus=6 swiotlb=384,4", true, false,
+		  512 },
+		{ "arch=arm64 mem=1G nr_cpus=1 swiotlb=384", true, false, 512 },
+		{ "arch=arm64 mem=1G nr_cpus=1 swiotlb=,16", true, false,
+		  2048 },
+		/* x86_64 at most 4 GiB: a size alone makes no buffer */
+		{ "arch=x86_64 mem=2G swiotlb=4096", false, false, 0 },
 		{ "arch=arm64 memmap=4G@2G swiotlb=noforce", false, false, 0 },
 		/* explicit sizes are rounded up to 128-slot segments */
 		{ "arch=arm64 memmap=4G@2G swiotlb=1000", true, false, 1024 },
 		{ "arch=arm64 memmap=4G@2G swiotlb=256,4,force", true, true,
-		  256 },
+		  512 },
 	};
 	struct kslab_arch_info ai;
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Many threads, one device each, mapping and unmapping at once through a
- * shared swiotlb pool (swiotlb=force, several areas) and directly: every
- * byte the device writes arrives in the right buffer, every slot comes
- * back, the counters add up. Sizes are random (the seed is printed).
+ * shared swiotlb pool (swiotlb=force, several areas), directly, and
+ * through dma-iommu (IOVAs from one allocator per device, untrusted
+ * devices bouncing): every byte the device writes arrives in the right
+ * buffer, every slot comes back, the counters add up. Sizes are random
+ * (the seed is printed).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,7 +63,7 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static void stress(const char *cmdline, bool expect_bounce)
+static void stress(const char *cmdline, bool expect_bounce, bool iommu)
 {
 	unsigned int seed = test_seed("test_mt_dma_stress");
 	struct worker w[NR_THREADS];
@@ -77,8 +79,14 @@ static void stress(const char *cmdline, bool expect_bounce)
 
 		snprintf(name, sizeof(name), "dev%u", i);
 		w[i] = (struct worker){ .seed = seed + i, .id = i };
-		w[i].dev = kslab_device_create(name, 64, i % 2);
+		w[i].dev = kslab_device_create(name, iommu ? 32 : 64, i % 2);
 		assert_non_null(w[i].dev);
+		if (iommu)
+			assert_int_equal(kslab_device_attach_iommu(
+						 w[i].dev,
+						 i < 2 ? KSLAB_IOMMU_UNTRUSTED :
+							 0),
+					 0);
 	}
 	for (int i = 0; i < NR_THREADS; i++)
 		pthread_create(&w[i].tid, NULL, work, &w[i]);
@@ -102,12 +110,17 @@ static void stress(const char *cmdline, bool expect_bounce)
 
 static void test_forced_bounce(void **state)
 {
-	stress("arch=arm64 mem=1G nr_cpus=4 swiotlb=1024,4,force", true);
+	stress("arch=arm64 mem=1G nr_cpus=4 swiotlb=1024,4,force", true, false);
 }
 
 static void test_rule_bounce(void **state)
 {
-	stress("arch=arm64 mem=1G nr_cpus=4", false);
+	stress("arch=arm64 mem=1G nr_cpus=4", false, false);
+}
+
+static void test_iommu(void **state)
+{
+	stress("arch=arm64 mem=8G nr_cpus=4", false, true);
 }
 
 int main(void)
@@ -115,6 +128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forced_bounce),
 		cmocka_unit_test(test_rule_bounce),
+		cmocka_unit_test(test_iommu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

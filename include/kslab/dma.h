@@ -9,11 +9,14 @@
  * outside its live mappings.
  *
  * A device that is not cache-coherent (arm64 SoCs) is modelled with the
- * cache maintenance the kernel does around DMA: mapping a buffer
- * DMA_FROM_DEVICE or DMA_BIDIRECTIONAL invalidates whole cache lines, so
- * CPU writes to other bytes of a line the buffer only partly covers are
- * thrown away at unmap / sync_for_cpu. kslab counts and reports every
- * such loss (struct kslab_dma_stats).
+ * cache maintenance arm64 does around DMA: map and sync_for_device clean
+ * the buffer's cache lines (a dirty line is written back); unmap and
+ * sync_for_cpu clean+invalidate the lines the buffer only partly covers.
+ * A line the buffer shares with another object, dirtied by a CPU write to
+ * that object while the device owns the buffer, is written back over what
+ * the device wrote there: the received bytes are lost (at the unmap, or
+ * earlier when the cache evicts the line: kslab_cache_evict()). kslab
+ * counts and reports every such loss (struct kslab_dma_stats).
  */
 #ifndef KSLAB_DMA_H
 #define KSLAB_DMA_H
@@ -70,8 +73,34 @@ KSLAB_API int dma_set_min_align_mask(struct device *dev, unsigned int mask);
 /* The cache line non-coherent DMA must respect (1 on x86_64). */
 KSLAB_API int dma_get_cache_alignment(void);
 KSLAB_API bool dev_is_dma_coherent(const struct device *dev);
-/* Largest mapping swiotlb can serve for dev (256 KiB), or SIZE_MAX. */
+/*
+ * dma_max_mapping_size(): SIZE_MAX, unless the mapping may have to go
+ * through swiotlb: dma-direct with a pool and the device addressing-
+ * limited or swiotlb=force, or an untrusted device behind an IOMMU; then
+ * a segment (256 KiB) less roundup(min_align_mask, 2 KiB).
+ */
 KSLAB_API size_t dma_max_mapping_size(struct device *dev);
+/* The mask that reaches all of RAM (dma-direct); 32 bits behind an IOMMU. */
+KSLAB_API uint64_t dma_get_required_mask(struct device *dev);
+/* Is the mask below the required one (or, dma-direct, RAM beyond it)? */
+KSLAB_API bool dma_addressing_limited(struct device *dev);
+
+/*
+ * Put dev behind an IOMMU with a DMA (translating) domain, as
+ * iommu_setup_dma_ops() does: its mappings then go through dma-iommu
+ * (iommu_dma_map_page / iommu_dma_map_sg): the DMA address is an IOVA
+ * (granule: the page size; allocated top-down below 4 GiB first, then
+ * below the mask; freed ranges of under 32 granules reused per size),
+ * any physical page is reachable, and a mapping bounces through swiotlb
+ * only when dev_use_swiotlb() says so — the device is untrusted
+ * (KSLAB_IOMMU_UNTRUSTED: an external PCI port) or the 6.5 kmalloc rule
+ * applies — and the buffer or its size is not granule-aligned.
+ * 0, -EBUSY (the device has live mappings), -EINVAL.
+ */
+#define KSLAB_IOMMU_UNTRUSTED 0x1U
+KSLAB_API int kslab_device_attach_iommu(struct device *dev, unsigned int flags);
+/* use_dma_iommu(): does dev map through dma-iommu? */
+KSLAB_API bool use_dma_iommu(const struct device *dev);
 
 /*
  * The device's side of DMA: copy len bytes to / from memory at dma.
@@ -91,7 +120,7 @@ struct kslab_dma_stats {
 	unsigned long bounces; /* of those, served through swiotlb */
 	unsigned long bounced_bytes;
 	unsigned long
-		lost_bytes; /* CPU writes thrown away by non-coherent maintenance */
+		lost_bytes; /* bytes the device wrote, overwritten by the write-back of a cache line the CPU dirtied */
 	unsigned long
 		shared_line_warnings; /* mappings that shared a cache line with another live object */
 	unsigned long
@@ -100,6 +129,16 @@ struct kslab_dma_stats {
 /* dev NULL: all devices since boot. 0 or -EINVAL. */
 KSLAB_API int kslab_dma_stats(const struct device *dev,
 			      struct kslab_dma_stats *out);
+
+/*
+ * The CPU's cache drops the lines covering [addr, addr + size) on its
+ * own (a capacity eviction): a dirty line is written back to memory.
+ * Returns the bytes the device had written there that the write-back
+ * overwrote (also counted in lost_bytes and reported). Only lines a live
+ * non-coherent mapping partly covers have a state to act on; 0 for any
+ * other range.
+ */
+KSLAB_API size_t kslab_cache_evict(const void *addr, size_t size);
 
 /* ---- streaming mappings (dma-direct) ------------------------------------- */
 KSLAB_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
@@ -144,7 +183,7 @@ struct scatterlist {
 	unsigned int length;
 	dma_addr_t dma_address;
 	unsigned int dma_length;
-	unsigned int dma_flags; /* kslab: segment was bounced */
+	unsigned int dma_flags; /* kslab's: how the list was mapped */
 };
 
 #define SG_CHAIN 0x01UL
@@ -197,8 +236,17 @@ KSLAB_API phys_addr_t sg_phys(const struct scatterlist *sg);
 #define for_each_sg(sglist, sg, nr, __i) \
 	for (__i = 0, sg = (sglist); __i < (nr); __i++, sg = sg_next(sg))
 
-/* Segments mapped (nents: dma-direct never merges), or 0 on failure
- * with nothing left mapped. */
+/*
+ * Segments mapped, or 0 on failure with nothing left mapped (the error
+ * path unmaps with DMA_ATTR_SKIP_CPU_SYNC). dma-direct maps each segment
+ * on its own and returns nents. Behind an IOMMU (iommu_dma_map_sg): if
+ * any segment needs the swiotlb (dev_use_sg_swiotlb), each is mapped on
+ * its own as dma_map_page would; otherwise the list gets one IOVA range,
+ * each segment padded to whole granules, and segments that meet at a
+ * granule boundary are merged (at most 64 KiB, the default
+ * max_segment_size): the count of merged DMA segments is returned, in the
+ * first entries' sg_dma_address/len (later ones: DMA_MAPPING_ERROR, 0).
+ */
 KSLAB_API int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg,
 			       int nents, enum dma_data_direction dir,
 			       unsigned long attrs);

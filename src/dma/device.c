@@ -178,6 +178,8 @@ static unsigned long release_maps(struct device *dev)
 		ksl_map_remove(m);
 		if (m->bounced)
 			ksl_swiotlb_release(m->slot, m->nslots);
+		if (m->iova_pages)
+			ksl_iova_free(dev, m->iova_pfn, m->iova_pages);
 		ksl_map_free(m);
 		n++;
 	}
@@ -205,6 +207,7 @@ void kslab_device_destroy(struct device *dev)
 			dev->name, n, n == 1 ? "" : "s");
 		ksl_dev_count(NULL, KSL_STAT(api_errors), n);
 	}
+	ksl_iommu_free(dev);
 	free(dev);
 }
 
@@ -218,6 +221,7 @@ void ksl_devices_release_all(void)
 		ksl_dma.devices = dev->next;
 		live_del(dev);
 		release_maps(dev);
+		ksl_iommu_free(dev);
 		free(dev);
 	}
 	ksl_maps_drain();
@@ -285,10 +289,39 @@ bool dev_is_dma_coherent(const struct device *dev)
 	return !dev || dev->coherent;
 }
 
+/* dma_direct_get_required_mask(): all of RAM, as a mask */
+uint64_t dma_get_required_mask(struct device *dev)
+{
+	uint64_t max_dma = ((uint64_t)ksl_mm.max_pfn - 1) << ksl_mm.page_shift;
+
+	if (!ksl_dev_ok(dev, "dma_get_required_mask"))
+		return 0;
+	if (dev->iommu)
+		return DMA_BIT_MASK(32);
+	return (1ULL << (ksl_fls64(max_dma) - 1)) * 2 - 1;
+}
+
+/* a mask below the required one, or (dma-direct) RAM beyond the mask */
+bool dma_addressing_limited(struct device *dev)
+{
+	if (!ksl_dev_ok(dev, "dma_addressing_limited"))
+		return false;
+	if (dev->dma_mask < dma_get_required_mask(dev))
+		return true;
+	if (dev->iommu)
+		return false;
+	return ksl_mm.phys_end - 1 > dev->dma_mask;
+}
+
 size_t dma_max_mapping_size(struct device *dev)
 {
-	if (ksl_swiotlb_active())
-		return ksl_swiotlb_max_mapping_size();
+	if (!ksl_dev_ok(dev, "dma_max_mapping_size"))
+		return SIZE_MAX;
+	if (dev->iommu)
+		return ksl_iommu_max_mapping_size(dev);
+	if (ksl_swiotlb_active() &&
+	    (dma_addressing_limited(dev) || ksl_swiotlb_force_bounce()))
+		return ksl_swiotlb_max_mapping_size(dev);
 	return SIZE_MAX;
 }
 
@@ -312,29 +345,6 @@ int kslab_dma_stats(const struct device *dev, struct kslab_dma_stats *out)
 }
 
 /* ---- the device's side ---------------------------------------------------- */
-/*
- * The device writes memory, not the CPU's cache: what it writes is the
- * new memory contents of any partly covered line another mapping has
- * snapshotted, so a later invalidate must not undo it. Only mappings
- * holding a snapshot (ksl_dma.snapped) can care. Lock held.
- */
-static void device_wrote(phys_addr_t start, size_t len)
-{
-	char *lo = phys_to_virt(start), *hi = lo + len;
-
-	for (struct ksl_dma_map *m = ksl_dma.snapped; m; m = m->snext)
-		for (int i = 0; i < 2; i++) {
-			struct ksl_line_snap *s = m->snap[i];
-			char *a, *b;
-
-			if (!s || s->addr >= hi || s->addr + s->line <= lo)
-				continue;
-			a = ksl_max(s->addr, lo);
-			b = ksl_min(s->addr + s->line, hi);
-			memcpy(s->bytes + (a - s->addr), a, b - a);
-		}
-}
-
 static int device_access(struct device *dev, dma_addr_t dma, void *data,
 			 size_t len, bool write, const char *fn)
 {
@@ -367,10 +377,9 @@ static int device_access(struct device *dev, dma_addr_t dma, void *data,
 			ksl_dir_name(m->dir), write ? "write" : "read");
 		ret = -EPERM;
 	} else if (write) {
-		memcpy(phys_to_virt(dma), data, len);
-		device_wrote(dma, len);
+		ksl_cache_device_write(m->target + (dma - m->dma), data, len);
 	} else {
-		memcpy(data, phys_to_virt(dma), len);
+		memcpy(data, phys_to_virt(m->target + (dma - m->dma)), len);
 	}
 	ksl_dma_unlock();
 	return ret;

@@ -46,7 +46,7 @@ static dma_addr_t bounce_map(struct device *dev, phys_addr_t phys, size_t size,
 			     unsigned int *nslots)
 {
 	phys_addr_t tlb;
-	int slot = ksl_swiotlb_map(dev, phys, size, attrs, &tlb, nslots);
+	int slot = ksl_swiotlb_map(dev, phys, size, 0, attrs, &tlb, nslots);
 
 	if (slot < 0)
 		return DMA_MAPPING_ERROR;
@@ -102,6 +102,7 @@ direct_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->dev = dev;
 	m->dma = dma;
 	m->phys = phys;
+	m->target = dma;
 	m->size = size;
 	m->dir = dir;
 	m->type = type;
@@ -109,10 +110,13 @@ direct_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->bounced = bounce;
 	m->slot = slot;
 	m->nslots = nslots;
-	if (ksl_cache_model_applies(dev, dir, bounce, attrs) &&
+	if (!dev->coherent && !bounce && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
 	    ksl_cache_partial_lines(phys, size)) {
-		ksl_cache_snapshot(m);
-		ksl_cache_check_shared(m);
+		bool model = ksl_cache_model_applies(dev, dir, bounce, attrs);
+
+		ksl_cache_clean(model ? m : NULL, phys, size, "map");
+		if (model)
+			ksl_cache_check_shared(m);
 	}
 	ksl_map_insert(m);
 	ksl_dma_unlock();
@@ -139,13 +143,15 @@ direct_unmap(struct device *dev, dma_addr_t addr, size_t size,
 	ksl_map_remove(m);
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) {
 		if (m->bounced && m->dir != DMA_TO_DEVICE)
-			ksl_swiotlb_bounce(m->phys, m->dma, m->size, false);
+			ksl_swiotlb_bounce(m->phys, m->target, m->size, false);
 		else if (m->snap[0] || m->snap[1])
-			ksl_cache_invalidate(m, "unmap");
+			ksl_cache_inval(m, m->phys, m->size, "unmap");
 	}
 	bounced = m->bounced;
 	slot = m->slot;
 	nslots = m->nslots;
+	if (m->iova_pages)
+		ksl_iova_free(dev, m->iova_pfn, m->iova_pages);
 	ksl_map_free(m);
 	ksl_dma_unlock();
 	if (bounced)
@@ -210,6 +216,9 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 {
 	if (!map_args_ok(dev, 0, ptr, size, dir, "dma_map_single"))
 		return DMA_MAPPING_ERROR;
+	if (dev->iommu)
+		return ksl_iommu_map(dev, virt_to_phys(ptr), size, dir, attrs,
+				     KSL_MAP_SINGLE, _RET_IP_);
 	return direct_map(dev, virt_to_phys(ptr), size, dir, attrs,
 			  KSL_MAP_SINGLE, _RET_IP_);
 }
@@ -236,6 +245,9 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
 	virt = (char *)page_address(page) + offset;
 	if (!map_args_ok(dev, 0, virt, size, dir, "dma_map_page"))
 		return DMA_MAPPING_ERROR;
+	if (dev->iommu)
+		return ksl_iommu_map(dev, virt_to_phys(virt), size, dir, attrs,
+				     KSL_MAP_PAGE, _RET_IP_);
 	return direct_map(dev, virt_to_phys(virt), size, dir, attrs,
 			  KSL_MAP_PAGE, _RET_IP_);
 }
@@ -267,11 +279,16 @@ static void sync_single(struct device *dev, dma_addr_t addr, size_t size,
 		size_t off = addr - m->dma;
 
 		if (to_cpu ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE)
-			ksl_swiotlb_bounce(m->phys + off, addr, size, !to_cpu);
+			ksl_swiotlb_bounce(m->phys + off, m->target + off, size,
+					   !to_cpu);
 	} else if (m && to_cpu && dir != DMA_TO_DEVICE) {
-		ksl_cache_invalidate(m, "sync_for_cpu");
-	} else if (m && !to_cpu && (m->snap[0] || m->snap[1])) {
-		ksl_cache_snapshot(m); /* the clean wrote the CPU's data out */
+		if (m->snap[0] || m->snap[1])
+			ksl_cache_inval(m, m->phys + (addr - m->dma), size,
+					"sync_for_cpu");
+	} else if (m && !to_cpu && !dev->coherent) {
+		ksl_cache_clean(m->snap[0] || m->snap[1] ? m : NULL,
+				m->phys + (addr - m->dma), size,
+				"sync_for_device");
 	}
 	ksl_dma_unlock();
 }
@@ -335,20 +352,35 @@ void *dma_alloc_coherent(struct device *dev, size_t size,
 	/* the zone is the mask's business, not the caller's */
 	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_ZERO |
 		 __GFP_COMP);
-	page = alloc_below_mask(dev, size, gfp);
+	/* behind an IOMMU any page will do: the IOVA meets the mask */
+	page = dev->iommu ? alloc_pages(gfp, get_order(size)) :
+			    alloc_below_mask(dev, size, gfp);
 	if (!page)
 		return NULL;
 	virt = page_address(page);
 	memset(virt, 0, ksl_mm.page_size << get_order(size));
 	ksl_dma_lock();
 	m = ksl_map_alloc();
+	if (m && dev->iommu) {
+		unsigned int shift = ksl_iova_shift(dev);
+
+		m->iova_pages = KSL_ALIGN(size, 1UL << shift) >> shift;
+		m->iova_pfn = ksl_iova_alloc(dev, m->iova_pages,
+					     dev->coherent_dma_mask);
+		if (!m->iova_pfn) {
+			ksl_map_free(m);
+			m = NULL;
+		}
+	}
 	if (!m) {
 		ksl_dma_unlock();
 		__free_pages(page, get_order(size));
 		return NULL;
 	}
 	m->dev = dev;
-	m->phys = m->dma = page_to_phys(page);
+	m->phys = m->target = m->dma = page_to_phys(page);
+	if (m->iova_pages)
+		m->dma = (dma_addr_t)m->iova_pfn << ksl_iova_shift(dev);
 	m->size = size;
 	m->dir = DMA_BIDIRECTIONAL;
 	m->type = KSL_MAP_COHERENT;
@@ -385,6 +417,8 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 		ksl_map_remove(m);
 		phys = m->phys;
 		msize = m->size;
+		if (m->iova_pages)
+			ksl_iova_free(dev, m->iova_pfn, m->iova_pages);
 		ksl_map_free(m);
 	}
 	ksl_dma_unlock();

@@ -6,6 +6,7 @@
  *   device.c       devices, masks, statistics, the device's side of DMA
  *   dma_debug.c    the live-mapping table and DMA-API-debug style reports
  *   direct.c       dma-direct: map / unmap / sync, coherent allocations
+ *   iommu.c        dma-iommu: IOVA allocation, its bounce rules, lists
  *   swiotlb.c      the bounce buffer: slots, segments, areas, copies
  *   cache_model.c  what non-coherent cache maintenance does to CPU writes
  *   dma_slab.c     the questions the DMA layer asks the slab layer
@@ -53,6 +54,7 @@ struct device {
 	uint64_t dma_mask, coherent_dma_mask;
 	unsigned int min_align_mask;
 	bool coherent;
+	struct ksl_iommu *iommu;  /* NULL: dma-direct (iommu.c) */
 	unsigned int generation;  /* the boot the device belongs to */
 	struct device *next;	  /* ksl_dma.devices */
 	struct ksl_dma_map *maps; /* live mappings, newest first */
@@ -66,18 +68,28 @@ enum ksl_map_type {
 	KSL_MAP_COHERENT,
 };
 
-/* the bytes of one partly covered cache line outside the buffer */
+/*
+ * The cache model's state of one cache line a non-coherent mapping only
+ * partly covers (cache_model.c). Every mapping that shares the line holds
+ * a copy of the same state; each maintenance step updates them all.
+ */
 struct ksl_line_snap {
-	char *addr;	      /* first byte of the line */
-	size_t line;	      /* line size */
-	size_t lo, hi;	      /* the buffer covers [lo, hi) of it */
-	unsigned char *bytes; /* the whole line at map / sync time */
+	char *addr;		/* first byte of the line */
+	size_t line;		/* line size */
+	size_t lo, hi;		/* this mapping covers [lo, hi) of it */
+	bool dirty;		/* the CPU wrote the line since it was clean */
+	int cpu_at;		/* first byte the CPU wrote (-1: none) */
+	unsigned int ndev;	/* bytes the device wrote since then */
+	unsigned char *cache;	/* the CPU's copy of the line */
+	unsigned char *mem;	/* memory, where devmask[] is set */
+	unsigned char *devmask; /* 1: the device wrote this byte */
 };
 
 /*
  * One live mapping. Entries are ksl_dma.map_size bytes: the struct, then
- * room for two cache lines of snapshot (when the boot has a cache line to
- * model), so snapshotting never allocates; freed entries are kept on
+ * room for the state of two cache lines (three line-sized arrays each,
+ * when the boot has a cache line to model), so snapshotting never
+ * allocates; freed entries are kept on
  * ksl_dma.free_maps for the next mapping.
  */
 struct ksl_dma_map {
@@ -87,7 +99,10 @@ struct ksl_dma_map {
 	struct ksl_dma_map *snext, *sprev; /* ksl_dma.snapped */
 	struct device *dev;
 	dma_addr_t dma;
-	phys_addr_t phys; /* the buffer (orig_addr when bounced) */
+	phys_addr_t phys;   /* the buffer (orig_addr when bounced) */
+	phys_addr_t target; /* where the device's accesses land: the buffer,
+			     * or its swiotlb slots */
+	unsigned long iova_pfn, iova_pages; /* IOVA to free (iommu) */
 	size_t size;
 	enum dma_data_direction dir;
 	enum ksl_map_type type;
@@ -98,7 +113,7 @@ struct ksl_dma_map {
 	bool on_snapped;		 /* on ksl_dma.snapped */
 	struct ksl_line_snap *snap[2];	 /* head, tail (non-coherent only) */
 	struct ksl_line_snap snapbuf[2]; /* what snap[] points to */
-	unsigned char lines[];		 /* snapbuf[i].bytes: 2 * cache_align */
+	unsigned char lines[];		 /* snapbuf[]'s arrays: 6 lines */
 };
 
 #define KSL_DMA_LIVE 64		  /* ksl_dma.live[] slots */
@@ -241,6 +256,7 @@ static inline struct ksl_dma_map *ksl_map_alloc(void)
 	m->bounced = false;
 	m->slot = -1;
 	m->nslots = 0;
+	m->iova_pages = 0;
 	return m;
 }
 
@@ -369,6 +385,26 @@ static inline bool ksl_dma_kmalloc_needs_bounce(const struct device *dev,
 	return ksl_dma_kmalloc_size_bounces(size);
 }
 
+/* dma-iommu (iommu.c) */
+dma_addr_t ksl_iommu_map(struct device *dev, phys_addr_t phys, size_t size,
+			 enum dma_data_direction dir, unsigned long attrs,
+			 enum ksl_map_type type, unsigned long caller);
+void ksl_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			enum dma_data_direction dir, unsigned long attrs);
+int ksl_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		     enum dma_data_direction dir, unsigned long attrs);
+/* an IOVA range of pages granules below limit (a DMA mask): its first
+ * granule's number, or 0; ksl_dma.lock held */
+unsigned long ksl_iova_alloc(struct device *dev, unsigned long pages,
+			     uint64_t limit);
+void ksl_iova_free(struct device *dev, unsigned long pfn, unsigned long pages);
+unsigned int ksl_iova_shift(const struct device *dev);
+void ksl_iommu_free(struct device *dev);
+/* a list mapped as one IOVA range: synced per segment (true), or false */
+bool ksl_iommu_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
+		       enum dma_data_direction dir, bool to_cpu);
+size_t ksl_iommu_max_mapping_size(struct device *dev);
+
 /* swiotlb (swiotlb.c) */
 int ksl_swiotlb_init(void);
 void ksl_swiotlb_shutdown(void);
@@ -379,12 +415,12 @@ static inline bool ksl_swiotlb_force_bounce(void)
 }
 /* the slot index, or -1 (full: reported unless DMA_ATTR_NO_WARN) */
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
-		    unsigned long attrs, phys_addr_t *tlb,
-		    unsigned int *nslots);
+		    unsigned long alloc_align_mask, unsigned long attrs,
+		    phys_addr_t *tlb, unsigned int *nslots);
 void ksl_swiotlb_release(int slot, unsigned int nslots);
 void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
 			bool to_device);
-size_t ksl_swiotlb_max_mapping_size(void);
+size_t ksl_swiotlb_max_mapping_size(const struct device *dev);
 
 /* the cache model (cache_model.c); callers hold ksl_dma.lock */
 static inline bool ksl_cache_model_applies(const struct device *dev,
@@ -397,7 +433,7 @@ static inline bool ksl_cache_model_applies(const struct device *dev,
 }
 
 /* does [phys, phys + size) only partly cover its first or last line?
- * (if not, ksl_cache_snapshot() has nothing to keep) */
+ * (if not, the cache model has no line to keep a state of) */
 static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
 {
 	uintptr_t line = ksl_dma.cache_align;
@@ -405,8 +441,19 @@ static inline bool ksl_cache_partial_lines(phys_addr_t phys, size_t size)
 
 	return line > 1 && ((a | (a + size)) & (line - 1));
 }
-void ksl_cache_snapshot(struct ksl_dma_map *m);
-void ksl_cache_invalidate(struct ksl_dma_map *m, const char *when);
+/*
+ * arch_sync_dma_for_device(): clean the lines [phys, phys + size) only
+ * partly covers, in every mapping's state of them; then, if m is given
+ * (the cache model applies to it), m takes a fresh state of its own.
+ */
+void ksl_cache_clean(struct ksl_dma_map *m, phys_addr_t phys, size_t size,
+		     const char *when);
+/* arch_sync_dma_for_cpu(): clean+invalidate m's partly covered lines
+ * that meet [phys, phys + size) */
+void ksl_cache_inval(struct ksl_dma_map *m, phys_addr_t phys, size_t size,
+		     const char *when);
+/* the device writes len bytes of data to memory at start */
+void ksl_cache_device_write(phys_addr_t start, const void *data, size_t len);
 void ksl_cache_check_shared(struct ksl_dma_map *m);
 void ksl_cache_check_packed(struct device *dev, phys_addr_t phys, size_t size,
 			    unsigned long caller);

@@ -17,9 +17,11 @@
  * only given back by dma_pool_destroy(), and not at all when blocks are
  * still in use ("dma_pool_destroy NAME busy").
  *
- * Checked here, as CONFIG_DMAPOOL_DEBUG checks: freeing an address that
- * is not a block of the pool, a DMA address that does not match, and a
- * block that is already free.
+ * Reported here what DMAPOOL_DEBUG reports at dma_pool_free (pool_block_err):
+ * a DMA address outside every allocation of the pool ("bad dma") and a
+ * block already free. A CPU address that does not go with the DMA address
+ * is not reported (the kernel has no check for it); kslab leaves that
+ * block in use rather than corrupt the free list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -174,39 +176,60 @@ static bool block_start(const struct dma_pool *pool, size_t off)
 	       in + pool->size <= pool->boundary;
 }
 
-static const char *check_free(struct dma_pool *pool, char *vaddr,
-			      dma_addr_t dma)
+/*
+ * pool_block_err() of DMAPOOL_DEBUG: a DMA address in none of the pool's
+ * allocations ("bad dma"), or a block already on the free list. true when
+ * reported. Anything else is taken, as the kernel takes it.
+ */
+static bool block_err(struct dma_pool *pool, char *vaddr, dma_addr_t dma,
+		      struct ksl_pool_page **pgp)
 {
 	struct ksl_pool_page *pg;
 	struct dma_block *b;
 
 	for (pg = pool->pages; pg; pg = pg->next)
-		if (vaddr >= pg->vaddr && vaddr < pg->vaddr + pool->allocation)
+		if (dma >= pg->dma && dma - pg->dma < pool->allocation)
 			break;
-	if (!pg || !block_start(pool, (size_t)(vaddr - pg->vaddr)))
-		return "bad vaddr";
-	if (pg->dma + (dma_addr_t)(vaddr - pg->vaddr) != dma)
-		return "bad dma";
+	if (!pg) {
+		ksl_dma_api_error(pool->dev,
+				  "dma_pool_free %s, %p/%#llx (bad dma)",
+				  pool->name, vaddr, (unsigned long long)dma);
+		return true;
+	}
 	for (b = pool->next_block; b; b = b->next_block)
-		if ((char *)b == vaddr)
-			return "already free";
-	return NULL;
+		if ((char *)b == vaddr) {
+			ksl_dma_api_error(
+				pool->dev,
+				"dma_pool_free %s, dma %#llx already free",
+				pool->name, (unsigned long long)dma);
+			return true;
+		}
+	*pgp = pg;
+	return false;
 }
 
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
 	struct dma_block *b = vaddr;
-	const char *why;
+	struct ksl_pool_page *pg;
+	size_t off;
 
 	if (!pool || !vaddr)
 		return;
 	pthread_mutex_lock(&pool->lock);
-	why = check_free(pool, vaddr, dma);
-	if (why) {
+	if (block_err(pool, vaddr, dma, &pg)) {
 		pthread_mutex_unlock(&pool->lock);
-		ksl_dma_api_error(pool->dev, "dma_pool_free %s, %p/%#llx (%s)",
-				  pool->name, vaddr, (unsigned long long)dma,
-				  why);
+		return;
+	}
+	/*
+	 * The kernel would put any vaddr on the free list; kslab keeps the
+	 * list sound: a vaddr that is not the block dma names is not taken
+	 * back (the block stays in use: a leak, and no report, as the
+	 * kernel's debug code has none for it).
+	 */
+	off = (size_t)(dma - pg->dma);
+	if ((char *)vaddr != pg->vaddr + off || !block_start(pool, off)) {
+		pthread_mutex_unlock(&pool->lock);
 		return;
 	}
 	b->dma = dma;

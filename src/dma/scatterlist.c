@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * struct scatterlist (include/linux/scatterlist.h, lib/scatterlist.c) and
- * its mapping by dma-direct (dma_direct_map_sg).
+ * its mapping by dma-direct (dma_direct_map_sg; behind an IOMMU, by
+ * iommu.c).
  *
  * page_link holds the page pointer with two mark bits: SG_CHAIN (the
  * entry points to another table) and SG_END (last entry). dma-direct
  * maps each segment on its own, with the same rules as dma_map_page (so
  * one segment may bounce and its neighbour not), never merges them, and
- * on a failure unmaps the segments already mapped and returns 0.
+ * on a failure unmaps the segments already mapped, without CPU sync
+ * (DMA_ATTR_SKIP_CPU_SYNC, as dma_direct_map_sg does), and returns 0.
  */
 #include <string.h>
 #include "dma/dma_internal.h"
@@ -87,6 +89,10 @@ static void unmap_segments(struct device *dev, struct scatterlist *sgl, int n,
 	struct scatterlist *sg;
 	int i;
 
+	if (dev->iommu) {
+		ksl_iommu_unmap_sg(dev, sgl, n, dir, attrs);
+		return;
+	}
 	for_each_sg(sgl, sg, n, i)
 	{
 		if (!sg)
@@ -120,14 +126,21 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 				dev,
 				"dma_map_sg: segment %d is not memory of this machine",
 				i);
-			unmap_segments(dev, sgl, i, dir, attrs);
 			return 0;
 		}
+	}
+	sgl->dma_flags = 0;
+	if (dev->iommu)
+		return ksl_iommu_map_sg(dev, sgl, nents, dir, attrs);
+	for_each_sg(sgl, sg, nents, i)
+	{
 		sg->dma_address = ksl_direct_map(dev, sg_phys(sg), sg->length,
 						 dir, attrs, KSL_MAP_SG,
 						 _RET_IP_);
 		if (sg->dma_address == DMA_MAPPING_ERROR) {
-			unmap_segments(dev, sgl, i, dir, attrs);
+			/* dma_direct_map_sg's error path: no CPU sync */
+			unmap_segments(dev, sgl, i, dir,
+				       attrs | DMA_ATTR_SKIP_CPU_SYNC);
 			return 0;
 		}
 		sg->dma_length = sg->length;
@@ -149,6 +162,9 @@ void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl,
 	struct scatterlist *sg;
 	int i;
 
+	if (!ksl_dev_ok(dev, "dma_sync_sg_for_cpu") || !sgl ||
+	    ksl_iommu_sync_sg(dev, sgl, nelems, dir, true))
+		return;
 	for_each_sg(sgl, sg, nelems, i)
 	{
 		if (!sg)
@@ -164,6 +180,9 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl,
 	struct scatterlist *sg;
 	int i;
 
+	if (!ksl_dev_ok(dev, "dma_sync_sg_for_device") || !sgl ||
+	    ksl_iommu_sync_sg(dev, sgl, nelems, dir, false))
+		return;
 	for_each_sg(sgl, sg, nelems, i)
 	{
 		if (!sg)

@@ -52,6 +52,7 @@ static struct {
 	struct page **chunks; /* naturally aligned page blocks */
 	unsigned int nr_chunks, chunk_order, slots_per_chunk;
 	atomic_ulong used, hiwater, full;
+	atomic_ulong copied_in, copied_out; /* bytes to the slots, back */
 } pool = { .init_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static unsigned long nr_slots(unsigned long bytes)
@@ -70,9 +71,15 @@ bool ksl_swiotlb_active(void)
 	return pool.active;
 }
 
-size_t ksl_swiotlb_max_mapping_size(void)
+/* swiotlb_max_mapping_size(): a segment, less the slots min_align_mask
+ * may skip */
+size_t ksl_swiotlb_max_mapping_size(const struct device *dev)
 {
-	return (size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
+	size_t min_align = 0;
+
+	if (dev->min_align_mask)
+		min_align = KSL_ALIGN((size_t)dev->min_align_mask, IO_TLB_SIZE);
+	return ((size_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT) - min_align;
 }
 
 /* the largest chunk that divides the pool and the page allocator serves */
@@ -85,18 +92,12 @@ static unsigned int pick_chunk_order(unsigned long bytes)
 	return (unsigned int)ksl_fls64(chunk >> ksl_mm.page_shift) - 1;
 }
 
-static unsigned int pick_nareas(unsigned long nslabs)
+/* limit_nareas(): no more areas than whole segments */
+static unsigned int limit_nareas(unsigned int nareas, unsigned long nslabs)
 {
-	unsigned int n = ksl_mm.swiotlb_nareas ? ksl_mm.swiotlb_nareas :
-						 ksl_mm.nr_cpus;
-	unsigned int a = 1;
-
-	while (a < n)
-		a <<= 1;
-	/* whole segments per area, so that no free run spans two areas */
-	while (a > 1 && nslabs % ((unsigned long)a * IO_TLB_SEGSIZE))
-		a >>= 1;
-	return a;
+	if (nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
+		return (unsigned int)(nslabs / IO_TLB_SEGSIZE);
+	return nareas;
 }
 
 static void free_chunks(unsigned int n)
@@ -120,16 +121,23 @@ static bool alloc_chunks(unsigned long bytes)
 		pool.chunks[i] = alloc_pages(gfp, pool.chunk_order);
 		if (!pool.chunks[i]) {
 			free_chunks(i);
+			pool.nr_chunks = 0;
 			return false;
 		}
 	}
 	return true;
 }
 
-/* as swiotlb_init_remap(): halve until it fits, down to IO_TLB_MIN_SLABS */
+/*
+ * As swiotlb_init_remap(): halve until it fits, down to IO_TLB_MIN_SLABS,
+ * with fewer areas when the slots no longer fill them. The boot already
+ * sized the pool to the memory below the limit; this halves further only
+ * when that memory has been taken since.
+ */
 static void pool_allocate(void)
 {
 	unsigned long nslabs = pool.want_nslabs;
+	unsigned int nareas = pool.nareas;
 
 	pool.chunks = calloc(nslabs / IO_TLB_SEGSIZE + 1, sizeof(*pool.chunks));
 	while (pool.chunks && !alloc_chunks(nslabs << IO_TLB_SHIFT)) {
@@ -139,13 +147,15 @@ static void pool_allocate(void)
 			return;
 		}
 		nslabs = KSL_ALIGN(nslabs >> 1, (unsigned long)IO_TLB_SEGSIZE);
+		nareas = limit_nareas(nareas, nslabs);
 	}
 	if (!pool.chunks)
 		return;
 	if (nslabs < pool.want_nslabs)
-		ksl_printk("software IO TLB: restricted to %lu MiB (%lu slots)",
-			   (nslabs << IO_TLB_SHIFT) >> 20, nslabs);
-	pool.nareas = pick_nareas(nslabs);
+		ksl_printk(
+			"software IO TLB: SWIOTLB bounce buffer size adjusted %lu -> %lu slabs",
+			pool.want_nslabs, nslabs);
+	pool.nareas = nareas;
 	pool.area_nslabs = (unsigned int)(nslabs / pool.nareas);
 	pool.slots = calloc(nslabs, sizeof(*pool.slots));
 	pool.areas = aligned_alloc(64, pool.nareas * sizeof(*pool.areas));
@@ -184,8 +194,8 @@ int ksl_swiotlb_init(void)
 	ksl_swiotlb_shutdown();
 	if (!ksl_mm.swiotlb_allocated || !ksl_mm.swiotlb_nslabs)
 		return 0;
-	pool.want_nslabs =
-		KSL_ALIGN(ksl_mm.swiotlb_nslabs, (unsigned long)IO_TLB_SEGSIZE);
+	pool.want_nslabs = ksl_mm.swiotlb_nslabs;
+	pool.nareas = ksl_mm.swiotlb_nareas ? ksl_mm.swiotlb_nareas : 1;
 	pool.force = ksl_mm.swiotlb_force;
 	pool.active = true;
 	ksl_dma.swiotlb_force = pool.force; /* ksl_swiotlb_force_bounce() */
@@ -210,6 +220,8 @@ void ksl_swiotlb_shutdown(void)
 	atomic_store(&pool.used, 0);
 	atomic_store(&pool.hiwater, 0);
 	atomic_store(&pool.full, 0);
+	atomic_store(&pool.copied_in, 0);
+	atomic_store(&pool.copied_out, 0);
 }
 
 static unsigned int wrap(unsigned int index)
@@ -219,16 +231,18 @@ static unsigned int wrap(unsigned int index)
 
 /* swiotlb_search_pool_area(): a slot index, or -1 */
 static int search_area(unsigned int area, phys_addr_t orig, size_t alloc_size,
-		       unsigned int min_align_mask)
+		       unsigned int min_align_mask,
+		       unsigned long alloc_align_mask)
 {
 	struct ksl_io_tlb_area *ar = &pool.areas[area];
-	unsigned long align_mask = 0, iotlb_mask = min_align_mask;
+	unsigned long align_mask = alloc_align_mask,
+		      iotlb_mask = min_align_mask;
 	unsigned int nslots = (unsigned int)nr_slots(alloc_size), stride;
 	unsigned long base = (unsigned long)area * pool.area_nslabs;
 	unsigned int index, checked, count = 0;
 	long found = -1;
 
-	if (!iotlb_mask && alloc_size >= ksl_mm.page_size)
+	if (!align_mask && !iotlb_mask && alloc_size >= ksl_mm.page_size)
 		align_mask = ksl_mm.page_size - 1;
 	align_mask |= IO_TLB_SIZE - 1;
 	iotlb_mask &= ~align_mask;
@@ -284,11 +298,13 @@ static void count_used(unsigned int nslots)
 }
 
 int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
-		    unsigned long attrs, phys_addr_t *tlb, unsigned int *nslots)
+		    unsigned long alloc_align_mask, unsigned long attrs,
+		    phys_addr_t *tlb, unsigned int *nslots)
 {
 	unsigned int offset =
-		(unsigned int)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1));
-	size_t alloc = size + offset;
+		(unsigned int)(orig & dev->min_align_mask &
+			       (alloc_align_mask | (IO_TLB_SIZE - 1)));
+	size_t alloc = KSL_ALIGN(size + offset, alloc_align_mask + 1);
 	unsigned int area;
 	int slot = -1;
 
@@ -298,7 +314,8 @@ int ksl_swiotlb_map(struct device *dev, phys_addr_t orig, size_t size,
 	}
 	area = ksl_this_cpu() & (pool.nareas - 1);
 	for (unsigned int i = 0; i < pool.nareas && slot < 0; i++) {
-		slot = search_area(area, orig, alloc, dev->min_align_mask);
+		slot = search_area(area, orig, alloc, dev->min_align_mask,
+				   alloc_align_mask);
 		area = (area + 1) & (pool.nareas - 1);
 	}
 	if (slot < 0) {
@@ -354,6 +371,9 @@ void ksl_swiotlb_bounce(phys_addr_t orig, phys_addr_t tlb, size_t size,
 		memcpy(t, o, size);
 	else
 		memcpy(o, t, size);
+	atomic_fetch_add_explicit(to_device ? &pool.copied_in :
+					      &pool.copied_out,
+				  size, memory_order_relaxed);
 }
 
 void ksl_show_swiotlb(FILE *out)
@@ -365,16 +385,16 @@ void ksl_show_swiotlb(FILE *out)
 		atomic_load(&pool.ready) ? pool.nslabs : pool.want_nslabs);
 	fprintf(out, "io_tlb_used: %lu\n", atomic_load(&pool.used));
 	fprintf(out, "io_tlb_used_hiwater: %lu\n", atomic_load(&pool.hiwater));
-	fprintf(out, "io_tlb_nareas: %u\n",
-		atomic_load(&pool.ready) || !pool.active ?
-			pool.nareas :
-			pick_nareas(pool.want_nslabs));
+	fprintf(out, "io_tlb_nareas: %u\n", pool.nareas);
 	fprintf(out, "io_tlb_segsize: %u\n", IO_TLB_SEGSIZE);
 	fprintf(out, "io_tlb_slot_size: %lu\n", IO_TLB_SIZE);
 	fprintf(out, "force: %s\n", pool.force ? "yes" : "no");
 	fprintf(out, "bounces: %lu\n", st.bounces);
 	fprintf(out, "bounced_bytes: %lu\n", st.bounced_bytes);
 	fprintf(out, "full_failures: %lu\n", atomic_load(&pool.full));
+	fprintf(out, "copied_to_slots_bytes: %lu\n",
+		atomic_load(&pool.copied_in));
+	fprintf(out, "copied_back_bytes: %lu\n", atomic_load(&pool.copied_out));
 	for (unsigned int i = 0; i < pool.nr_chunks;) {
 		phys_addr_t start = page_to_phys(pool.chunks[i]), end = start;
 
@@ -388,8 +408,14 @@ void ksl_show_swiotlb(FILE *out)
 		fprintf(out, "pool: [mem 0x%016llx-0x%016llx]\n",
 			(unsigned long long)start, (unsigned long long)end - 1);
 	}
-	if (!pool.active)
+	if (ksl_mm.swiotlb_failed)
+		fprintf(out,
+			"(no bounce buffer: it could not be allocated below the DMA limit at boot)\n");
+	else if (!pool.active)
 		fprintf(out, "(no bounce buffer on this machine)\n");
+	else if (atomic_load(&pool.ready) && !pool.nslabs)
+		fprintf(out,
+			"(no bounce buffer: it could not be allocated at the first bounce)\n");
 	else if (!atomic_load(&pool.ready))
 		fprintf(out,
 			"pool: not allocated yet (taken at the first bounce)\n");

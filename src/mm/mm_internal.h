@@ -230,9 +230,11 @@ struct ksl_mm {
 
 	/* swiotlb as decided at boot (swiotlb_boot.c); the pool is the DMA layer's */
 	bool swiotlb_allocated;	      /* is_swiotlb_allocated() */
+	bool swiotlb_failed;	      /* wanted, but no room below the limit */
 	bool swiotlb_force;	      /* swiotlb=force */
-	unsigned long swiotlb_nslabs; /* 2 KiB slots */
-	unsigned int swiotlb_nareas;  /* 0: default */
+	unsigned long swiotlb_nslabs; /* 2 KiB slots (what fits) */
+	unsigned long swiotlb_default_nslabs; /* before any halving */
+	unsigned int swiotlb_nareas;	      /* a power of two */
 };
 
 enum ksl_node_stat {

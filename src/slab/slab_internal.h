@@ -53,8 +53,9 @@
 
 /*
  * kmalloc_fix_flags(): drop the GFP_SLAB_BUG_MASK bits, with the kernel's
- * "Unexpected gfp ... Fix your code!" once per call site; what names the
- * cache (or "kmalloc pages" for the large path).
+ * "Unexpected gfp ... Fix your code!" every time (the kernel checks, and
+ * warns, when a new slab is allocated and on every large kmalloc); what
+ * names the cache (or "kmalloc pages" for the large path).
  */
 gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller);
 

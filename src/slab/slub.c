@@ -465,38 +465,19 @@ void ksl_cache_free_all_slabs(struct kmem_cache *s)
 
 /* ---- allocation ---------------------------------------------------------- */
 
-static atomic_ulong warned_callers[64];
-
-static bool first_warning_from(unsigned long caller)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(warned_callers); i++) {
-		unsigned long seen = atomic_load(&warned_callers[i]);
-
-		if (seen == caller)
-			return false;
-		if (!seen && atomic_compare_exchange_strong(&warned_callers[i],
-							    &seen, caller))
-			return true;
-		if (seen == caller)
-			return false;
-	}
-	return true;
-}
-
 gfp_t ksl_slab_fix_gfp(const char *what, gfp_t gfp, unsigned long caller)
 {
 	gfp_t invalid = gfp & GFP_SLAB_BUG_MASK;
 	gfp_t fixed = gfp & ~GFP_SLAB_BUG_MASK;
 	char a[128], b[256];
 
-	if (first_warning_from(caller)) {
-		kslab_gfp_format(invalid, a, sizeof(a));
-		kslab_gfp_format(fixed, b, sizeof(b));
-		ksl_printk(
-			"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
-			invalid, a, fixed, b);
-		ksl_printk("Call site %p, cache %s", (void *)caller, what);
-	}
+	/* kmalloc_fix_flags(): every time, as pr_warn + dump_stack */
+	kslab_gfp_format(invalid, a, sizeof(a));
+	kslab_gfp_format(fixed, b, sizeof(b));
+	ksl_printk(
+		"Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+		invalid, a, fixed, b);
+	ksl_printk("Call site %p, cache %s", (void *)caller, what);
 	return fixed;
 }
 
