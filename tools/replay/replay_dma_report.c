@@ -156,14 +156,13 @@ void replay_dma_json(const struct replay_report *rep, struct json *j)
 	json_obj_end(j);
 	json_u64(j, "unpaired", d->c.unpaired);
 	json_u64(j, "live_at_end", d->c.live_at_end);
-	json_arr_begin(j, "policies");
+	json_obj_begin(j, "policies");
 	for (size_t i = 0; i < rep->nr; i++) {
 		const struct replay_dma_result *r = dma_of(rep, i);
 
 		if (!r)
 			continue;
-		json_obj_begin(j, NULL);
-		json_str(j, "policy", rep->res[i].policy);
+		json_obj_begin(j, rep->res[i].policy);
 		json_u64(j, "maps", r->maps);
 		json_u64(j, "segments_in_objects", r->segs_obj);
 		json_u64(j, "segments_on_pages", r->segs_pages);
@@ -182,7 +181,7 @@ void replay_dma_json(const struct replay_report *rep, struct json *j)
 		json_u64(j, "shared_line_warnings", r->shared_line_warnings);
 		json_obj_end(j);
 	}
-	json_arr_end(j);
+	json_obj_end(j);
 	json_obj_end(j);
 }
 

@@ -495,6 +495,8 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 		}
 		return TRACE_LINE_SKIP; /* another event */
 	}
+	if (trace_ev_is_dma(ev))
+		out->ev = (enum trace_ev_name)ev; /* bad only with --dma */
 	if (p == end || *p != ':') {
 		out->why = "no ':' after the event name";
 		return TRACE_LINE_BAD;
