@@ -35,6 +35,7 @@ struct replay_dma_state {
 	const struct trace_stream *s;
 	const struct trace_dma *d;
 	void *const *obj;
+	struct kmem_cache *const *objcache;
 	struct replay_dma_result *r;
 	struct played *pm;    /* by dma event index */
 	struct device **devs; /* by device id */
@@ -149,15 +150,26 @@ static uint64_t exposed_bytes(uintptr_t line, uintptr_t obj, size_t slot,
 	return n;
 }
 
-static void note_risk(struct replay_dma_state *st, const void *obj,
-		      const char *buf, size_t size, unsigned int dir)
+/* the object's slot: its cache's stride, or what kmalloc gave */
+static size_t slot_size(const struct replay_dma_state *st, uint32_t id)
+{
+	struct kslab_cache_info ci;
+	struct kmem_cache *c = st->objcache[id];
+
+	if (c && !kslab_cache_info(c, &ci))
+		return ci.size;
+	return ksize(st->obj[id]);
+}
+
+static void note_risk(struct replay_dma_state *st, uint32_t id, const char *buf,
+		      size_t size, unsigned int dir)
 {
 	uint64_t n;
 
 	if (dir == DMA_TO_DEVICE)
 		return;
-	n = exposed_bytes(st->r->cache_line, (uintptr_t)obj, ksize(obj),
-			  (uintptr_t)buf, size);
+	n = exposed_bytes(st->r->cache_line, (uintptr_t)st->obj[id],
+			  slot_size(st, id), (uintptr_t)buf, size);
 	if (n) {
 		st->r->at_risk++;
 		st->r->at_risk_bytes += n;
@@ -184,7 +196,7 @@ static char *seg_buffer(struct replay_dma_state *st,
 			return NULL;
 		}
 		st->r->segs_obj++;
-		note_risk(st, obj, obj + sg->off, sg->size, dir);
+		note_risk(st, sg->obj, obj + sg->off, sg->size, dir);
 		return obj + sg->off;
 	}
 	if (sg->place != TDMA_OUTSIDE) {
@@ -432,6 +444,7 @@ void replay_dma_until(struct replay_dma_state *st, uint64_t slab_pos)
 struct replay_dma_state *replay_dma_begin(const struct trace_stream *s,
 					  const struct replay_dma_opts *o,
 					  void *const *obj,
+					  struct kmem_cache *const *objcache,
 					  struct replay_dma_result *r)
 {
 	struct replay_dma_state *st;
@@ -452,6 +465,7 @@ struct replay_dma_state *replay_dma_begin(const struct trace_stream *s,
 	st->s = s;
 	st->d = s->dma;
 	st->obj = obj;
+	st->objcache = objcache;
 	st->r = r;
 	st->page_size = ai.page_size;
 	st->nr_cpus = ai.nr_cpus ? ai.nr_cpus : 1;

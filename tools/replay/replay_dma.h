@@ -73,15 +73,18 @@ struct replay_dma_result {
 };
 
 struct replay_dma_state;
+struct kmem_cache;
 
 /*
  * Before the policy's first event (machine booted): devices made, state
- * ready. obj: the replay's objects by pointer id (read as events play).
+ * ready. obj: the replay's objects by pointer id, objcache: the cache of
+ * each kmem_cache_alloc object, else NULL (both read as events play).
  * NULL when s has no dma events or out of memory (r->err says which).
  */
 struct replay_dma_state *replay_dma_begin(const struct trace_stream *s,
 					  const struct replay_dma_opts *o,
 					  void *const *obj,
+					  struct kmem_cache *const *objcache,
 					  struct replay_dma_result *r);
 /* Play the dma events that came before slab event slab_pos. */
 void replay_dma_until(struct replay_dma_state *st, uint64_t slab_pos);

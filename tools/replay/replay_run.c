@@ -336,7 +336,8 @@ static struct replay_dma_state *dma_begin(struct replay_state *st)
 	r->dma = calloc(1, sizeof(*r->dma));
 	if (!r->dma)
 		return NULL;
-	st->dma = replay_dma_begin(st->s, st->o->dma, st->obj, r->dma);
+	st->dma = replay_dma_begin(st->s, st->o->dma, st->obj, st->objcache,
+				   r->dma);
 	if (!st->dma)
 		snprintf(r->err, sizeof(r->err), "--dma: %s", r->dma->err);
 	return st->dma;
