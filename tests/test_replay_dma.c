@@ -569,6 +569,14 @@ static void test_command(void **state)
 		    2 * 1755 + 2 * 369 + 22);
 	assert_true(json_number_at(out, "events.bad") == 0);
 	free(out);
+	/* a trace without dma events: the slab replay as ever, a note */
+	out = run("--dma --policy arm64 " KSLAB_DATADIR
+		  "/traces/arm64-6.12.117-2G/trace.xz 2>&1",
+		  &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "dma events: none in the trace"));
+	assert_non_null(strstr(out, "arm64"));
+	free(out);
 	out = run("--dma-coherent maybe " DMATRACE " 2>&1", &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "--dma-coherent yes, no or traced"));

@@ -397,8 +397,10 @@ static void play_one(struct replay_dma_state *st, size_t i)
 						    NULL;
 	struct played *pm = m ? &st->pm[e->pair - 1] : NULL;
 
-	if (!st->devs[e->dev])
+	if (!st->devs[e->dev]) {
+		st->r->no_device++;
 		return;
+	}
 	kslab_set_cpu(e->cpu % st->nr_cpus);
 	switch (e->type) {
 	case TDMA_MAP:

@@ -63,6 +63,7 @@ struct replay_dma_result {
 	uint64_t unmaps, syncs, allocs, frees, alloc_failures, unpaired;
 	uint64_t bounces, bounces_obj, bounced_bytes;
 	uint64_t traced_bounces; /* swiotlb_bounced events */
+	uint64_t no_device;	 /* events of a device kslab could not make */
 	uint64_t pool_slots, pool_areas, peak_slots, full_failures;
 	uint64_t smallest_pool_slots;	 /* 0: no pool needed */
 	unsigned int cache_line;	 /* dma_get_cache_alignment() */

@@ -103,11 +103,24 @@ void replay_dma_print_table(const struct replay_report *rep, FILE *f)
 
 	if (!rep->s->dma)
 		return;
+	if (!rep->s->dma->nr) {
+		fprintf(f,
+			"\ndma events: none in the trace (%llu bad lines); Linux 6.12+ "
+			"traces them with -e dma:* (docs/dma.md)\n",
+			(ull)rep->s->dma->c.bad);
+		return;
+	}
 	print_trace_counts(rep, f);
 	for (size_t i = 0; i < rep->nr; i++)
 		if (rep->res[i].ok && rep->res[i].dma && !rep->res[i].dma->ok)
 			fprintf(f, "%s: dma replay: %s\n", rep->res[i].policy,
 				rep->res[i].dma->err);
+		else if (rep->res[i].ok && rep->res[i].dma &&
+			 rep->res[i].dma->no_device)
+			fprintf(f,
+				"%s: %llu dma events of devices kslab could not create (not played)\n",
+				rep->res[i].policy,
+				(ull)rep->res[i].dma->no_device);
 	t = policy_table(rep);
 	if (!t)
 		return;
