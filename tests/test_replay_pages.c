@@ -409,7 +409,9 @@ static void test_command(void **state)
 	assert_non_null(strstr(out, "arm64: /proc/buddyinfo at the end"));
 	assert_non_null(strstr(out, "traced machine (" ARM61 "/buddyinfo):\n"
 				    "Node 0, zone      DMA      1      2"));
-	assert_non_null(strstr(out, "arch=arm64 kmalloc.legacy memmap=2G@1G"));
+	assert_non_null(strstr(
+		out,
+		"arch=arm64 kmalloc.legacy kslab.kernel=6.1 memmap=2G@1G"));
 	free(out);
 	out = run("--pages --policy arm64 --format json " ARM612 "/trace.xz",
 		  &status);
@@ -431,7 +433,8 @@ static void test_command(void **state)
 		  "/trace.xz",
 		  &status);
 	assert_int_equal(status, 0);
-	assert_non_null(strstr(out, "arch=arm64 memmap=1G@1G nr_cpus=2"));
+	assert_non_null(strstr(
+		out, "arch=arm64 kslab.kernel=6.12 memmap=1G@1G nr_cpus=2"));
 	free(out);
 	out = run("--pages --policy arm64 --buddyinfo " ARM612
 		  "/meminfo " ARM612 "/trace.xz 2>&1",

@@ -16,6 +16,8 @@
 #include "replay/replay.h"
 #include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
+#include "replay/replay_detect.h"
+#include "trace/trace_attrib.h"
 
 #define MAX_POLICIES 16
 
@@ -101,11 +103,12 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
-	char *auto_slabs; /* the bundled trace's own snapshot path */
 	bool pages;	  /* --pages and its files */
 	const char *zoneinfo, *buddyinfo, *pages_machine;
 	bool dma; /* --dma */
 	struct replay_dma_opts dma_opts;
+	char *auto_slabs;		     /* the trace's own snapshot path */
+	const char *kernel, *kernel_version; /* --kernel, --kernel-version */
 };
 
 static void usage(FILE *f)
@@ -122,7 +125,13 @@ static void usage(FILE *f)
 			builtin[i].name, builtin[i].boot);
 	fprintf(f,
 		"  --boot \"CMDLINE\"     a policy given as a boot command line (repeatable)\n"
-		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs)\n"
+		"  --slabs FILE         /sys/kernel/slab snapshot (kslab record --slabs;\n"
+		"                       default: DIR/slabs.tsv for DIR/trace*, X.slabs.tsv\n"
+		"                       for X.trace*)\n"
+		"  --kernel POLICY      the policy matching the traced kernel (default:\n"
+		"                       detected from the trace)\n"
+		"  --kernel-version X.Y the traced kernel's version (default: the uname\n"
+		"                       file beside the trace); adds kslab.kernel=\n"
 		"  --packed-sites FILE  functions that pass __GFP_PACKED, one a line\n"
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
@@ -268,6 +277,10 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--slabs") && v) {
 			c->slabs_path = argv[++i];
+		} else if (!strcmp(a, "--kernel") && v) {
+			c->kernel = argv[++i];
+		} else if (!strcmp(a, "--kernel-version") && v) {
+			c->kernel_version = argv[++i];
 		} else if (!strcmp(a, "--packed-sites") && v) {
 			c->packed_path = argv[++i];
 		} else if (!strcmp(a, "--sites") && v) {
@@ -324,7 +337,7 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 			return -1;
 		}
 	trace_stream_finish(s);
-	if (!c->slabs_path && c->bundled)
+	if (!c->slabs_path && (c->bundled || c->nr_traces == 1))
 		c->slabs_path = c->auto_slabs =
 			kslab_trace_slabs_path(c->traces[0]);
 	if (c->slabs_path &&
@@ -345,6 +358,51 @@ static struct replay_pages_opts *pages_opts(struct replay_cmd *c)
 		return po;
 	free(po);
 	return NULL;
+}
+
+/*
+ * The traced kernel: its policy (--kernel or detected), its version's
+ * rules appended to every boot line as kslab.kernel=, and the caches of
+ * its unnamed kmem_cache_alloc events.
+ */
+static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
+			 const struct slab_snapshot *snap,
+			 struct replay_kernel *k, struct trace_attrib *a)
+{
+	replay_detect_policy(s, k);
+	if (c->kernel) {
+		if (!replay_builtin_policy(c->kernel)) {
+			fprintf(stderr,
+				"kslab replay: --kernel: unknown policy '%s' (known: %s)\n",
+				c->kernel, replay_default_policies);
+			return -1;
+		}
+		if (strcmp(k->policy, c->kernel)) {
+			char why[sizeof(k->why)];
+
+			snprintf(why, sizeof(why), "%s", k->why);
+			snprintf(k->why, sizeof(k->why),
+				 "--kernel; detection said %.40s: %.120s",
+				 k->policy, why);
+		}
+		snprintf(k->policy, sizeof(k->policy), "%s", c->kernel);
+		k->given = true;
+	}
+	if (replay_detect_version(k, c->kernel_version,
+				  c->nr_traces ? c->traces[0] : NULL)) {
+		fprintf(stderr,
+			"kslab replay: --kernel-version: '%s' is not X.Y\n",
+			c->kernel_version);
+		return -1;
+	}
+	for (size_t i = 0; i < c->nr_pol; i++)
+		replay_boot_add_rules(c->pol[i].boot, sizeof(c->pol[i].boot),
+				      k->rules);
+	if (trace_attribute_caches(s, snap->nr ? snap : NULL, a)) {
+		fprintf(stderr, "kslab replay: out of memory\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* One child per policy, at most jobs at once; results via temp files. */
@@ -411,6 +469,8 @@ int cmd_replay(int argc, char **argv)
 	struct trace_stream s;
 	struct replay_opts o = { .snapshot_at_peak = true };
 	struct replay_pages_opts *po = NULL;
+	struct replay_kernel kern = { 0 };
+	struct trace_attrib attrib = { 0 };
 	int ret = 2;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -437,7 +497,8 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (c.dma && trace_stream_want_dma(&s))
 		goto out;
-	if (load_inputs(&c, &s, &snap))
+	if (load_inputs(&c, &s, &snap) ||
+	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
 	if (c.pages && !(po = pages_opts(&c)))
 		goto out;
@@ -459,6 +520,8 @@ int cmd_replay(int argc, char **argv)
 		.slabs_path = c.slabs_path,
 		.pages = po,
 		.dma = o.dma,
+		.kernel = &kern,
+		.attrib = &attrib,
 	};
 	replay_print(&rep, c.fmt, stdout);
 	if (c.plot && replay_plot(&rep, c.plot))

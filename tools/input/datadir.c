@@ -99,21 +99,44 @@ void kslab_free_paths(char **paths, size_t n)
 	free(paths);
 }
 
+static char *existing(char *p)
+{
+	struct stat st;
+
+	if (p && stat(p, &st)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* DIR/slabs.tsv for DIR/trace, DIR/trace.xz, DIR/trace.gz */
+static char *folder_slabs_path(const char *trace)
+{
+	const char *slash = strrchr(trace, '/');
+	const char *base = slash ? slash + 1 : trace;
+	char *p;
+
+	if (strcmp(base, "trace") && strcmp(base, "trace.xz") &&
+	    strcmp(base, "trace.gz"))
+		return NULL;
+	if (asprintf(&p, "%.*sslabs.tsv", (int)(base - trace), trace) < 0)
+		return NULL;
+	return existing(p);
+}
+
 char *kslab_trace_slabs_path(const char *trace)
 {
 	const char *t = strstr(trace, ".trace");
-	struct stat st;
-	char *p;
+	char *p = folder_slabs_path(trace);
 
+	if (p)
+		return p;
 	while (t && strstr(t + 1, ".trace"))
 		t = strstr(t + 1, ".trace");
 	if (!t)
 		return NULL;
 	if (asprintf(&p, "%.*s.slabs.tsv", (int)(t - trace), trace) < 0)
 		return NULL;
-	if (stat(p, &st)) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	return existing(p);
 }

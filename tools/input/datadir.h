@@ -18,8 +18,9 @@ const char *kslab_data_dir(void);
 size_t kslab_bundled_traces(char ***paths);
 void kslab_free_paths(char **paths, size_t n);
 /*
- * The /sys/kernel/slab snapshot that goes with a trace: X.slabs.tsv for
- * X.trace[.xz|.gz] when it exists. Malloc'd, or NULL.
+ * The /sys/kernel/slab snapshot that goes with a trace when it exists:
+ * DIR/slabs.tsv for DIR/trace[.xz|.gz] (a recorded boot's folder),
+ * X.slabs.tsv for X.trace[.xz|.gz]. Malloc'd, or NULL.
  */
 char *kslab_trace_slabs_path(const char *trace);
 

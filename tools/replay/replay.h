@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "output/output.h"
+#include "replay/replay_detect.h"
 #include "trace/slabs_tsv.h"
+#include "trace/trace_attrib.h"
 #include "trace/trace_stream.h"
 
 struct replay_policy {
@@ -69,8 +71,11 @@ struct replay_result {
 	uint64_t bytes_requested, bytes_allocated; /* over every allocation */
 	uint64_t kmalloc_objects, kmalloc_requested, kmalloc_allocated;
 	uint64_t packed_objects;
-	bool checked; /* bytes_alloc compared */
-	uint64_t bytes_alloc_mismatches;
+	bool checked; /* bytes_alloc compared (every policy) */
+	uint64_t bytes_alloc_mismatches; /* of kmalloc events */
+	/* bytes_alloc against the traced kernel's: events compared, and the
+	 * kmem_cache_alloc ones against s->size of the cache chosen */
+	uint64_t kmalloc_checked, cache_checked, cache_mismatches;
 	uint32_t nr_caches, nr_sites;
 	struct replay_cache_row *caches;
 	struct replay_site_row *sites;
@@ -101,6 +106,8 @@ struct replay_report {
 	const char *slabs_path;
 	const struct replay_pages_opts *pages; /* --pages, or NULL */
 	const struct replay_dma_opts *dma;     /* --dma, or NULL */
+	const struct replay_kernel *kernel; /* the traced kernel, or NULL */
+	const struct trace_attrib *attrib; /* kmem_cache_alloc naming, or NULL */
 };
 void replay_print(const struct replay_report *rep, enum out_format fmt,
 		  FILE *f);

@@ -73,6 +73,25 @@ static void sort_sites(struct replay_result *r)
 		}                                                     \
 	} while (0)
 
+static bool matches_kernel(const struct replay_report *rep,
+			   const struct replay_result *r)
+{
+	return rep->kernel && !strcmp(rep->kernel->policy, r->policy);
+}
+
+/* bytes_alloc against the traced kernel's, every policy; '*' its own */
+static void print_conformance_rows(const struct replay_report *rep,
+				   struct table *t)
+{
+	ROW("kmalloc bytes_alloc mismatch",
+	    table_cell(t, "%llu%s",
+		       (unsigned long long)r->bytes_alloc_mismatches,
+		       matches_kernel(rep, r) ? "*" : ""));
+	ROW("cache bytes_alloc mismatch",
+	    table_cell(t, "%llu%s", (unsigned long long)r->cache_mismatches,
+		       matches_kernel(rep, r) ? "*" : ""));
+}
+
 static void print_summary(const struct replay_report *rep, FILE *f)
 {
 	const char **hdr = calloc(rep->nr + 1, sizeof(*hdr));
@@ -120,11 +139,7 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 		       ratio(r->kmalloc_allocated, r->kmalloc_requested)));
 	ROW("__GFP_PACKED objects",
 	    table_cell(t, "%llu", (unsigned long long)r->packed_objects));
-	ROW("bytes_alloc mismatches",
-	    r->checked ?
-		    table_cell(t, "%llu",
-			       (unsigned long long)r->bytes_alloc_mismatches) :
-		    table_cell(t, "-"));
+	print_conformance_rows(rep, t);
 	table_print(t, f, "");
 	table_free(t);
 	fprintf(f, "\nboot command lines:\n");
@@ -184,6 +199,35 @@ static void print_sites(const struct replay_report *rep,
 	table_free(t);
 }
 
+/* the traced kernel and the naming of its kmem_cache_alloc events */
+static void print_kernel(const struct replay_report *rep, FILE *f)
+{
+	const struct replay_kernel *k = rep->kernel;
+	const struct trace_attrib *a = rep->attrib;
+
+	if (k) {
+		fprintf(f, "traced kernel: policy %s (%s: %s; marked *)\n",
+			k->policy, k->given ? "given" : "detected", k->why);
+		if (k->rules[0])
+			fprintf(f,
+				"kernel version: %s (%s): kslab.kernel=%s on every boot line\n",
+				k->version, k->version_from, k->rules);
+		else
+			fprintf(f,
+				"kernel version: unknown (no --kernel-version, no uname file): "
+				"kslab's default rules\n");
+	}
+	if (a) {
+		fprintf(f, "kmem_cache_alloc caches:");
+		for (int i = 0; i < ATTRIB_NR_RULES; i++)
+			fprintf(f, "%s %s %llu", i ? "," : "",
+				trace_attrib_names[i],
+				(unsigned long long)a->n[i]);
+		fprintf(f, " (unknown with several candidates %llu)\n",
+			(unsigned long long)a->ambiguous);
+	}
+}
+
 static void print_events(const struct replay_report *rep, FILE *f)
 {
 	const struct trace_counts *c = &rep->s->counts;
@@ -208,6 +252,7 @@ static void print_events(const struct replay_report *rep, FILE *f)
 	trace_print_issues(f, rep->s);
 	if (rep->slabs_path)
 		fprintf(f, "named caches from: %s\n", rep->slabs_path);
+	print_kernel(rep, f);
 	fputc('\n', f);
 }
 
@@ -248,6 +293,42 @@ static void json_events(const struct replay_report *rep, struct json *j)
 	json_obj_end(j);
 }
 
+static void json_conformance(const struct replay_report *rep,
+			     const struct replay_result *r, struct json *j)
+{
+	json_bool(j, "matches_kernel", matches_kernel(rep, r));
+	json_u64(j, "kmalloc_checked", r->kmalloc_checked);
+	json_u64(j, "bytes_alloc_mismatches", r->bytes_alloc_mismatches);
+	json_u64(j, "cache_alloc_checked", r->cache_checked);
+	json_u64(j, "cache_bytes_alloc_mismatches", r->cache_mismatches);
+}
+
+static void json_kernel(const struct replay_report *rep, struct json *j)
+{
+	const struct replay_kernel *k = rep->kernel;
+	const struct trace_attrib *a = rep->attrib;
+
+	if (k) {
+		json_obj_begin(j, "kernel");
+		json_str(j, "policy", k->policy);
+		json_str(j, "how", k->given ? "given" : "detected");
+		json_str(j, "why", k->why);
+		json_u64(j, "kmalloc_minimum", k->kmalloc_min);
+		json_str(j, "pointers", replay_ptr_kind_names[k->ptrs]);
+		json_str(j, "version", k->version);
+		json_str(j, "version_from", k->version_from);
+		json_str(j, "rules", k->rules);
+		json_obj_end(j);
+	}
+	if (a) {
+		json_obj_begin(j, "cache_attribution");
+		for (int i = 0; i < ATTRIB_NR_RULES; i++)
+			json_u64(j, trace_attrib_names[i], a->n[i]);
+		json_u64(j, "unknown_several_candidates", a->ambiguous);
+		json_obj_end(j);
+	}
+}
+
 static void json_policy(const struct replay_report *rep, size_t i,
 			struct json *j)
 {
@@ -277,9 +358,7 @@ static void json_policy(const struct replay_report *rep, size_t i,
 	json_u64(j, "kmalloc_bytes_allocated", r->kmalloc_allocated);
 	json_u64(j, "packed_objects", r->packed_objects);
 	json_u64(j, "failed_allocations", r->failed_allocs);
-	if (r->checked)
-		json_u64(j, "bytes_alloc_mismatches",
-			 r->bytes_alloc_mismatches);
+	json_conformance(rep, r, j);
 	json_arr_begin(j, "kmalloc_caches_at_peak");
 	for (uint32_t k = 0; k < r->nr_caches; k++) {
 		const struct replay_cache_row *c = &r->caches[k];
@@ -327,6 +406,7 @@ static void print_json(const struct replay_report *rep, FILE *f)
 	if (rep->slabs_path)
 		json_str(&j, "slabs", rep->slabs_path);
 	json_events(rep, &j);
+	json_kernel(rep, &j);
 	json_arr_begin(&j, "policies");
 	for (size_t i = 0; i < rep->nr; i++)
 		json_policy(rep, i, &j);
@@ -337,6 +417,39 @@ static void print_json(const struct replay_report *rep, FILE *f)
 		replay_dma_json(rep, &j);
 	json_obj_end(&j);
 	json_finish(&j);
+}
+
+/* the kernel and attribution sections of the CSV */
+static void csv_kernel(const struct replay_report *rep, FILE *f)
+{
+	const struct replay_kernel *k = rep->kernel;
+	const struct trace_attrib *a = rep->attrib;
+
+	if (k) {
+		fprintf(f,
+			"section,policy,how,why,version,version_from,rules\n");
+		csv_field(f, "kernel", 1);
+		csv_field(f, k->policy, 0);
+		csv_field(f, k->given ? "given" : "detected", 0);
+		csv_field(f, k->why, 0);
+		csv_field(f, k->version, 0);
+		csv_field(f, k->version_from, 0);
+		csv_field(f, k->rules, 0);
+		csv_end(f);
+	}
+	if (!a)
+		return;
+	fprintf(f, "section,rule,kmem_cache_alloc_events\n");
+	for (int i = 0; i < ATTRIB_NR_RULES; i++) {
+		csv_field(f, "attribution", 1);
+		csv_field(f, trace_attrib_names[i], 0);
+		csv_u64(f, a->n[i], 0);
+		csv_end(f);
+	}
+	csv_field(f, "attribution", 1);
+	csv_field(f, "unknown_several_candidates", 0);
+	csv_u64(f, a->ambiguous, 0);
+	csv_end(f);
 }
 
 static void print_csv(const struct replay_report *rep, FILE *f)
@@ -350,7 +463,9 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 					    "objects",
 					    "bytes_requested",
 					    "bytes_allocated",
-					    "bytes_alloc_mismatches" };
+					    "bytes_alloc_mismatches",
+					    "cache_bytes_alloc_mismatches",
+					    "matches_kernel" };
 	char name[160];
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
@@ -368,12 +483,12 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 		csv_u64(f, r->allocs, 0);
 		csv_u64(f, r->bytes_requested, 0);
 		csv_u64(f, r->bytes_allocated, 0);
-		if (r->checked)
-			csv_u64(f, r->bytes_alloc_mismatches, 0);
-		else
-			csv_field(f, "", 0);
+		csv_u64(f, r->bytes_alloc_mismatches, 0);
+		csv_u64(f, r->cache_mismatches, 0);
+		csv_field(f, matches_kernel(rep, r) ? "yes" : "no", 0);
 		csv_end(f);
 	}
+	csv_kernel(rep, f);
 	fprintf(f,
 		"section,policy,cache,active_objs,num_objs,objsize,objperslab,pagesperslab,active_slabs,num_slabs\n");
 	for (size_t i = 0; i < rep->nr; i++)

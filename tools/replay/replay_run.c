@@ -7,10 +7,15 @@
  *
  *   kmalloc          kmalloc(bytes_req, gfp [| __GFP_PACKED at packed sites])
  *   kfree            kfree() of the object the pointer id stands for
- *   kmem_cache_alloc the named cache, created on first sight (geometry
+ *   kmem_cache_alloc the named cache (named by trace_attrib when the
+ *                    trace had no name=), created on first sight (geometry
  *                    from the /sys/kernel/slab snapshot when it has the
  *                    name, else object size bytes_req), kmem_cache_alloc()
  *   kmem_cache_free  kmem_cache_free() into the object's cache
+ *
+ * Every allocation's bytes_alloc is compared with what this machine gave
+ * (ksize() for kmalloc, the cache's s->size for kmem_cache_alloc), under
+ * every policy: the one matching the traced kernel should give 0.
  *
  * The table of kmalloc caches "at the peak" needs the machine as it was
  * at the peak event: a second boot replays up to that event and reads
@@ -35,6 +40,7 @@ struct replay_state {
 	struct kmem_cache **objcache; /* kmem_cache_alloc objects: their cache */
 	uint32_t *req;		      /* live bytes_req by pointer id */
 	struct kmem_cache **caches;   /* by cache-name id */
+	uint32_t *cache_size;	      /* their s->size, by cache-name id */
 	bool *packed_site;	      /* by function id */
 	struct replay_site_row *sites;
 	unsigned int nr_cpus;
@@ -111,7 +117,8 @@ static void play_kmalloc(struct replay_state *st, const struct trace_event *ev)
 		return;
 	}
 	got = ksize(p);
-	if (st->r->checked && got != ev->bytes_alloc)
+	st->r->kmalloc_checked++;
+	if (got != ev->bytes_alloc)
 		st->r->bytes_alloc_mismatches++;
 	st->r->kmalloc_objects++;
 	st->r->kmalloc_requested += ev->bytes_req;
@@ -160,6 +167,30 @@ static void *alloc_from_missing_kmalloc_cache(struct replay_state *st,
 		       ev->gfp | kmalloc_name_gfp(name) | __GFP_NOWARN);
 }
 
+/* The slab object size (s->size) of the cache with name id, once */
+static uint32_t cache_slab_size(struct replay_state *st, uint32_t id,
+				struct kmem_cache *c)
+{
+	struct kslab_cache_info ci;
+
+	if (!st->cache_size[id] && !kslab_cache_info(c, &ci))
+		st->cache_size[id] = ci.size;
+	return st->cache_size[id];
+}
+
+/* bytes_alloc of a kmem_cache_alloc: the traced kernel's s->size */
+static void check_cache_alloc(struct replay_state *st,
+			      const struct trace_event *ev,
+			      struct kmem_cache *c, void *p)
+{
+	uint32_t got = c ? cache_slab_size(st, ev->cache, c) :
+			   (uint32_t)ksize(p);
+
+	st->r->cache_checked++;
+	if (got != ev->bytes_alloc)
+		st->r->cache_mismatches++;
+}
+
 static void play_cache_alloc(struct replay_state *st,
 			     const struct trace_event *ev)
 {
@@ -179,6 +210,7 @@ static void play_cache_alloc(struct replay_state *st,
 		st->r->failed_allocs++;
 		return;
 	}
+	check_cache_alloc(st, ev, c, p);
 	st->r->bytes_requested += ev->bytes_req;
 	st->r->bytes_allocated += c ? kmem_cache_size(c) : ksize(p);
 	st->obj[ev->ptr] = p;
@@ -300,8 +332,10 @@ static int state_init(struct replay_state *st)
 	st->objcache = calloc(s->nr_ptrs + 1, sizeof(*st->objcache));
 	st->req = calloc(s->nr_ptrs + 1, sizeof(*st->req));
 	st->caches = calloc(s->caches.nr + 1, sizeof(*st->caches));
+	st->cache_size = calloc(s->caches.nr + 1, sizeof(*st->cache_size));
 	st->sites = calloc(s->nr_sites + 1, sizeof(*st->sites));
-	if (!st->obj || !st->objcache || !st->req || !st->caches || !st->sites)
+	if (!st->obj || !st->objcache || !st->req || !st->caches ||
+	    !st->sites || !st->cache_size)
 		return -ENOMEM;
 	if (strstr(st->p->boot, "kmalloc.packed") && st->o->nr_packed_funcs) {
 		st->packed_site = calloc(nf, sizeof(*st->packed_site));
@@ -324,6 +358,7 @@ static void state_free(struct replay_state *st)
 	free(st->objcache);
 	free(st->req);
 	free(st->caches);
+	free(st->cache_size);
 	free(st->packed_site);
 	free(st->sites);
 }
@@ -359,7 +394,7 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	kslab_arch_info(&ai);
 	st->nr_cpus = ai.nr_cpus;
 	st->r->page_size = ai.page_size;
-	st->r->checked = !strcmp(ai.name, "x86_64");
+	st->r->checked = true; /* every policy: the others are the control */
 	if (st->want_dma)
 		dma_begin(st);
 	for (uint64_t i = 0; i < upto; i++) {
