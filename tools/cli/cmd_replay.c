@@ -103,7 +103,7 @@ struct replay_cmd {
 	unsigned int jobs, top_sites;
 	char **packed;
 	size_t nr_packed;
-	bool pages;	  /* --pages and its files */
+	bool pages; /* --pages and its files */
 	const char *zoneinfo, *buddyinfo, *pages_machine;
 	bool dma; /* --dma */
 	struct replay_dma_opts dma_opts;

@@ -106,7 +106,7 @@ struct replay_report {
 	const char *slabs_path;
 	const struct replay_pages_opts *pages; /* --pages, or NULL */
 	const struct replay_dma_opts *dma;     /* --dma, or NULL */
-	const struct replay_kernel *kernel; /* the traced kernel, or NULL */
+	const struct replay_kernel *kernel;    /* the traced kernel, or NULL */
 	const struct trace_attrib *attrib; /* kmem_cache_alloc naming, or NULL */
 };
 void replay_print(const struct replay_report *rep, enum out_format fmt,
