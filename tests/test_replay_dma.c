@@ -417,6 +417,69 @@ static void test_small_replay(void **state)
 	replay_result_free(&r);
 }
 
+/*
+ * More bounces live at once than a pool holds: n maps of 8 bytes from a
+ * non-coherent IOMMU device, none unmapped, on a pool of 256 slots (the
+ * smallest for 2 CPUs' areas); each IOMMU bounce takes a 4 KiB granule,
+ * 2 slots, so 128 fit and the rest overflow.
+ */
+static void replay_many(unsigned int n, struct replay_result *r)
+{
+	const struct replay_policy pol = {
+		"tiny", "arch=arm64 memmap=1G@1G swiotlb=256"
+	};
+	struct replay_dma_opts dopts = { .coherent = REPLAY_DMA_NONCOHERENT };
+	struct replay_opts o = { .dma = &dopts };
+	struct trace_stream s;
+	char line[512];
+
+	trace_stream_init(&s);
+	assert_int_equal(trace_stream_want_dma(&s), 0);
+	add_lines(&s, small, 1); /* the dma_alloc: the linear map */
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(line, sizeof(line),
+			 PFX
+			 "kmalloc: call_site=f+0x1/0x2 ptr=%llx bytes_req=8 "
+			 "bytes_alloc=8 gfp_flags=GFP_KERNEL node=-1 "
+			 "accounted=false",
+			 0xffff0000c0200000ull + i * 0x40);
+		trace_stream_add_line(&s, line, strlen(line), 2 * i + 2);
+		snprintf(line, sizeof(line),
+			 PFX "dma_map_page: usb dir=FROM_DEVICE dma_addr=%x "
+			     "size=8 phys_addr=%x attrs=",
+			 0xf0000000u + i * 0x1000, 0x200000u + i * 0x40);
+		trace_stream_add_line(&s, line, strlen(line), 2 * i + 3);
+	}
+	trace_stream_finish(&s);
+	assert_int_equal(s.dma->c.placed[TDMA_IN_KMALLOC], n);
+	replay_run(&s, &pol, &o, r);
+	assert_true(r->ok);
+	assert_true(r->dma->ok);
+	trace_stream_free(&s);
+}
+
+static void test_pool_overflow(void **state)
+{
+	struct replay_result r;
+
+	(void)state;
+	replay_many(100, &r);
+	assert_int_equal(r.dma->pool_slots, 256);
+	assert_int_equal(r.dma->bounces, 100);
+	assert_int_equal(r.dma->peak_slots, 200);
+	assert_int_equal(r.dma->full_failures, 0);
+	assert_int_equal(r.dma->map_failures, 0);
+	assert_int_equal(r.dma->smallest_pool_slots, 256);
+	replay_result_free(&r);
+	replay_many(140, &r); /* 12 x "swiotlb buffer is full" on stderr */
+	assert_int_equal(r.dma->bounces, 128);
+	assert_int_equal(r.dma->peak_slots, 256);
+	assert_int_equal(r.dma->full_failures, 12);
+	assert_int_equal(r.dma->map_failures, 12);
+	assert_int_equal(r.dma->smallest_pool_slots, 0); /* not known */
+	replay_result_free(&r);
+}
+
 /* ---- the shipped trace ------------------------------------------------------ */
 
 static void test_shipped_trace(void **state)
@@ -593,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_lines),
 		cmocka_unit_test(test_small_placing),
 		cmocka_unit_test(test_small_replay),
+		cmocka_unit_test(test_pool_overflow),
 		cmocka_unit_test(test_shipped_trace),
 		cmocka_unit_test(test_command),
 	};

@@ -524,7 +524,9 @@ static void measure_pool(struct replay_dma_result *r)
 		r->full_failures = show_value(text, "full_failures");
 		free(text);
 	}
-	if (r->peak_slots) {
+	if (r->full_failures) {
+		r->smallest_pool_slots = 0; /* unknown: more than this pool */
+	} else if (r->peak_slots) {
 		uint64_t least =
 			IO_TLB_SEGSIZE * (r->pool_areas ? r->pool_areas : 1);
 

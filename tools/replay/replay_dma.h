@@ -65,7 +65,8 @@ struct replay_dma_result {
 	uint64_t traced_bounces; /* swiotlb_bounced events */
 	uint64_t no_device;	 /* events of a device kslab could not make */
 	uint64_t pool_slots, pool_areas, peak_slots, full_failures;
-	uint64_t smallest_pool_slots;	 /* 0: no pool needed */
+	uint64_t smallest_pool_slots;	 /* 0: none needed, or unknown
+					  * when the pool overflowed */
 	unsigned int cache_line;	 /* dma_get_cache_alignment() */
 	uint64_t at_risk, at_risk_bytes; /* if non-coherent, nothing bounced */
 	uint64_t shared_line_warnings;	 /* the library's, as replayed */

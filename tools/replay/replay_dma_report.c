@@ -88,7 +88,10 @@ static struct table *policy_table(const struct replay_report *rep)
 		table_cell(t, "%llu", (ull)r->peak_slots);
 		table_cell(t, "%llu", (ull)r->pool_slots);
 		table_cell(t, "%llu", (ull)r->full_failures);
-		table_cell(t, "%llu", (ull)r->smallest_pool_slots);
+		if (r->full_failures)
+			table_cell(t, ">%llu", (ull)r->pool_slots);
+		else
+			table_cell(t, "%llu", (ull)r->smallest_pool_slots);
 		table_cell(t, "%u", r->cache_line);
 		table_cell(t, "%llu", (ull)r->at_risk);
 		table_cell(t, "%llu", (ull)r->at_risk_bytes);
@@ -126,7 +129,7 @@ void replay_dma_print_table(const struct replay_report *rep, FILE *f)
 		return;
 	fprintf(f,
 		"\nDMA per policy (slots of 2 KiB; smallest pool: the peak rounded up as "
-		"swiotlb= rounds, 0 = none needed; at risk: maps of objects whose "
+		"swiotlb= rounds, 0 = none needed, >N: the pool of N overflowed; at risk: maps of objects whose "
 		"partly covered cache line reaches another slot, if non-coherent and "
 		"nothing bounced):\n");
 	table_print(t, f, "  ");
@@ -187,7 +190,11 @@ void replay_dma_json(const struct replay_report *rep, struct json *j)
 		json_u64(j, "peak_slots", r->peak_slots);
 		json_u64(j, "pool_slots", r->pool_slots);
 		json_u64(j, "pool_overflows", r->full_failures);
-		json_u64(j, "smallest_pool_slots", r->smallest_pool_slots);
+		if (r->full_failures) /* more than the pool: not known */
+			json_null(j, "smallest_pool_slots");
+		else
+			json_u64(j, "smallest_pool_slots",
+				 r->smallest_pool_slots);
 		json_u64(j, "cache_line", r->cache_line);
 		json_u64(j, "at_risk", r->at_risk);
 		json_u64(j, "at_risk_bytes", r->at_risk_bytes);
