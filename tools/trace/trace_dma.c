@@ -143,7 +143,7 @@ static const char *const attr_names[] = {
 	[11] = "CACHE_CLEAN",
 };
 
-/* "SKIP_CPU_SYNC|NO_WARN", "" or a hex rest; names not known are kept out */
+/* "SKIP_CPU_SYNC|NO_WARN", "", hex bits; a name not known is left out */
 static int parse_attrs(const char *v, size_t n, unsigned int *attrs)
 {
 	const char *end = v + n;
@@ -158,8 +158,11 @@ static int parse_attrs(const char *v, size_t n, unsigned int *attrs)
 			if (attr_names[b] && strlen(attr_names[b]) == len &&
 			    !memcmp(attr_names[b], v, len))
 				*attrs |= 1u << b;
-		if (len > 2 && v[0] == '0' && trace_parse_hex(v, len, &x))
-			return -1;
+		if (len > 2 && v[0] == '0') { /* bits without a name */
+			if (trace_parse_hex(v, len, &x) || x > UINT32_MAX)
+				return -1;
+			*attrs |= (unsigned int)x;
+		}
 		v += len + (bar ? 1 : 0);
 	}
 	return 0;
