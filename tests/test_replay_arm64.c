@@ -562,6 +562,69 @@ static void test_command_reports(void **state)
 	free(out);
 }
 
+/*
+ * The seed's table on the 6.1 boot: under the 128-byte minimum only
+ * kmalloc-128 of the small caches exists, under the 6.5+ rules all do;
+ * the traced machine's own slabinfo row comes last.
+ */
+static void test_seed_table(void **state)
+{
+	int status;
+	char *out;
+
+	(void)state;
+	out = run(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
+			 "--sites 0",
+		  &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "small kmalloc caches after the trace"));
+	/* legacy has no kmalloc-8; the machine's own slabinfo neither */
+	assert_non_null(strstr(out, "\nkmalloc-8 "));
+	assert_non_null(strstr(out, "12910/13088"));
+	free(out);
+	out = run(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
+			 "--sites 0 --format json",
+		  &status);
+	assert_int_equal(status, 0);
+	assert_int_equal(json_check(out), 0);
+	/* legacy, then the 6.5+ minimum: 2336 KiB against 1752 */
+	assert_non_null(strstr(out, "\"final_kmalloc_cache_bytes\": 2392064"));
+	assert_non_null(strstr(out, "\"final_kmalloc_cache_bytes\": 1794048"));
+	assert_non_null(strstr(out, "\"small_kmalloc_caches_at_end\""));
+	free(out);
+}
+
+/*
+ * The other recorded boots (6 GiB: a Normal zone and a 64 MiB swiotlb;
+ * a boot with DMA devices): the policy detected from each trace must
+ * reproduce every kmalloc and kmem_cache_alloc bytes_alloc there too.
+ */
+static void test_other_boots(void **state)
+{
+	static const char *const boots[] = {
+		KSLAB_DATADIR "/traces/arm64-6.1.192-6G",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-6G",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-dma",
+	};
+	static const char *const want[] = { "arm64-legacy", "arm64", "arm64" };
+	char args[512], row[96];
+	int status;
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
+		snprintf(args, sizeof(args),
+			 "%s/trace.xz --format csv --sites 0", boots[i]);
+		out = run(args, &status);
+		assert_int_equal(status, 0);
+		snprintf(row, sizeof(row), "kernel,%s,detected,", want[i]);
+		assert_non_null(strstr(out, row));
+		/* the matching policy's row ends "...,0,0,yes" */
+		assert_non_null(strstr(out, ",0,0,yes\n"));
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +639,8 @@ int main(void)
 		cmocka_unit_test(test_detection_by_hand),
 		cmocka_unit_test(test_version_rules),
 		cmocka_unit_test(test_command_reports),
+		cmocka_unit_test(test_seed_table),
+		cmocka_unit_test(test_other_boots),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

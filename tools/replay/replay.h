@@ -76,8 +76,9 @@ struct replay_result {
 	/* bytes_alloc against the traced kernel's: events compared, and the
 	 * kmem_cache_alloc ones against s->size of the cache chosen */
 	uint64_t kmalloc_checked, cache_checked, cache_mismatches;
-	uint32_t nr_caches, nr_sites;
-	struct replay_cache_row *caches;
+	uint32_t nr_caches, nr_sites, nr_caches_end;
+	struct replay_cache_row *caches;     /* at the slab peak */
+	struct replay_cache_row *caches_end; /* after the last event */
 	struct replay_site_row *sites;
 	struct replay_pages_result *pages; /* --pages (replay_pages.h) */
 	struct replay_dma_result *dma;	   /* --dma (replay_dma.h) */
@@ -111,6 +112,13 @@ struct replay_report {
 };
 void replay_print(const struct replay_report *rep, enum out_format fmt,
 		  FILE *f);
+/* kmalloc cache memory of a cache table (peak or end) */
+uint64_t replay_rows_bytes(const struct replay_result *r,
+			   const struct replay_cache_row *rows, uint32_t nr);
+/* replay_seed.c: the seed's per-cache table, policies side by side */
+void replay_seed_print_table(const struct replay_report *rep, FILE *f);
+void replay_seed_json(const struct replay_report *rep, struct json *j);
+void replay_seed_csv(const struct replay_report *rep, FILE *f);
 /* 0, or -1 with a message (gnuplot missing or failing). */
 int replay_plot(const struct replay_report *rep, const char *path);
 

@@ -30,15 +30,26 @@ static void human(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%.1f KiB", bytes / 1024.0);
 }
 
-/* memory held by the kmalloc caches in the peak table */
-static uint64_t kmalloc_peak_bytes(const struct replay_result *r)
+uint64_t replay_rows_bytes(const struct replay_result *r,
+			   const struct replay_cache_row *rows, uint32_t nr)
 {
 	uint64_t n = 0;
 
-	for (uint32_t k = 0; k < r->nr_caches; k++)
-		n += r->caches[k].num_slabs * r->caches[k].pages_per_slab *
+	for (uint32_t k = 0; k < nr; k++)
+		n += rows[k].num_slabs * rows[k].pages_per_slab *
 		     (uint64_t)r->page_size;
 	return n;
+}
+
+/* memory held by the kmalloc caches in the peak table */
+static uint64_t kmalloc_peak_bytes(const struct replay_result *r)
+{
+	return replay_rows_bytes(r, r->caches, r->nr_caches);
+}
+
+static uint64_t kmalloc_end_bytes(const struct replay_result *r)
+{
+	return replay_rows_bytes(r, r->caches_end, r->nr_caches_end);
 }
 
 static int cmp_site_loss(const void *a, const void *b)
@@ -121,6 +132,11 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 	ROW("  vs first policy", table_cell(t, "%.3fx",
 					    ratio(kmalloc_peak_bytes(r),
 						  kmalloc_peak_bytes(first))));
+	ROW("kmalloc caches at end",
+	    (human(b, 64, kmalloc_end_bytes(r)), table_cell(t, "%s", b)));
+	ROW("  vs first policy",
+	    table_cell(t, "%.3fx",
+		       ratio(kmalloc_end_bytes(r), kmalloc_end_bytes(first))));
 	ROW("requested at peak",
 	    (human(b, 64, r->peak_requested_bytes), table_cell(t, "%s", b)));
 	ROW("large kmalloc at peak",
@@ -260,6 +276,7 @@ static void print_table(const struct replay_report *rep, FILE *f)
 {
 	print_events(rep, f);
 	print_summary(rep, f);
+	replay_seed_print_table(rep, f);
 	for (size_t i = 0; i < rep->nr; i++)
 		if (rep->res[i].ok)
 			print_caches(&rep->res[i], f);
@@ -346,6 +363,7 @@ static void json_policy(const struct replay_report *rep, size_t i,
 	json_u64(j, "final_requested_bytes", r->final_requested_bytes);
 	json_u64(j, "peak_large_kmalloc_bytes", r->peak_large_bytes);
 	json_u64(j, "peak_kmalloc_cache_bytes", kmalloc_peak_bytes(r));
+	json_u64(j, "final_kmalloc_cache_bytes", kmalloc_end_bytes(r));
 	json_double(j, "peak_slab_ratio",
 		    ratio(r->peak_slab_bytes, first->peak_slab_bytes));
 	json_double(j, "final_slab_ratio",
@@ -411,6 +429,7 @@ static void print_json(const struct replay_report *rep, FILE *f)
 	for (size_t i = 0; i < rep->nr; i++)
 		json_policy(rep, i, &j);
 	json_arr_end(&j);
+	replay_seed_json(rep, &j);
 	if (rep->pages)
 		replay_pages_json(rep, rep->pages, &j);
 	if (rep->dma)
@@ -489,6 +508,7 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 		csv_end(f);
 	}
 	csv_kernel(rep, f);
+	replay_seed_csv(rep, f);
 	fprintf(f,
 		"section,policy,cache,active_objs,num_objs,objsize,objperslab,pagesperslab,active_slabs,num_slabs\n");
 	for (size_t i = 0; i < rep->nr; i++)

@@ -291,12 +291,11 @@ static int take_kmalloc_cache(struct kmem_cache *c, void *arg)
  * The kmalloc caches holding objects, whatever the policy named them:
  * per type (normal, reclaimable, cgroup, DMA), biggest object first.
  */
-static void snapshot_caches(struct replay_state *st)
+static void snapshot_caches(struct replay_cache_row **rows, uint32_t *nr)
 {
-	struct replay_result *r = st->r;
 	struct cache_rows cr = { .max = 4 * 24 };
 
-	cr.row = r->caches = calloc(cr.max, sizeof(*r->caches));
+	cr.row = *rows = calloc(cr.max, sizeof(**rows));
 	cr.rank = calloc(cr.max, sizeof(*cr.rank));
 	if (!cr.row || !cr.rank) {
 		free(cr.rank);
@@ -319,7 +318,7 @@ static void snapshot_caches(struct replay_state *st)
 		cr.row[j] = row;
 		cr.rank[j] = rank;
 	}
-	r->nr_caches = (uint32_t)cr.nr;
+	*nr = (uint32_t)cr.nr;
 	free(cr.rank);
 }
 
@@ -454,6 +453,7 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 	st.dma = NULL;
 	r->final_slab_bytes = (uint64_t)kslab_slab_pages() * r->page_size;
 	r->final_requested_bytes = st.live_req;
+	snapshot_caches(&r->caches_end, &r->nr_caches_end);
 	collect_sites(&st);
 	kslab_shutdown();
 	r->ok = 1;
@@ -466,7 +466,7 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 	st = (struct replay_state){ .s = s, .p = p, .o = o, .r = &peak };
 	peak.sites = NULL;
 	if (!state_init(&st) && !play_range(&st, r->peak_event + 1)) {
-		snapshot_caches(&st);
+		snapshot_caches(&peak.caches, &peak.nr_caches);
 		r->caches = peak.caches;
 		r->nr_caches = peak.nr_caches;
 		kslab_shutdown();
@@ -485,6 +485,8 @@ int replay_result_write(FILE *f, const struct replay_result *r)
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
 	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
+	    fwrite(r->caches_end, sizeof(*r->caches_end), r->nr_caches_end,
+		   f) != r->nr_caches_end ||
 	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
 		    r->nr_sites ||
 	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1) ||
@@ -515,10 +517,13 @@ int replay_result_read(FILE *f, struct replay_result *r)
 	r->pages = pages ? calloc(1, sizeof(*r->pages)) : NULL;
 	r->dma = NULL;
 	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
+	r->caches_end = calloc(r->nr_caches_end + 1, sizeof(*r->caches_end));
 	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
-	if (!r->caches || !r->sites ||
+	if (!r->caches || !r->caches_end || !r->sites ||
 	    fread(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
 		    r->nr_caches ||
+	    fread(r->caches_end, sizeof(*r->caches_end), r->nr_caches_end, f) !=
+		    r->nr_caches_end ||
 	    fread(r->sites, sizeof(*r->sites), r->nr_sites, f) != r->nr_sites ||
 	    (pages &&
 	     (!r->pages || fread(r->pages, sizeof(*r->pages), 1, f) != 1))) {
@@ -531,12 +536,14 @@ int replay_result_read(FILE *f, struct replay_result *r)
 void replay_result_free(struct replay_result *r)
 {
 	free(r->caches);
+	free(r->caches_end);
 	free(r->sites);
 	free(r->pages);
 	free(r->dma);
 	r->pages = NULL;
 	r->dma = NULL;
 	r->caches = NULL;
+	r->caches_end = NULL;
 	r->sites = NULL;
-	r->nr_caches = r->nr_sites = 0;
+	r->nr_caches = r->nr_sites = r->nr_caches_end = 0;
 }
