@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
+#include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "replay/replay_detect.h"
 #include "trace/trace_attrib.h"
@@ -106,6 +107,8 @@ struct replay_cmd {
 	size_t nr_packed;
 	bool pages; /* --pages and its files */
 	const char *zoneinfo, *buddyinfo, *pages_machine;
+	bool dma; /* --dma */
+	struct replay_dma_opts dma_opts;
 	char *auto_slabs;		     /* the trace's own snapshot path */
 	const char *kernel, *kernel_version; /* --kernel, --kernel-version */
 };
@@ -142,7 +145,33 @@ static void usage(FILE *f)
 		"  --zoneinfo FILE      the traced machine's /proc/zoneinfo (--pages)\n"
 		"  --buddyinfo FILE     the traced machine's /proc/buddyinfo (--pages)\n"
 		"  --pages-machine \"P\" memory parameters of the page replay's machine\n"
-		"                       (\"memmap=2G@1G\"), instead of the zoneinfo's\n");
+		"                       (\"memmap=2G@1G\"), instead of the zoneinfo's\n"
+		"  --dma                also replay dma: map/unmap/sync/alloc events on\n"
+		"                       devices named as the traced ones (docs/dma.md)\n"
+		"  --dma-coherent yes|no|traced\n"
+		"                       the replayed devices' cache coherence (default\n"
+		"                       traced: coherent unless the trace shows syncs\n"
+		"                       or bounces for the device)\n");
+}
+
+/* --dma and --dma-coherent; 1 when a was one, -1 for a bad value */
+static int dma_option(struct replay_cmd *c, const char *a, const char *v,
+		      int *i)
+{
+	if (!strcmp(a, "--dma")) {
+		c->dma = true;
+		return 1;
+	}
+	if (strcmp(a, "--dma-coherent") || !v)
+		return 0;
+	(*i)++;
+	if (replay_dma_coherent_parse(v, &c->dma_opts.coherent)) {
+		fprintf(stderr,
+			"kslab replay: --dma-coherent yes, no or traced\n");
+		return -1;
+	}
+	c->dma = true;
+	return 1;
 }
 
 /* --pages and its files; 1 when a was one of them (v used: *i moved) */
@@ -232,6 +261,7 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int r;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
@@ -270,6 +300,9 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
 		} else if (pages_option(c, a, v, &i)) {
 			continue;
+		} else if ((r = dma_option(c, a, v, &i))) {
+			if (r < 0)
+				return -1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "kslab replay: unknown option '%s'\n",
 				a);
@@ -468,12 +501,15 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (c.pages && trace_stream_want_pages(&s))
 		goto out;
+	if (c.dma && trace_stream_want_dma(&s))
+		goto out;
 	if (load_inputs(&c, &s, &snap) ||
 	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
 	if (c.pages && !(po = pages_opts(&c)))
 		goto out;
 	o.pages = po;
+	o.dma = c.dma ? &c.dma_opts : NULL;
 	o.slabs = snap.nr ? &snap : NULL;
 	o.packed_funcs = c.packed;
 	o.nr_packed_funcs = c.nr_packed;
@@ -489,6 +525,7 @@ int cmd_replay(int argc, char **argv)
 		.top_sites = c.top_sites,
 		.slabs_path = c.slabs_path,
 		.pages = po,
+		.dma = o.dma,
 		.kernel = &kern,
 		.attrib = &attrib,
 	};

@@ -30,6 +30,8 @@ struct replay_policy {
 
 struct replay_pages_opts;
 struct replay_pages_result;
+struct replay_dma_opts;
+struct replay_dma_result;
 
 struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
@@ -38,6 +40,8 @@ struct replay_opts {
 	bool snapshot_at_peak; /* replay twice for the peak table */
 	/* --pages (replay_pages.h), or NULL */
 	const struct replay_pages_opts *pages;
+	/* --dma (replay_dma.h), or NULL */
+	const struct replay_dma_opts *dma;
 };
 
 /* one kmalloc cache at the peak, as a /proc/slabinfo line */
@@ -78,6 +82,7 @@ struct replay_result {
 	struct replay_cache_row *caches_end; /* after the last event */
 	struct replay_site_row *sites;
 	struct replay_pages_result *pages; /* --pages (replay_pages.h) */
+	struct replay_dma_result *dma;	   /* --dma (replay_dma.h) */
 };
 
 /* The built-in policy called name, or NULL. */
@@ -102,6 +107,7 @@ struct replay_report {
 	unsigned int top_sites;
 	const char *slabs_path;
 	const struct replay_pages_opts *pages; /* --pages, or NULL */
+	const struct replay_dma_opts *dma;     /* --dma, or NULL */
 	const struct replay_kernel *kernel;    /* the traced kernel, or NULL */
 	const struct trace_attrib *attrib; /* kmem_cache_alloc naming, or NULL */
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "replay/replay.h"
+#include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "trace/trace_stats.h"
 
@@ -289,6 +290,8 @@ static void print_table(const struct replay_report *rep, FILE *f)
 				print_sites(rep, &rep->res[i], f);
 	if (rep->pages)
 		replay_pages_print_table(rep, rep->pages, f);
+	if (rep->dma)
+		replay_dma_print_table(rep, f);
 }
 
 /* ---- JSON and CSV --------------------------------------------------------------- */
@@ -434,6 +437,8 @@ static void print_json(const struct replay_report *rep, FILE *f)
 	replay_seed_json(rep, &j);
 	if (rep->pages)
 		replay_pages_json(rep, rep->pages, &j);
+	if (rep->dma)
+		replay_dma_json(rep, &j);
 	json_obj_end(&j);
 	json_finish(&j);
 }
@@ -545,6 +550,8 @@ static void print_csv(const struct replay_report *rep, FILE *f)
 		}
 	if (rep->pages)
 		replay_pages_csv(rep, f);
+	if (rep->dma)
+		replay_dma_csv(rep, f);
 }
 
 void replay_print(const struct replay_report *rep, enum out_format fmt, FILE *f)

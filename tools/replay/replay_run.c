@@ -27,6 +27,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "replay/replay.h"
+#include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "trace/slabs_create.h"
 
@@ -51,6 +52,8 @@ struct replay_state {
 	} slot[64]; /* kmalloc caches' s->size, under debug */
 	struct kmem_cache *sheaved[4]; /* caches created with sheaves */
 	unsigned int nr_sheaved;
+	struct replay_dma_state *dma; /* --dma, first pass only */
+	bool want_dma;
 };
 
 static bool has_sheaves(const struct replay_state *st,
@@ -431,6 +434,18 @@ static void state_free(struct replay_state *st)
 	free(st->sites);
 }
 
+/* --dma: its state, played between the slab events of the first pass */
+/* (r->dma->err says why when it cannot; the slab replay goes on) */
+static void dma_begin(struct replay_state *st)
+{
+	struct replay_result *r = st->r;
+
+	r->dma = calloc(1, sizeof(*r->dma));
+	if (r->dma)
+		st->dma = replay_dma_begin(st->s, st->o->dma, st->obj,
+					   st->objcache, r->dma);
+}
+
 /* Boot, play events [0, upto), return 0; the machine stays booted. */
 static int play_range(struct replay_state *st, uint64_t upto)
 {
@@ -451,9 +466,13 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	st->nr_cpus = ai.nr_cpus;
 	st->r->page_size = ai.page_size;
 	st->r->checked = true; /* every policy: the others are the control */
+	if (st->want_dma)
+		dma_begin(st);
 	for (uint64_t i = 0; i < upto; i++) {
 		const struct trace_event *ev = &st->s->ev[i];
 
+		if (st->dma)
+			replay_dma_until(st->dma, i);
 		play(st, ev);
 		if (ev->type == TEV_KMALLOC || ev->type == TEV_CACHE_ALLOC)
 			note_peak(st, i);
@@ -499,8 +518,11 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		goto out;
 	}
+	st.want_dma = o->dma != NULL;
 	if (play_range(&st, s->nr))
 		goto out;
+	replay_dma_end(st.dma);
+	st.dma = NULL;
 	r->final_slab_bytes = (uint64_t)kslab_slab_pages() * r->page_size;
 	r->final_requested_bytes = st.live_req;
 	snapshot_caches(&r->caches_end, &r->nr_caches_end);
@@ -522,6 +544,7 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		kslab_shutdown();
 	}
 out:
+	replay_dma_end(st.dma);
 	state_free(&st);
 	if (r->ok && o->pages)
 		run_pages(s, p, o, r);
@@ -538,19 +561,33 @@ int replay_result_write(FILE *f, const struct replay_result *r)
 		   f) != r->nr_caches_end ||
 	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
 		    r->nr_sites ||
-	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1))
+	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1) ||
+	    (r->dma && fwrite(r->dma, sizeof(*r->dma), 1, f) != 1))
 		return -EIO;
 	return fflush(f) ? -EIO : 0;
 }
 
+/* the --dma part after the rest */
+static int replay_result_read_dma(FILE *f, struct replay_result *r)
+{
+	r->dma = calloc(1, sizeof(*r->dma));
+	if (!r->dma || fread(r->dma, sizeof(*r->dma), 1, f) != 1) {
+		replay_result_free(r);
+		return -EIO;
+	}
+	return 0;
+}
+
 int replay_result_read(FILE *f, struct replay_result *r)
 {
-	bool pages;
+	bool pages, dma;
 
 	if (fread(r, sizeof(*r), 1, f) != 1)
 		return -EIO;
 	pages = r->pages != NULL;
+	dma = r->dma != NULL;
 	r->pages = pages ? calloc(1, sizeof(*r->pages)) : NULL;
+	r->dma = NULL;
 	r->caches = calloc(r->nr_caches + 1, sizeof(*r->caches));
 	r->caches_end = calloc(r->nr_caches_end + 1, sizeof(*r->caches_end));
 	r->sites = calloc(r->nr_sites + 1, sizeof(*r->sites));
@@ -565,7 +602,7 @@ int replay_result_read(FILE *f, struct replay_result *r)
 		replay_result_free(r);
 		return -EIO;
 	}
-	return 0;
+	return dma ? replay_result_read_dma(f, r) : 0;
 }
 
 void replay_result_free(struct replay_result *r)
@@ -574,7 +611,9 @@ void replay_result_free(struct replay_result *r)
 	free(r->caches_end);
 	free(r->sites);
 	free(r->pages);
+	free(r->dma);
 	r->pages = NULL;
+	r->dma = NULL;
 	r->caches = NULL;
 	r->caches_end = NULL;
 	r->sites = NULL;

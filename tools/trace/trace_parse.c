@@ -10,6 +10,7 @@
 #include <kslab/gfp.h>
 #include "trace/intern.h"
 #include "trace/trace_parse.h"
+#include "trace/trace_dma.h"
 #include "trace/trace_pages.h"
 
 const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
@@ -70,6 +71,8 @@ int trace_ev_lookup(const char *name, size_t len)
 	}
 	if (len >= 8 && name[0] == 'm')
 		return trace_page_ev_lookup(name, len);
+	if (len >= 7 && (name[0] == 'd' || name[0] == 's'))
+		return trace_dma_ev_lookup(name, len);
 	if (len < 5 || (name[0] != 'k'))
 		return -1;
 	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
@@ -492,6 +495,8 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 		}
 		return TRACE_LINE_SKIP; /* another event */
 	}
+	if (trace_ev_is_dma(ev))
+		out->ev = (enum trace_ev_name)ev; /* bad only with --dma */
 	if (p == end || *p != ':') {
 		out->why = "no ':' after the event name";
 		return TRACE_LINE_BAD;
@@ -499,6 +504,11 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	out->ev = (enum trace_ev_name)ev;
 	if (trace_ev_is_page(ev))
 		return trace_parse_page_body(p + 1, end, out);
+	if (trace_ev_is_dma(ev)) { /* read by trace_dma.c when wanted */
+		out->body.p = p + 1;
+		out->body.len = (uint32_t)(end - p - 1);
+		return TRACE_LINE_EVENT;
+	}
 	return parse_body(p + 1, end, out);
 }
 

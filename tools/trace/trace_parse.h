@@ -31,6 +31,9 @@ enum trace_ev_name {
 	TRACE_EV_PAGE_ALLOC = TRACE_EV_NR_NAMES, /* mm_page_alloc */
 	TRACE_EV_PAGE_FREE,			 /* mm_page_free */
 	TRACE_EV_PAGE_FREE_BATCHED,		 /* mm_page_free_batched */
+	/* dma: and swiotlb: events (trace_dma.h): body read there */
+	TRACE_EV_DMA_FIRST,
+	TRACE_EV_DMA_LAST = TRACE_EV_DMA_FIRST + 15,
 	TRACE_EV_NR_ALL,
 };
 
@@ -68,8 +71,9 @@ struct trace_line {
 	int32_t migratetype;   /* -1 when not printed */
 	int32_t percpu_refill; /* -1 when not printed */
 	uint8_t gfp_unknown;   /* gfp names this kslab does not know, dropped */
-	uint64_t lost;	       /* for TRACE_LINE_LOST */
-	const char *why;       /* for TRACE_LINE_BAD */
+	struct trace_text body; /* dma events: the text after "name:" */
+	uint64_t lost;		/* for TRACE_LINE_LOST */
+	const char *why;	/* for TRACE_LINE_BAD */
 };
 
 /* Classify and parse one line (NUL-terminated at line[len]). */
@@ -82,7 +86,13 @@ int trace_ev_lookup(const char *name, size_t len);
 /* A page event (TRACE_EV_PAGE_*)? */
 static inline int trace_ev_is_page(int ev)
 {
-	return ev >= TRACE_EV_PAGE_ALLOC && ev < TRACE_EV_NR_ALL;
+	return ev >= TRACE_EV_PAGE_ALLOC && ev <= TRACE_EV_PAGE_FREE_BATCHED;
+}
+
+/* A dma: or swiotlb: event (TRACE_EV_DMA_*, trace_dma.h)? */
+static inline int trace_ev_is_dma(int ev)
+{
+	return ev >= TRACE_EV_DMA_FIRST && ev <= TRACE_EV_DMA_LAST;
 }
 
 /* For trace_pages.c, the field readers of the kmem events; 0 on success. */

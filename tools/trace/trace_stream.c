@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "input/trace_input.h"
+#include "trace/trace_dma.h"
 #include "trace/trace_pages.h"
 #include "trace/trace_stream.h"
 
@@ -45,6 +46,7 @@ void trace_stream_free(struct trace_stream *s)
 		free(s->files[i].path);
 	free(s->files);
 	trace_pages_free(s->pages);
+	trace_dma_free(s->dma);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -291,6 +293,45 @@ static enum trace_line_kind add_page_line(struct trace_stream *s,
 	return k;
 }
 
+int trace_stream_want_dma(struct trace_stream *s)
+{
+	if (!s->dma)
+		s->dma = trace_dma_new();
+	return s->dma ? 0 : -1;
+}
+
+/* A dma event's line: skipped, as any other event, unless wanted. */
+static enum trace_line_kind add_dma_line(struct trace_stream *s,
+					 struct trace_line *l,
+					 enum trace_line_kind k,
+					 uint64_t lineno, const char *line,
+					 size_t len)
+{
+	int r = 1;
+
+	if (!s->dma) {
+		s->counts.skipped++;
+		return TRACE_LINE_SKIP;
+	}
+	if (k == TRACE_LINE_BAD)
+		s->dma->c.bad++;
+	else
+		r = trace_dma_add(s->dma, l, s->nr_files ? s->nr_files - 1 : 0,
+				  s->nr);
+	if (r > 0) {
+		s->counts.bad++;
+		issue(s, TRACE_ISSUE_BAD_LINE, lineno, l->why, line, len);
+		return TRACE_LINE_BAD;
+	}
+	if (r < 0) {
+		issue(s, TRACE_ISSUE_INPUT_ERROR, lineno, "out of memory", NULL,
+		      0);
+		s->counts.input_errors++;
+		return TRACE_LINE_BAD;
+	}
+	return TRACE_LINE_EVENT;
+}
+
 enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 					   const char *line, size_t len,
 					   uint64_t lineno)
@@ -301,6 +342,9 @@ enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 	s->counts.lines++;
 	if (k != TRACE_LINE_SKIP && trace_ev_is_page((int)l.ev))
 		return add_page_line(s, &l, k, lineno, line, len);
+	if ((k == TRACE_LINE_EVENT || k == TRACE_LINE_BAD) &&
+	    trace_ev_is_dma((int)l.ev))
+		return add_dma_line(s, &l, k, lineno, line, len);
 	switch (k) {
 	case TRACE_LINE_EVENT:
 		if (add_event(s, &l, lineno, line, len)) {
@@ -429,6 +473,10 @@ void trace_stream_finish(struct trace_stream *s)
 	uint64_t *ts;
 
 	end_file(s);
+	if (s->dma && trace_dma_finish(s->dma, s)) {
+		issue(s, TRACE_ISSUE_INPUT_ERROR, 0, "out of memory", NULL, 0);
+		s->counts.input_errors++;
+	}
 	if (s->nr && s->nr < s->cap) {
 		if ((ev = realloc(s->ev, s->nr * sizeof(*ev))))
 			s->ev = ev;

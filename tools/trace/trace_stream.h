@@ -123,6 +123,7 @@ struct trace_stream {
 	struct trace_file *files;
 	uint32_t nr_files;
 	struct trace_pages *pages; /* page events, or NULL: trace_pages.h */
+	struct trace_dma *dma;	   /* dma events, or NULL: trace_dma.h */
 	/* private */
 	struct idmap site_map, ptr_map;
 	uint8_t *live; /* by pointer id: enum tev_type of the alloc */
@@ -150,6 +151,11 @@ int trace_stream_read(struct trace_stream *s, const char *path,
  * this call their lines are skipped. 0, or -1 when out of memory.
  */
 int trace_stream_want_pages(struct trace_stream *s);
+/*
+ * Keep dma: and swiotlb: events in s->dma from now on (trace_dma.h);
+ * without this call their lines are skipped. 0, or -1 out of memory.
+ */
+int trace_stream_want_dma(struct trace_stream *s);
 /* Add one line as if read from the current file; returns its kind. */
 enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 					   const char *line, size_t len,
