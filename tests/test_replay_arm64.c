@@ -623,6 +623,20 @@ static void test_other_boots(void **state)
 		assert_non_null(strstr(out, ",0,0,yes\n"));
 		free(out);
 	}
+	/*
+	 * slub_debug=FZPU on the traced command line: the replay boots with
+	 * it; 8 kmallocs came from CONFIG_SLAB_BUCKETS caches, which are not
+	 * SLAB_KMALLOC and keep no request-size word (104 where kmalloc-8's
+	 * debug slot is 112): the rest match.
+	 */
+	out = run(KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slub_debug/trace.xz"
+				" --format csv --sites 0",
+		  &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "slub_debug=FZPU kslab.kernel=6.12") ||
+			strstr(out, "kslab.kernel=6.12 slub_debug=FZPU"));
+	assert_non_null(strstr(out, ",8,0,yes\n"));
+	free(out);
 }
 
 int main(void)
