@@ -55,6 +55,13 @@ static const struct arm64_case case_6_12 = {
 	286,
 };
 
+/* the same kernel booted with slub_debug=FZPU: every cache debugged */
+static const struct arm64_case case_6_12_debug = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slub_debug",
+	BOOT_COMMON "kslab.kernel=6.12 slub_debug=FZPU",
+	230,
+};
+
 struct tally {
 	unsigned int rows, match, merge_rows, merged;
 };
@@ -246,6 +253,12 @@ static void test_arm64_6_12(void **state)
 	run_case(&case_6_12);
 }
 
+static void test_arm64_6_12_slub_debug(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_debug);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -422,6 +435,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_arm64_6_1, shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12, shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_slub_debug,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_boot_caches,
