@@ -62,16 +62,45 @@ static int set_int_param(const char *name, const char *val, int *out, int max)
 	return 0;
 }
 
+/*
+ * slub_min_order= and slub_max_order= act in command-line order, as
+ * 6.18's __setup handlers: a larger min raises max, a max lowers min,
+ * max is clamped to MAX_PAGE_ORDER (known once the machine is laid out,
+ * so the steps are replayed by ksl_slub_orders()). Any number is taken,
+ * as get_option() takes it; above 31 it acts as 31, which for every
+ * cache size below 256 MiB gives the same order as any larger value.
+ */
+static int order_param(const char *name, const char *val, bool max)
+{
+	unsigned long long v;
+	struct ksl_order_op *op;
+
+	if (!val || ksl_parse_uint(val, &v))
+		return ksl_param_invalid(name, val, "expected a number");
+	if (ksl_slab_cfg.nr_order_ops == KSL_ORDER_OPS) {
+		/* keep the last ones: drop the oldest step */
+		memmove(&ksl_slab_cfg.order_ops[0], &ksl_slab_cfg.order_ops[1],
+			(KSL_ORDER_OPS - 1) * sizeof(*op));
+		ksl_slab_cfg.nr_order_ops--;
+	}
+	op = &ksl_slab_cfg.order_ops[ksl_slab_cfg.nr_order_ops++];
+	op->max = max;
+	op->order = v > 31 ? 31 : (unsigned int)v;
+	if (max)
+		ksl_slab_cfg.max_order = (int)op->order;
+	else
+		ksl_slab_cfg.min_order = (int)op->order;
+	return 0;
+}
+
 static int param_min_order(const char *name, const char *val)
 {
-	return set_int_param(name, val, &ksl_slab_cfg.min_order,
-			     KSL_MAX_ORDER_LIMIT);
+	return order_param(name, val, false);
 }
 
 static int param_max_order(const char *name, const char *val)
 {
-	return set_int_param(name, val, &ksl_slab_cfg.max_order,
-			     KSL_MAX_ORDER_LIMIT);
+	return order_param(name, val, true);
 }
 
 static int param_min_objects(const char *name, const char *val)
@@ -129,6 +158,7 @@ void ksl_slab_config_reset(void)
 {
 	ksl_slab_cfg.min_order = -1;
 	ksl_slab_cfg.max_order = -1;
+	ksl_slab_cfg.nr_order_ops = 0;
 	ksl_slab_cfg.min_objects = -1;
 	ksl_slab_cfg.nomerge = false;
 	ksl_slub_debug_reset();
@@ -140,30 +170,40 @@ int ksl_slab_validate(void)
 	return 0;
 }
 
-/* slub_max_order: PAGE_ALLOC_COSTLY_ORDER, capped at MAX_PAGE_ORDER */
+/* The steps of the command line from the defaults (0, costly order). */
+static void ksl_slub_orders(unsigned int *min, unsigned int *max)
+{
+	*min = 0;
+	*max = ksl_min(PAGE_ALLOC_COSTLY_ORDER, ksl_mm.max_order);
+	for (unsigned int i = 0; i < ksl_slab_cfg.nr_order_ops; i++) {
+		const struct ksl_order_op *op = &ksl_slab_cfg.order_ops[i];
+
+		if (op->max) {
+			*max = ksl_min(op->order, ksl_mm.max_order);
+			if (*min > *max)
+				*min = *max;
+		} else {
+			*min = op->order;
+			if (*min > *max)
+				*max = *min;
+		}
+	}
+}
+
 unsigned int ksl_slub_max_order(void)
 {
-	unsigned int max = ksl_slab_cfg.max_order < 0 ?
-				   PAGE_ALLOC_COSTLY_ORDER :
-				   (unsigned int)ksl_slab_cfg.max_order;
-	unsigned int min = ksl_slab_cfg.min_order < 0 ?
-				   0 :
-				   (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int min, max;
 
-	max = ksl_min(max, ksl_mm.max_order);
-	/* setup_slub_min_order(): a larger min_order raises max_order */
-	if (min > max && ksl_slab_cfg.min_order >= 0)
-		max = ksl_min(min, ksl_mm.max_order);
+	ksl_slub_orders(&min, &max);
 	return max;
 }
 
 unsigned int ksl_slub_min_order(void)
 {
-	unsigned int min = ksl_slab_cfg.min_order < 0 ?
-				   0 :
-				   (unsigned int)ksl_slab_cfg.min_order;
+	unsigned int min, max;
 
-	return ksl_min(min, ksl_slub_max_order());
+	ksl_slub_orders(&min, &max);
+	return min;
 }
 
 /* 0: computed from the CPUs at each cache creation */
@@ -190,9 +230,19 @@ static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
 	return KSL_ALIGN(align, (unsigned int)sizeof(void *));
 }
 
+/*
+ * The kernel's slab size arithmetic is 32-bit ((unsigned int)PAGE_SIZE <<
+ * order): an order past 31 - PAGE_SHIFT wraps to 0 bytes, which is how
+ * a huge slub_min_order= ends (no objects: the boot cache fails).
+ */
+static unsigned int slab_bytes(unsigned int order)
+{
+	return order < 32 ? (unsigned int)ksl_mm.page_size << order : 0;
+}
+
 static unsigned int order_objects(unsigned int order, unsigned int size)
 {
-	return (unsigned int)((ksl_mm.page_size << order) / size);
+	return slab_bytes(order) / size;
 }
 
 static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
@@ -201,7 +251,7 @@ static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
 	unsigned int order;
 
 	for (order = min_order; order <= max_order; order++) {
-		unsigned long slab_size = ksl_mm.page_size << order;
+		unsigned int slab_size = slab_bytes(order);
 
 		if (slab_size % size <= slab_size / fract)
 			break;

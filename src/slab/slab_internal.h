@@ -335,8 +335,17 @@ static inline void ksl_release_cpu(struct ksl_cpu_hold *h)
 }
 
 /* the layer's state */
+/* slub_min_order= / slub_max_order=, in command-line order */
+#define KSL_ORDER_OPS 16
+struct ksl_order_op {
+	bool max;	    /* slub_max_order (else slub_min_order) */
+	unsigned int order; /* as given, at most 31 */
+};
+
 struct ksl_slab_config {
 	int min_order, max_order, min_objects; /* -1: default */
+	struct ksl_order_op order_ops[KSL_ORDER_OPS];
+	unsigned int nr_order_ops;
 	bool nomerge;
 	/* kslab.sheaves=all (kslab's parameter): every cache but the boot
 	 * and kmalloc caches gets sheaves, as the "sheaves for all" design
