@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "output/output.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
 #include "replay/replay_dma.h"
@@ -154,48 +156,6 @@ static void usage(FILE *f)
 		"                       or bounces for the device)\n");
 }
 
-/* --dma and --dma-coherent; 1 when a was one, -1 for a bad value */
-static int dma_option(struct replay_cmd *c, const char *a, const char *v,
-		      int *i)
-{
-	if (!strcmp(a, "--dma")) {
-		c->dma = true;
-		return 1;
-	}
-	if (strcmp(a, "--dma-coherent") || !v)
-		return 0;
-	(*i)++;
-	if (replay_dma_coherent_parse(v, &c->dma_opts.coherent)) {
-		fprintf(stderr,
-			"kslab replay: --dma-coherent yes, no or traced\n");
-		return -1;
-	}
-	c->dma = true;
-	return 1;
-}
-
-/* --pages and its files; 1 when a was one of them (v used: *i moved) */
-static int pages_option(struct replay_cmd *c, const char *a, const char *v,
-			int *i)
-{
-	if (!strcmp(a, "--pages")) {
-		c->pages = true;
-		return 1;
-	}
-	if (!v)
-		return 0;
-	if (!strcmp(a, "--zoneinfo"))
-		c->zoneinfo = v;
-	else if (!strcmp(a, "--buddyinfo"))
-		c->buddyinfo = v;
-	else if (!strcmp(a, "--pages-machine"))
-		c->pages_machine = v;
-	else
-		return 0;
-	(*i)++;
-	return 1;
-}
-
 static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
 {
 	struct replay_policy *p;
@@ -257,62 +217,151 @@ static int read_packed(struct replay_cmd *c, const char *path)
 	return 0;
 }
 
+enum {
+	OPT_POLICY = 256,
+	OPT_BOOT,
+	OPT_SLABS,
+	OPT_KERNEL,
+	OPT_KERNEL_VERSION,
+	OPT_PACKED,
+	OPT_SITES,
+	OPT_FORMAT,
+	OPT_PLOT,
+	OPT_PAGES,
+	OPT_ZONEINFO,
+	OPT_BUDDYINFO,
+	OPT_PAGES_MACHINE,
+	OPT_DMA,
+	OPT_DMA_COHERENT,
+};
+
+static const struct option replay_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "slabs", required_argument, NULL, OPT_SLABS },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "kernel-version", required_argument, NULL, OPT_KERNEL_VERSION },
+	{ "packed-sites", required_argument, NULL, OPT_PACKED },
+	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "pages", no_argument, NULL, OPT_PAGES },
+	{ "zoneinfo", required_argument, NULL, OPT_ZONEINFO },
+	{ "buddyinfo", required_argument, NULL, OPT_BUDDYINFO },
+	{ "pages-machine", required_argument, NULL, OPT_PAGES_MACHINE },
+	{ "dma", no_argument, NULL, OPT_DMA },
+	{ "dma-coherent", required_argument, NULL, OPT_DMA_COHERENT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --boot: a policy named bootN */
+static int add_boot(struct replay_cmd *c, const char *boot)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), "boot%zu", c->nr_pol + 1);
+	return add_policy(c, name, boot);
+}
+
+/* options that take a value checked here; -1 after a message */
+static int checked_option(struct replay_cmd *c, int opt, const char *v)
+{
+	switch (opt) {
+	case 'j':
+		return cli_uint("replay", "-j", v, 1, MAX_POLICIES * 64,
+				&c->jobs);
+	case OPT_SITES:
+		return cli_uint("replay", "--sites", v, 0, 100000,
+				&c->top_sites);
+	case OPT_FORMAT:
+		if (!out_format_parse(v, &c->fmt))
+			return 0;
+		fprintf(stderr, "kslab replay: --format table, json or csv\n");
+		return -1;
+	case OPT_DMA_COHERENT:
+		c->dma = true;
+		if (!replay_dma_coherent_parse(v, &c->dma_opts.coherent))
+			return 0;
+		fprintf(stderr,
+			"kslab replay: --dma-coherent yes, no or traced\n");
+		return -1;
+	case OPT_POLICY:
+		return add_policies(c, v);
+	case OPT_BOOT:
+		return add_boot(c, v);
+	}
+	return -1;
+}
+
+/* options that only set a field */
+static void plain_option(struct replay_cmd *c, int opt, const char *v)
+{
+	switch (opt) {
+	case OPT_SLABS:
+		c->slabs_path = v;
+		break;
+	case OPT_KERNEL:
+		c->kernel = v;
+		break;
+	case OPT_KERNEL_VERSION:
+		c->kernel_version = v;
+		break;
+	case OPT_PACKED:
+		c->packed_path = v;
+		break;
+	case OPT_PLOT:
+		c->plot = v;
+		break;
+	case OPT_PAGES:
+		c->pages = true;
+		break;
+	case OPT_ZONEINFO:
+		c->zoneinfo = v;
+		break;
+	case OPT_BUDDYINFO:
+		c->buddyinfo = v;
+		break;
+	case OPT_PAGES_MACHINE:
+		c->pages_machine = v;
+		break;
+	case OPT_DMA:
+		c->dma = true;
+		break;
+	}
+}
+
 static int parse_args(struct replay_cmd *c, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int r;
+	int opt;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	while ((opt = cli_getopt("replay", argc, argv, ":hj:",
+				 replay_longopts)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (!strcmp(a, "--policy") && v) {
-			if (add_policies(c, v))
-				return -1;
-			i++;
-		} else if (!strcmp(a, "--boot") && v) {
-			char name[48];
-
-			snprintf(name, sizeof(name), "boot%zu", c->nr_pol + 1);
-			if (add_policy(c, name, v))
-				return -1;
-			i++;
-		} else if (!strcmp(a, "--slabs") && v) {
-			c->slabs_path = argv[++i];
-		} else if (!strcmp(a, "--kernel") && v) {
-			c->kernel = argv[++i];
-		} else if (!strcmp(a, "--kernel-version") && v) {
-			c->kernel_version = argv[++i];
-		} else if (!strcmp(a, "--packed-sites") && v) {
-			c->packed_path = argv[++i];
-		} else if (!strcmp(a, "--sites") && v) {
-			c->top_sites =
-				(unsigned int)strtoul(argv[++i], NULL, 10);
-		} else if (!strcmp(a, "--format") && v) {
-			if (out_format_parse(argv[++i], &c->fmt)) {
-				fprintf(stderr,
-					"kslab replay: --format table, json or csv\n");
-				return -1;
-			}
-		} else if (!strcmp(a, "--plot") && v) {
-			c->plot = argv[++i];
-		} else if (!strcmp(a, "-j") && v) {
-			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
-		} else if (pages_option(c, a, v, &i)) {
-			continue;
-		} else if ((r = dma_option(c, a, v, &i))) {
-			if (r < 0)
-				return -1;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "kslab replay: unknown option '%s'\n",
-				a);
-			usage(stderr);
+		case '?':
+			fprintf(stderr, "(kslab replay --help for the options)\n");
 			return -1;
-		} else {
-			c->traces = realloc(c->traces, (c->nr_traces + 1) *
-							       sizeof(char *));
-			c->traces[c->nr_traces++] = strdup(a);
+		case 'j':
+		case OPT_SITES:
+		case OPT_FORMAT:
+		case OPT_DMA_COHERENT:
+		case OPT_POLICY:
+		case OPT_BOOT:
+			if (checked_option(c, opt, optarg))
+				return -1;
+			break;
+		default:
+			plain_option(c, opt, optarg);
 		}
+	}
+	for (int i = optind; i < argc; i++) {
+		c->traces = realloc(c->traces,
+				    (c->nr_traces + 1) * sizeof(char *));
+		c->traces[c->nr_traces++] = strdup(argv[i]);
 	}
 	return 0;
 }
@@ -486,8 +535,6 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (!c.nr_pol && add_policies(&c, replay_default_policies))
 		goto out;
-	if (!c.jobs)
-		c.jobs = 1;
 	if (c.packed_path) {
 		if (read_packed(&c, c.packed_path))
 			goto out;
