@@ -20,6 +20,8 @@
 #include "replay/replay_pages.h"
 #include "replay/replay_detect.h"
 #include "trace/trace_attrib.h"
+#include "trace/trace_dma.h"
+#include "trace/trace_pages.h"
 
 #define MAX_POLICIES 16
 
@@ -399,6 +401,12 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 	return 0;
 }
 
+/* nothing to replay: no kmem events (nor page or dma events asked for) */
+static bool no_events(const struct trace_stream *s)
+{
+	return !s->nr && !(s->pages && s->pages->nr) && !(s->dma && s->dma->nr);
+}
+
 /* --pages: the traced machine's layout and buddyinfo; NULL on error */
 static struct replay_pages_opts *pages_opts(struct replay_cmd *c)
 {
@@ -460,6 +468,46 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 	return 0;
 }
 
+/*
+ * The result of policy i's child; -1 after its reason on stderr when the
+ * child died, wrote no result, or its replay failed (res keeps the
+ * result of a failed replay, for the report's "failed" columns).
+ */
+static int collect(const struct replay_cmd *c, size_t i, int status,
+		   FILE *tmp, struct replay_result *res)
+{
+	const char *name = c->pol[i].name;
+
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "kslab replay: policy %s: killed by signal %d\n",
+			name, WTERMSIG(status));
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+	    replay_result_read(tmp, res)) {
+		fprintf(stderr,
+			"kslab replay: policy %s: the replay wrote no result\n",
+			name);
+		return -1;
+	}
+	if (!res->ok) {
+		fprintf(stderr, "kslab replay: policy %s: %s\n", name,
+			res->err[0] ? res->err : "the replay failed");
+		return 1;
+	}
+	if (res->pages && !res->pages->ok) {
+		fprintf(stderr, "kslab replay: policy %s: --pages: %s\n", name,
+			res->pages->err[0] ? res->pages->err : "failed");
+		return 1;
+	}
+	if (res->dma && !res->dma->ok) {
+		fprintf(stderr, "kslab replay: policy %s: --dma: %s\n", name,
+			res->dma->err[0] ? res->dma->err : "failed");
+		return 1;
+	}
+	return 0;
+}
+
 /* One child per policy, at most jobs at once; results via temp files. */
 static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 			const struct replay_opts *o, struct replay_result *res)
@@ -495,11 +543,9 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 		for (size_t i = 0; i < started; i++)
 			if (pid[i] == w) {
 				rewind(tmp[i]);
-				if (!WIFEXITED(status) || WEXITSTATUS(status) ||
-				    replay_result_read(tmp[i], &res[i])) {
-					fprintf(stderr,
-						"kslab replay: policy %s: the replay failed\n",
-						c->pol[i].name);
+				int r = collect(c, i, status, tmp[i], &res[i]);
+
+				if (r < 0) {
 					memset(&res[i], 0, sizeof(res[i]));
 					snprintf(res[i].policy,
 						 sizeof(res[i].policy), "%s",
@@ -507,8 +553,9 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 					snprintf(res[i].boot,
 						 sizeof(res[i].boot), "%s",
 						 c->pol[i].boot);
-					ret = -1;
 				}
+				if (r)
+					ret = -1;
 				fclose(tmp[i]);
 				done++;
 			}
@@ -553,6 +600,10 @@ int cmd_replay(int argc, char **argv)
 	if (load_inputs(&c, &s, &snap) ||
 	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
+	if (no_events(&s)) {
+		fprintf(stderr, "kslab replay: no kmem events in the input\n");
+		goto out;
+	}
 	if (c.pages && !(po = pages_opts(&c)))
 		goto out;
 	o.pages = po;

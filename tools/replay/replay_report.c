@@ -261,9 +261,13 @@ static void print_events(const struct replay_report *rep, FILE *f)
 			fprintf(f, "%s%s %llu", i ? ", " : "",
 				trace_ev_names[i],
 				(unsigned long long)c->ev[i]);
-	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u\n",
+	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u",
 		(unsigned long long)c->skipped, (unsigned long long)c->bad,
 		rep->s->max_cpu + 1);
+	if (rep->s->max_cpu >= REPLAY_MAX_CPUS)
+		fprintf(f, " (folded: CPU n replayed on CPU n %% %u)",
+			REPLAY_MAX_CPUS);
+	fputc('\n', f);
 	fprintf(f,
 		"pairing: %llu frees of objects allocated before the trace, "
 		"%llu allocations of a live pointer (untraced frees)\n",
@@ -311,6 +315,8 @@ static void json_events(const struct replay_report *rep, struct json *j)
 	json_u64(j, "input_errors", c->input_errors);
 	json_u64(j, "unmatched_frees", rep->s->pair.unmatched_frees);
 	json_u64(j, "double_allocs", rep->s->pair.double_allocs);
+	json_u64(j, "cpus_seen", rep->s->max_cpu + 1ULL);
+	json_u64(j, "cpus_replayed", replay_nr_cpus(rep->s));
 	json_obj_end(j);
 }
 

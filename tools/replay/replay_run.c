@@ -447,6 +447,11 @@ static void dma_begin(struct replay_state *st)
 }
 
 /* Boot, play events [0, upto), return 0; the machine stays booted. */
+unsigned int replay_nr_cpus(const struct trace_stream *s)
+{
+	return s->max_cpu < REPLAY_MAX_CPUS ? s->max_cpu + 1 : REPLAY_MAX_CPUS;
+}
+
 static int play_range(struct replay_state *st, uint64_t upto)
 {
 	char boot[640];
@@ -456,7 +461,7 @@ static int play_range(struct replay_state *st, uint64_t upto)
 		snprintf(boot, sizeof(boot), "%s", st->p->boot);
 	else
 		snprintf(boot, sizeof(boot), "%s nr_cpus=%u", st->p->boot,
-			 st->s->max_cpu + 1);
+			 replay_nr_cpus(st->s));
 	if (kslab_boot(boot)) {
 		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s",
 			 boot);
@@ -468,6 +473,8 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	st->r->checked = true; /* every policy: the others are the control */
 	if (st->want_dma)
 		dma_begin(st);
+	if (upto > st->s->nr)
+		upto = st->s->nr;
 	for (uint64_t i = 0; i < upto; i++) {
 		const struct trace_event *ev = &st->s->ev[i];
 
