@@ -470,11 +470,12 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 
 /*
  * The result of policy i's child; -1 after its reason on stderr when the
- * child died, wrote no result, or its replay failed (res keeps the
- * result of a failed replay, for the report's "failed" columns).
+ * child died or wrote no result; 1 after it when its replay failed (a
+ * boot refused: res keeps the result, for the report's "failed" columns;
+ * --pages or --dma failing on a trace that has such events).
  */
-static int collect(const struct replay_cmd *c, size_t i, int status,
-		   FILE *tmp, struct replay_result *res)
+static int collect(const struct replay_cmd *c, const struct trace_stream *s,
+		   size_t i, int status, FILE *tmp, struct replay_result *res)
 {
 	const char *name = c->pol[i].name;
 
@@ -495,12 +496,12 @@ static int collect(const struct replay_cmd *c, size_t i, int status,
 			res->err[0] ? res->err : "the replay failed");
 		return 1;
 	}
-	if (res->pages && !res->pages->ok) {
+	if (res->pages && !res->pages->ok && s->pages && s->pages->nr) {
 		fprintf(stderr, "kslab replay: policy %s: --pages: %s\n", name,
 			res->pages->err[0] ? res->pages->err : "failed");
 		return 1;
 	}
-	if (res->dma && !res->dma->ok) {
+	if (res->dma && !res->dma->ok && s->dma && s->dma->nr) {
 		fprintf(stderr, "kslab replay: policy %s: --dma: %s\n", name,
 			res->dma->err[0] ? res->dma->err : "failed");
 		return 1;
@@ -543,7 +544,7 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 		for (size_t i = 0; i < started; i++)
 			if (pid[i] == w) {
 				rewind(tmp[i]);
-				int r = collect(c, i, status, tmp[i], &res[i]);
+				int r = collect(c, s, i, status, tmp[i], &res[i]);
 
 				if (r < 0) {
 					memset(&res[i], 0, sizeof(res[i]));

@@ -294,6 +294,8 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 	kslab_set_cpu(ev->cpu % st->nr_cpus);
 	if (!ev->ptr)
 		return; /* NULL results and frees of NULL */
+	if (!is_alloc && (ev->flags & TEV_F_ZERO_SIZE) && !st->obj[ev->ptr])
+		return; /* kfree(ZERO_SIZE_PTR): nothing to free */
 	if (is_alloc && st->obj[ev->ptr])
 		release(st, ev->ptr, true); /* its free was not traced */
 	switch (ev->type) {
