@@ -631,6 +631,8 @@ int cmd_replay(int argc, char **argv)
 	replay_print(&rep, c.fmt, stdout);
 	if (c.plot && replay_plot(&rep, c.plot))
 		ret = ret ? ret : 1;
+	if (out_close_stdout("replay"))
+		ret = 1;
 	for (size_t i = 0; i < c.nr_pol; i++)
 		replay_result_free(&res[i]);
 out:
