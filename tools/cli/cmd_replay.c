@@ -195,28 +195,70 @@ static int add_policies(struct replay_cmd *c, const char *list)
 	return ret;
 }
 
+/* a line of text: no NUL, no control bytes but tabs and line ends */
+static bool text_line(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') ||
+		    ch == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int add_packed(struct replay_cmd *c, char *line)
+{
+	char *s = line + strspn(line, " \t"), **v;
+
+	s[strcspn(s, " \t\r\n#")] = '\0';
+	if (!*s)
+		return 0;
+	v = realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
+	if (!v)
+		return -1;
+	c->packed = v;
+	c->packed[c->nr_packed++] = strdup(s);
+	return 0;
+}
+
 static int read_packed(struct replay_cmd *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[256];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t lineno = 0;
+	int ret = 0;
 
 	if (!f) {
 		fprintf(stderr, "kslab replay: %s: %s\n", path,
 			strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line + strspn(line, " \t");
-
-		s[strcspn(s, " \t\r\n#")] = '\0';
-		if (!*s)
-			continue;
-		c->packed =
-			realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
-		c->packed[c->nr_packed++] = strdup(s);
+	errno = 0;
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (!text_line(line, (size_t)len)) {
+			fprintf(stderr,
+				"kslab replay: --packed-sites %s:%llu: not a text "
+				"file (one function name a line)\n",
+				path, (unsigned long long)lineno);
+			ret = -1;
+		} else if (add_packed(c, line)) {
+			fprintf(stderr, "kslab replay: out of memory\n");
+			ret = -1;
+		}
 	}
+	if (!ret && ferror(f)) {
+		fprintf(stderr, "kslab replay: %s: %s\n", path,
+			strerror(errno ? errno : EIO));
+		ret = -1;
+	}
+	free(line);
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 enum {
