@@ -14,22 +14,21 @@
 
 static bool first_call = true;
 
-/* the option getopt just rejected, as the user typed it */
-static void report_unknown(const char *cmd, int argc, char **argv)
+/* the word getopt just rejected, when it is a long option */
+static const char *long_word(int argc, char **argv)
 {
-	if (optopt > 0 && optopt < 128 && isalnum(optopt))
-		fprintf(stderr, "kslab %s: unknown option -- '%c'\n", cmd,
-			optopt);
-	else if (optind > 0 && optind - 1 < argc)
-		fprintf(stderr, "kslab %s: unknown option '%s'\n", cmd,
-			argv[optind - 1]);
-	else
-		fprintf(stderr, "kslab %s: unknown option\n", cmd);
+	const char *a;
+
+	if (optind < 1 || optind - 1 >= argc)
+		return NULL;
+	a = argv[optind - 1];
+	return !strncmp(a, "--", 2) ? a : NULL;
 }
 
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts)
 {
+	const char *lw;
 	int c;
 
 	if (first_call) {
@@ -39,24 +38,22 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	opterr = 0;
 	optopt = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
-	if (c == ':') {
-		const char *a = argv[optind - 1];
-
-		if (optopt > 0 && optopt < 128 && isalnum(optopt))
-			fprintf(stderr,
-				"kslab %s: option requires an argument -- '%c'\n",
-				cmd, optopt);
-		else
-			fprintf(stderr,
-				"kslab %s: option '%s' requires an argument\n",
-				cmd, a);
-		return '?';
-	}
-	if (c == '?') {
-		report_unknown(cmd, argc, argv);
-		return '?';
-	}
-	return c;
+	if (c != ':' && c != '?')
+		return c;
+	lw = long_word(argc, argv);
+	if (c == ':' && lw)
+		fprintf(stderr, "kslab %s: option '%s' requires an argument\n",
+			cmd, lw);
+	else if (c == ':')
+		fprintf(stderr,
+			"kslab %s: option requires an argument -- '%c'\n", cmd,
+			optopt);
+	else if (lw)
+		fprintf(stderr, "kslab %s: unknown option '%s'\n", cmd, lw);
+	else
+		fprintf(stderr, "kslab %s: unknown option -- '%c'\n", cmd,
+			optopt);
+	return '?';
 }
 
 int cli_uint(const char *cmd, const char *opt, const char *arg,
