@@ -52,7 +52,7 @@ void trace_stream_free(struct trace_stream *s)
 
 /*
  * "why: text" in out; a text too long is cut at a word boundary and ends
- * in "..." (a token cut in two would read as another value).
+ * in " ..." (a token cut in two would read as another value).
  */
 static void issue_text(char *out, size_t size, const char *why,
 		       const char *text, size_t len)
@@ -68,13 +68,13 @@ static void issue_text(char *out, size_t size, const char *why,
 		out[n + len] = '\0';
 		return;
 	}
-	cut = room > 3 ? room - 3 : 0;
+	cut = room > 4 ? room - 4 : 0;
 	while (cut && text[cut] != ' ' && text[cut] != '\t')
 		cut--;
 	while (cut && (text[cut - 1] == ' ' || text[cut - 1] == '\t'))
 		cut--;
-	memcpy(out + n, text, cut);
-	memcpy(out + n + cut, "...", 4);
+	snprintf(out + n, size - n, "%.*s%s", (int)cut, text,
+		 cut ? " ..." : "...");
 }
 
 static void issue(struct trace_stream *s, enum trace_issue_kind kind,
