@@ -18,9 +18,9 @@
 #include <cmocka.h>
 
 #define P "  t-1 [000] d.... 0.000001: "
-#define KMALLOC(ptr, req, alloc)                                         \
+#define KMALLOC(ptr, req, alloc)                                     \
 	P "kmalloc: call_site=k+0x0/0x10 ptr=" ptr " bytes_req=" req \
-	  " bytes_alloc=" alloc " gfp_flags=GFP_KERNEL node=-1 "      \
+	  " bytes_alloc=" alloc " gfp_flags=GFP_KERNEL node=-1 "     \
 	  "accounted=false\n"
 #define KFREE(ptr) P "kfree: call_site=f+0x0/0x10 ptr=" ptr "\n"
 
@@ -100,7 +100,7 @@ static int teardown(void **state)
 /* 1: nothing to replay: "no kmem events", exit 2, never a crash */
 static void test_no_events(void **state)
 {
-	static const unsigned char xz[10] = { 0xfd, '7', 'z',  'X', 'Z',
+	static const unsigned char xz[10] = { 0xfd, '7', 'z',  'X',  'Z',
 					      0,    0,	 0x04, 0xe6, 0xd6 };
 	unsigned char noise[4096];
 	unsigned int seed = 15;
@@ -197,7 +197,8 @@ static void test_options(void **state)
 		{ "replay --nonesuch", "unknown option '--nonesuch'" },
 		{ "trace-stats --top -1", "--top: '-1' is not a number" },
 		{ "trace-stats --top", "option '--top' requires an argument" },
-		{ "record --buffer-kb -5", "--buffer-kb: '-5' is not a number" },
+		{ "record --buffer-kb -5",
+		  "--buffer-kb: '-5' is not a number" },
 		{ "record --slabs", "option '--slabs' requires an argument" },
 		{ "show --boot", "option '--boot' requires an argument" },
 	};
@@ -210,16 +211,16 @@ static void test_options(void **state)
 /* 7: failed allocations, double free, ZERO_SIZE_PTR, cut issue lines */
 static void test_report_details(void **state)
 {
-	const char *f = text(
-		"details",
-		KMALLOC("ffff888001000000", "8", "8") KMALLOC(
-			"0000000000000000", "64",
-			"64") KFREE("ffff888001000000") KFREE("ffff888001000000")
-			KFREE("0000000000000010")
-				P "kfree: call_site=a_function_name_long_"
-				  "enough_to_make_the_line_too_long_for_the_"
-				  "kept_text_of_an_issue+0x0/0x10 "
-				  "ptr=ffff888009000000\n");
+	const char *f = text("details",
+			     KMALLOC("ffff888001000000", "8", "8")
+				     KMALLOC("0000000000000000", "64",
+					     "64") KFREE("ffff888001000000")
+					     KFREE("ffff888001000000")
+						     KFREE("0000000000000010") P
+			     "kfree: call_site=a_function_name_long_"
+			     "enough_to_make_the_line_too_long_for_the_"
+			     "kept_text_of_an_issue+0x0/0x10 "
+			     "ptr=ffff888009000000\n");
 	int status;
 	char *out, *l;
 

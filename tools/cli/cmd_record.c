@@ -107,8 +107,8 @@ static int parse(int argc, char **argv, struct record_args *a)
 	int opt;
 
 	/* '+': the options end at the first other word (the -- command) */
-	while ((opt = cli_getopt("record", argc, argv, "+:ho:",
-				 record_longopts)) != -1) {
+	while ((opt = cli_getopt("record", argc, argv,
+				 "+:ho:", record_longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			return 1;

@@ -142,7 +142,7 @@ static void usage(FILE *f)
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
 		"  --plot FILE.png|svg  slab memory per cache and policy (gnuplot)\n"
-		"  -j N                 policies replayed at once (default: cores)\n"
+		"  -j, --jobs N         policies replayed at once (default: cores)\n"
 		"  --pages              also replay mm_page_alloc/mm_page_free events through\n"
 		"                       the buddy allocator, on a machine laid out as the\n"
 		"                       traced one (its zoneinfo, meminfo beside the trace)\n"
@@ -155,7 +155,10 @@ static void usage(FILE *f)
 		"  --dma-coherent yes|no|traced\n"
 		"                       the replayed devices' cache coherence (default\n"
 		"                       traced: coherent unless the trace shows syncs\n"
-		"                       or bounces for the device)\n");
+		"                       or bounces for the device)\n"
+		"Exit status: 0; 1 a policy failed (its reason on stderr), the plot\n"
+		"or the report could not be written; 2 bad usage, unreadable input,\n"
+		"or no kmem events in the input.\n");
 }
 
 static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
@@ -380,14 +383,15 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = cli_getopt("replay", argc, argv, ":hj:",
-				 replay_longopts)) != -1) {
+	while ((opt = cli_getopt("replay", argc, argv,
+				 ":hj:", replay_longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
 			exit(0);
 		case '?':
-			fprintf(stderr, "(kslab replay --help for the options)\n");
+			fprintf(stderr,
+				"(kslab replay --help for the options)\n");
 			return -1;
 		case 'j':
 		case OPT_SITES:
@@ -403,8 +407,8 @@ static int parse_args(struct replay_cmd *c, int argc, char **argv)
 		}
 	}
 	for (int i = optind; i < argc; i++) {
-		c->traces = realloc(c->traces,
-				    (c->nr_traces + 1) * sizeof(char *));
+		c->traces =
+			realloc(c->traces, (c->nr_traces + 1) * sizeof(char *));
 		c->traces[c->nr_traces++] = strdup(argv[i]);
 	}
 	return 0;
@@ -522,8 +526,9 @@ static int collect(const struct replay_cmd *c, const struct trace_stream *s,
 	const char *name = c->pol[i].name;
 
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "kslab replay: policy %s: killed by signal %d\n",
-			name, WTERMSIG(status));
+		fprintf(stderr,
+			"kslab replay: policy %s: killed by signal %d\n", name,
+			WTERMSIG(status));
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
@@ -586,7 +591,8 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 		for (size_t i = 0; i < started; i++)
 			if (pid[i] == w) {
 				rewind(tmp[i]);
-				int r = collect(c, s, i, status, tmp[i], &res[i]);
+				int r = collect(c, s, i, status, tmp[i],
+						&res[i]);
 
 				if (r < 0) {
 					memset(&res[i], 0, sizeof(res[i]));

@@ -121,10 +121,8 @@ int cmd_trace_stats(int argc, char **argv)
 		if (trace_stats_compute(&s, &st)) {
 			fprintf(stderr, "kslab trace-stats: out of memory\n");
 		} else {
-			ret = trace_stats_print(&s, &st, fmt, top,
-						stdout) ?
-				      2 :
-				      0;
+			ret = trace_stats_print(&s, &st, fmt, top, stdout) ? 2 :
+									     0;
 			trace_stats_free(&st);
 		}
 	}

@@ -76,10 +76,10 @@ struct trace_pairing {
 	uint64_t zero_size_allocs; /* kmalloc(0) */
 	uint64_t null_frees;	   /* kfree(NULL / ZERO_SIZE_PTR) */
 	uint64_t unmatched_frees;  /* free of a pointer not live */
-	uint64_t double_frees;	   /* of those: freed before, not allocated since */
-	uint64_t double_allocs;	   /* alloc of a live pointer */
-	uint64_t cross_frees;	   /* kfree of a cache object & v.v. */
-	uint64_t live_at_end;	   /* allocated, never freed */
+	uint64_t double_frees; /* of those: freed before, not allocated since */
+	uint64_t double_allocs; /* alloc of a live pointer */
+	uint64_t cross_frees;	/* kfree of a cache object & v.v. */
+	uint64_t live_at_end;	/* allocated, never freed */
 	uint64_t live_objects, peak_objects;
 	uint64_t live_bytes_alloc, peak_bytes_alloc;
 	uint64_t live_bytes_req;
