@@ -64,7 +64,8 @@ static int cmp_site_loss(const void *a, const void *b)
 
 static void sort_sites(struct replay_result *r)
 {
-	qsort(r->sites, r->nr_sites, sizeof(*r->sites), cmp_site_loss);
+	if (r->nr_sites)
+		qsort(r->sites, r->nr_sites, sizeof(*r->sites), cmp_site_loss);
 }
 
 /* ---- table ----------------------------------------------------------------- */

@@ -561,15 +561,19 @@ out:
 
 /* ---- the result's way from child to parent ------------------------------ */
 
+/* n items of size at p (NULL when n is 0); 0 or -1 */
+static int write_items(FILE *f, const void *p, size_t size, size_t n)
+{
+	return n && fwrite(p, size, n, f) != n ? -1 : 0;
+}
+
 int replay_result_write(FILE *f, const struct replay_result *r)
 {
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
-	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
-		    r->nr_caches ||
-	    fwrite(r->caches_end, sizeof(*r->caches_end), r->nr_caches_end,
-		   f) != r->nr_caches_end ||
-	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
-		    r->nr_sites ||
+	    write_items(f, r->caches, sizeof(*r->caches), r->nr_caches) ||
+	    write_items(f, r->caches_end, sizeof(*r->caches_end),
+			r->nr_caches_end) ||
+	    write_items(f, r->sites, sizeof(*r->sites), r->nr_sites) ||
 	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1) ||
 	    (r->dma && fwrite(r->dma, sizeof(*r->dma), 1, f) != 1))
 		return -EIO;
