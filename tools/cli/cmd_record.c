@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "trace/slabs_tsv.h"
 #include "output/xzout.h"
@@ -76,46 +77,75 @@ struct record_args {
 	char **cmd;
 };
 
+static const struct option record_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "xz", no_argument, NULL, 'x' },
+	{ "slabs", required_argument, NULL, 's' },
+	{ "sysfs", required_argument, NULL, 'S' },
+	{ "instance", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "buffer-kb", required_argument, NULL, 'b' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_duration(const char *v, double *out)
+{
+	char *end;
+
+	*out = strtod(v, &end);
+	if (end != v && !*end && *out >= 0 && *out <= 1e9)
+		return 0;
+	fprintf(stderr, "kslab record: --duration: '%s' is not seconds\n", v);
+	return -1;
+}
+
+/* 0, 1 for --help, -1 after a message */
 static int parse(int argc, char **argv, struct record_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end = NULL;
+	unsigned int kb;
+	int opt;
 
-		if (!strcmp(s, "--")) {
-			a->cmd = i + 1 < argc ? argv + i + 1 : NULL;
-			return 0;
-		} else if (!strcmp(s, "--xz")) {
-			a->xz = 1;
-			continue;
-		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+	/* '+': the options end at the first other word (the -- command) */
+	while ((opt = cli_getopt("record", argc, argv,
+				 "+:ho:", record_longopts)) != -1) {
+		switch (opt) {
+		case 'h':
 			return 1;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'x':
+			a->xz = 1;
+			break;
+		case 's':
+			a->slabs = optarg;
+			break;
+		case 'S':
+			a->sysfs = optarg;
+			break;
+		case 'i':
+			a->instance = optarg;
+			break;
+		case 'd':
+			if (parse_duration(optarg, &a->duration))
+				return -1;
+			break;
+		case 'b':
+			if (cli_uint("record", "--buffer-kb", optarg, 1,
+				     1UL << 24, &kb))
+				return -1;
+			a->buffer_kb = kb;
+			break;
+		default:
+			return -1;
 		}
-		if (!v)
-			goto bad;
-		if (!strcmp(s, "-o") || !strcmp(s, "--output"))
-			a->out = v;
-		else if (!strcmp(s, "--slabs"))
-			a->slabs = v;
-		else if (!strcmp(s, "--sysfs"))
-			a->sysfs = v;
-		else if (!strcmp(s, "--instance"))
-			a->instance = v;
-		else if (!strcmp(s, "--duration")) {
-			a->duration = strtod(v, &end);
-			if (*end || a->duration < 0)
-				goto bad;
-		} else if (!strcmp(s, "--buffer-kb")) {
-			a->buffer_kb = strtoul(v, &end, 10);
-			if (*end)
-				goto bad;
-		} else
-			goto bad;
-		i++;
-		continue;
-bad:
-		fprintf(stderr, "kslab record: bad argument '%s'\n", s);
+	}
+	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+		a->cmd = argv + optind;
+	} else if (optind < argc) {
+		fprintf(stderr, "kslab record: unexpected argument '%s'\n",
+			argv[optind]);
 		return -1;
 	}
 	return 0;

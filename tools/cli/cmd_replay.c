@@ -11,13 +11,17 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "output/output.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
 #include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "replay/replay_detect.h"
 #include "trace/trace_attrib.h"
+#include "trace/trace_dma.h"
+#include "trace/trace_pages.h"
 
 #define MAX_POLICIES 16
 
@@ -138,7 +142,7 @@ static void usage(FILE *f)
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
 		"  --plot FILE.png|svg  slab memory per cache and policy (gnuplot)\n"
-		"  -j N                 policies replayed at once (default: cores)\n"
+		"  -j, --jobs N         policies replayed at once (default: cores)\n"
 		"  --pages              also replay mm_page_alloc/mm_page_free events through\n"
 		"                       the buddy allocator, on a machine laid out as the\n"
 		"                       traced one (its zoneinfo, meminfo beside the trace)\n"
@@ -151,49 +155,10 @@ static void usage(FILE *f)
 		"  --dma-coherent yes|no|traced\n"
 		"                       the replayed devices' cache coherence (default\n"
 		"                       traced: coherent unless the trace shows syncs\n"
-		"                       or bounces for the device)\n");
-}
-
-/* --dma and --dma-coherent; 1 when a was one, -1 for a bad value */
-static int dma_option(struct replay_cmd *c, const char *a, const char *v,
-		      int *i)
-{
-	if (!strcmp(a, "--dma")) {
-		c->dma = true;
-		return 1;
-	}
-	if (strcmp(a, "--dma-coherent") || !v)
-		return 0;
-	(*i)++;
-	if (replay_dma_coherent_parse(v, &c->dma_opts.coherent)) {
-		fprintf(stderr,
-			"kslab replay: --dma-coherent yes, no or traced\n");
-		return -1;
-	}
-	c->dma = true;
-	return 1;
-}
-
-/* --pages and its files; 1 when a was one of them (v used: *i moved) */
-static int pages_option(struct replay_cmd *c, const char *a, const char *v,
-			int *i)
-{
-	if (!strcmp(a, "--pages")) {
-		c->pages = true;
-		return 1;
-	}
-	if (!v)
-		return 0;
-	if (!strcmp(a, "--zoneinfo"))
-		c->zoneinfo = v;
-	else if (!strcmp(a, "--buddyinfo"))
-		c->buddyinfo = v;
-	else if (!strcmp(a, "--pages-machine"))
-		c->pages_machine = v;
-	else
-		return 0;
-	(*i)++;
-	return 1;
+		"                       or bounces for the device)\n"
+		"Exit status: 0; 1 a policy failed (its reason on stderr), the plot\n"
+		"or the report could not be written; 2 bad usage, unreadable input,\n"
+		"or no kmem events in the input.\n");
 }
 
 static int add_policy(struct replay_cmd *c, const char *name, const char *boot)
@@ -233,86 +198,218 @@ static int add_policies(struct replay_cmd *c, const char *list)
 	return ret;
 }
 
+/* a line of text: no NUL, no control bytes but tabs and line ends */
+static bool text_line(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') ||
+		    ch == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int add_packed(struct replay_cmd *c, char *line)
+{
+	char *s = line + strspn(line, " \t"), **v;
+
+	s[strcspn(s, " \t\r\n#")] = '\0';
+	if (!*s)
+		return 0;
+	v = realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
+	if (!v)
+		return -1;
+	c->packed = v;
+	c->packed[c->nr_packed++] = strdup(s);
+	return 0;
+}
+
 static int read_packed(struct replay_cmd *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[256];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t lineno = 0;
+	int ret = 0;
 
 	if (!f) {
 		fprintf(stderr, "kslab replay: %s: %s\n", path,
 			strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line + strspn(line, " \t");
-
-		s[strcspn(s, " \t\r\n#")] = '\0';
-		if (!*s)
-			continue;
-		c->packed =
-			realloc(c->packed, (c->nr_packed + 1) * sizeof(char *));
-		c->packed[c->nr_packed++] = strdup(s);
+	errno = 0;
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (!text_line(line, (size_t)len)) {
+			fprintf(stderr,
+				"kslab replay: --packed-sites %s:%llu: not a text "
+				"file (one function name a line)\n",
+				path, (unsigned long long)lineno);
+			ret = -1;
+		} else if (add_packed(c, line)) {
+			fprintf(stderr, "kslab replay: out of memory\n");
+			ret = -1;
+		}
 	}
+	if (!ret && ferror(f)) {
+		fprintf(stderr, "kslab replay: %s: %s\n", path,
+			strerror(errno ? errno : EIO));
+		ret = -1;
+	}
+	free(line);
 	fclose(f);
-	return 0;
+	return ret;
+}
+
+enum {
+	OPT_POLICY = 256,
+	OPT_BOOT,
+	OPT_SLABS,
+	OPT_KERNEL,
+	OPT_KERNEL_VERSION,
+	OPT_PACKED,
+	OPT_SITES,
+	OPT_FORMAT,
+	OPT_PLOT,
+	OPT_PAGES,
+	OPT_ZONEINFO,
+	OPT_BUDDYINFO,
+	OPT_PAGES_MACHINE,
+	OPT_DMA,
+	OPT_DMA_COHERENT,
+};
+
+static const struct option replay_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "slabs", required_argument, NULL, OPT_SLABS },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "kernel-version", required_argument, NULL, OPT_KERNEL_VERSION },
+	{ "packed-sites", required_argument, NULL, OPT_PACKED },
+	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "pages", no_argument, NULL, OPT_PAGES },
+	{ "zoneinfo", required_argument, NULL, OPT_ZONEINFO },
+	{ "buddyinfo", required_argument, NULL, OPT_BUDDYINFO },
+	{ "pages-machine", required_argument, NULL, OPT_PAGES_MACHINE },
+	{ "dma", no_argument, NULL, OPT_DMA },
+	{ "dma-coherent", required_argument, NULL, OPT_DMA_COHERENT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --boot: a policy named bootN */
+static int add_boot(struct replay_cmd *c, const char *boot)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), "boot%zu", c->nr_pol + 1);
+	return add_policy(c, name, boot);
+}
+
+/* options that take a value checked here; -1 after a message */
+static int checked_option(struct replay_cmd *c, int opt, const char *v)
+{
+	switch (opt) {
+	case 'j':
+		return cli_uint("replay", "-j", v, 1, MAX_POLICIES * 64,
+				&c->jobs);
+	case OPT_SITES:
+		return cli_uint("replay", "--sites", v, 0, 100000,
+				&c->top_sites);
+	case OPT_FORMAT:
+		if (!out_format_parse(v, &c->fmt))
+			return 0;
+		fprintf(stderr, "kslab replay: --format table, json or csv\n");
+		return -1;
+	case OPT_DMA_COHERENT:
+		c->dma = true;
+		if (!replay_dma_coherent_parse(v, &c->dma_opts.coherent))
+			return 0;
+		fprintf(stderr,
+			"kslab replay: --dma-coherent yes, no or traced\n");
+		return -1;
+	case OPT_POLICY:
+		return add_policies(c, v);
+	case OPT_BOOT:
+		return add_boot(c, v);
+	}
+	return -1;
+}
+
+/* options that only set a field */
+static void plain_option(struct replay_cmd *c, int opt, const char *v)
+{
+	switch (opt) {
+	case OPT_SLABS:
+		c->slabs_path = v;
+		break;
+	case OPT_KERNEL:
+		c->kernel = v;
+		break;
+	case OPT_KERNEL_VERSION:
+		c->kernel_version = v;
+		break;
+	case OPT_PACKED:
+		c->packed_path = v;
+		break;
+	case OPT_PLOT:
+		c->plot = v;
+		break;
+	case OPT_PAGES:
+		c->pages = true;
+		break;
+	case OPT_ZONEINFO:
+		c->zoneinfo = v;
+		break;
+	case OPT_BUDDYINFO:
+		c->buddyinfo = v;
+		break;
+	case OPT_PAGES_MACHINE:
+		c->pages_machine = v;
+		break;
+	case OPT_DMA:
+		c->dma = true;
+		break;
+	}
 }
 
 static int parse_args(struct replay_cmd *c, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int r;
+	int opt;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	while ((opt = cli_getopt("replay", argc, argv,
+				 ":hj:", replay_longopts)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (!strcmp(a, "--policy") && v) {
-			if (add_policies(c, v))
-				return -1;
-			i++;
-		} else if (!strcmp(a, "--boot") && v) {
-			char name[48];
-
-			snprintf(name, sizeof(name), "boot%zu", c->nr_pol + 1);
-			if (add_policy(c, name, v))
-				return -1;
-			i++;
-		} else if (!strcmp(a, "--slabs") && v) {
-			c->slabs_path = argv[++i];
-		} else if (!strcmp(a, "--kernel") && v) {
-			c->kernel = argv[++i];
-		} else if (!strcmp(a, "--kernel-version") && v) {
-			c->kernel_version = argv[++i];
-		} else if (!strcmp(a, "--packed-sites") && v) {
-			c->packed_path = argv[++i];
-		} else if (!strcmp(a, "--sites") && v) {
-			c->top_sites =
-				(unsigned int)strtoul(argv[++i], NULL, 10);
-		} else if (!strcmp(a, "--format") && v) {
-			if (out_format_parse(argv[++i], &c->fmt)) {
-				fprintf(stderr,
-					"kslab replay: --format table, json or csv\n");
-				return -1;
-			}
-		} else if (!strcmp(a, "--plot") && v) {
-			c->plot = argv[++i];
-		} else if (!strcmp(a, "-j") && v) {
-			c->jobs = (unsigned int)strtoul(argv[++i], NULL, 10);
-		} else if (pages_option(c, a, v, &i)) {
-			continue;
-		} else if ((r = dma_option(c, a, v, &i))) {
-			if (r < 0)
-				return -1;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "kslab replay: unknown option '%s'\n",
-				a);
-			usage(stderr);
+		case '?':
+			fprintf(stderr,
+				"(kslab replay --help for the options)\n");
 			return -1;
-		} else {
-			c->traces = realloc(c->traces, (c->nr_traces + 1) *
-							       sizeof(char *));
-			c->traces[c->nr_traces++] = strdup(a);
+		case 'j':
+		case OPT_SITES:
+		case OPT_FORMAT:
+		case OPT_DMA_COHERENT:
+		case OPT_POLICY:
+		case OPT_BOOT:
+			if (checked_option(c, opt, optarg))
+				return -1;
+			break;
+		default:
+			plain_option(c, opt, optarg);
 		}
+	}
+	for (int i = optind; i < argc; i++) {
+		c->traces =
+			realloc(c->traces, (c->nr_traces + 1) * sizeof(char *));
+		c->traces[c->nr_traces++] = strdup(argv[i]);
 	}
 	return 0;
 }
@@ -348,6 +445,12 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 		return -1;
 	}
 	return 0;
+}
+
+/* nothing to replay: no kmem events (nor page or dma events asked for) */
+static bool no_events(const struct trace_stream *s)
+{
+	return !s->nr && !(s->pages && s->pages->nr) && !(s->dma && s->dma->nr);
 }
 
 /* --pages: the traced machine's layout and buddyinfo; NULL on error */
@@ -411,6 +514,48 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 	return 0;
 }
 
+/*
+ * The result of policy i's child; -1 after its reason on stderr when the
+ * child died or wrote no result; 1 after it when its replay failed (a
+ * boot refused: res keeps the result, for the report's "failed" columns;
+ * --pages or --dma failing on a trace that has such events).
+ */
+static int collect(const struct replay_cmd *c, const struct trace_stream *s,
+		   size_t i, int status, FILE *tmp, struct replay_result *res)
+{
+	const char *name = c->pol[i].name;
+
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr,
+			"kslab replay: policy %s: killed by signal %d\n", name,
+			WTERMSIG(status));
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+	    replay_result_read(tmp, res)) {
+		fprintf(stderr,
+			"kslab replay: policy %s: the replay wrote no result\n",
+			name);
+		return -1;
+	}
+	if (!res->ok) {
+		fprintf(stderr, "kslab replay: policy %s: %s\n", name,
+			res->err[0] ? res->err : "the replay failed");
+		return 1;
+	}
+	if (res->pages && !res->pages->ok && s->pages && s->pages->nr) {
+		fprintf(stderr, "kslab replay: policy %s: --pages: %s\n", name,
+			res->pages->err[0] ? res->pages->err : "failed");
+		return 1;
+	}
+	if (res->dma && !res->dma->ok && s->dma && s->dma->nr) {
+		fprintf(stderr, "kslab replay: policy %s: --dma: %s\n", name,
+			res->dma->err[0] ? res->dma->err : "failed");
+		return 1;
+	}
+	return 0;
+}
+
 /* One child per policy, at most jobs at once; results via temp files. */
 static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 			const struct replay_opts *o, struct replay_result *res)
@@ -446,11 +591,10 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 		for (size_t i = 0; i < started; i++)
 			if (pid[i] == w) {
 				rewind(tmp[i]);
-				if (!WIFEXITED(status) || WEXITSTATUS(status) ||
-				    replay_result_read(tmp[i], &res[i])) {
-					fprintf(stderr,
-						"kslab replay: policy %s: the replay failed\n",
-						c->pol[i].name);
+				int r = collect(c, s, i, status, tmp[i],
+						&res[i]);
+
+				if (r < 0) {
 					memset(&res[i], 0, sizeof(res[i]));
 					snprintf(res[i].policy,
 						 sizeof(res[i].policy), "%s",
@@ -458,8 +602,9 @@ static int run_policies(struct replay_cmd *c, const struct trace_stream *s,
 					snprintf(res[i].boot,
 						 sizeof(res[i].boot), "%s",
 						 c->pol[i].boot);
-					ret = -1;
 				}
+				if (r)
+					ret = -1;
 				fclose(tmp[i]);
 				done++;
 			}
@@ -486,8 +631,6 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (!c.nr_pol && add_policies(&c, replay_default_policies))
 		goto out;
-	if (!c.jobs)
-		c.jobs = 1;
 	if (c.packed_path) {
 		if (read_packed(&c, c.packed_path))
 			goto out;
@@ -506,6 +649,10 @@ int cmd_replay(int argc, char **argv)
 	if (load_inputs(&c, &s, &snap) ||
 	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
+	if (no_events(&s)) {
+		fprintf(stderr, "kslab replay: no kmem events in the input\n");
+		goto out;
+	}
 	if (c.pages && !(po = pages_opts(&c)))
 		goto out;
 	o.pages = po;
@@ -532,6 +679,8 @@ int cmd_replay(int argc, char **argv)
 	replay_print(&rep, c.fmt, stdout);
 	if (c.plot && replay_plot(&rep, c.plot))
 		ret = ret ? ret : 1;
+	if (out_close_stdout("replay"))
+		ret = 1;
 	for (size_t i = 0; i < c.nr_pol; i++)
 		replay_result_free(&res[i]);
 out:

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "output/output.h"
 #include "input/datadir.h"
@@ -49,6 +51,45 @@ static int read_all(struct trace_stream *s, char **files, size_t n)
 	return 0;
 }
 
+static const struct option stats_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "top", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 0; -1 after a message, with *top UINT_MAX for --help (usage printed) */
+static int parse_args(int argc, char **argv, enum out_format *fmt,
+		      unsigned int *top)
+{
+	int opt;
+
+	while ((opt = cli_getopt("trace-stats", argc, argv, ":h",
+				 stats_longopts)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			*top = UINT_MAX;
+			return -1;
+		case 'f':
+			if (!out_format_parse(optarg, fmt))
+				break;
+			fprintf(stderr,
+				"kslab trace-stats: --format table, json or csv\n");
+			return -1;
+		case 't':
+			if (cli_uint("trace-stats", "--top", optarg, 0, 100000,
+				     top))
+				return -1;
+			break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cmd_trace_stats(int argc, char **argv)
 {
 	enum out_format fmt = OUT_TABLE;
@@ -57,38 +98,15 @@ int cmd_trace_stats(int argc, char **argv)
 	char **bundled = NULL;
 	struct trace_stream s;
 	struct trace_stats st;
-	long top = 10;
+	unsigned int top = 10;
 	int ret = 2;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			free(files);
-			return 0;
-		} else if (!strcmp(a, "--format") && i + 1 < argc) {
-			if (out_format_parse(argv[++i], &fmt))
-				goto bad_arg;
-		} else if (!strncmp(a, "--format=", 9)) {
-			if (out_format_parse(a + 9, &fmt))
-				goto bad_arg;
-		} else if (!strcmp(a, "--top") && i + 1 < argc) {
-			top = strtol(argv[++i], NULL, 10);
-			if (top < 0 || top > 100000)
-				goto bad_arg;
-		} else if (a[0] == '-' && a[1]) {
-			goto bad_arg;
-		} else {
-			files[nr++] = argv[i];
-		}
-		continue;
-bad_arg:
-		fprintf(stderr, "kslab trace-stats: bad argument '%s'\n", a);
-		usage(stderr);
+	if (parse_args(argc, argv, &fmt, &top)) {
 		free(files);
-		return 2;
+		return top == UINT_MAX ? 0 : 2;
 	}
+	for (int i = optind; i < argc; i++)
+		files[nr++] = argv[i];
 	if (!nr) {
 		nb = kslab_bundled_traces(&bundled);
 		if (!nb) {
@@ -103,10 +121,8 @@ bad_arg:
 		if (trace_stats_compute(&s, &st)) {
 			fprintf(stderr, "kslab trace-stats: out of memory\n");
 		} else {
-			ret = trace_stats_print(&s, &st, fmt, (uint32_t)top,
-						stdout) ?
-				      2 :
-				      0;
+			ret = trace_stats_print(&s, &st, fmt, top, stdout) ? 2 :
+									     0;
 			trace_stats_free(&st);
 		}
 	}

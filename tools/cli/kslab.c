@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "output/output.h"
 
@@ -50,27 +51,33 @@ static void usage(FILE *out)
 		"host's defaults are used.\n");
 }
 
+static const struct option show_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "boot", required_argument, NULL, 'b' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int cmd_show(int argc, char **argv)
 {
 	const char *view = NULL, *boot = NULL;
-	int ret;
+	int ret, opt;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--boot") && i + 1 < argc)
-			boot = argv[++i];
-		else if (!strncmp(argv[i], "--boot=", 7))
-			boot = argv[i] + 7;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	while ((opt = cli_getopt("show", argc, argv, ":h", show_longopts)) !=
+	       -1) {
+		if (opt == 'h') {
 			usage(stdout);
 			return 0;
-		} else if (!view && argv[i][0] != '-')
-			view = argv[i];
-		else {
-			fprintf(stderr,
-				"kslab show: unexpected argument '%s'\n",
-				argv[i]);
-			return 2;
 		}
+		if (opt != 'b')
+			return 2;
+		boot = optarg;
+	}
+	if (optind < argc)
+		view = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "kslab show: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
 	}
 	if (!view) {
 		fprintf(stderr, "kslab show: which view? (" KSLAB_VIEWS ")\n");

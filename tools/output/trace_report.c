@@ -44,6 +44,7 @@ static size_t pairing_rows(const struct trace_stream *s, struct named *r)
 	r[n++] = (struct named){ "zero_size_allocations", p->zero_size_allocs };
 	r[n++] = (struct named){ "null_frees", p->null_frees };
 	r[n++] = (struct named){ "unmatched_frees", p->unmatched_frees };
+	r[n++] = (struct named){ "double_frees", p->double_frees };
 	r[n++] = (struct named){ "double_allocations", p->double_allocs };
 	r[n++] = (struct named){ "cross_type_frees", p->cross_frees };
 	r[n++] = (struct named){ "never_freed", p->live_at_end };

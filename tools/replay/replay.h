@@ -14,6 +14,13 @@
 #ifndef KSLAB_TOOL_REPLAY_H
 #define KSLAB_TOOL_REPLAY_H
 
+/*
+ * The most CPUs a replay boots (the library's nr_cpus= limit); a trace's
+ * CPU n beyond it is replayed on CPU n % REPLAY_MAX_CPUS, and the report
+ * says so.
+ */
+#define REPLAY_MAX_CPUS 1024U
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +99,8 @@ extern const char *const replay_default_policies;
 extern const char *const replay_default_packed[];
 
 /* Play the stream under p in this process (boots and shuts down). */
+/* the nr_cpus= a replay of s boots: its CPUs, at most REPLAY_MAX_CPUS */
+unsigned int replay_nr_cpus(const struct trace_stream *s);
 void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		const struct replay_opts *o, struct replay_result *r);
 int replay_result_write(FILE *f, const struct replay_result *r);

@@ -57,7 +57,7 @@ void replay_pages_boot_line(const struct trace_stream *s, const char *boot,
 				      o->machine);
 	if (!strstr(out, "nr_cpus=") && n < len)
 		snprintf(out + n, len - n, "%snr_cpus=%u", n ? " " : "",
-			 s->max_cpu + 1);
+			 replay_nr_cpus(s));
 }
 
 static void note_peak(struct pages_state *st, size_t i)

@@ -64,7 +64,8 @@ static int cmp_site_loss(const void *a, const void *b)
 
 static void sort_sites(struct replay_result *r)
 {
-	qsort(r->sites, r->nr_sites, sizeof(*r->sites), cmp_site_loss);
+	if (r->nr_sites)
+		qsort(r->sites, r->nr_sites, sizeof(*r->sites), cmp_site_loss);
 }
 
 /* ---- table ----------------------------------------------------------------- */
@@ -143,6 +144,8 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 	    (human(b, 64, r->peak_large_bytes), table_cell(t, "%s", b)));
 	ROW("objects allocated",
 	    table_cell(t, "%llu", (unsigned long long)r->allocs));
+	ROW("failed allocations",
+	    table_cell(t, "%llu", (unsigned long long)r->failed_allocs));
 	ROW("bytes requested",
 	    table_cell(t, "%llu", (unsigned long long)r->bytes_requested));
 	ROW("bytes allocated",
@@ -261,14 +264,23 @@ static void print_events(const struct replay_report *rep, FILE *f)
 			fprintf(f, "%s%s %llu", i ? ", " : "",
 				trace_ev_names[i],
 				(unsigned long long)c->ev[i]);
-	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u\n",
+	fprintf(f, "); skipped lines %llu, bad lines %llu; CPUs seen %u",
 		(unsigned long long)c->skipped, (unsigned long long)c->bad,
 		rep->s->max_cpu + 1);
+	if (rep->s->max_cpu >= REPLAY_MAX_CPUS)
+		fprintf(f, " (folded: CPU n replayed on CPU n %% %u)",
+			REPLAY_MAX_CPUS);
+	fputc('\n', f);
 	fprintf(f,
 		"pairing: %llu frees of objects allocated before the trace, "
-		"%llu allocations of a live pointer (untraced frees)\n",
-		(unsigned long long)rep->s->pair.unmatched_frees,
+		"%llu allocations of a live pointer (untraced frees)",
+		(unsigned long long)(rep->s->pair.unmatched_frees -
+				     rep->s->pair.double_frees),
 		(unsigned long long)rep->s->pair.double_allocs);
+	if (rep->s->pair.double_frees)
+		fprintf(f, ", %llu double frees",
+			(unsigned long long)rep->s->pair.double_frees);
+	fputc('\n', f);
 	trace_print_issues(f, rep->s);
 	if (rep->slabs_path)
 		fprintf(f, "named caches from: %s\n", rep->slabs_path);
@@ -311,6 +323,9 @@ static void json_events(const struct replay_report *rep, struct json *j)
 	json_u64(j, "input_errors", c->input_errors);
 	json_u64(j, "unmatched_frees", rep->s->pair.unmatched_frees);
 	json_u64(j, "double_allocs", rep->s->pair.double_allocs);
+	json_u64(j, "double_frees", rep->s->pair.double_frees);
+	json_u64(j, "cpus_seen", rep->s->max_cpu + 1ULL);
+	json_u64(j, "cpus_replayed", replay_nr_cpus(rep->s));
 	json_obj_end(j);
 }
 

@@ -294,6 +294,8 @@ static void play(struct replay_state *st, const struct trace_event *ev)
 	kslab_set_cpu(ev->cpu % st->nr_cpus);
 	if (!ev->ptr)
 		return; /* NULL results and frees of NULL */
+	if (!is_alloc && (ev->flags & TEV_F_ZERO_SIZE) && !st->obj[ev->ptr])
+		return; /* kfree(ZERO_SIZE_PTR): nothing to free */
 	if (is_alloc && st->obj[ev->ptr])
 		release(st, ev->ptr, true); /* its free was not traced */
 	switch (ev->type) {
@@ -447,6 +449,11 @@ static void dma_begin(struct replay_state *st)
 }
 
 /* Boot, play events [0, upto), return 0; the machine stays booted. */
+unsigned int replay_nr_cpus(const struct trace_stream *s)
+{
+	return s->max_cpu < REPLAY_MAX_CPUS ? s->max_cpu + 1 : REPLAY_MAX_CPUS;
+}
+
 static int play_range(struct replay_state *st, uint64_t upto)
 {
 	char boot[640];
@@ -456,7 +463,7 @@ static int play_range(struct replay_state *st, uint64_t upto)
 		snprintf(boot, sizeof(boot), "%s", st->p->boot);
 	else
 		snprintf(boot, sizeof(boot), "%s nr_cpus=%u", st->p->boot,
-			 st->s->max_cpu + 1);
+			 replay_nr_cpus(st->s));
 	if (kslab_boot(boot)) {
 		snprintf(st->r->err, sizeof(st->r->err), "cannot boot %.200s",
 			 boot);
@@ -468,6 +475,8 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	st->r->checked = true; /* every policy: the others are the control */
 	if (st->want_dma)
 		dma_begin(st);
+	if (upto > st->s->nr)
+		upto = st->s->nr;
 	for (uint64_t i = 0; i < upto; i++) {
 		const struct trace_event *ev = &st->s->ev[i];
 
@@ -552,15 +561,19 @@ out:
 
 /* ---- the result's way from child to parent ------------------------------ */
 
+/* n items of size at p (NULL when n is 0); 0 or -1 */
+static int write_items(FILE *f, const void *p, size_t size, size_t n)
+{
+	return n && fwrite(p, size, n, f) != n ? -1 : 0;
+}
+
 int replay_result_write(FILE *f, const struct replay_result *r)
 {
 	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
-	    fwrite(r->caches, sizeof(*r->caches), r->nr_caches, f) !=
-		    r->nr_caches ||
-	    fwrite(r->caches_end, sizeof(*r->caches_end), r->nr_caches_end,
-		   f) != r->nr_caches_end ||
-	    fwrite(r->sites, sizeof(*r->sites), r->nr_sites, f) !=
-		    r->nr_sites ||
+	    write_items(f, r->caches, sizeof(*r->caches), r->nr_caches) ||
+	    write_items(f, r->caches_end, sizeof(*r->caches_end),
+			r->nr_caches_end) ||
+	    write_items(f, r->sites, sizeof(*r->sites), r->nr_sites) ||
 	    (r->pages && fwrite(r->pages, sizeof(*r->pages), 1, f) != 1) ||
 	    (r->dma && fwrite(r->dma, sizeof(*r->dma), 1, f) != 1))
 		return -EIO;

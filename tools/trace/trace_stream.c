@@ -50,6 +50,33 @@ void trace_stream_free(struct trace_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * "why: text" in out; a text too long is cut at a word boundary and ends
+ * in " ..." (a token cut in two would read as another value).
+ */
+static void issue_text(char *out, size_t size, const char *why,
+		       const char *text, size_t len)
+{
+	size_t n = (size_t)snprintf(out, size, "%s%s", why, text ? ": " : "");
+	size_t room, cut;
+
+	if (!text || n >= size - 1)
+		return;
+	room = size - 1 - n;
+	if (len <= room) {
+		memcpy(out + n, text, len);
+		out[n + len] = '\0';
+		return;
+	}
+	cut = room > 4 ? room - 4 : 0;
+	while (cut && text[cut] != ' ' && text[cut] != '\t')
+		cut--;
+	while (cut && (text[cut - 1] == ' ' || text[cut - 1] == '\t'))
+		cut--;
+	snprintf(out + n, size - n, "%.*s%s", (int)cut, text,
+		 cut ? " ..." : "...");
+}
+
 static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		  uint64_t lineno, const char *why, const char *text,
 		  size_t len)
@@ -66,8 +93,7 @@ static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		text++;
 		len--;
 	}
-	snprintf(is->text, sizeof(is->text), "%s%s%.*s", why, text ? ": " : "",
-		 text ? (int)(len < 200 ? len : 200) : 0, text ? text : "");
+	issue_text(is->text, sizeof(is->text), why, text, len);
 }
 
 static int grow_events(struct trace_stream *s)
@@ -147,6 +173,9 @@ static uint32_t clamp32(uint64_t v, struct trace_event *e)
 	return (uint32_t)v;
 }
 
+/* s->live[] of a pointer freed in the trace and not allocated since */
+#define PTR_FREED 0xffu
+
 static void pair_alloc(struct trace_stream *s, struct trace_event *e,
 		       uint64_t lineno, const char *line, size_t len)
 {
@@ -163,7 +192,7 @@ static void pair_alloc(struct trace_stream *s, struct trace_event *e,
 		return;
 	}
 	p->allocs++;
-	if (s->live[e->ptr]) {
+	if (s->live[e->ptr] && s->live[e->ptr] != PTR_FREED) {
 		p->double_allocs++;
 		issue(s, TRACE_ISSUE_DOUBLE_ALLOC, lineno,
 		      "allocation of a live pointer (lost free?)", line, len);
@@ -189,12 +218,21 @@ static void pair_free(struct trace_stream *s, struct trace_event *e,
 	struct trace_pairing *p = &s->pair;
 	uint8_t was;
 
-	if (!e->ptr || (e->ptr == s->zero_ptr && !s->live[e->ptr])) {
+	if (!e->ptr || (e->flags & TEV_F_ZERO_SIZE) ||
+	    (e->ptr == s->zero_ptr && !s->live[e->ptr])) {
 		p->null_frees++;
 		return;
 	}
 	p->frees++;
 	was = s->live[e->ptr];
+	if (was == PTR_FREED) {
+		p->unmatched_frees++;
+		p->double_frees++;
+		issue(s, TRACE_ISSUE_UNMATCHED_FREE, lineno,
+		      "double free (freed before, not allocated since)", line,
+		      len);
+		return;
+	}
 	if (!was) {
 		p->unmatched_frees++;
 		issue(s, TRACE_ISSUE_UNMATCHED_FREE, lineno,
@@ -204,7 +242,7 @@ static void pair_free(struct trace_stream *s, struct trace_event *e,
 	}
 	if ((was == TEV_KMALLOC) != (e->type == TEV_KFREE))
 		p->cross_frees++;
-	s->live[e->ptr] = 0;
+	s->live[e->ptr] = PTR_FREED;
 	p->live_objects--;
 	p->live_bytes_alloc -= s->live_alloc[e->ptr];
 	p->live_bytes_req -= s->live_req[e->ptr];
@@ -243,6 +281,9 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	e->site = site_id(s, l);
 	if (l->name.len)
 		e->cache = strtab_intern(&s->caches, l->name.p, l->name.len);
+	if (e->type != TEV_KMALLOC && e->type != TEV_CACHE_ALLOC &&
+	    l->ptr == TRACE_ZERO_SIZE_PTR)
+		e->flags |= TEV_F_ZERO_SIZE;
 	if (!l->ptr_null) {
 		e->ptr = idmap_intern(&s->ptr_map, l->ptr, &added);
 		if (!e->ptr || (e->ptr >= s->live_cap && grow_live(s, e->ptr)))

@@ -33,8 +33,10 @@ enum tev_type {
 
 #define TEV_F_ACCOUNTED (1u << 0)  /* accounted=true */
 #define TEV_F_NODE_EVENT (1u << 1) /* came from a *_node event */
-#define TEV_F_ZERO_SIZE (1u << 2)  /* kmalloc(0): ZERO_SIZE_PTR */
+#define TEV_F_ZERO_SIZE (1u << 2)  /* kmalloc(0) or a free of ZERO_SIZE_PTR */
 #define TEV_F_CLAMPED (1u << 3)	   /* a size did not fit 32 bits */
+
+#define TRACE_ZERO_SIZE_PTR 16u /* what kmalloc(0) returns: ZERO_SIZE_PTR */
 
 struct trace_event {
 	uint32_t ptr;	      /* pointer id (s->nr_ptrs of them), 0 = NULL */
@@ -74,9 +76,10 @@ struct trace_pairing {
 	uint64_t zero_size_allocs; /* kmalloc(0) */
 	uint64_t null_frees;	   /* kfree(NULL / ZERO_SIZE_PTR) */
 	uint64_t unmatched_frees;  /* free of a pointer not live */
-	uint64_t double_allocs;	   /* alloc of a live pointer */
-	uint64_t cross_frees;	   /* kfree of a cache object & v.v. */
-	uint64_t live_at_end;	   /* allocated, never freed */
+	uint64_t double_frees; /* of those: freed before, not allocated since */
+	uint64_t double_allocs; /* alloc of a live pointer */
+	uint64_t cross_frees;	/* kfree of a cache object & v.v. */
+	uint64_t live_at_end;	/* allocated, never freed */
 	uint64_t live_objects, peak_objects;
 	uint64_t live_bytes_alloc, peak_bytes_alloc;
 	uint64_t live_bytes_req;
