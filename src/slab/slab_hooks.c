@@ -83,11 +83,14 @@ void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
 
 /* ---- exact in-use counts ------------------------------------------------ */
 
-static unsigned long chain_len(const struct kmem_cache *s, void *p)
+/* a CPU freelist's length; bounded by the slab's objects (a double free
+ * the fast path missed makes a cycle) */
+static unsigned long chain_len(const struct kmem_cache *s,
+			       const struct slab *slab, void *p)
 {
 	unsigned long n = 0;
 
-	for (; p; p = get_fp(s, p))
+	for (; p && n < slab->objects; p = get_fp(s, p))
 		n++;
 	return n;
 }
@@ -107,7 +110,7 @@ static unsigned long cpu_free_objects(struct kmem_cache *s, unsigned int cpu)
 
 	ksl_spin_lock(&c->lock);
 	if (c->slab)
-		nr += frozen_free(c->slab, chain_len(s, c->freelist));
+		nr += frozen_free(c->slab, chain_len(s, c->slab, c->freelist));
 	for (struct slab *slab = c->partial; slab; slab = slab->next)
 		nr += frozen_free(slab, slab->local_nr);
 	ksl_spin_unlock(&c->lock);
