@@ -29,8 +29,7 @@ SAME(KSLAB_SLAB_ACCOUNT, SLAB_ACCOUNT);
 SAME(KSLAB_SLAB_RECLAIM_ACCOUNT, SLAB_RECLAIM_ACCOUNT);
 _Static_assert(sizeof(kslab_gfp_t) == sizeof(gfp_t), "gfp_t");
 
-struct kmem_cache *kslab_kmem_cache_create(const char *name,
-					   unsigned int size,
+struct kmem_cache *kslab_kmem_cache_create(const char *name, unsigned int size,
 					   unsigned int align,
 					   kslab_slab_flags_t flags,
 					   void (*ctor)(void *))

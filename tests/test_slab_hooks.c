@@ -192,9 +192,9 @@ static void test_refused_frees_counted(void **state)
 	q = kmalloc(40, GFP_KERNEL);
 	capture_start();
 	kmem_cache_free(s, p);
-	kmem_cache_free(s, p);	    /* double free */
-	kmem_cache_free(s, q + 8);  /* not an object start */
-	kfree((void *)&before);	    /* not machine memory */
+	kmem_cache_free(s, p);	   /* double free */
+	kmem_cache_free(s, q + 8); /* not an object start */
+	kfree((void *)&before);	   /* not machine memory */
 	err = capture_stop();
 	assert_non_null(strstr(err, "double free"));
 	assert_int_equal(kslab_refused_frees(), before + 3);

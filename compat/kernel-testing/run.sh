@@ -127,6 +127,8 @@ run_one() {
 		"$log.time" 2>/dev/null)
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' \
 		"$log.time" 2>/dev/null)
+	cpu=$(awk -F': ' '/User time|System time/ { t += $2 }
+		END { printf "%.1f", t }' "$log.time" 2>/dev/null)
 	if [ "$rc" = 0 ]; then
 		res=pass
 	elif [ "$rc" = 124 ]; then
@@ -134,8 +136,8 @@ run_one() {
 	else
 		res="FAIL($rc)"
 	fi
-	printf '%-6s %-11s %-10s %10s %8s MB\n' "$v" "$b" "$res" "${wall:-?}" \
-		"$(( ${rss:-0} / 1024 ))"
+	printf '%-6s %-11s %-10s %10s %9s %8s MB\n' "$v" "$b" "$res" \
+		"${wall:-?}" "${cpu:-?}" "$(( ${rss:-0} / 1024 ))"
 	[ "$rc" = 0 ]
 }
 
@@ -146,7 +148,8 @@ done
 
 echo
 echo "tools/testing/radix-tree ($ver, sanitize=$sanitize) on $(nproc) CPUs"
-printf '%-6s %-11s %-10s %10s %11s\n' build binary result wall "peak RSS"
+printf '%-6s %-11s %-10s %10s %9s %11s\n' build binary result wall "cpu s" \
+	"peak RSS"
 for b in $binaries; do
 	for v in $variants; do
 		[ -x "$out/$v/tools/testing/radix-tree/$b" ] || continue

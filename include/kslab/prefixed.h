@@ -47,7 +47,7 @@ typedef unsigned int kslab_slab_flags_t;
 #define KSLAB___GFP_KSWAPD_RECLAIM 0x800u
 #define KSLAB___GFP_NOWARN 0x2000u
 #define KSLAB___GFP_NOFAIL 0x8000u
-#define KSLAB_GFP_KERNEL                                        \
+#define KSLAB_GFP_KERNEL                                           \
 	(KSLAB___GFP_DIRECT_RECLAIM | KSLAB___GFP_KSWAPD_RECLAIM | \
 	 KSLAB___GFP_IO | KSLAB___GFP_FS)
 #define KSLAB_GFP_NOWAIT (KSLAB___GFP_KSWAPD_RECLAIM | KSLAB___GFP_NOWARN)
@@ -68,9 +68,8 @@ KSLAB_PREFIXED_API int kslab_show(const char *what, FILE *out);
 
 /* caches: see <kslab/slab.h> */
 KSLAB_PREFIXED_API struct kmem_cache *
-kslab_kmem_cache_create(const char *name, unsigned int size,
-			unsigned int align, kslab_slab_flags_t flags,
-			void (*ctor)(void *));
+kslab_kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+			kslab_slab_flags_t flags, void (*ctor)(void *));
 KSLAB_PREFIXED_API void kslab_kmem_cache_destroy(struct kmem_cache *s);
 KSLAB_PREFIXED_API int kslab_kmem_cache_shrink(struct kmem_cache *s);
 KSLAB_PREFIXED_API unsigned int kslab_kmem_cache_size(struct kmem_cache *s);
@@ -79,8 +78,7 @@ KSLAB_PREFIXED_API void *kslab_kmem_cache_alloc(struct kmem_cache *s,
 KSLAB_PREFIXED_API void *kslab_kmem_cache_alloc_lru(struct kmem_cache *s,
 						    struct list_lru *lru,
 						    kslab_gfp_t flags);
-KSLAB_PREFIXED_API void kslab_kmem_cache_free(struct kmem_cache *s,
-					      void *obj);
+KSLAB_PREFIXED_API void kslab_kmem_cache_free(struct kmem_cache *s, void *obj);
 KSLAB_PREFIXED_API int kslab_kmem_cache_alloc_bulk(struct kmem_cache *s,
 						   kslab_gfp_t flags,
 						   size_t size, void **p);

@@ -162,8 +162,8 @@ KSLAB_API unsigned long kslab_slab_pages(void);
 
 /* kmem_cache_alloc() (kslab keeps no memcg list_lru: lru is ignored). */
 struct list_lru;
-KSLAB_API void *kmem_cache_alloc_lru(struct kmem_cache *s,
-				     struct list_lru *lru, gfp_t flags);
+KSLAB_API void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
+				     gfp_t flags);
 
 /*
  * Fault injection (kslab_set_failslab()), exact in-use counts

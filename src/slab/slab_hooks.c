@@ -47,7 +47,7 @@ void kslab_set_failslab(kslab_failslab_fn fn, void *arg)
 }
 
 __attribute__((noinline)) bool ksl_should_failslab(struct kmem_cache *s,
-						  gfp_t gfp)
+						   gfp_t gfp)
 {
 	kslab_failslab_fn fn = __atomic_load_n(&failslab.fn, __ATOMIC_ACQUIRE);
 

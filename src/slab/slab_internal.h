@@ -206,7 +206,8 @@ static inline ksl_no_asan void *get_fp(const struct kmem_cache *s, void *obj)
 	return *(void **)((char *)obj + s->offset);
 }
 
-static inline ksl_no_asan void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+static inline ksl_no_asan void set_fp(const struct kmem_cache *s, void *obj,
+				      void *fp)
 {
 	*(void **)((char *)obj + s->offset) = fp;
 }

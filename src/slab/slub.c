@@ -136,8 +136,8 @@ static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
 {
 	account_slab(s, slab->order, -1);
 	atomic_fetch_sub(&s->node.total_objects, slab->objects);
-	ksl_kasan_unpoison(ksl_slab_address(slab), ksl_mm.page_size
-							   << slab->order);
+	ksl_kasan_unpoison(ksl_slab_address(slab),
+			   ksl_mm.page_size << slab->order);
 	slab->slab_cache = NULL;
 	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab,
 			   __ATOMIC_RELAXED);

@@ -44,8 +44,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, unsigned int flags,
 				     void (*ctor)(void *));
 unsigned int kmem_cache_size(struct kmem_cache *cachep);
-void kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
-			  void **list);
+void kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size, void **list);
 int kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp, size_t size,
 			  void **list);
 
