@@ -120,7 +120,7 @@ run_one() {
 	rt=$out/$v/tools/testing/radix-tree
 	log=$out/$v.$b
 	# shellcheck disable=SC2046
-	(cd "$rt" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+	(cd "$rt" && KT_VERBOSE=1 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		timeout "$timeout_s" /usr/bin/time -v -o "$log.time" \
 		"./$b" $(args_of "$b") >"$log.out" 2>"$log.err") && rc=0 || rc=$?
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
@@ -175,11 +175,13 @@ case " $variants " in *" kslab "*)
 	done
 	[ "$n" = 0 ] && echo "  none"
 	echo
-	echo "kslab shim counters:"
+	echo "kslab shim counters at exit (the suite's count of each kslab cache"
+	echo "against kslab_cache_usage(); a disagreement is a kslab: report):"
 	for b in $binaries; do
 		f=$out/kslab.$b.out
-		[ -f "$f" ] && grep '^kslab-shim: nr_allocated' "$f" |
-			sed "s/^/  $b: /"
+		[ -f "$f" ] || continue
+		grep '^kslab-shim: nr_allocated' "$f" | sed "s/^kslab-shim: /  $b: /"
+		grep '^kslab-shim: cache' "$f" | sed "s/^kslab-shim: /    /"
 	done
 	;;
 esac
