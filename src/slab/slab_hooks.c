@@ -178,17 +178,18 @@ void ksl_kasan_unpoison(const void *addr, size_t len)
 }
 
 /*
- * ASan's hook, called before it prints a report: name the slab object
- * the bad address falls in. Weak: a program's own definition wins.
+ * After ASan printed a report (its error report callback, set when the
+ * library loads): name the slab object the bad address falls in. A
+ * program that sets its own callback replaces this one.
  */
-KSLAB_API __attribute__((weak)) void __asan_on_error(void);
-void __asan_on_error(void)
+static void kasan_report(const char *report)
 {
 	void *addr = __asan_get_report_address();
 	struct slab *slab = addr ? ksl_slab_of_fast(addr) : NULL;
 	struct kmem_cache *s = slab ? slab->slab_cache : NULL;
 	unsigned long off;
 
+	(void)report;
 	if (!s)
 		return;
 	off = (unsigned long)((char *)addr - (char *)slab->base);
@@ -199,5 +200,10 @@ void __asan_on_error(void)
 		addr, off % s->size,
 		(void *)((char *)slab->base + off - off % s->size), s->name,
 		s->object_size);
+}
+
+__attribute__((constructor)) static void kasan_report_init(void)
+{
+	__asan_set_error_report_callback(kasan_report);
 }
 #endif
