@@ -5,6 +5,9 @@
 #   make test       the cmocka suite through ctest, then under ASan+UBSan,
 #                   then the threaded tests under TSan
 #   make bench      benchmarks beside the peer allocators
+#   make kernel-tests     the kernel's tools/testing/radix-tree (Debian's
+#                   linux-source-6.12) on its malloc shim and on kslab
+#   make kernel-tests-ci  idr-test, multiorder and xarray on kslab (ASan)
 #   make install PREFIX=dir
 #
 # Missing Debian packages are installed first (as root) or named.
@@ -18,7 +21,7 @@ CMAKE_ARGS = -DCMAKE_INSTALL_LIBDIR=lib -DKSLAB_WERROR=$(WERROR)
 CTEST      = ctest --output-on-failure --no-tests=error -j $(JOBS)
 
 .PHONY: all deps configure demo test test-plain test-asan test-tsan bench \
-	install format format-check clean
+	install format format-check clean kernel-tests kernel-tests-ci
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -55,6 +58,13 @@ bench:
 		-DKSLAB_BENCH=ON >/dev/null
 	cmake --build $(BUILD)-bench -j $(JOBS)
 	@bench/run.sh $(BUILD)-bench
+
+kernel-tests:
+	@compat/kernel-testing/run.sh $(BUILD)-kernel-tests
+
+kernel-tests-ci:
+	@KT_VARIANTS=kslab KT_BINARIES="idr-test multiorder xarray" \
+		compat/kernel-testing/run.sh $(BUILD)-kernel-tests
 
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh build   what `make`, `make test` and `make demo` need
 #   scripts/deps.sh bench   also the peer allocators and valgrind for `make bench`
+#   scripts/deps.sh kernel-tests  also Debian's kernel source 6.12 and time(1)
 #
 # As root the missing packages are installed with apt-get; otherwise the
 # script prints the exact command to run and fails.
@@ -11,12 +12,14 @@ set -eu
 build_pkgs="gcc make cmake pkg-config libcmocka-dev liblzma-dev zlib1g-dev liburcu-dev libtraceevent-dev libtracefs-dev"
 bench_pkgs="valgrind libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
 plot_pkgs="gnuplot-nox"
+ktest_pkgs="linux-source-6.12 time xz-utils"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
 plot) want="$build_pkgs $plot_pkgs" ;;
-*) echo "usage: $0 build|bench|plot" >&2; exit 2 ;;
+kernel-tests) want="$build_pkgs $ktest_pkgs" ;;
+*) echo "usage: $0 build|bench|plot|kernel-tests" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <kslab/types.h>
 #include <kslab/gfp.h>
+#include <kslab/prefixed.h>
 
 KSLAB_EXTERN_C_BEGIN
 
@@ -262,6 +263,17 @@ KSLAB_API unsigned long kslab_slub_debug_errors(void);
 
 /* Pages held by slabs of every cache. */
 KSLAB_API unsigned long kslab_slab_pages(void);
+
+/* kmem_cache_alloc() (kslab keeps no memcg list_lru: lru is ignored). */
+struct list_lru;
+KSLAB_API void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
+				     gfp_t flags);
+
+/*
+ * Fault injection (kslab_set_failslab()), exact in-use counts
+ * (kslab_cache_usage()) and the refused-free counter are declared in
+ * <kslab/prefixed.h>, included above.
+ */
 
 KSLAB_EXTERN_C_END
 

@@ -125,6 +125,7 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 
 static void kfree_report(const void *p, const char *why, unsigned long caller)
 {
+	ksl_count_refused_free();
 	ksl_pr_ratelimited(20, "BUG: kfree(%p) from %#lx: %s; refused", p,
 			   caller, why);
 }
@@ -175,6 +176,7 @@ void kfree(const void *p)
 	struct kmem_cache *hint;
 	struct slab *slab;
 
+	ksl_kasan_free(p);
 	if (unlikely(!ksl_own_enter(own))) {
 		kfree_unowned(p, _RET_IP_);
 		return;

@@ -13,6 +13,20 @@
 #define KSL_IS_POW2(x) ((x) != 0 && ((x) & ((x)-1)) == 0)
 #define _RET_IP_ ((unsigned long)__builtin_return_address(0))
 
+/* built with -fsanitize=address (GCC or clang): slab objects are poisoned */
+#if defined(__SANITIZE_ADDRESS__)
+#define KSLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KSLAB_ASAN 1
+#endif
+#endif
+#ifdef KSLAB_ASAN
+#define ksl_no_asan __attribute__((no_sanitize_address))
+#else
+#define ksl_no_asan
+#endif
+
 /* find last set bit, 1-based; 0 for 0 (the kernel's fls/fls64) */
 static inline int ksl_fls(unsigned int x)
 {

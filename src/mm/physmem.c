@@ -20,6 +20,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "mm/mm_internal.h"
+#ifdef KSLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define PC_BIOS_HOLE_START 0x9f000ULL
 #define PC_LOW_END 0x100000ULL
@@ -104,8 +107,14 @@ int ksl_physmem_init(void)
 
 void ksl_physmem_shutdown(void)
 {
-	if (ksl_mm.phys_base)
+	if (ksl_mm.phys_base) {
+#ifdef KSLAB_ASAN
+		/* no poisoned slab object may outlive the mapping */
+		__asan_unpoison_memory_region(ksl_mm.phys_base,
+					      ksl_mm.phys_map_len);
+#endif
 		munmap(ksl_mm.phys_base, ksl_mm.phys_map_len);
+	}
 	if (ksl_mm.mem_map)
 		munmap(ksl_mm.mem_map, ksl_mm.mem_map_len);
 	ksl_mm.phys_base = NULL;

@@ -215,13 +215,14 @@ static inline bool ksl_cache_dead(const struct kmem_cache *s)
 	return s->inert & KSL_CACHE_DEAD;
 }
 
-/* the free pointer of a free object */
-static inline void *get_fp(const struct kmem_cache *s, void *obj)
+/* the free pointer of a free object (poisoned under ASan: read unchecked) */
+static inline ksl_no_asan void *get_fp(const struct kmem_cache *s, void *obj)
 {
 	return *(void **)((char *)obj + s->offset);
 }
 
-static inline void set_fp(const struct kmem_cache *s, void *obj, void *fp)
+static inline ksl_no_asan void set_fp(const struct kmem_cache *s, void *obj,
+				      void *fp)
 {
 	*(void **)((char *)obj + s->offset) = fp;
 }
@@ -418,6 +419,37 @@ void ksl_slab_rcu_barrier(void);
  */
 void *ksl_zero_object(struct kmem_cache *s, void *obj);
 
+/* fault injection (slab_hooks.c): set while a failslab hook is installed */
+extern bool ksl_failslab_armed;
+bool ksl_should_failslab(struct kmem_cache *s, gfp_t gfp);
+/* refused frees (double, not an object start, not a slab object) */
+void ksl_count_refused_free(void);
+
+/*
+ * ASan (slab_hooks.c): objects are poisoned while free, so that a use
+ * after free of a slab object is reported; no-ops in other builds.
+ */
+#ifdef KSLAB_ASAN
+void ksl_kasan_alloc(const struct kmem_cache *s, void *obj);
+void ksl_kasan_free(const void *obj);
+void ksl_kasan_new_slab(const struct kmem_cache *s, const struct slab *slab);
+void ksl_kasan_unpoison(const void *addr, size_t len);
+#else
+static inline void ksl_kasan_alloc(const struct kmem_cache *s, void *obj)
+{
+}
+static inline void ksl_kasan_free(const void *obj)
+{
+}
+static inline void ksl_kasan_new_slab(const struct kmem_cache *s,
+				      const struct slab *slab)
+{
+}
+static inline void ksl_kasan_unpoison(const void *addr, size_t len)
+{
+}
+#endif
+
 static __attribute__((always_inline)) inline void *
 ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
@@ -425,6 +457,9 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	struct kmem_cache_cpu *c;
 	void *obj;
 
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
+	    ksl_should_failslab(s, gfp))
+		return NULL;
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = ksl_this_cpu_slab(s);
@@ -433,6 +468,7 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 		return ksl_alloc_refill_in(s, gfp, caller);
 	c->freelist = get_fp(s, obj);
 	ksl_own_leave(own);
+	ksl_kasan_alloc(s, obj);
 	if (unlikely(gfp & __GFP_ZERO))
 		return ksl_zero_object(s, obj);
 	return obj;
@@ -508,6 +544,7 @@ ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
 	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
 	struct slab *last;
 
+	ksl_kasan_free(obj);
 	if (likely(ksl_push_if_in(s, obj, c->base, c->span, &c->freelist)))
 		goto done;
 	last = c->last_local;

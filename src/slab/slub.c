@@ -130,6 +130,7 @@ slab_objects(struct kmem_cache *s, struct slab *slab)
 	     obj += s->size)
 		set_fp(s, obj, obj + s->size);
 	set_fp(s, start + slab->span - s->size, NULL);
+	ksl_kasan_new_slab(s, slab);
 	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
 			 __ATOMIC_RELEASE);
 	account_slab(s, slab->order, 1);
@@ -184,6 +185,8 @@ static void free_slab_pages(struct kmem_cache *s, struct slab *slab)
 {
 	account_slab(s, slab->order, -1);
 	atomic_fetch_sub(&s->node.total_objects, slab->objects);
+	ksl_kasan_unpoison(ksl_slab_address(slab),
+			   ksl_mm.page_size << slab->order);
 	slab->slab_cache = NULL;
 	__atomic_fetch_and(&slab->flags, ~(unsigned long)PG_slab,
 			   __ATOMIC_RELAXED);
@@ -730,6 +733,8 @@ static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 	if (likely(obj))
 		c->freelist = get_fp(s, obj);
 	ksl_release_cpu(h);
+	if (likely(obj))
+		ksl_kasan_alloc(s, obj);
 	if (unlikely(gfp & __GFP_ZERO))
 		return ksl_zero_object(s, obj);
 	return obj;

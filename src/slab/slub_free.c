@@ -40,6 +40,7 @@
 static __attribute__((noinline)) void
 double_free(struct kmem_cache *s, void *obj, unsigned long caller)
 {
+	ksl_count_refused_free();
 	ksl_pr_ratelimited(
 		20, "BUG %s: double free of object %p (caller %p); refused",
 		s->name, obj, (void *)caller);
@@ -259,6 +260,7 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 	unsigned long off;
 
 	if (unlikely(!slab)) {
+		ksl_count_refused_free();
 		if (s && ksl_cache_dead(s))
 			return dead_cache_free(s, caller);
 		ksl_pr_ratelimited(
@@ -284,6 +286,7 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 		     off - s->red_left_pad >=
 			     (unsigned long)slab->objects * s->size ||
 		     !obj_aligned(s, off - s->red_left_pad))) {
+		ksl_count_refused_free();
 		ksl_pr_ratelimited(
 			20,
 			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
@@ -347,9 +350,11 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 
 	if (!obj)
 		return;
+	ksl_kasan_free(obj);
 	if (unlikely(!s)) {
 		s = ksl_virt_to_cache(obj);
 		if (!s) {
+			ksl_count_refused_free();
 			ksl_pr_ratelimited(
 				20,
 				"kmem_cache_free(NULL): %p is not a slab object (caller %p); refused",

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kslab_ names of <kslab/prefixed.h>: each is the kernel-named call
+ * it wraps. The shared library is linked with -Bsymbolic-functions, so
+ * these calls (and every call inside the library) reach kslab's own
+ * functions whatever the program defines. The flag values the header
+ * spells out are checked against the kernel-named headers here.
+ */
+#include <kslab/kslab.h>
+
+#define SAME(a, b) _Static_assert((a) == (b), #a " == " #b)
+SAME(KSLAB___GFP_DMA, __GFP_DMA);
+SAME(KSLAB___GFP_HIGH, __GFP_HIGH);
+SAME(KSLAB___GFP_IO, __GFP_IO);
+SAME(KSLAB___GFP_FS, __GFP_FS);
+SAME(KSLAB___GFP_ZERO, __GFP_ZERO);
+SAME(KSLAB___GFP_DIRECT_RECLAIM, __GFP_DIRECT_RECLAIM);
+SAME(KSLAB___GFP_KSWAPD_RECLAIM, __GFP_KSWAPD_RECLAIM);
+SAME(KSLAB___GFP_NOWARN, __GFP_NOWARN);
+SAME(KSLAB___GFP_NOFAIL, __GFP_NOFAIL);
+SAME(KSLAB_GFP_KERNEL, GFP_KERNEL);
+SAME(KSLAB_GFP_NOWAIT, GFP_NOWAIT);
+SAME(KSLAB_GFP_ATOMIC, GFP_ATOMIC);
+SAME(KSLAB_SLAB_HWCACHE_ALIGN, SLAB_HWCACHE_ALIGN);
+SAME(KSLAB_SLAB_PANIC, SLAB_PANIC);
+SAME(KSLAB_SLAB_TYPESAFE_BY_RCU, SLAB_TYPESAFE_BY_RCU);
+SAME(KSLAB_SLAB_NO_MERGE, SLAB_NO_MERGE);
+SAME(KSLAB_SLAB_ACCOUNT, SLAB_ACCOUNT);
+SAME(KSLAB_SLAB_RECLAIM_ACCOUNT, SLAB_RECLAIM_ACCOUNT);
+_Static_assert(sizeof(kslab_gfp_t) == sizeof(gfp_t), "gfp_t");
+
+struct kmem_cache *kslab_kmem_cache_create(const char *name, unsigned int size,
+					   unsigned int align,
+					   kslab_slab_flags_t flags,
+					   void (*ctor)(void *))
+{
+	return kmem_cache_create(name, size, align, flags, ctor);
+}
+
+void kslab_kmem_cache_destroy(struct kmem_cache *s)
+{
+	kmem_cache_destroy(s);
+}
+
+int kslab_kmem_cache_shrink(struct kmem_cache *s)
+{
+	return kmem_cache_shrink(s);
+}
+
+unsigned int kslab_kmem_cache_size(struct kmem_cache *s)
+{
+	return kmem_cache_size(s);
+}
+
+void *kslab_kmem_cache_alloc(struct kmem_cache *s, kslab_gfp_t flags)
+{
+	return kmem_cache_alloc(s, flags);
+}
+
+void *kslab_kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
+				 kslab_gfp_t flags)
+{
+	return kmem_cache_alloc_lru(s, lru, flags);
+}
+
+void kslab_kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	kmem_cache_free(s, obj);
+}
+
+int kslab_kmem_cache_alloc_bulk(struct kmem_cache *s, kslab_gfp_t flags,
+				size_t size, void **p)
+{
+	return kmem_cache_alloc_bulk(s, flags, size, p);
+}
+
+void kslab_kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	kmem_cache_free_bulk(s, size, p);
+}
+
+void *kslab_kmalloc(size_t size, kslab_gfp_t flags)
+{
+	return __kmalloc(size, flags);
+}
+
+void *kslab_krealloc(const void *p, size_t new_size, kslab_gfp_t flags)
+{
+	return krealloc(p, new_size, flags);
+}
+
+void kslab_kfree(const void *p)
+{
+	kfree(p);
+}
+
+size_t kslab_ksize(const void *p)
+{
+	return ksize(p);
+}
