@@ -151,6 +151,17 @@ int kslab_cache_usage(struct kmem_cache *s, struct kslab_cache_usage *out)
 
 /* ---- ASan ----------------------------------------------------------------- */
 #ifdef KSLAB_ASAN
+/*
+ * Caches whose free objects kslab itself reads stay unpoisoned: SLUB
+ * debugging checks the poison and red zones of free objects, and
+ * sheaves hold objects taken from the slabs by paths that hand them to
+ * no user (their own poisoning would need every sheaf path to follow).
+ */
+static bool kasan_skips(const struct kmem_cache *s)
+{
+	return s->cpu_sheaves || (s->flags & SLAB_DEBUG_FLAGS);
+}
+
 void ksl_kasan_alloc(const struct kmem_cache *s, void *obj)
 {
 	__asan_unpoison_memory_region(obj, s->object_size);
@@ -166,14 +177,16 @@ void ksl_kasan_free(const void *obj)
 		return;
 	s = slab->slab_cache;
 	off = (unsigned long)((const char *)obj - (const char *)slab->base);
-	if (!s || (s->flags & SLAB_TYPESAFE_BY_RCU) || off >= slab->span ||
-	    !obj_aligned(s, off))
+	if (!s || (s->flags & SLAB_TYPESAFE_BY_RCU) || kasan_skips(s) ||
+	    off >= slab->span || !obj_aligned(s, off))
 		return;
 	__asan_poison_memory_region(obj, s->object_size);
 }
 
 void ksl_kasan_new_slab(const struct kmem_cache *s, const struct slab *slab)
 {
+	if (kasan_skips(s))
+		return;
 	__asan_poison_memory_region(slab->base, slab->span);
 }
 
