@@ -105,7 +105,9 @@ void ksl_cpu_own_retire(void)
 	for (unsigned int i = 0; i < own_arrays->nr; i++)
 		__atomic_store_n(&own_arrays->own[i].req, 1 << 30,
 				 __ATOMIC_RELEASE);
-	for (struct own_slot *o = stolen_slots; o; o = o->next)
+	for (struct own_slot *o =
+		     __atomic_load_n(&stolen_slots, __ATOMIC_ACQUIRE);
+	     o; o = o->next)
 		__atomic_store_n(&o->own.req, 1 << 30, __ATOMIC_RELEASE);
 }
 
@@ -143,7 +145,7 @@ static void wait_owner_out(struct ksl_cpu_own *o)
 	if (!__atomic_load_n(&o->owned, __ATOMIC_SEQ_CST))
 		return; /* a later owner's first section sees req */
 	membarrier_all();
-	while (__atomic_load_n(&o->busy, __ATOMIC_ACQUIRE)) {
+	while (ksl_own_busy(o)) {
 		if (++spins < 128)
 			ksl_cpu_relax();
 		else
@@ -185,8 +187,7 @@ bool ksl_cpu_exclude_begin(unsigned int cpu)
 	    ksl_tls.own == cur_slot(cpu)) {
 		/* the owner itself, not in a section now: mark it busy, so
 		 * that no steal starts meanwhile (a revoked owner is not) */
-		__atomic_store_n(&ksl_tls.own->busy, 1, __ATOMIC_RELAXED);
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		ksl_own_mark_busy(ksl_tls.own);
 		if (!revoked(ksl_tls.own))
 			return false;
 		__atomic_store_n(&ksl_tls.own->busy, 0, __ATOMIC_RELEASE);
@@ -212,8 +213,7 @@ struct ksl_cpu_own *ksl_lock_mode_begin(unsigned int *cpu)
 			    ksl_tls.own :
 			    NULL;
 		if (o) {
-			__atomic_store_n(&o->busy, 1, __ATOMIC_RELAXED);
-			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			ksl_own_mark_busy(o);
 		}
 		*cpu = ksl_this_cpu_fast(); /* a revoked owner moves */
 		if (!o || ksl_tls.own == o)
@@ -300,8 +300,11 @@ static bool steal(unsigned int cpu, struct ksl_cpu_own *o)
 	n->own.owned = 1;
 	n->own.req = 1;
 	n->own.prev = o;
-	n->next = stolen_slots;
-	stolen_slots = n;
+	/* steals of other CPUs push too (under their own slot_lock) */
+	n->next = __atomic_load_n(&stolen_slots, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&stolen_slots, &n->next, n, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 	__atomic_fetch_add(&o->req, KSL_OWN_REVOKED, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&cur[cpu], &n->own, __ATOMIC_RELEASE);
 	ksl_spin_unlock(&slot_lock[cpu]);

@@ -396,11 +396,24 @@ void ksl_cpu_own_retire(void);
  * this boot with nobody else using it (then tls.cpu and tls.cpu_off are
  * this boot's); false: take the locks (the slow paths).
  */
+static inline __attribute__((always_inline)) void
+ksl_own_mark_busy(struct ksl_cpu_own *own)
+{
+#ifdef __SANITIZE_THREAD__
+	/* ThreadSanitizer knows no membarrier(2): an exchange here and a
+	 * read-modify-write where others wait for busy (ksl_own_busy())
+	 * give it the order the barrier gives the real thing */
+	__atomic_exchange_n(&own->busy, 1, __ATOMIC_SEQ_CST);
+#else
+	__atomic_store_n(&own->busy, 1, __ATOMIC_RELAXED);
+#endif
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
 static inline __attribute__((always_inline)) bool
 ksl_own_enter(struct ksl_cpu_own *own)
 {
-	__atomic_store_n(&own->busy, 1, __ATOMIC_RELAXED);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	ksl_own_mark_busy(own);
 #if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
 	{
 		/* the same single load as the atomic (an x86-64 load is an
@@ -419,6 +432,16 @@ ksl_own_enter(struct ksl_cpu_own *own)
 #endif
 	__atomic_store_n(&own->busy, 0, __ATOMIC_RELEASE);
 	return false;
+}
+
+/* is the owner of own in a section (read by the threads that wait) */
+static inline int ksl_own_busy(struct ksl_cpu_own *own)
+{
+#ifdef __SANITIZE_THREAD__
+	return __atomic_fetch_add(&own->busy, 0, __ATOMIC_SEQ_CST);
+#else
+	return __atomic_load_n(&own->busy, __ATOMIC_ACQUIRE);
+#endif
 }
 
 static inline __attribute__((always_inline)) void
