@@ -2,6 +2,7 @@
 # Make sure the Debian packages a target needs are installed.
 #
 #   scripts/deps.sh build   what `make`, `make test` and `make demo` need
+#   scripts/deps.sh fuzz    also clang (with libFuzzer) for `make fuzz`
 #   scripts/deps.sh bench   also the peer allocators and valgrind for `make bench`
 #
 # As root the missing packages are installed with apt-get; otherwise the
@@ -11,12 +12,14 @@ set -eu
 build_pkgs="gcc make cmake pkg-config libcmocka-dev liblzma-dev zlib1g-dev liburcu-dev libtraceevent-dev libtracefs-dev"
 bench_pkgs="valgrind libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
 plot_pkgs="gnuplot-nox"
+fuzz_pkgs="clang libclang-rt-dev"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
 plot) want="$build_pkgs $plot_pkgs" ;;
-*) echo "usage: $0 build|bench|plot" >&2; exit 2 ;;
+fuzz) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 build|bench|plot|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
