@@ -20,6 +20,7 @@ CMAKE_ARGS = -DCMAKE_INSTALL_LIBDIR=lib -DKSLAB_WERROR=$(WERROR)
 CTEST      = ctest --output-on-failure --no-tests=error -j $(JOBS)
 
 FUZZ_RUNS ?= 20000
+FUZZ_SEED ?= 1
 FUZZERS    = fuzz_trace_parse fuzz_trace_input fuzz_boot fuzz_slab_ops
 
 .PHONY: all deps configure demo test test-plain test-asan test-tsan bench fuzz \
@@ -75,7 +76,7 @@ fuzz:
 	@set -e; cd $(BUILD)-fuzz; for f in $(FUZZERS); do \
 		mkdir -p corpus/$$f; \
 		echo "fuzz: $$f, $(FUZZ_RUNS) runs"; \
-		tests/fuzz/$$f -runs=$(FUZZ_RUNS) -close_fd_mask=2 \
+		tests/fuzz/$$f -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -close_fd_mask=2 \
 			-print_final_stats=1 corpus/$$f \
 			$(CURDIR)/tests/fuzz/corpus/$$f >$$f.log 2>&1 || \
 			{ tail -n 60 $$f.log; echo "fuzz: $$f FAILED," \
