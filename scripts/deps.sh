@@ -2,6 +2,7 @@
 # Make sure the Debian packages a target needs are installed.
 #
 #   scripts/deps.sh build   what `make`, `make test` and `make demo` need
+#   scripts/deps.sh fuzz    also clang (with libFuzzer) for `make fuzz`
 #   scripts/deps.sh bench   also the peer allocators and valgrind for `make bench`
 #   scripts/deps.sh kernel-tests  also Debian's kernel source 6.12 and time(1)
 #
@@ -13,13 +14,15 @@ build_pkgs="gcc make cmake pkg-config libcmocka-dev liblzma-dev zlib1g-dev libur
 bench_pkgs="valgrind libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
 plot_pkgs="gnuplot-nox"
 ktest_pkgs="linux-source-6.12 time xz-utils"
+fuzz_pkgs="clang libclang-rt-dev"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
 plot) want="$build_pkgs $plot_pkgs" ;;
 kernel-tests) want="$build_pkgs $ktest_pkgs" ;;
-*) echo "usage: $0 build|bench|plot|kernel-tests" >&2; exit 2 ;;
+fuzz) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 build|bench|plot|kernel-tests|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

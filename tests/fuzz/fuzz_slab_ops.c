@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer harness: sequences of allocator calls with invariant checks.
+ *
+ * One machine is booted once (x86_64, 256M, one CPU). Each input is a
+ * program: every op is one byte (the op) and the bytes after it (its
+ * arguments): create a cache (size, flags), kmalloc, kfree,
+ * kmem_cache_alloc, kmem_cache_zalloc, kmem_cache_free, shrink, and a
+ * double free of an object already freed (only on caches with
+ * SLAB_CONSISTENCY_CHECKS, where SLUB detects and refuses it; it must
+ * print a report or a refusal). Every
+ * object gets a tag byte written over all of it, checked before it is
+ * freed. At the end of the input every object is freed, the caches
+ * destroyed, every cache shrunk and the per-CPU page lists drained: the
+ * free page count must be back to what it was before the input.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <kslab/kslab.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NR_SLOTS 64
+#define NR_CACHES 4
+#define NR_FREED 16
+
+struct slot {
+	void *p;
+	size_t size;
+	int cache; /* -1: kmalloc */
+	uint8_t tag;
+};
+
+struct fuzz_cache {
+	struct kmem_cache *s;
+	unsigned int size;
+	int debug;
+};
+
+struct freed {
+	void *p;
+	int cache;
+};
+
+static struct slot slots[NR_SLOTS];
+static struct fuzz_cache caches[NR_CACHES];
+static struct freed freed[NR_FREED];
+static unsigned int nr_freed;
+
+static const slab_flags_t flag_choice[] = {
+	0,
+	SLAB_HWCACHE_ALIGN,
+	SLAB_NO_MERGE,
+	SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON,
+	SLAB_CONSISTENCY_CHECKS,
+};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if (kslab_boot("arch=x86_64 mem=256M nr_cpus=1"))
+		abort();
+	return 0;
+}
+
+static int shrink_one(struct kmem_cache *s, void *arg)
+{
+	kmem_cache_shrink(s);
+	return 0;
+}
+
+static unsigned long settled_free_pages(void)
+{
+	kslab_for_each_cache(shrink_one, NULL);
+	drain_all_pages(NULL);
+	return kslab_nr_free_pages();
+}
+
+static void tag_obj(struct slot *sl, uint8_t tag)
+{
+	sl->tag = tag;
+	memset(sl->p, tag, sl->size);
+}
+
+static void check_obj(const struct slot *sl)
+{
+	const uint8_t *b = sl->p;
+
+	for (size_t i = 0; i < sl->size; i++)
+		if (b[i] != sl->tag) {
+			fprintf(stderr, "fuzz: object %p byte %zu changed\n",
+				sl->p, i);
+			abort();
+		}
+}
+
+static int is_live(const void *p)
+{
+	for (int i = 0; i < NR_SLOTS; i++)
+		if (slots[i].p == p)
+			return 1;
+	return 0;
+}
+
+static void remember_freed(void *p, int cache)
+{
+	if (cache < 0 || !caches[cache].debug)
+		return;
+	freed[nr_freed % NR_FREED] = (struct freed){ p, cache };
+	nr_freed++;
+}
+
+static void free_slot(struct slot *sl)
+{
+	if (!sl->p)
+		return;
+	check_obj(sl);
+	if (sl->cache < 0) {
+		kfree(sl->p);
+	} else {
+		kmem_cache_free(caches[sl->cache].s, sl->p);
+		remember_freed(sl->p, sl->cache);
+	}
+	sl->p = NULL;
+}
+
+static void op_create(const uint8_t *a)
+{
+	static unsigned int serial;
+	struct fuzz_cache *c = NULL;
+	slab_flags_t flags;
+	char name[32];
+
+	for (int i = 0; i < NR_CACHES; i++)
+		if (!caches[i].s) {
+			c = &caches[i];
+			break;
+		}
+	if (!c)
+		return;
+	c->size = 1 + ((a[0] | a[1] << 8) % 8192);
+	flags = flag_choice[a[2] %
+			    (sizeof(flag_choice) / sizeof(flag_choice[0]))];
+	snprintf(name, sizeof(name), "fuzz_%u", serial++);
+	c->s = kmem_cache_create(name, c->size, 0, flags, NULL);
+	if (!c->s)
+		abort();
+	c->debug = !!(flags & SLAB_CONSISTENCY_CHECKS);
+}
+
+static void op_alloc(const uint8_t *a, int from_cache, int zero)
+{
+	struct slot *sl = &slots[a[0] % NR_SLOTS];
+	int ci = a[1] % NR_CACHES;
+	size_t size;
+	void *p;
+
+	free_slot(sl);
+	if (from_cache) {
+		if (!caches[ci].s)
+			return;
+		size = caches[ci].size;
+		p = zero ? kmem_cache_zalloc(caches[ci].s, GFP_KERNEL) :
+			   kmem_cache_alloc(caches[ci].s, GFP_KERNEL);
+	} else {
+		/* up to 48K: the kmalloc caches and the page allocator */
+		size = 1 + ((a[1] | a[2] << 8) % (48u << 10));
+		ci = -1;
+		p = zero ? kzalloc(size, GFP_KERNEL) :
+			   kmalloc(size, GFP_KERNEL);
+	}
+	if (!p)
+		abort(); /* 256M is plenty for 64 objects */
+	if (zero)
+		for (size_t i = 0; i < size; i++)
+			if (((uint8_t *)p)[i])
+				abort();
+	if (ci < 0 && ksize(p) < size)
+		abort();
+	*sl = (struct slot){ .p = p, .size = size, .cache = ci };
+	tag_obj(sl, a[2] ^ (uint8_t)(a[0] * 37));
+}
+
+/* What fn(s, p) wrote on stderr, in bytes (0: it said nothing). */
+static long stderr_of(void (*fn)(struct kmem_cache *, void *),
+		      struct kmem_cache *s, void *p)
+{
+	int fd = memfd_create("fuzz_stderr", 0), saved = dup(STDERR_FILENO);
+	long n;
+
+	if (fd < 0 || saved < 0 || dup2(fd, STDERR_FILENO) < 0)
+		abort();
+	fn(s, p);
+	n = lseek(fd, 0, SEEK_END);
+	if (dup2(saved, STDERR_FILENO) < 0)
+		abort();
+	close(saved);
+	close(fd);
+	return n;
+}
+
+/*
+ * The object's slab may be gone since (an empty slab is discarded on the
+ * free that empties it, or by a shrink) or be another cache's now: then
+ * the free is refused as "not a slab object" or a wrong cache, not
+ * reported as a double free. SLUB must report it or refuse it with a
+ * message; the refusals are rate-limited (after a burst, across inputs,
+ * they are silent), so a silent one is accepted when the cache still
+ * validates without a new error. The tag checks catch a free that was
+ * taken after all (two slots would then share an object).
+ */
+static void op_double_free(const uint8_t *a)
+{
+	struct kmem_cache *s;
+	unsigned long errors;
+	struct freed *f;
+
+	if (!nr_freed)
+		return;
+	f = &freed[a[0] % (nr_freed < NR_FREED ? nr_freed : NR_FREED)];
+	if (!f->p || !caches[f->cache].s || is_live(f->p))
+		return;
+	s = caches[f->cache].s;
+	errors = kslab_slub_debug_errors();
+	if (stderr_of(kmem_cache_free, s, f->p) ||
+	    kslab_slub_debug_errors() != errors)
+		return;
+	if (kmem_cache_validate(s) < 0 || kslab_slub_debug_errors() != errors) {
+		fprintf(stderr, "fuzz: double free of %p taken\n", f->p);
+		abort();
+	}
+}
+
+static void op_shrink(const uint8_t *a)
+{
+	struct fuzz_cache *c = &caches[a[0] % NR_CACHES];
+
+	if (c->s && kmem_cache_shrink(c->s))
+		abort();
+}
+
+static void reset(void)
+{
+	for (int i = 0; i < NR_SLOTS; i++)
+		free_slot(&slots[i]);
+	for (int i = 0; i < NR_CACHES; i++) {
+		if (caches[i].s)
+			kmem_cache_destroy(caches[i].s);
+		caches[i].s = NULL;
+	}
+	memset(freed, 0, sizeof(freed));
+	nr_freed = 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned long base = settled_free_pages(), now;
+	size_t i = 0;
+
+	while (i + 4 <= size) {
+		const uint8_t *a = data + i + 1;
+
+		switch (data[i] % 9) {
+		case 0:
+			op_create(a);
+			break;
+		case 1:
+			op_alloc(a, 0, 0);
+			break;
+		case 2:
+			op_alloc(a, 0, 1);
+			break;
+		case 3:
+			op_alloc(a, 1, 0);
+			break;
+		case 4:
+			op_alloc(a, 1, 1);
+			break;
+		case 5:
+			free_slot(&slots[a[0] % NR_SLOTS]);
+			break;
+		case 6:
+			op_shrink(a);
+			break;
+		case 7:
+			op_double_free(a);
+			break;
+		default:
+			free_slot(&slots[a[1] % NR_SLOTS]);
+			break;
+		}
+		i += 4;
+	}
+	reset();
+	now = settled_free_pages();
+	if (now != base) {
+		fprintf(stderr, "fuzz: free pages %lu, %lu before\n", now,
+			base);
+		abort();
+	}
+	return 0;
+}
