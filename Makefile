@@ -85,7 +85,7 @@ fuzz:
 	@set -e; cd $(BUILD)-fuzz; for f in $(FUZZERS); do \
 		mkdir -p corpus/$$f; \
 		echo "fuzz: $$f, $(FUZZ_RUNS) runs"; \
-		tests/fuzz/$$f -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -close_fd_mask=2 \
+		tests/fuzz/$$f -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -close_fd_mask=2 -rss_limit_mb=8192 \
 			-print_final_stats=1 corpus/$$f \
 			$(CURDIR)/tests/fuzz/corpus/$$f >$$f.log 2>&1 || \
 			{ tail -n 60 $$f.log; echo "fuzz: $$f FAILED," \

@@ -17,14 +17,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char line[FUZZ_BOOT_MAX + 1];
+	/* a small machine unless the input says otherwise (later words win):
+	 * the host's defaults would lay out all of its RAM under ASan */
+	static const char base[] = "mem=256M nr_cpus=2 ";
+	char line[sizeof(base) + FUZZ_BOOT_MAX];
 	struct kslab_arch_info ai;
 	int rc;
 
 	if (size > FUZZ_BOOT_MAX)
 		size = FUZZ_BOOT_MAX;
-	memcpy(line, data, size);
-	line[size] = '\0';
+	memcpy(line, base, sizeof(base) - 1);
+	memcpy(line + sizeof(base) - 1, data, size);
+	line[sizeof(base) - 1 + size] = '\0';
 	rc = kslab_boot(line);
 	if (rc) {
 		if (rc != -EINVAL && rc != -ENOMEM)
