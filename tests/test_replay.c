@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/kslab_test.h"
 #include "helpers/json_check.h"
 #include "replay/replay.h"
 
@@ -219,35 +220,14 @@ static void test_packed_site_matching(void **state)
 	replay_result_free(&r);
 }
 
-static char *run(const char *args, int *status)
-{
-	char cmd[512], *buf = NULL;
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/kslab replay %s", KSLAB_BINDIR, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	*status = WEXITSTATUS(pclose(p));
-	if (!buf)
-		buf = calloc(1, 1);
-	buf[len] = '\0';
-	return buf;
-}
-
 static void test_command_outputs(void **state)
 {
 	int status;
 	char *out;
 
-	out = run("--policy x86_64,arm64-legacy -j 2 --format json --sites 3",
-		  &status);
+	out = run_replay(
+		"--policy x86_64,arm64-legacy -j 2 --format json --sites 3",
+		&status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_true(json_number_at(out, "events.kmalloc") == 27484);
@@ -256,7 +236,7 @@ static void test_command_outputs(void **state)
 	assert_non_null(strstr(out, "\"peak_slab_bytes\""));
 	assert_non_null(strstr(out, "\"bytes_alloc_mismatches\": 0"));
 	free(out);
-	out = run(
+	out = run_replay(
 		"--policy arm64 --boot 'arch=arm64 kmalloc.legacy memmap=2G@2G' --format csv",
 		&status);
 	assert_int_equal(status, 0);
@@ -266,7 +246,7 @@ static void test_command_outputs(void **state)
 	free(out);
 	/* a kmalloc cache named in kmem_cache_alloc that the policy lacks:
 	 * served by kmalloc as that kernel would (40 bytes: 64 vs 128) */
-	out = run(
+	out = run_replay(
 		"- --policy x86_64,arm64-legacy --format json < " KSLAB_TEST_DATADIR
 		"/replay-kmalloc-cache.trace",
 		&status);
@@ -276,15 +256,16 @@ static void test_command_outputs(void **state)
 	assert_non_null(strstr(out, "\"bytes_allocated\": 168"));
 	assert_non_null(strstr(out, "\"failed_allocations\": 0"));
 	free(out);
-	out = run("--policy sparc64 2>&1", &status);
+	out = run_replay("--policy sparc64 2>&1", &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "unknown policy 'sparc64'"));
 	free(out);
-	out = run("--policy x86_64 --plot out.txt 2>&1 >/dev/null", &status);
+	out = run_replay("--policy x86_64 --plot out.txt 2>&1 >/dev/null",
+			 &status);
 	assert_int_equal(status, 1);
 	assert_non_null(strstr(out, ".png or .svg"));
 	free(out);
-	out = run("/nonexistent.trace 2>&1", &status);
+	out = run_replay("/nonexistent.trace 2>&1", &status);
 	assert_int_equal(status, 2);
 	free(out);
 }

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/kslab_test.h"
 #include "helpers/json_check.h"
 #include "input/datadir.h"
 #include "replay/replay.h"
@@ -505,30 +506,15 @@ static void test_version_rules(void **state)
 }
 
 /* the command: the report names the policy and the attribution */
-static char *run(const char *args, int *status)
-{
-	char cmd[1024], *buf = calloc(1, 1 << 20);
-	size_t len;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/kslab replay %s", KSLAB_BINDIR, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	len = fread(buf, 1, (1 << 20) - 1, p);
-	buf[len] = '\0';
-	*status = WEXITSTATUS(pclose(p));
-	return buf;
-}
-
 static void test_command_reports(void **state)
 {
 	int status;
 	char *out;
 
 	(void)state;
-	out = run(BOOT61 "/trace.xz --policy x86_64,arm64-legacy -j 1 "
-			 "--format json --sites 0",
-		  &status);
+	out = run_replay(BOOT61 "/trace.xz --policy x86_64,arm64-legacy -j 1 "
+				"--format json --sites 0",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_non_null(strstr(out, "\"policy\": \"arm64-legacy\""));
@@ -539,16 +525,16 @@ static void test_command_reports(void **state)
 	assert_non_null(strstr(out, "\"matches_kernel\": true"));
 	assert_non_null(strstr(out, "kslab.kernel=6.1"));
 	free(out);
-	out = run(BOOT612 "/trace.xz --policy arm64,arm64-legacy -j 1 "
-			  "--kernel arm64-legacy --kernel-version 6.1 "
-			  "--format csv --sites 0",
-		  &status);
+	out = run_replay(BOOT612 "/trace.xz --policy arm64,arm64-legacy -j 1 "
+				 "--kernel arm64-legacy --kernel-version 6.1 "
+				 "--format csv --sites 0",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "kernel,arm64-legacy,given,"));
 	assert_non_null(strstr(out, "attribution,free,3590"));
 	assert_non_null(strstr(out, "kslab.kernel=6.1"));
 	free(out);
-	out = run(BOOT612 "/trace.xz --policy arm64 --sites 0", &status);
+	out = run_replay(BOOT612 "/trace.xz --policy arm64 --sites 0", &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "traced kernel: policy arm64 (detected"));
 	assert_non_null(strstr(out, "kmem_cache_alloc caches: traced 0, free "
@@ -556,7 +542,7 @@ static void test_command_reports(void **state)
 	assert_non_null(
 		strstr(out, "named caches from: " BOOT612 "/slabs.tsv"));
 	free(out);
-	out = run(BOOT612 "/trace.xz --kernel nonesuch 2>&1", &status);
+	out = run_replay(BOOT612 "/trace.xz --kernel nonesuch 2>&1", &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "--kernel: unknown policy"));
 	free(out);
@@ -573,18 +559,18 @@ static void test_seed_table(void **state)
 	char *out;
 
 	(void)state;
-	out = run(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
-			 "--sites 0",
-		  &status);
+	out = run_replay(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
+				"--sites 0",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "small kmalloc caches after the trace"));
 	/* legacy has no kmalloc-8; the machine's own slabinfo neither */
 	assert_non_null(strstr(out, "\nkmalloc-8 "));
 	assert_non_null(strstr(out, "12910/13088"));
 	free(out);
-	out = run(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
-			 "--sites 0 --format json",
-		  &status);
+	out = run_replay(BOOT61 "/trace.xz --policy arm64-legacy,arm64 -j 1 "
+				"--sites 0 --format json",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	/* legacy, then the 6.5+ minimum: 2336 KiB against 1752 */
@@ -615,7 +601,7 @@ static void test_other_boots(void **state)
 	for (size_t i = 0; i < sizeof(boots) / sizeof(boots[0]); i++) {
 		snprintf(args, sizeof(args),
 			 "%s/trace.xz --format csv --sites 0", boots[i]);
-		out = run(args, &status);
+		out = run_replay(args, &status);
 		assert_int_equal(status, 0);
 		snprintf(row, sizeof(row), "kernel,%s,detected,", want[i]);
 		assert_non_null(strstr(out, row));
@@ -629,9 +615,10 @@ static void test_other_boots(void **state)
 	 * SLAB_KMALLOC and keep no request-size word (104 where kmalloc-8's
 	 * debug slot is 112): the rest match.
 	 */
-	out = run(KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slub_debug/trace.xz"
-				" --format csv --sites 0",
-		  &status);
+	out = run_replay(KSLAB_DATADIR
+			 "/traces/arm64-6.12.117-2G-slub_debug/trace.xz"
+			 " --format csv --sites 0",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "slub_debug=FZPU kslab.kernel=6.12") ||
 			strstr(out, "kslab.kernel=6.12 slub_debug=FZPU"));

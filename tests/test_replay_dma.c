@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/kslab_test.h"
 #include "helpers/capture.h"
 #include "helpers/json_check.h"
 #include "replay/replay.h"
@@ -549,27 +550,6 @@ static void test_shipped_trace(void **state)
 	trace_stream_free(&s);
 }
 
-static char *run(const char *args, int *status)
-{
-	char cmd[768], *buf = NULL, chunk[4096];
-	size_t len = 0, n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/kslab replay %s", KSLAB_BINDIR, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	*status = WEXITSTATUS(pclose(p));
-	if (!buf)
-		buf = calloc(1, 1);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* a number of a policy's entry in "dma.policies" */
 static double policy_num(const char *json, int i, const char *key)
 {
@@ -588,9 +568,9 @@ static void test_command(void **state)
 
 	(void)state;
 	/* as traced: coherent PCIe, nothing bounces */
-	out = run("--dma --policy x86_64,arm64 --format json " DMATRACE
-		  " 2>/dev/null",
-		  &status);
+	out = run_replay("--dma --policy x86_64,arm64 --format json " DMATRACE
+			 " 2>/dev/null",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_true(json_number_at(out, "dma.events.dma_map_page") == 1755);
@@ -603,9 +583,10 @@ static void test_command(void **state)
 	}
 	free(out);
 	/* non-coherent: under arm64 6.5+ small maps from the device bounce */
-	out = run("--dma --dma-coherent no --policy x86_64,arm64-legacy,arm64 "
-		  "--format json " DMATRACE " 2>/dev/null",
-		  &status);
+	out = run_replay(
+		"--dma --dma-coherent no --policy x86_64,arm64-legacy,arm64 "
+		"--format json " DMATRACE " 2>/dev/null",
+		&status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	printf("non-coherent arm64: %g bounces (%g of objects), %g bytes, "
@@ -631,14 +612,15 @@ static void test_command(void **state)
 	assert_true(policy_num(out, 0, "at_risk") == 0); /* no cache line */
 	free(out);
 	/* the table names the devices */
-	out = run("--dma --policy arm64 " DMATRACE " 2>/dev/null", &status);
+	out = run_replay("--dma --policy arm64 " DMATRACE " 2>/dev/null",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "device 0000:00:02.0: behind an IOMMU"));
 	assert_non_null(
 		strstr(out, "linear map offset (file 0): 0xffff077a80000000"));
 	free(out);
 	/* without --dma: no dma report, dma lines skipped as before */
-	out = run("--policy arm64 --format json " DMATRACE, &status);
+	out = run_replay("--policy arm64 --format json " DMATRACE, &status);
 	assert_int_equal(status, 0);
 	assert_null(strstr(out, "\"dma\""));
 	assert_true(json_number_at(out, "events.skipped") >=
@@ -646,14 +628,14 @@ static void test_command(void **state)
 	assert_true(json_number_at(out, "events.bad") == 0);
 	free(out);
 	/* a trace without dma events: the slab replay as ever, a note */
-	out = run("--dma --policy arm64 " KSLAB_DATADIR
-		  "/traces/arm64-6.12.117-2G/trace.xz 2>&1",
-		  &status);
+	out = run_replay("--dma --policy arm64 " KSLAB_DATADIR
+			 "/traces/arm64-6.12.117-2G/trace.xz 2>&1",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "dma events: none in the trace"));
 	assert_non_null(strstr(out, "arm64"));
 	free(out);
-	out = run("--dma-coherent maybe " DMATRACE " 2>&1", &status);
+	out = run_replay("--dma-coherent maybe " DMATRACE " 2>&1", &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "--dma-coherent yes, no or traced"));
 	free(out);

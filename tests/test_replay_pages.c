@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
+#include "helpers/kslab_test.h"
 #include "helpers/capture.h"
 #include "helpers/json_check.h"
 #include "replay/replay.h"
@@ -374,35 +375,15 @@ static void test_arm64_boots(void **state)
 		check_boot(&boots[i]);
 }
 
-static char *run(const char *args, int *status)
-{
-	char cmd[768], *buf = NULL, chunk[4096];
-	size_t len = 0, n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/kslab replay %s", KSLAB_BINDIR, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	*status = WEXITSTATUS(pclose(p));
-	if (!buf)
-		buf = calloc(1, 1);
-	buf[len] = '\0';
-	return buf;
-}
-
 static void test_command(void **state)
 {
 	int status;
 	char *out;
 
 	(void)state;
-	out = run("--pages --policy arm64-legacy,arm64 " ARM61 "/trace.xz",
-		  &status);
+	out = run_replay("--pages --policy arm64-legacy,arm64 " ARM61
+			 "/trace.xz",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "mm_page_alloc 7313 (0 failed)"));
 	assert_non_null(strstr(out, "4054 first-time (483375 pages"));
@@ -413,8 +394,9 @@ static void test_command(void **state)
 		out,
 		"arch=arm64 kmalloc.legacy kslab.kernel=6.1 memmap=2G@1G"));
 	free(out);
-	out = run("--pages --policy arm64 --format json " ARM612 "/trace.xz",
-		  &status);
+	out = run_replay("--pages --policy arm64 --format json " ARM612
+			 "/trace.xz",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_int_equal(json_check(out), 0);
 	assert_true(json_number_at(out, "pages.page_events.mm_page_alloc") ==
@@ -423,28 +405,30 @@ static void test_command(void **state)
 		    4834);
 	free(out);
 	/* without --pages: no page report, page lines skipped as before */
-	out = run("--policy arm64 --format json " ARM612 "/trace.xz", &status);
+	out = run_replay("--policy arm64 --format json " ARM612 "/trace.xz",
+			 &status);
 	assert_int_equal(status, 0);
 	assert_null(strstr(out, "\"pages\""));
 	assert_true(json_number_at(out, "events.skipped") >= 6348 + 5812 + 157);
 	free(out);
 	/* an explicit layout and a buddyinfo that is not one */
-	out = run("--pages --policy arm64 --pages-machine memmap=1G@1G " ARM612
-		  "/trace.xz",
-		  &status);
+	out = run_replay(
+		"--pages --policy arm64 --pages-machine memmap=1G@1G " ARM612
+		"/trace.xz",
+		&status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(
 		out, "arch=arm64 kslab.kernel=6.12 memmap=1G@1G nr_cpus=2"));
 	free(out);
-	out = run("--pages --policy arm64 --buddyinfo " ARM612
-		  "/meminfo " ARM612 "/trace.xz 2>&1",
-		  &status);
+	out = run_replay("--pages --policy arm64 --buddyinfo " ARM612
+			 "/meminfo " ARM612 "/trace.xz 2>&1",
+			 &status);
 	assert_int_equal(status, 2);
 	assert_non_null(strstr(out, "not a /proc/buddyinfo line"));
 	free(out);
 }
 
-static void write_file(const char *path, const char *text)
+static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
@@ -466,14 +450,14 @@ static void test_machine_layout(void **state)
 	snprintf(zi, sizeof(zi), "%s/zoneinfo", dir);
 	snprintf(mi, sizeof(mi), "%s/meminfo", dir);
 	snprintf(bi, sizeof(bi), "%s/buddyinfo", dir);
-	write_file(zi, "Node 0, zone      DMA\n  pages free     10\n"
+	write_text(zi, "Node 0, zone      DMA\n  pages free     10\n"
 		       "        spanned  4096\n        present  4096\n"
 		       "        managed  4000\n  start_pfn:           0\n"
 		       "Node 0, zone    DMA32\n        spanned  0\n"
 		       "Node 0, zone   Normal\n        spanned  1048576\n"
 		       "        present  1048576\n        managed  1040000\n"
 		       "  start_pfn:           1048576\n");
-	write_file(mi, "MemTotal:       16704000 kB\n");
+	write_text(mi, "MemTotal:       16704000 kB\n");
 	assert_int_equal(machine_layout_read(zi, mi, &ml, err, sizeof(err)), 0);
 	assert_int_equal(ml.page_size, 16384);
 	assert_int_equal(ml.nr_ranges, 2);
@@ -483,18 +467,18 @@ static void test_machine_layout(void **state)
 	assert_int_equal(machine_layout_read(zi, NULL, &ml, err, sizeof(err)),
 			 0);
 	assert_string_equal(ml.boot, "memmap=16M@0 memmap=4G@4G");
-	write_file(zi, "Node 0, zone DMA\n  spanned  -5\n  start_pfn: x\n");
+	write_text(zi, "Node 0, zone DMA\n  spanned  -5\n  start_pfn: x\n");
 	assert_int_equal(machine_layout_read(zi, mi, &ml, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "no zone with pages spanned"));
-	write_file(bi, "Node 0, zone      DMA      3      1\n"
+	write_text(bi, "Node 0, zone      DMA      3      1\n"
 		       "Node 0, zone   Normal      0      2      1\n");
 	assert_int_equal(
 		buddyinfo_read(bi, text, sizeof(text), err, sizeof(err)), 0);
 	assert_int_equal(buddyinfo_zone(text, "Normal", counts, 16), 3);
 	assert_int_equal(counts[2], 1);
 	assert_int_equal(buddyinfo_zone(text, "DMA32", counts, 16), -1);
-	write_file(bi, "Node 0, zone DMA 1 2 x\n");
+	write_text(bi, "Node 0, zone DMA 1 2 x\n");
 	assert_int_equal(
 		buddyinfo_read(bi, text, sizeof(text), err, sizeof(err)), -1);
 	unlink(zi);

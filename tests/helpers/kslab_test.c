@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <string.h>
+#include <sys/wait.h>
 #include "kslab_test.h"
 
 #define SLURP_MAX (1 << 20)
@@ -54,4 +56,33 @@ void write_file(const char *path, const void *data, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	fclose(f);
+}
+
+char *run_command(const char *cmd, int *status)
+{
+	char *buf = NULL, chunk[4096];
+	size_t len = 0, n;
+	FILE *p = popen(cmd, "r");
+
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		assert_non_null(buf);
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	*status = WEXITSTATUS(pclose(p));
+	if (!buf)
+		buf = calloc(1, 1);
+	assert_non_null(buf);
+	buf[len] = '\0';
+	return buf;
+}
+
+char *run_replay(const char *args, int *status)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s/kslab replay %s", KSLAB_BINDIR, args);
+	return run_command(cmd, status);
 }

@@ -19,5 +19,9 @@ char *slurp_file(const char *path, size_t *len);
 /* the same for a file that must not be empty */
 char *slurp(const char *path);
 void write_file(const char *path, const void *data, size_t len);
+/* the output of a shell command line, NUL-terminated; *status its exit */
+char *run_command(const char *cmd, int *status);
+/* `kslab replay ARGS` of this build (ARGS may redirect, e.g. 2>&1) */
+char *run_replay(const char *args, int *status);
 
 #endif
