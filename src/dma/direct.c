@@ -30,6 +30,32 @@ bool ksl_dma_kmalloc_size_bounces(size_t size)
 	return ksl_dma_kmalloc_size_roundup(size) % ksl_dma.cache_align != 0;
 }
 
+/*
+ * The end of every streaming map (dma-direct and dma-iommu), m filled in
+ * and ksl_dma_lock() held: clean the partly covered cache lines of a
+ * non-coherent device (tracking their state when the model applies),
+ * enter m in the table, unlock; m->dma is returned.
+ */
+dma_addr_t ksl_map_commit(struct ksl_dma_map *m, unsigned long attrs)
+{
+	struct device *dev = m->dev;
+
+	if (!dev->coherent && !m->bounced &&
+	    !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
+	    ksl_cache_partial_lines(m->phys, m->size)) {
+		bool model =
+			ksl_cache_model_applies(dev, m->dir, m->bounced, attrs);
+
+		ksl_cache_clean(model ? m : NULL, m->phys, m->size, "map");
+		if (model)
+			ksl_cache_check_shared(m);
+	}
+	ksl_map_insert(m);
+	ksl_dma_unlock();
+	ksl_dev_count(dev, KSL_STAT(mappings), 1);
+	return m->dma;
+}
+
 static void overflow(struct device *dev, const char *what, dma_addr_t a,
 		     size_t size)
 {
@@ -110,18 +136,7 @@ direct_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->bounced = bounce;
 	m->slot = slot;
 	m->nslots = nslots;
-	if (!dev->coherent && !bounce && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
-	    ksl_cache_partial_lines(phys, size)) {
-		bool model = ksl_cache_model_applies(dev, dir, bounce, attrs);
-
-		ksl_cache_clean(model ? m : NULL, phys, size, "map");
-		if (model)
-			ksl_cache_check_shared(m);
-	}
-	ksl_map_insert(m);
-	ksl_dma_unlock();
-	ksl_dev_count(dev, KSL_STAT(mappings), 1);
-	return dma;
+	return ksl_map_commit(m, attrs);
 }
 
 static inline __attribute__((always_inline)) void

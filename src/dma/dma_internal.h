@@ -228,6 +228,8 @@ static inline void ksl_dev_count(struct device *dev, size_t off,
  * as map and unmap take them on every call); callers hold ksl_dma.lock.
  */
 struct ksl_dma_map *ksl_map_alloc_new(void);
+/* direct.c: finish a streaming map (cache clean, table entry, unlock) */
+dma_addr_t ksl_map_commit(struct ksl_dma_map *m, unsigned long attrs);
 void ksl_maps_drain(void);
 struct ksl_dma_map *ksl_map_find(struct device *dev, dma_addr_t dma);
 struct ksl_dma_map *ksl_map_covering(struct device *dev, dma_addr_t dma,

@@ -306,18 +306,7 @@ dma_addr_t ksl_iommu_map(struct device *dev, phys_addr_t phys, size_t size,
 	m->bounced = bounced;
 	m->slot = slot;
 	m->nslots = nslots;
-	if (!dev->coherent && !bounced && !(attrs & DMA_ATTR_SKIP_CPU_SYNC) &&
-	    ksl_cache_partial_lines(phys, size)) {
-		bool model = ksl_cache_model_applies(dev, dir, bounced, attrs);
-
-		ksl_cache_clean(model ? m : NULL, phys, size, "map");
-		if (model)
-			ksl_cache_check_shared(m);
-	}
-	ksl_map_insert(m);
-	ksl_dma_unlock();
-	ksl_dev_count(dev, KSL_STAT(mappings), 1);
-	return m->dma;
+	return ksl_map_commit(m, attrs);
 }
 
 /* ---- scatterlists ----------------------------------------------------------- */
