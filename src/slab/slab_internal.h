@@ -43,6 +43,10 @@
 #include <kslab/slab.h>
 #include "mm/mm_internal.h"
 
+/* the machine, as hidden as the library's definition: its fields are
+ * read %rip-relative by the fast paths (no address load first) */
+extern struct ksl_mm ksl_mm __attribute__((visibility("hidden")));
+
 #define KSL_MIN_PARTIAL 5
 #define KSL_MAX_PARTIAL 10
 #define KSL_MAX_OBJS_PER_PAGE 32767
@@ -409,6 +413,14 @@ void ksl_cache_free_all_slabs(struct kmem_cache *s);
 void ksl_slab_rcu_barrier(void);
 
 /*
+ * The caller a fast path passes its slow paths: 0 from the API's inline
+ * fast paths, so that none loads its return address; the out-of-line
+ * entry they tail-call (whose return address is then the API's caller)
+ * reads it with KSL_CALLER(caller).
+ */
+#define KSL_CALLER(caller) ((caller) ? (caller) : _RET_IP_)
+
+/*
  * The fast paths, inline here so that kmalloc()/kfree() get them too.
  * Both run only in the CPU owner's lock-free section (ksl_own_enter(),
  * which fails for every other thread and for a thread of an earlier
@@ -420,8 +432,26 @@ void ksl_slab_rcu_barrier(void);
 void *ksl_zero_object(struct kmem_cache *s, void *obj);
 
 /* fault injection (slab_hooks.c): set while a failslab hook is installed */
-extern bool ksl_failslab_armed;
+extern bool ksl_failslab_armed __attribute__((visibility("hidden")));
 bool ksl_should_failslab(struct kmem_cache *s, gfp_t gfp);
+/* is a hook armed: one compare in memory (a relaxed load) */
+static __attribute__((always_inline)) inline bool ksl_failslab_on(void)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	bool on;
+
+	__asm__("cmpb $0, %1" : "=@ccnz"(on) : "m"(ksl_failslab_armed));
+	return on;
+#else
+	return __atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED);
+#endif
+}
+
+/* the classic allocation with a hook armed: NULL if it fails, else the
+ * slow path (slub.c) */
+void *ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+/* __GFP_ZERO: the object cleared (slub.c) */
+void *ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 /* refused frees (double, not an object start, not a slab object) */
 void ksl_count_refused_free(void);
 
@@ -457,9 +487,11 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	struct kmem_cache_cpu *c;
 	void *obj;
 
-	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
-	    ksl_should_failslab(s, gfp))
-		return NULL;
+	/* tail calls, so no frame: a hook armed, or memory to clear */
+	if (unlikely(ksl_failslab_on()))
+		return ksl_alloc_failslab(s, gfp, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_alloc_zeroed(s, gfp, caller);
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = ksl_this_cpu_slab(s);
@@ -469,8 +501,6 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	c->freelist = get_fp(s, obj);
 	ksl_own_leave(own);
 	ksl_kasan_alloc(s, obj);
-	if (unlikely(gfp & __GFP_ZERO))
-		return ksl_zero_object(s, obj);
 	return obj;
 }
 

@@ -746,7 +746,7 @@ ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
-	return alloc_held(s, &h, gfp, caller);
+	return alloc_held(s, &h, gfp, KSL_CALLER(caller));
 }
 
 /* Everything else: a thread that is not its CPU's owner (or has no CPU
@@ -756,6 +756,7 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h;
 
+	caller = KSL_CALLER(caller);
 	if (unlikely(ksl_cache_dead(s))) {
 		ksl_dead_cache(s, "kmem_cache_alloc", caller);
 		return NULL;
@@ -764,11 +765,26 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return alloc_held(s, &h, gfp, caller);
 }
 
+__attribute__((noinline)) void *
+ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_alloc_slowpath(s, gfp, KSL_CALLER(caller));
+}
+
+__attribute__((noinline)) void *
+ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return ksl_zero_object(s, ksl_slab_alloc_fast(s, gfp & ~__GFP_ZERO,
+						      KSL_CALLER(caller)));
+}
+
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	if (s->cpu_sheaves)
-		return ksl_sheaf_alloc(s, gfp);
+		return ksl_sheaf_alloc_fast(s, gfp);
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 
@@ -776,6 +792,7 @@ slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 static __attribute__((noinline)) void *null_cache(unsigned long caller)
 {
+	caller = KSL_CALLER(caller);
 	ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
 			   (void *)caller);
 	return NULL;
@@ -792,8 +809,8 @@ void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (unlikely(!s))
-		return null_cache(_RET_IP_);
-	return slab_alloc(s, flags, _RET_IP_);
+		return null_cache(0);
+	return slab_alloc(s, flags, 0);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)

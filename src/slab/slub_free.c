@@ -348,6 +348,7 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 	struct ksl_cpu_own *lm;
 	unsigned int cpu;
 
+	caller = KSL_CALLER(caller);
 	if (!obj)
 		return;
 	ksl_kasan_free(obj);
@@ -393,6 +394,7 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
 	unsigned long off;
 
+	caller = KSL_CALLER(caller);
 	if (!slab) {
 		slab = ksl_slab_of_fast(obj);
 		if (unlikely(!slab || slab->slab_cache != s))
@@ -432,7 +434,7 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		return;
 	}
 	if (s->cpu_sheaves) {
-		ksl_sheaf_free(s, obj);
+		ksl_sheaf_free_fast(s, obj);
 		return;
 	}
 	ksl_slab_free_fast(s, NULL, obj, caller);
@@ -446,5 +448,5 @@ void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
 
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	slab_free(s, obj, _RET_IP_);
+	slab_free(s, obj, 0);
 }
