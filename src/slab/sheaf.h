@@ -155,7 +155,6 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	struct ksl_cpu_own *own;
 	struct slab_sheaf *main;
 	struct slab *slab;
-	unsigned long off;
 	unsigned int size;
 
 	/* a struct page whose slab_cache is s is a head page of a slab of
@@ -166,8 +165,7 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
 	if (unlikely(__atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) != s))
 		goto bad;
-	off = (unsigned long)((char *)obj - (char *)slab->base);
-	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
+	if (unlikely(!obj_in_head(s, slab, obj)))
 		goto bad;
 	own = ksl_tls.own;
 	if (unlikely(!ksl_own_enter(own))) {

@@ -183,9 +183,12 @@ struct kmem_cache {
 	unsigned int size;	  /* object stride */
 	unsigned int object_size; /* the object's own bytes */
 	unsigned int offset;	  /* free pointer */
-	/* ceil(2^64 / size): the index of an object and whether an offset
-	 * is an object start, without a division (below) */
+	/* floor(2^64 / size) + 1: the index of an object and whether an
+	 * offset is an object start, without a division (below) */
 	uint64_t div_magic;
+	/* the objects wholly in a slab's first page (0 for a debugged
+	 * cache) times div_magic * size mod 2^64: see obj_in_head() */
+	uint64_t head_limit;
 	slab_flags_t flags;
 	void (*ctor)(void *);
 	unsigned int
@@ -239,10 +242,14 @@ static inline void *idx_to_obj(const struct kmem_cache *s,
 
 /*
  * Division by s->size for offsets below 2^32 (a slab's span) with
- * M = ceil(2^64 / size) (Lemire, Kaser and Kurz, "Faster remainder by
- * direct computation", 2019): off / size is the high 64 bits of off * M,
- * and size divides off exactly when the low 64 bits, off * M mod 2^64,
- * are below M. One multiply each.
+ * M = floor(2^64 / size) + 1 (Lemire, Kaser and Kurz, "Faster remainder
+ * by direct computation", 2019; the ceiling but for a power of two,
+ * one more there): off / size is the high 64 bits of off * M, and size
+ * divides off exactly when the low 64 bits, off * M mod 2^64, are below
+ * M. One multiply each. For off = k * size those low bits are k * e,
+ * e = M * size mod 2^64 (1 <= e <= size), and for any other off below
+ * 2^32, or just below 0, they are at least M - size: so one compare with
+ * n * e tells an object start of the first n slots (obj_in_head()).
  */
 static inline unsigned long obj_index(const struct kmem_cache *s,
 				      unsigned long off)
@@ -253,6 +260,19 @@ static inline unsigned long obj_index(const struct kmem_cache *s,
 static inline bool obj_aligned(const struct kmem_cache *s, unsigned long off)
 {
 	return off * s->div_magic < s->div_magic;
+}
+
+/*
+ * Is obj an object start in the first page of slab (whose struct page is
+ * the slab's head, so obj - base is below the page size, or just below 0
+ * with a left red zone): one multiply and one compare. An object that
+ * runs past the first page is not told (false): the full check.
+ */
+static inline bool obj_in_head(const struct kmem_cache *s,
+			       const struct slab *slab, const void *obj)
+{
+	return ((uintptr_t)obj - (uintptr_t)slab->base) * s->div_magic <
+	       s->head_limit;
 }
 
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
@@ -550,23 +570,6 @@ static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
  * slab, the last slab freed into, else ksl_slab_free_in(), which leaves
  * the section itself.
  */
-/* the same past the active slab (obj is known not to be in it) */
-static __attribute__((always_inline)) inline void
-ksl_slab_free_past_active(struct kmem_cache *s, struct slab *slab, void *obj,
-			  unsigned long caller, struct ksl_cpu_own *own)
-{
-	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
-	struct slab *last = c->last_local;
-
-	if (ksl_push_if_in(s, obj, (const char *)last->base, last->span,
-			   &last->local_free)) {
-		last->local_nr++;
-		ksl_own_leave(own);
-		return;
-	}
-	ksl_slab_free_in(s, slab, obj, caller);
-}
-
 static __attribute__((always_inline)) inline void
 ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
 		   unsigned long caller, struct ksl_cpu_own *own)

@@ -44,7 +44,13 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	memset(s->cpu_slab, 0, len);
 	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++)
 		s->cpu_slab[i].last_local = &ksl_no_slab;
-	s->div_magic = UINT64_MAX / s->size + 1;
+	s->div_magic = UINT64_MAX / s->size + 1 +
+		       !(s->size & (s->size - 1)); /* a power of two */
+	/* the whole objects after the left red zone in the first page */
+	if (ksl_mm.page_size >= s->red_left_pad + s->size &&
+	    !(s->flags & SLAB_DEBUG_FLAGS))
+		s->head_limit = (ksl_mm.page_size - s->red_left_pad) / s->size *
+				(s->div_magic * s->size);
 	return 0;
 }
 
