@@ -143,6 +143,20 @@ ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 	return obj;
 }
 
+/* slab->slab_cache == s: a relaxed load, compared in memory on x86-64 */
+static __attribute__((always_inline)) inline bool
+ksl_slab_cache_is(const struct slab *slab, const struct kmem_cache *s)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	bool eq;
+
+	__asm__("cmpq %2, %1" : "=@ccz"(eq) : "m"(slab->slab_cache), "r"(s));
+	return eq;
+#else
+	return __atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) == s;
+#endif
+}
+
 /*
  * free_to_pcs(): obj checked to be an object start of a slab of s (the
  * kernel's virt_to_slab(), plus kslab's checks), then pushed on main in
@@ -163,7 +177,7 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	if (unlikely(pa >= ksl_mm.phys_end))
 		goto bad;
 	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
-	if (unlikely(__atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) != s))
+	if (unlikely(!ksl_slab_cache_is(slab, s)))
 		goto bad;
 	if (unlikely(!obj_in_head(s, slab, obj)))
 		goto bad;
