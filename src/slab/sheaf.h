@@ -82,7 +82,10 @@ unsigned long ksl_barn_objects(struct node_barn *barn, unsigned int *nr_full,
 /* sheaf.c */
 struct slab_sheaf *ksl_alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp);
 void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaves_drop_memory(bool on);
 void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr,
+				void **p);
 void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			   gfp_t gfp, unsigned long caller);
 /* out of line, reached by tail calls: their return address is the
