@@ -242,7 +242,12 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	pcs = pcs_of(s, h);
 	/* the CPU was let go: its sheaves may have changed (a flush) */
 	if (!pcs->main->size) {
-		ksl_barn_put_empty(barn, pcs->main);
+		/* mainline keeps the empty main as the spare when there is
+		 * none (6.18 gave it to the barn) */
+		if (s->nocpu && !pcs->spare)
+			pcs->spare = pcs->main;
+		else
+			ksl_barn_put_empty(barn, pcs->main);
 		pcs->main = full;
 	} else if (!pcs->spare) {
 		pcs->spare = full;
