@@ -14,6 +14,11 @@
  *              flushed to the slabs and reused) --> a new empty sheaf
  *          --> else main flushed to the slabs
  *
+ * "The slabs" are the CPU slab and its lists (6.18), or, for a cache
+ * with no CPU slab (s->nocpu, kslab.sheaves=all: mainline after 6.18),
+ * the node's slabs directly (slab_nocpu.c): refills take whole
+ * node-partial freelists, then new slabs; flushes free to the slabs.
+ *
  * Objects in sheaves are allocated as far as the slabs know (they count
  * in inuse, /proc/slabinfo's active_objs), as in the kernel. Sheaves are
  * kmalloc() objects of the simulated machine (struct_size() bytes), the
