@@ -529,6 +529,40 @@ static void test_sheaves_all_refill_from_node(void **state)
 	kslab_shutdown();
 }
 
+/* the kslab_ names of <kslab/prefixed.h> (the kernel test suites' shim) */
+static void test_prefixed_sheaf_calls(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_sheaf *sh;
+	void *p;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = kslab_kmem_cache_create_sheaves("prefixed-sheaves", 256, 0,
+					    KSLAB_SLAB_NO_MERGE, NULL, 32);
+	assert_non_null(s);
+	assert_int_equal(cache_info_of(s).sheaf_capacity, 32);
+	sh = kslab_kmem_cache_prefill_sheaf(s, KSLAB_GFP_KERNEL, 20);
+	assert_non_null(sh);
+	assert_true(kslab_kmem_cache_sheaf_size(sh) >= 20);
+	p = kslab_kmem_cache_alloc_from_sheaf(s, KSLAB___GFP_ZERO, sh);
+	assert_non_null(p);
+	assert_int_equal(((unsigned char *)p)[255], 0);
+	kslab_kmem_cache_free(s, p);
+	/* beyond the capacity: replaced by an oversize sheaf */
+	assert_int_equal(
+		kslab_kmem_cache_refill_sheaf(s, KSLAB_GFP_KERNEL, &sh, 40), 0);
+	assert_int_equal(kslab_kmem_cache_sheaf_size(sh), 40);
+	assert_int_equal(kslab_kmem_cache_refill_sheaf(s, KSLAB_GFP_KERNEL,
+						       NULL, 1),
+			 -EINVAL);
+	kslab_kmem_cache_return_sheaf(s, KSLAB_GFP_KERNEL, sh);
+	kslab_kmem_cache_shrink(s);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	kslab_kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_sheaves_for_all_policy),
 		cmocka_unit_test(test_sheaves_all_refill_from_node),
+		cmocka_unit_test(test_prefixed_sheaf_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
