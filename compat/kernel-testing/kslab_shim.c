@@ -239,9 +239,8 @@ static struct kmem_cache *kt_create(const char *name, unsigned int size,
 	struct kt_cache *c = calloc(1, sizeof(*c));
 
 	assert(c);
-	c->s = kslab_kmem_cache_create_sheaves(name, size, align,
-					       kt_flags(flags), ctor,
-					       sheaf_capacity);
+	c->s = kslab_kmem_cache_create_sheaves(
+		name, size, align, kt_flags(flags), ctor, sheaf_capacity);
 	assert(c->s);
 	c->name = name;
 	c->size = size;
@@ -277,8 +276,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
  * objects a prefill or refill adds must fit in the cache's non_kernel
  * allowance (used up), else it fails; an armed callback runs first.
  */
-struct kmem_cache *__kmem_cache_create_args(const char *name,
-					    unsigned int size,
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
 					    struct kmem_cache_args *args,
 					    unsigned int flags)
 {
@@ -297,8 +295,9 @@ struct kt_sheaf {
 	struct slab_sheaf pub; /* last: its objects[] stays empty */
 };
 
-#define KT_SHEAF(p) \
-	((struct kt_sheaf *)(void *)((char *)(p) - offsetof(struct kt_sheaf, pub)))
+#define KT_SHEAF(p)                                                        \
+	((struct kt_sheaf *)(void *)((char *)(p)-offsetof(struct kt_sheaf, \
+							  pub)))
 
 static void kt_run_callback(struct kt_cache *c)
 {
@@ -363,8 +362,8 @@ void *kmem_cache_alloc_from_sheaf(struct kmem_cache *s, gfp_t gfp,
 				  struct slab_sheaf *sheaf)
 {
 	struct kt_sheaf *sh = KT_SHEAF(sheaf);
-	void *p = kslab_kmem_cache_alloc_from_sheaf(KT(s)->s,
-						    (kslab_gfp_t)gfp, sh->ks);
+	void *p = kslab_kmem_cache_alloc_from_sheaf(KT(s)->s, (kslab_gfp_t)gfp,
+						    sh->ks);
 
 	sh->pub.size = kslab_kmem_cache_sheaf_size(sh->ks);
 	if (!p)
