@@ -529,6 +529,39 @@ static void test_sheaves_all_refill_from_node(void **state)
 	kslab_shutdown();
 }
 
+/*
+ * Out of memory under kslab.sheaves=all: a refill that gets only part of
+ * a sheaf gives it back (nothing is lost), allocations fail cleanly, and
+ * everything freed leaves no slab.
+ */
+static void test_sheaves_all_out_of_memory(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_cache_info i;
+	void **p = calloc(100000, sizeof(void *));
+	unsigned long n = 0;
+
+	(void)state;
+	assert_non_null(p);
+	boot("arch=x86_64 mem=64M nr_cpus=2 kslab.sheaves=all");
+	s = kmem_cache_create("oom-3000", 3000, 0, SLAB_NO_MERGE, NULL);
+	while (n < 100000 &&
+	       (p[n] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	assert_true(n > 1000 && n < 100000);
+	i = cache_info_of(s);
+	assert_int_equal(i.active_objs, n + i.sheaf_objects);
+	while (n)
+		kmem_cache_free(s, p[--n]);
+	kmem_cache_shrink(s);
+	i = cache_info_of(s);
+	assert_int_equal(i.active_objs, 0);
+	assert_int_equal(i.num_slabs, 0);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+	free(p);
+}
+
 /* the kslab_ names of <kslab/prefixed.h> (the kernel test suites' shim) */
 static void test_prefixed_sheaf_calls(void **state)
 {
@@ -577,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_sheaves_for_all_policy),
 		cmocka_unit_test(test_sheaves_all_refill_from_node),
+		cmocka_unit_test(test_sheaves_all_out_of_memory),
 		cmocka_unit_test(test_prefixed_sheaf_calls),
 	};
 

@@ -147,6 +147,8 @@ static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
 	struct slab_sheaf *sheaf = ksl_alloc_empty_sheaf(s, gfp);
 
 	if (sheaf && refill_sheaf(s, sheaf, gfp)) {
+		ksl_sheaf_flush_unused(s,
+				       sheaf); /* what a partial refill got */
 		ksl_free_empty_sheaf(s, sheaf);
 		return NULL;
 	}
@@ -229,10 +231,12 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	if (!can_alloc)
 		return false;
 	if (empty) {
-		if (!refill_sheaf(s, empty, gfp))
+		if (!refill_sheaf(s, empty, gfp)) {
 			full = empty;
-		else
-			ksl_free_empty_sheaf(s, empty); /* very low on memory */
+		} else { /* very low on memory */
+			ksl_sheaf_flush_unused(s, empty);
+			ksl_free_empty_sheaf(s, empty);
+		}
 	} else {
 		full = alloc_full_sheaf(s, gfp);
 	}
