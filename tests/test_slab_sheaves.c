@@ -562,6 +562,38 @@ static void test_sheaves_all_out_of_memory(void **state)
 	free(p);
 }
 
+static bool fail_this(struct kmem_cache *s, kslab_gfp_t gfp, void *arg)
+{
+	(void)gfp;
+	return s == arg;
+}
+
+/* fault injection is asked before the sheaves, as the kernel's
+ * slab_pre_alloc_hook(), under either policy */
+static void test_failslab_before_sheaves(void **state)
+{
+	static const char *const boots[] = {
+		"arch=x86_64 mem=256M nr_cpus=2",
+		"arch=x86_64 mem=256M nr_cpus=2 kslab.sheaves=all",
+	};
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct kmem_cache *s;
+
+		boot(boots[k]);
+		s = sheaf_cache("failslab-sheaves", 64, SLAB_NO_MERGE);
+		kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+		assert_true(cache_info_of(s).sheaf_objects > 0);
+		kslab_set_failslab(fail_this, s);
+		assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+		kslab_set_failslab(NULL, NULL);
+		kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+		kmem_cache_destroy(s);
+		kslab_shutdown();
+	}
+}
+
 /* the kslab_ names of <kslab/prefixed.h> (the kernel test suites' shim) */
 static void test_prefixed_sheaf_calls(void **state)
 {
@@ -612,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_sheaves_all_refill_from_node),
 		cmocka_unit_test(test_sheaves_all_out_of_memory),
 		cmocka_unit_test(test_prefixed_sheaf_calls),
+		cmocka_unit_test(test_failslab_before_sheaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
