@@ -470,11 +470,18 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 /* should_failslab() comes before the sheaves, as the kernel's
  * slab_pre_alloc_hook() (kmalloc() of a cache with sheaves and no CPU
  * slab asked already in ksl_slab_alloc_fast()) */
+static __attribute__((noinline)) void *
+sheaf_alloc_failslab(struct kmem_cache *s, gfp_t gfp)
+{
+	if (ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_sheaf_alloc_fast(s, gfp);
+}
+
 __attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
-	    ksl_should_failslab(s, gfp))
-		return NULL;
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)))
+		return sheaf_alloc_failslab(s, gfp);
 	return ksl_sheaf_alloc_fast(s, gfp);
 }
 
