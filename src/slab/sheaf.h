@@ -14,6 +14,11 @@
  *              flushed to the slabs and reused) --> a new empty sheaf
  *          --> else main flushed to the slabs
  *
+ * "The slabs" are the CPU slab and its lists (6.18), or, for a cache
+ * with no CPU slab (s->nocpu, kslab.sheaves=all: mainline after 6.18),
+ * the node's slabs directly (slab_nocpu.c): refills take whole
+ * node-partial freelists, then new slabs; flushes free to the slabs.
+ *
  * Objects in sheaves are allocated as far as the slabs know (they count
  * in inuse, /proc/slabinfo's active_objs), as in the kernel. Sheaves are
  * kmalloc() objects of the simulated machine (struct_size() bytes), the
@@ -82,7 +87,10 @@ unsigned long ksl_barn_objects(struct node_barn *barn, unsigned int *nr_full,
 /* sheaf.c */
 struct slab_sheaf *ksl_alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp);
 void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaves_drop_memory(bool on);
 void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr,
+				void **p);
 void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			   gfp_t gfp, unsigned long caller);
 /* out of line, reached by tail calls: their return address is the

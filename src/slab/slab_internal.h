@@ -170,7 +170,8 @@ _Static_assert(sizeof(struct kmem_cache_cpu) == KSL_CPU_SLAB_STRIDE,
 struct kmem_cache_node {
 	ksl_spinlock_t list_lock;
 	unsigned long nr_partial;
-	struct slab *partial; /* doubly linked, newest first */
+	struct slab *partial;	   /* doubly linked, newest first */
+	struct slab *partial_tail; /* its last slab (NULL: empty) */
 	atomic_long nr_slabs;
 	atomic_long total_objects;
 	struct node_barn *barn; /* a cache with sheaves: its barn (sheaf.h) */
@@ -206,6 +207,9 @@ struct kmem_cache {
 	/* cpu_slab is the inert ksl_dead_cpu_slab: KSL_CACHE_DEAD (destroyed
 	 * or shut down: on the graveyard), KSL_CACHE_DEBUG (slub_debug) */
 	unsigned char inert;
+	/* kslab.sheaves=all (slab_nocpu.c): no per-CPU slab; the sheaves,
+	 * if any, refill from and flush to the node's slabs */
+	bool nocpu;
 	unsigned int sheaf_capacity; /* 0 unless cpu_sheaves */
 	char *name;
 	char unique_id[32];
@@ -675,6 +679,25 @@ bool ksl_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *obj,
 /* slub.c for the debug paths: a new slab (on no list), onto the node list */
 struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp);
 void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab);
+/* slub.c for slab_nocpu.c: a new slab, its objects linked, on no list */
+struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp);
+
+/*
+ * Caches with no per-CPU slab (slab_nocpu.c; kslab.sheaves=all, as
+ * mainline after 6.18): objects straight from and to the node's slabs.
+ * ksl_nocpu_alloc(): one object (gfp's __GFP_ZERO honoured), from the
+ * first node-partial slab or a new one; ksl_nocpu_refill(): at least min
+ * and at most max objects for a sheaf, from whole node-partial slabs,
+ * then new ones (fewer than min: out of memory); ksl_nocpu_free(): obj,
+ * an object start of a slab of s, back to its slab.
+ */
+void *ksl_nocpu_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+unsigned int ksl_nocpu_refill(struct kmem_cache *s, gfp_t gfp, unsigned int min,
+			      unsigned int max, void **p);
+void ksl_nocpu_free(struct kmem_cache *s, void *obj, unsigned long caller);
+/* slab_create.c: the kmalloc caches' sheaves, once all of them exist
+ * (mainline's bootstrap_kmalloc_sheaves()) */
+int ksl_slab_kmalloc_sheaves(void);
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

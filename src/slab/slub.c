@@ -152,6 +152,11 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	return slab;
 }
 
+struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	return allocate_slab(s, gfp);
+}
+
 /* A debugged cache's new slab: red zones, poison and tracks set up before
  * the constructor, as setup_object(); span 0 sends every free to the
  * checked path. */
@@ -256,6 +261,8 @@ static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 	slab->next = n->partial;
 	if (n->partial)
 		n->partial->prev = slab;
+	else
+		n->partial_tail = slab;
 	n->partial = slab;
 	n->nr_partial++;
 }
@@ -273,6 +280,8 @@ void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
 		n->partial = slab->next;
 	if (slab->next)
 		slab->next->prev = slab->prev;
+	else
+		n->partial_tail = slab->prev;
 	slab->next = slab->prev = NULL;
 	n->nr_partial--;
 }
@@ -720,6 +729,22 @@ static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
 	return take_freelist(s, slab); /* not yet seen by anyone */
 }
 
+/*
+ * A cache with no per-CPU slab (kslab.sheaves=all), whose freelist is
+ * always empty: its sheaves (a kmalloc() of such a cache comes here from
+ * the inline path), else the node's slabs (CPU held, released).
+ */
+static __attribute__((noinline)) void *nocpu_alloc_held(struct kmem_cache *s,
+							struct ksl_cpu_hold *h,
+							gfp_t gfp,
+							unsigned long caller)
+{
+	if (s->cpu_sheaves)
+		return ksl_sheaf_alloc_held(s, h, gfp, caller);
+	ksl_release_cpu(h);
+	return ksl_nocpu_alloc(s, gfp, caller);
+}
+
 /* An object for a CPU whose freelist is empty (CPU held, released). */
 static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 						  struct ksl_cpu_hold *h,
@@ -729,6 +754,8 @@ static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 	struct kmem_cache_cpu *c = h->c;
 	void *obj = c->freelist;
 
+	if (unlikely(s->nocpu) && !s->inert)
+		return nocpu_alloc_held(s, h, gfp, caller);
 	if (!obj) {
 		obj = refill_from_slabs(s, c);
 		if (!obj) {

@@ -403,6 +403,14 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	off = (unsigned long)((char *)obj - (char *)slab->base);
 	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
 		goto checked;
+	/* kfree() of an object of a cache with sheaves and no CPU slab
+	 * (kslab.sheaves=all) gets here from its inline path: the sheaves */
+	if (unlikely(s->nocpu && s->cpu_sheaves)) {
+		struct ksl_cpu_hold h = { c, own, NULL };
+
+		ksl_sheaf_free_held(s, &h, obj, caller);
+		return;
+	}
 	if (likely(__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
 		   ksl_tls.cpu + 1)) {
 		void *head = slab->local_free;
