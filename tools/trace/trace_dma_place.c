@@ -355,7 +355,7 @@ static void end_pairing(struct trace_dma *d, struct pairing *p)
 			continue;
 		/* count each live map once: by its first key */
 		const struct trace_dma_event *e = &d->ev[p->live[i] - 1];
-		uint64_t k[2];
+		uint64_t k[2] = { 0, 0 };
 
 		keys_of(d, e, k);
 		if (idmap_find(&p->keys, k[0]) == i)
