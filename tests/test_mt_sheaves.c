@@ -164,7 +164,9 @@ static void test_sheaves_remote_frees(void **state)
 	struct kmem_cache_args args = { .sheaf_capacity = 16 };
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=3"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=512M nr_cpus=3")),
+		0);
 	cache = kmem_cache_create_args("mt-sheaves", SIZE, &args, 0);
 	assert_non_null(cache);
 	for (int k = 0; k < NR_CPUS; k++)

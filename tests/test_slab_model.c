@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #define NR_CACHES 6
 #define MAX_LIVE 3000
@@ -209,7 +210,9 @@ static void test_random_operations(void **state)
 
 	(void)state;
 	rnd_state = test_seed("test_random_operations");
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=3"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=512M nr_cpus=3")),
+		0);
 	for (unsigned int c = 0; c < NR_CACHES; c++) {
 		char name[32];
 		struct kmem_cache_args args = {
