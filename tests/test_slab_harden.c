@@ -43,15 +43,12 @@ static unsigned int seed;
 /* the word at off in a free object (poisoned under ASan) */
 static NO_ASAN unsigned long raw_word(const void *obj, unsigned int off)
 {
-	unsigned long v;
-
-	memcpy(&v, (const char *)obj + off, sizeof(v));
-	return v;
+	return *(const volatile unsigned long *)((const char *)obj + off);
 }
 
 static NO_ASAN void set_raw_word(void *obj, unsigned int off, unsigned long v)
 {
-	memcpy((char *)obj + off, &v, sizeof(v));
+	*(volatile unsigned long *)((char *)obj + off) = v;
 }
 
 static void boot_with(const char *opts, unsigned long s)
