@@ -179,6 +179,78 @@ static void test_random_kmalloc(void **state)
 		kfree(p[i]);
 }
 
+/*
+ * A slab that falls back to the cache's minimum order holds fewer objects
+ * than the permutation has slots: the slots beyond it are skipped
+ * (next_freelist_entry()). Memory is fragmented so that no block above
+ * order 0 is free: every page whose buddy stays allocated is freed, and
+ * the larger blocks left are taken.
+ */
+#define FB_PAGES 16384
+static unsigned long fb_pages[FB_PAGES];
+
+static void test_random_fallback(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_cache_info ci;
+	unsigned int n = 0, unsorted = 0, per;
+	char *objs[64];
+
+	char line[128];
+
+	(void)state;
+	snprintf(line, sizeof(line),
+		 "arch=x86_64 mem=32M nr_cpus=1 kslab.seed=%u "
+		 "kslab.freelist_random=1",
+		 seed);
+	assert_int_equal(kslab_boot(line), 0);
+	s = kmem_cache_create("harden_fb", 1024, 0, SLAB_NO_MERGE, NULL);
+	ci = cache_info_of(s);
+	assert_true(ci.order >= 1);
+	while (n < FB_PAGES &&
+	       (fb_pages[n] = __get_free_pages(GFP_KERNEL | __GFP_NOWARN, 0)))
+		n++;
+	assert_true(n > 1000 && n < FB_PAGES);
+	for (unsigned int i = 0; i < n; i++)
+		if ((fb_pages[i] >> 12) & 1) {
+			free_pages(fb_pages[i], 0);
+			fb_pages[i] = 0;
+		}
+	/* the blocks above order 0 the reserves kept: taken too */
+	for (int order = 10; order >= 1; order--)
+		while (__get_free_pages(GFP_ATOMIC | __GFP_NOWARN,
+					(unsigned int)order))
+			;
+	per = 4096 / 1024; /* an order-0 slab */
+	for (unsigned int slab = 0; slab < 8; slab++) {
+		char **o = objs + slab * per, *lo = NULL;
+		unsigned int seen = 0;
+
+		for (unsigned int i = 0; i < per; i++) {
+			o[i] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN);
+			assert_non_null(o[i]);
+			if (!lo || o[i] < lo)
+				lo = o[i];
+		}
+		assert_int_equal(cache_info_of(s).num_slabs, slab + 1);
+		/* one page, each slot once */
+		assert_int_equal((unsigned long)lo & 4095, 0);
+		for (unsigned int i = 0; i < per; i++) {
+			unsigned long off = (unsigned long)(o[i] - lo);
+
+			assert_true(off < 4096 && off % 1024 == 0);
+			assert_int_equal(seen & (1u << (off / 1024)), 0);
+			seen |= 1u << (off / 1024);
+			if (i && o[i] < o[i - 1])
+				unsorted++;
+		}
+	}
+	assert_true(unsorted > 0);
+	for (unsigned int i = 0; i < 8 * per; i++)
+		kmem_cache_free(s, objs[i]);
+	/* the pages taken go with the machine (shutdown_teardown) */
+}
+
 /* the word a free object holds, against the next object's address */
 static void check_raw_word(bool hardened)
 {
@@ -379,6 +451,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_params, shutdown_teardown),
 		cmocka_unit_test_teardown(test_random_order, shutdown_teardown),
 		cmocka_unit_test_teardown(test_random_kmalloc,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_random_fallback,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_hardened_word,
 					  shutdown_teardown),
