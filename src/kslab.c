@@ -34,6 +34,11 @@ static const struct ksl_layer ksl_layers[] = {
 	  ksl_slab_init, ksl_slab_shutdown },
 	{ "kmalloc", ksl_kmalloc_params, ksl_kmalloc_config_reset,
 	  ksl_kmalloc_validate, ksl_kmalloc_init, ksl_kmalloc_shutdown },
+	/* its validate seeds the random numbers (before the slab layer's
+	 * init); its init is init_freelist_randomization(), which follows
+	 * the kmalloc caches */
+	{ "slab hardening", ksl_harden_params, ksl_harden_config_reset,
+	  ksl_harden_validate, ksl_harden_init, ksl_harden_shutdown },
 	{ "dma", ksl_dma_params, ksl_dma_config_reset, ksl_dma_validate,
 	  ksl_dma_init, ksl_dma_shutdown },
 };

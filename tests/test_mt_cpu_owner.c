@@ -57,7 +57,9 @@ static void test_pinned_thread_takes_boot_cpu(void **state)
 	bool owned = false;
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=256M nr_cpus=2")),
+		0);
 	cache = kmem_cache_create("own-64", 64, 0, SLAB_NO_MERGE, NULL);
 	churn(10);
 	main_cpu = kslab_this_cpu();
@@ -105,7 +107,9 @@ static void test_sharer_owns_once_owner_gone(void **state)
 	pthread_t a, b;
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=2"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=256M nr_cpus=2")),
+		0);
 	cache = kmem_cache_create("own-64", 64, 0, SLAB_NO_MERGE, NULL);
 	pthread_barrier_init(&bar, NULL, 2);
 	pthread_create(&a, NULL, pinned_owner, NULL);
@@ -150,7 +154,9 @@ static void test_pinning_threads_race(void **state)
 	pthread_t th[HOPPERS];
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=3"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=256M nr_cpus=3")),
+		0);
 	cache = kmem_cache_create("own-hop", 64, 0, SLAB_NO_MERGE, NULL);
 	for (uintptr_t i = 0; i < HOPPERS; i++)
 		pthread_create(&th[i], NULL, hopper, (void *)i);

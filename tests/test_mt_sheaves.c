@@ -185,7 +185,7 @@ static void run_threads(const char *cmdline)
 
 	atomic_store(&bad_stamps, 0);
 	atomic_store(&remote_frees, 0);
-	assert_int_equal(kslab_boot(cmdline), 0);
+	assert_int_equal(kslab_boot(test_boot_line(cmdline)), 0);
 	cache = kmem_cache_create_args("mt-sheaves", SIZE, &args, 0);
 	assert_non_null(cache);
 	for (int k = 0; k < NR_CPUS; k++)

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #define NR_THREADS 6
 #define NR_CACHES 3
@@ -158,7 +159,9 @@ static void test_cross_thread_frees(void **state)
 	unsigned long pages0;
 
 	seed = test_seed("test_mt_slab");
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=2"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=512M nr_cpus=2")),
+		0);
 	pages0 = kslab_slab_pages();
 	for (int i = 0; i < NR_CACHES; i++) {
 		caches[i] = kmem_cache_create(names[i], sizes[i], 0,
@@ -295,7 +298,9 @@ static void test_owners_joiners_flushes(void **state)
 	struct kslab_cache_info info;
 	int flushes = 0;
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=4"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=512M nr_cpus=4")),
+		0);
 	assert_int_equal(kslab_set_cpu(0), 0);
 	pages0 = kslab_slab_pages();
 	own_cache = kmem_cache_create("mt-own", 64, 0, SLAB_NO_MERGE, NULL);
@@ -408,7 +413,9 @@ static void test_thread_across_reboot(void **state)
 	pthread_t th;
 
 	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=4"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=256M nr_cpus=4")),
+		0);
 	assert_int_equal(kslab_set_cpu(0), 0);
 	stale_c1 = kmem_cache_create("mt-stale1", 96, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(stale_c1);
@@ -419,7 +426,9 @@ static void test_thread_across_reboot(void **state)
 	kmem_cache_destroy(stale_c1);
 	kslab_shutdown();
 
-	assert_int_equal(kslab_boot("arch=x86_64 mem=256M nr_cpus=1"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("arch=x86_64 mem=256M nr_cpus=1")),
+		0);
 	assert_int_equal(kslab_set_cpu(0), 0);
 	stale_c2 = kmem_cache_create("mt-stale2", 96, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(stale_c2);

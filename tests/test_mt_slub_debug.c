@@ -72,7 +72,8 @@ static void test_threads(void **state)
 	pthread_t t[NR_THREADS];
 	unsigned long errors;
 
-	assert_int_equal(kslab_boot("mem=256M nr_cpus=2 slub_debug"), 0);
+	assert_int_equal(
+		kslab_boot(test_boot_line("mem=256M nr_cpus=2 slub_debug")), 0);
 	errors = kslab_slub_debug_errors();
 	cache = kmem_cache_create("mt_dbg", 64, 0, 0, NULL);
 	assert_non_null(cache);

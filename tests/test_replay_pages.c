@@ -350,7 +350,9 @@ static void check_boot(const struct boot_counts *b)
 	       (unsigned long long)r->end_pages,
 	       (unsigned long long)r->zones[ZONE_DMA].free_end, r->buddyinfo);
 	assert_true(r->ok);
-	assert_string_equal(r->boot, "arch=arm64 memmap=2G@1G nr_cpus=2");
+	assert_string_equal(r->boot, "arch=arm64 kslab.freelist_hardened=1 "
+				     "kslab.freelist_random=1 memmap=2G@1G "
+				     "nr_cpus=2");
 	assert_int_equal(r->allocs, b->alloc);
 	assert_int_equal(r->failed_allocs, 0);
 	assert_int_equal(r->unpaired_frees, b->first + b->untraced + b->split);
@@ -391,8 +393,8 @@ static void test_command(void **state)
 	assert_non_null(strstr(out, "traced machine (" ARM61 "/buddyinfo):\n"
 				    "Node 0, zone      DMA      1      2"));
 	assert_non_null(strstr(
-		out,
-		"arch=arm64 kmalloc.legacy kslab.kernel=6.1 memmap=2G@1G"));
+		out, "arch=arm64 kmalloc.legacy kslab.freelist_hardened=1 "
+		     "kslab.freelist_random=1 kslab.kernel=6.1 memmap=2G@1G"));
 	free(out);
 	out = run_replay("--pages --policy arm64 --format json " ARM612
 			 "/trace.xz",
@@ -418,7 +420,9 @@ static void test_command(void **state)
 		&status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(
-		out, "arch=arm64 kslab.kernel=6.12 memmap=1G@1G nr_cpus=2"));
+		out, "arch=arm64 kslab.freelist_hardened=1 "
+		     "kslab.freelist_random=1 kslab.kernel=6.12 memmap=1G@1G "
+		     "nr_cpus=2"));
 	free(out);
 	out = run_replay("--pages --policy arm64 --buddyinfo " ARM612
 			 "/meminfo " ARM612 "/trace.xz 2>&1",

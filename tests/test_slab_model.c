@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
+#include "helpers/kslab_test.h"
 
 #define NR_CACHES 6
 #define MAX_LIVE 3000
@@ -212,7 +213,7 @@ static void run_model(const char *cmdline, const char *test_name,
 	const char *log;
 
 	rnd_state = test_seed(test_name);
-	assert_int_equal(kslab_boot(cmdline), 0);
+	assert_int_equal(kslab_boot(test_boot_line(cmdline)), 0);
 	for (unsigned int c = 0; c < NR_CACHES; c++) {
 		char name[32];
 		struct kmem_cache_args args = {

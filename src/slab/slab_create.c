@@ -512,6 +512,7 @@ static void free_cache_struct(struct kmem_cache *s)
 {
 	if (s->cpu_slab != ksl_dead_cpu_slab)
 		free(s->cpu_slab);
+	ksl_harden_cache_release(s);
 	free(s->name);
 	free(cache_box(s));
 }
@@ -638,7 +639,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	set_cpu_partial(s);
 	create_unique_id(s);
 	*err = -ENOMEM;
-	if (ksl_cache_init_cpu(s))
+	if (ksl_harden_cache_init(s) || ksl_cache_init_cpu(s))
 		goto fail;
 	ksl_debug_cache_init(s);
 	set_nocpu(s);
@@ -873,6 +874,7 @@ static void release_cache(struct kmem_cache *s, bool give_back)
 	list_del_cache(s);
 	release_sheaves(s, give_back);
 	ksl_cache_free_all_slabs(s);
+	ksl_harden_cache_release(s);
 	if (give_back)
 		put_meta_objects(cache_box(s));
 	evicted = ksl_bury_cache(s);

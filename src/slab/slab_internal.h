@@ -190,6 +190,9 @@ struct kmem_cache {
 	/* the objects wholly in a slab's first page (0 for a debugged
 	 * cache) times div_magic * size mod 2^64: see obj_in_head() */
 	uint64_t head_limit;
+	/* kslab.freelist_hardened: the key free pointers are stored XORed
+	 * with (6.18's s->random); 0 when off, so the XOR is a no-op */
+	unsigned long random;
 	slab_flags_t flags;
 	void (*ctor)(void *);
 	unsigned int
@@ -211,6 +214,9 @@ struct kmem_cache {
 	 * if any, refill from and flush to the node's slabs */
 	bool nocpu;
 	unsigned int sheaf_capacity; /* 0 unless cpu_sheaves */
+	/* kslab.freelist_random: a permutation of 0..objects-1, each times
+	 * size (6.18's s->random_seq), or NULL (slab_harden.c) */
+	unsigned int *random_seq;
 	char *name;
 	char unique_id[32];
 	struct kmem_cache *list_next,
@@ -226,16 +232,25 @@ static inline bool ksl_cache_dead(const struct kmem_cache *s)
 	return s->inert & KSL_CACHE_DEAD;
 }
 
-/* the free pointer of a free object (poisoned under ASan: read unchecked) */
+/*
+ * The free pointer of a free object (poisoned under ASan: read
+ * unchecked), stored XORed with s->random (freelist_ptr_encode() and
+ * freelist_ptr_decode() of CONFIG_SLAB_FREELIST_HARDENED). The kernel
+ * also XORs in swab() of the word's address; kslab leaves that term out
+ * so that the boot option costs the fast paths one XOR (a key of 0: off)
+ * and no test (slab_harden.c).
+ */
 static inline ksl_no_asan void *get_fp(const struct kmem_cache *s, void *obj)
 {
-	return *(void **)((char *)obj + s->offset);
+	return (void *)(*(unsigned long *)((char *)obj + s->offset) ^
+			s->random);
 }
 
 static inline ksl_no_asan void set_fp(const struct kmem_cache *s, void *obj,
 				      void *fp)
 {
-	*(void **)((char *)obj + s->offset) = fp;
+	*(unsigned long *)((char *)obj + s->offset) = (unsigned long)fp ^
+						      s->random;
 }
 
 static inline void *idx_to_obj(const struct kmem_cache *s,
@@ -698,6 +713,24 @@ void ksl_nocpu_free(struct kmem_cache *s, void *obj, unsigned long caller);
 /* slab_create.c: the kmalloc caches' sheaves, once all of them exist
  * (mainline's bootstrap_kmalloc_sheaves()) */
 int ksl_slab_kmalloc_sheaves(void);
+
+/*
+ * Hardening (slab_harden.c): kslab.freelist_hardened=, kslab.freelist_random=
+ * and kslab.seed=. ksl_harden_cache_init() gives a new cache its key and
+ * (once the kmalloc caches exist: init_freelist_randomization()) its
+ * random sequence; ksl_harden_cache_release() frees the sequence;
+ * ksl_shuffle_freelist() links a new slab's objects in the sequence's
+ * order from a random start and returns the head (index + 1), or 0 when
+ * the cache has no sequence (then they are linked in address order).
+ */
+extern const struct ksl_param ksl_harden_params[];
+void ksl_harden_config_reset(void);
+int ksl_harden_validate(void);
+int ksl_harden_init(void);
+void ksl_harden_shutdown(void);
+int ksl_harden_cache_init(struct kmem_cache *s);
+void ksl_harden_cache_release(struct kmem_cache *s);
+unsigned int ksl_shuffle_freelist(struct kmem_cache *s, struct slab *slab);
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

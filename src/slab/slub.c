@@ -128,16 +128,23 @@ static __attribute__((always_inline)) inline void
 slab_objects(struct kmem_cache *s, struct slab *slab)
 {
 	char *start = slab->base;
+	unsigned int head = 0;
 
 	if (s->ctor)
 		for (unsigned int i = 0; i < slab->objects; i++)
 			s->ctor(start + (size_t)i * s->size);
-	for (char *obj = start, *end = start + slab->span - s->size; obj < end;
-	     obj += s->size)
-		set_fp(s, obj, obj + s->size);
-	set_fp(s, start + slab->span - s->size, NULL);
+	/* kslab.freelist_random: in the cache's random order (slab_harden.c) */
+	if (unlikely(s->random_seq))
+		head = ksl_shuffle_freelist(s, slab);
+	if (!head) {
+		for (char *obj = start, *end = start + slab->span - s->size;
+		     obj < end; obj += s->size)
+			set_fp(s, obj, obj + s->size);
+		set_fp(s, start + slab->span - s->size, NULL);
+		head = 1;
+	}
 	ksl_kasan_new_slab(s, slab);
-	__atomic_store_n(&slab->fstate, fs_make(1, 0, SLAB_FULL),
+	__atomic_store_n(&slab->fstate, fs_make(head, 0, SLAB_FULL),
 			 __ATOMIC_RELEASE);
 	account_slab(s, slab->order, 1);
 	atomic_fetch_add(&s->node.total_objects, slab->objects);

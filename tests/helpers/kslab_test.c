@@ -13,6 +13,16 @@
 
 #define SLURP_MAX (1 << 20)
 
+const char *test_boot_line(const char *base)
+{
+	static char line[1024];
+	const char *extra = getenv("KSLAB_TEST_BOOT");
+
+	snprintf(line, sizeof(line), "%s%s%s", base, extra ? " " : "",
+		 extra ? extra : "");
+	return line;
+}
+
 int shutdown_teardown(void **state)
 {
 	(void)state;

@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <kslab/kslab.h>
 
+/*
+ * base with $KSLAB_TEST_BOOT appended (a ctest variant's extra boot
+ * parameters, e.g. test_slab_model_hardened's); a static buffer
+ */
+const char *test_boot_line(const char *base);
 /* cmocka teardown: shut the machine down */
 int shutdown_teardown(void **state);
 /* kslab_cache_info(s), asserted to succeed */

@@ -25,13 +25,23 @@
 
 #define MAX_POLICIES 16
 
+/*
+ * The arm64 policies are the Debian arm64 kernels' configurations, which
+ * have CONFIG_SLAB_FREELIST_HARDENED and CONFIG_SLAB_FREELIST_RANDOM:
+ * both options on (they change addresses and the order objects come
+ * out of a new slab, no count or size; docs/replay.md).
+ */
+#define ARM64_HARDENED " kslab.freelist_hardened=1 kslab.freelist_random=1"
+
 static const struct replay_policy builtin[] = {
 	{ "x86_64", "arch=x86_64 mem=8G" },
-	{ "arm64-legacy", "arch=arm64 memmap=8G@2G kmalloc.legacy" },
-	{ "arm64-packed",
-	  "arch=arm64 memmap=8G@2G kmalloc.legacy kmalloc.packed" },
-	{ "arm64", "arch=arm64 memmap=8G@2G" },
-	{ "arm64-noswiotlb", "arch=arm64 memmap=8G@2G swiotlb=noforce" },
+	{ "arm64-legacy",
+	  "arch=arm64 memmap=8G@2G kmalloc.legacy" ARM64_HARDENED },
+	{ "arm64-packed", "arch=arm64 memmap=8G@2G kmalloc.legacy "
+			  "kmalloc.packed" ARM64_HARDENED },
+	{ "arm64", "arch=arm64 memmap=8G@2G" ARM64_HARDENED },
+	{ "arm64-noswiotlb",
+	  "arch=arm64 memmap=8G@2G swiotlb=noforce" ARM64_HARDENED },
 	/* the design that followed 6.18: every cache with sheaves */
 	{ "x86_64-sheaves", "arch=x86_64 mem=8G kslab.sheaves=all" },
 };
