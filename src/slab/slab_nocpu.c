@@ -98,7 +98,10 @@ static unsigned int from_new_slab(struct kmem_cache *s, struct slab *slab,
 {
 	struct kmem_cache_node *n = &s->node;
 	void *rest;
-	unsigned int got = take_chain(s, idx_to_obj(s, slab, 1), nr, p, &rest);
+	/* the head new_slab() recorded: index 0, or a random one under
+	 * kslab.freelist_random */
+	unsigned int got = take_chain(
+		s, idx_to_obj(s, slab, FS_HEAD(fs_load(slab))), nr, p, &rest);
 
 	if (!rest) {
 		__atomic_store_n(&slab->fstate, fs_make(0, got, SLAB_FULL),

@@ -823,8 +823,12 @@ ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	if (s->cpu_sheaves)
+	if (s->cpu_sheaves) {
+		/* should_failslab() before the sheaves (ksl_sheaf_alloc()) */
+		if (unlikely(ksl_failslab_on()))
+			return ksl_sheaf_alloc(s, gfp);
 		return ksl_sheaf_alloc_fast(s, gfp);
+	}
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 
