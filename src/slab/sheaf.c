@@ -20,6 +20,7 @@
 #include <urcu/urcu-memb.h>
 #include <kslab/kmalloc.h>
 #include "slab/sheaf.h"
+#include "slab/failslab.h"
 
 /* ---- sheaves' memory and the slabs behind them ------------------------- */
 
@@ -65,7 +66,7 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		ksl_release_cpu(&h);
 		if (i == nr)
 			break;
-		p[i] = ksl_slab_alloc_fast(s, gfp, _RET_IP_);
+		p[i] = ksl_slab_alloc_asked(s, gfp, _RET_IP_);
 		if (unlikely(!p[i])) {
 			while (i--)
 				ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
@@ -217,7 +218,7 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 
 	if (!main->size) {
 		if (!replace_empty_main(s, h, gfp))
-			return ksl_slab_alloc_fast(s, gfp, caller);
+			return ksl_slab_alloc_asked(s, gfp, caller);
 		main = pcs_of(s, h)->main;
 	}
 	obj = main->objects[--main->size];
@@ -408,6 +409,10 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 
 __attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
 {
+	/* failslab, as slab_pre_alloc_hook() before alloc_from_pcs() */
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
+	    ksl_should_failslab(s, gfp))
+		return NULL;
 	return ksl_sheaf_alloc_fast(s, gfp);
 }
 
