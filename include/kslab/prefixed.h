@@ -100,7 +100,9 @@ KSLAB_PREFIXED_API size_t kslab_ksize(const void *p);
  * those of the boot caches kmem_cache and kmem_cache_node and those with
  * __GFP_NOFAIL; true fails it (NULL, no report). fn may run on any thread
  * at once; it must not allocate from kslab. NULL removes the hook.
- * kslab_failslab_count() says how many allocations a hook failed.
+ * kslab_failslab_count() says how many slab allocations were failed: by
+ * a hook, or by the kernel's failslab knobs (<kslab/fault_inject.h>,
+ * asked after the hook).
  */
 typedef bool (*kslab_failslab_fn)(struct kmem_cache *s, kslab_gfp_t gfp,
 				  void *arg);

@@ -90,6 +90,25 @@ static void rearm(void)
 	   nth || RD(faults[KSL_FAIL_PAGE_ALLOC].attr.probability));
 }
 
+/* every knob, read relaxed (threads may be using times and space up) */
+static void snapshot(const struct fault_state *f, struct kslab_fault_attr *a)
+{
+	a->probability = RD(f->attr.probability);
+	a->interval = RD(f->attr.interval);
+	a->times = RD(f->attr.times);
+	a->space = RD(f->attr.space);
+	a->verbose = RD(f->attr.verbose);
+	a->verbose_ratelimit_interval_ms =
+		RD(f->attr.verbose_ratelimit_interval_ms);
+	a->verbose_ratelimit_burst = RD(f->attr.verbose_ratelimit_burst);
+	a->task_filter = RD(f->attr.task_filter);
+	a->ignore_gfp_wait = RD(f->attr.ignore_gfp_wait);
+	a->ignore_gfp_highmem = RD(f->attr.ignore_gfp_highmem);
+	a->min_order = RD(f->attr.min_order);
+	a->cache_filter = RD(f->attr.cache_filter);
+	a->seed = RD(f->attr.seed);
+}
+
 static void set_state(struct fault_state *f, const struct kslab_fault_attr *a)
 {
 	WR(f->attr.probability, a->probability);
@@ -339,9 +358,7 @@ int kslab_fault_attr_get(const char *name, struct kslab_fault_attr *attr)
 	if (!f || !attr)
 		return -EINVAL;
 	pthread_mutex_lock(&fault_lock);
-	*attr = f->attr;
-	attr->times = RD(f->attr.times);
-	attr->space = RD(f->attr.space);
+	snapshot(f, attr);
 	pthread_mutex_unlock(&fault_lock);
 	return 0;
 }
@@ -537,9 +554,7 @@ int kslab_fault_write(const char *name, const char *knob, const char *value)
 	if (!k || !value)
 		return -EINVAL;
 	pthread_mutex_lock(&fault_lock);
-	a = f->attr;
-	a.times = RD(f->attr.times);
-	a.space = RD(f->attr.space);
+	snapshot(f, &a);
 	ret = parse_knob(k, value, (char *)&a + k->off);
 	if (!ret) {
 		/* one knob changes; the interval count and the generator
@@ -685,12 +700,11 @@ void ksl_fault_boot_apply(void)
 {
 	pthread_mutex_lock(&fault_lock);
 	for (int i = 0; i < KSL_NR_FAULTS; i++) {
-		struct kslab_fault_attr a = faults[i].attr;
+		struct kslab_fault_attr a;
 
 		if (!boot_cfg.given[i] && !boot_cfg.seed_given)
 			continue;
-		a.times = RD(faults[i].attr.times);
-		a.space = RD(faults[i].attr.space);
+		snapshot(&faults[i], &a);
 		if (boot_cfg.given[i]) {
 			a.interval = boot_cfg.interval[i];
 			a.probability = boot_cfg.probability[i];

@@ -407,12 +407,20 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 	ksl_sheaf_free_held(s, &h, obj, caller);
 }
 
+/* failslab armed: asked first, as slab_pre_alloc_hook() before
+ * alloc_from_pcs() (out of line: the fast path keeps no frame) */
+static __attribute__((noinline)) void *sheaf_alloc_armed(struct kmem_cache *s,
+							 gfp_t gfp)
+{
+	if (ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_sheaf_alloc_fast(s, gfp);
+}
+
 __attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	/* failslab, as slab_pre_alloc_hook() before alloc_from_pcs() */
-	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
-	    ksl_should_failslab(s, gfp))
-		return NULL;
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)))
+		return sheaf_alloc_armed(s, gfp);
 	return ksl_sheaf_alloc_fast(s, gfp);
 }
 
