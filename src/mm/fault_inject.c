@@ -188,20 +188,32 @@ static bool fault_ratelimit(struct fault_state *f)
 	return ok;
 }
 
-/* one frame as the kernel's %pS: symbol+0xoff/0xsize, or the address */
+/*
+ * One frame as the kernel's %pS: symbol+0xoff/0xsize for an exported
+ * symbol; else the address and where it lies in its object file (for
+ * addr2line -e FILE OFFSET).
+ */
 static void print_frame(void *addr)
 {
 	const ElfW(Sym) *sym = NULL;
+	const char *file, *base;
 	Dl_info info;
 
-	if (dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) &&
-	    info.dli_sname && info.dli_saddr)
+	if (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT)) {
+		ksl_printk(" %p", addr);
+		return;
+	}
+	if (info.dli_sname && info.dli_saddr) {
 		ksl_printk(
 			" %s+%#lx/%#lx", info.dli_sname,
 			(unsigned long)((char *)addr - (char *)info.dli_saddr),
 			sym ? (unsigned long)sym->st_size : 0UL);
-	else
-		ksl_printk(" %p", addr);
+		return;
+	}
+	file = info.dli_fname && *info.dli_fname ? info.dli_fname : "?";
+	base = strrchr(file, '/');
+	ksl_printk(" %p [%s+%#lx]", addr, base ? base + 1 : file,
+		   (unsigned long)((char *)addr - (char *)info.dli_fbase));
 }
 
 /* dump_stack(): the header line, then the calling thread's frames */
