@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <cmocka.h>
@@ -585,6 +586,30 @@ static void test_hook_beside_attributes(void **state)
 	kmem_cache_destroy(s);
 }
 
+/* examples/fault_inject.c: every failure point, the leak caught, the
+ * soak run repeatable from its seed */
+static void test_example(void **state)
+{
+	int status;
+	char *a = run_command(KSLAB_BINDIR "/examples/example_fault_inject 5",
+			      &status);
+	char *b;
+
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(a, "  build_list: 9 failure points tried, "
+				  "0 leaking\n"));
+	assert_non_null(strstr(a, "  allocation 3 failed: 1 object(s) "
+				  "leaked\n"));
+	assert_non_null(strstr(a, "leaky build_list: 9 failure points tried, "
+				  "3 leaking\n"));
+	assert_non_null(strstr(a, "0 object(s) leaked\n"));
+	b = run_command(KSLAB_BINDIR "/examples/example_fault_inject 5",
+			&status);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +637,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_knob_files, shutdown_teardown),
 		cmocka_unit_test_teardown(test_hook_beside_attributes,
 					  shutdown_teardown),
+		cmocka_unit_test(test_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -330,6 +330,24 @@ bool ksl_should_fail_ex(enum ksl_fault_point fp, long size, int flags)
 
 /* ---- per thread ------------------------------------------------------------- */
 
+/* a thread that ends with a fail-nth pending no longer keeps them armed */
+static pthread_key_t nth_key;
+static pthread_once_t nth_key_once = PTHREAD_ONCE_INIT;
+
+static void nth_thread_exit(void *unused)
+{
+	(void)unused;
+	if (fail_nth) {
+		fail_nth = 0;
+		nth_done();
+	}
+}
+
+static void nth_key_init(void)
+{
+	pthread_key_create(&nth_key, nth_thread_exit);
+}
+
 void kslab_fail_nth(unsigned int n)
 {
 	unsigned int old = fail_nth;
@@ -337,6 +355,10 @@ void kslab_fail_nth(unsigned int n)
 	fail_nth = n;
 	if (!old == !n)
 		return;
+	if (n) {
+		pthread_once(&nth_key_once, nth_key_init);
+		pthread_setspecific(nth_key, &nth_key);
+	}
 	pthread_mutex_lock(&fault_lock);
 	atomic_fetch_add(&nth_threads, n ? 1 : -1);
 	rearm();
