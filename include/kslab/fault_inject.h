@@ -24,11 +24,14 @@
 #ifndef KSLAB_FAULT_INJECT_H
 #define KSLAB_FAULT_INJECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <kslab/types.h>
 
-KSLAB_EXTERN_C_BEGIN
+/* plain C types only: <kslab/prefixed.h> includes this header too */
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct kmem_cache;
 
@@ -65,11 +68,13 @@ struct kslab_fault_attr {
  * 0, or -EINVAL for an unknown name or a NULL attr. Every knob returns
  * to its default at kslab_shutdown().
  */
-KSLAB_API int kslab_fault_attr_get(const char *name,
-				   struct kslab_fault_attr *attr);
-KSLAB_API int kslab_fault_attr_set(const char *name,
-				   const struct kslab_fault_attr *attr);
-KSLAB_API int kslab_fault_attr_reset(const char *name);
+#define KSLAB_FAULT_API __attribute__((visibility("default")))
+
+KSLAB_FAULT_API int kslab_fault_attr_get(const char *name,
+					 struct kslab_fault_attr *attr);
+KSLAB_FAULT_API int kslab_fault_attr_set(const char *name,
+					 const struct kslab_fault_attr *attr);
+KSLAB_FAULT_API int kslab_fault_attr_reset(const char *name);
 
 /*
  * One knob as its debugfs file: write "probability", "interval",
@@ -82,13 +87,13 @@ KSLAB_API int kslab_fault_attr_reset(const char *name);
  * -EINVAL (unknown name or knob, malformed value), -ERANGE (out of
  * range), -ENOSPC (buf too small).
  */
-KSLAB_API int kslab_fault_write(const char *name, const char *knob,
-				const char *value);
-KSLAB_API int kslab_fault_read(const char *name, const char *knob, char *buf,
-			       size_t len);
+KSLAB_FAULT_API int kslab_fault_write(const char *name, const char *knob,
+				      const char *value);
+KSLAB_FAULT_API int kslab_fault_read(const char *name, const char *knob,
+				     char *buf, size_t len);
 
 /* Failures the capability injected since the process started. */
-KSLAB_API unsigned long kslab_fault_count(const char *name);
+KSLAB_FAULT_API unsigned long kslab_fault_count(const char *name);
 
 /*
  * The calling thread's /proc/self/fail-nth: the n-th allocation of this
@@ -96,10 +101,10 @@ KSLAB_API unsigned long kslab_fault_count(const char *name);
  * fails, whatever the probability, interval and times; 0 cancels.
  * kslab_fail_nth_left() reads it back: 0 once the failure happened.
  */
-KSLAB_API void kslab_fail_nth(unsigned int n);
-KSLAB_API unsigned int kslab_fail_nth_left(void);
+KSLAB_FAULT_API void kslab_fail_nth(unsigned int n);
+KSLAB_FAULT_API unsigned int kslab_fail_nth_left(void);
 /* The calling thread's /proc/self/make-it-fail (for task-filter). */
-KSLAB_API void kslab_fault_make_it_fail(bool on);
+KSLAB_FAULT_API void kslab_fault_make_it_fail(bool on);
 
 /*
  * /sys/kernel/slab/<cache>/failslab: whether failslab's cache-filter
@@ -108,9 +113,11 @@ KSLAB_API void kslab_fault_make_it_fail(bool on);
  * NULL or dead cache. Setting a merged cache (two creators or more) is
  * refused with -EINVAL, as the kernel's store.
  */
-KSLAB_API int kslab_cache_failslab(const struct kmem_cache *s);
-KSLAB_API int kslab_cache_set_failslab(struct kmem_cache *s, bool on);
+KSLAB_FAULT_API int kslab_cache_failslab(const struct kmem_cache *s);
+KSLAB_FAULT_API int kslab_cache_set_failslab(struct kmem_cache *s, bool on);
 
-KSLAB_EXTERN_C_END
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* KSLAB_FAULT_INJECT_H */

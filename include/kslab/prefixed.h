@@ -108,6 +108,8 @@ typedef bool (*kslab_failslab_fn)(struct kmem_cache *s, kslab_gfp_t gfp,
 				  void *arg);
 KSLAB_PREFIXED_API void kslab_set_failslab(kslab_failslab_fn fn, void *arg);
 KSLAB_PREFIXED_API unsigned long kslab_failslab_count(void);
+/* the kernel's failslab and fail_page_alloc knobs: <kslab/fault_inject.h>,
+ * included at the end of this header */
 
 /*
  * Exact use of a cache: in_use counts the objects handed out and not
@@ -131,5 +133,7 @@ KSLAB_PREFIXED_API unsigned long kslab_refused_frees(void);
 #ifdef __cplusplus
 }
 #endif
+
+#include <kslab/fault_inject.h>
 
 #endif /* KSLAB_PREFIXED_H */
