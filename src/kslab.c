@@ -17,6 +17,13 @@
 #include "slab/slab_internal.h"
 #include "kmalloc/kmalloc_internal.h"
 #include "dma/dma_internal.h"
+#include "mm/fault_inject.h"
+
+static int fault_init(void)
+{
+	ksl_fault_boot_apply();
+	return 0;
+}
 
 struct ksl_layer {
 	const char *name;
@@ -28,6 +35,10 @@ struct ksl_layer {
 };
 
 static const struct ksl_layer ksl_layers[] = {
+	/* fault injection's boot parameters, applied before the first
+	 * allocation; every knob back to its default at shutdown */
+	{ "fault", ksl_fault_params, ksl_fault_config_reset, NULL, fault_init,
+	  ksl_fault_shutdown },
 	{ "mm", ksl_mm_params, ksl_mm_config_reset, ksl_mm_validate,
 	  ksl_mm_init, ksl_mm_shutdown },
 	{ "slab", ksl_slab_params, ksl_slab_config_reset, ksl_slab_validate,

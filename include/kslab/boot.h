@@ -18,6 +18,7 @@
  *   swiotlb=[N][,A][,force|noforce]  bounce buffer slots / none / always
  *   kslab.kernel=6.1|6.12|6.18  whose slab/kmalloc rules (default 6.18)
  *   slub_debug[=FLAGS[,CACHE...][;...]]  SLUB debugging (kslab/slab.h)
+ *   failslab=, fail_page_alloc=  fault injection (kslab/fault_inject.h)
  */
 #ifndef KSLAB_BOOT_H
 #define KSLAB_BOOT_H

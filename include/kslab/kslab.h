@@ -18,6 +18,7 @@
 #include <kslab/slab.h>
 #include <kslab/kmalloc.h>
 #include <kslab/dma.h>
+#include <kslab/fault_inject.h>
 #endif
 
 #endif /* KSLAB_KSLAB_H */

@@ -128,12 +128,16 @@ KSLAB_PREFIXED_API size_t kslab_ksize(const void *p);
  * those of the boot caches kmem_cache and kmem_cache_node and those with
  * __GFP_NOFAIL; true fails it (NULL, no report). fn may run on any thread
  * at once; it must not allocate from kslab. NULL removes the hook.
- * kslab_failslab_count() says how many allocations a hook failed.
+ * kslab_failslab_count() says how many slab allocations were failed: by
+ * a hook, or by the kernel's failslab knobs (<kslab/fault_inject.h>,
+ * asked after the hook).
  */
 typedef bool (*kslab_failslab_fn)(struct kmem_cache *s, kslab_gfp_t gfp,
 				  void *arg);
 KSLAB_PREFIXED_API void kslab_set_failslab(kslab_failslab_fn fn, void *arg);
 KSLAB_PREFIXED_API unsigned long kslab_failslab_count(void);
+/* the kernel's failslab and fail_page_alloc knobs: <kslab/fault_inject.h>,
+ * included at the end of this header */
 
 /*
  * Exact use of a cache: in_use counts the objects handed out and not
@@ -157,5 +161,7 @@ KSLAB_PREFIXED_API unsigned long kslab_refused_frees(void);
 #ifdef __cplusplus
 }
 #endif
+
+#include <kslab/fault_inject.h>
 
 #endif /* KSLAB_PREFIXED_H */

@@ -270,9 +270,10 @@ KSLAB_API void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,
 				     gfp_t flags);
 
 /*
- * Fault injection (kslab_set_failslab()), exact in-use counts
+ * Fault injection's hook (kslab_set_failslab()), exact in-use counts
  * (kslab_cache_usage()) and the refused-free counter are declared in
- * <kslab/prefixed.h>, included above.
+ * <kslab/prefixed.h>, included above; the kernel's failslab and
+ * fail_page_alloc knobs in <kslab/fault_inject.h>.
  */
 
 KSLAB_EXTERN_C_END

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <string.h>
 #include "mm/mm_internal.h"
+#include "mm/fault_inject.h"
 
 #define ALLOC_WMARK_MIN WMARK_MIN
 #define ALLOC_WMARK_LOW WMARK_LOW
@@ -312,6 +313,11 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 			gfp);
 		return NULL;
 	}
+	/* fail_page_alloc (prepare_alloc_pages()): NULL, nothing reported */
+	if (unlikely(__atomic_load_n(&ksl_fail_page_alloc_armed,
+				     __ATOMIC_RELAXED)) &&
+	    ksl_should_fail_alloc_page(gfp, order))
+		return NULL;
 	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
 	if (unlikely(!page))
 		page = alloc_pages_slowpath(gfp, order, highest);

@@ -20,6 +20,7 @@
 #include <urcu/urcu-memb.h>
 #include <kslab/kmalloc.h>
 #include "slab/sheaf.h"
+#include "slab/failslab.h"
 
 /* ---- sheaves' memory and the slabs behind them ------------------------- */
 
@@ -95,7 +96,7 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		ksl_release_cpu(&h);
 		if (i == nr)
 			break;
-		p[i] = ksl_slab_alloc_fast(s, gfp, _RET_IP_);
+		p[i] = ksl_slab_alloc_asked(s, gfp, _RET_IP_);
 		if (unlikely(!p[i])) {
 			while (i--)
 				ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
@@ -275,7 +276,7 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 	if (!main->size) {
 		if (!replace_empty_main(s, h, gfp))
 			return s->nocpu ? ksl_nocpu_alloc(s, gfp, caller) :
-					  ksl_slab_alloc_fast(s, gfp, caller);
+					  ksl_slab_alloc_asked(s, gfp, caller);
 		main = pcs_of(s, h)->main;
 	}
 	obj = main->objects[--main->size];
@@ -467,11 +468,10 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 	ksl_sheaf_free_held(s, &h, obj, caller);
 }
 
-/* should_failslab() comes before the sheaves, as the kernel's
- * slab_pre_alloc_hook() (kmalloc() of a cache with sheaves and no CPU
- * slab asked already in ksl_slab_alloc_fast()) */
-static __attribute__((noinline)) void *
-sheaf_alloc_failslab(struct kmem_cache *s, gfp_t gfp)
+/* failslab armed: asked first, as slab_pre_alloc_hook() before
+ * alloc_from_pcs() (out of line: the fast path keeps no frame) */
+static __attribute__((noinline)) void *sheaf_alloc_armed(struct kmem_cache *s,
+							 gfp_t gfp)
 {
 	if (ksl_should_failslab(s, gfp))
 		return NULL;
@@ -481,7 +481,7 @@ sheaf_alloc_failslab(struct kmem_cache *s, gfp_t gfp)
 __attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)))
-		return sheaf_alloc_failslab(s, gfp);
+		return sheaf_alloc_armed(s, gfp);
 	return ksl_sheaf_alloc_fast(s, gfp);
 }
 

@@ -2,12 +2,8 @@
 /*
  * What a test harness needs from the slab layer beside the allocator:
  *
- *   - fault injection: one failslab hook (the kernel's should_failslab()),
- *     asked before every slab allocation but those of the boot caches
- *     (kmem_cache, kmem_cache_node) and __GFP_NOFAIL ones; a yes fails
- *     the allocation with NULL. Policies (the kernel's failslab
- *     attributes, the radix-tree suite's "non_kernel" rule) live in the
- *     hook, not here.
+ *   - (fault injection, the failslab hook and the kernel's failslab
+ *     attributes, is failslab.c's)
  *   - exact in-use counts: objects handed out and not yet freed, counted
  *     from the slabs (slabinfo's active_objs also counts the objects on
  *     the CPUs' lists), and the number of frees kslab refused.
@@ -31,34 +27,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-bool ksl_failslab_armed;
-static struct {
-	kslab_failslab_fn fn;
-	void *arg;
-} failslab;
-static atomic_ulong nr_failslab, nr_refused_frees;
-
-void kslab_set_failslab(kslab_failslab_fn fn, void *arg)
-{
-	__atomic_store_n(&ksl_failslab_armed, false, __ATOMIC_RELAXED);
-	__atomic_store_n(&failslab.arg, arg, __ATOMIC_RELAXED);
-	__atomic_store_n(&failslab.fn, fn, __ATOMIC_RELEASE);
-	if (fn)
-		__atomic_store_n(&ksl_failslab_armed, true, __ATOMIC_RELEASE);
-}
-
-__attribute__((noinline)) bool ksl_should_failslab(struct kmem_cache *s,
-						   gfp_t gfp)
-{
-	kslab_failslab_fn fn = __atomic_load_n(&failslab.fn, __ATOMIC_ACQUIRE);
-
-	if (!fn || !s || s->refcount < 0 || (gfp & __GFP_NOFAIL))
-		return false;
-	if (!fn(s, gfp, __atomic_load_n(&failslab.arg, __ATOMIC_RELAXED)))
-		return false;
-	atomic_fetch_add_explicit(&nr_failslab, 1, memory_order_relaxed);
-	return true;
-}
+static atomic_ulong nr_refused_frees;
 
 void ksl_count_refused_free(void)
 {
@@ -68,11 +37,6 @@ void ksl_count_refused_free(void)
 unsigned long kslab_refused_frees(void)
 {
 	return atomic_load_explicit(&nr_refused_frees, memory_order_relaxed);
-}
-
-unsigned long kslab_failslab_count(void)
-{
-	return atomic_load_explicit(&nr_failslab, memory_order_relaxed);
 }
 
 void *kmem_cache_alloc_lru(struct kmem_cache *s, struct list_lru *lru,

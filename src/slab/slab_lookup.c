@@ -6,7 +6,7 @@
  * in). All O(1) through the struct page but ksl_slab_object_of(), which
  * walks the slab's free list to tell a live object from a free one.
  */
-#include "slab/slab_internal.h"
+#include "slab/failslab.h"
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
 			  void **p)
@@ -14,17 +14,24 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
 	unsigned long caller = _RET_IP_;
 	size_t i;
 
-	if (!s || !p)
+	if (!s || !p || !size)
 		return 0;
+	/* failslab's attributes: once for the call (slab_pre_alloc_hook) */
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
+	    !ksl_failslab_quiet && ksl_failslab_attr(s, flags))
+		return 0;
+	ksl_failslab_quiet++;
 	for (i = 0; i < size; i++) {
 		p[i] = ksl_cache_alloc_caller(s, flags, caller);
-		if (!p[i]) {
-			while (i--)
-				ksl_cache_free_caller(s, p[i], caller);
-			return 0;
-		}
+		if (!p[i])
+			break;
 	}
-	return (int)size;
+	ksl_failslab_quiet--;
+	if (i == size)
+		return (int)size;
+	while (i--) /* all or nothing */
+		ksl_cache_free_caller(s, p[i], caller);
+	return 0;
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
