@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -430,7 +431,8 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 	}
 	for (size_t i = 0; i < c->nr_traces; i++)
 		if (trace_stream_read(s, c->traces[i],
-				      &(struct trace_read_opts){ .progress = 1 },
+				      &(struct trace_read_opts){
+					      .progress = 1, .jobs = c->jobs },
 				      err, sizeof(err)) < 0) {
 			fprintf(stderr, "kslab replay: %s\n", err);
 			return -1;
@@ -649,6 +651,9 @@ int cmd_replay(int argc, char **argv)
 	if (load_inputs(&c, &s, &snap) ||
 	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
+	/* every policy's process starts from the parent's pages: few */
+	trace_stream_drop_pointers(&s);
+	malloc_trim(0);
 	if (no_events(&s)) {
 		fprintf(stderr, "kslab replay: no kmem events in the input\n");
 		goto out;
