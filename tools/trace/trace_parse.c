@@ -91,7 +91,8 @@ static int parse_dec(const char *s, size_t n, uint64_t *v)
 	for (size_t i = 0; i < n; i++) {
 		if (!is_digit(s[i]))
 			return -1;
-		if (x > (UINT64_MAX - 9) / 10)
+		/* 19 digits always fit in 64 bits */
+		if (n == 20 && x > (UINT64_MAX - 9) / 10)
 			return -1;
 		x = x * 10 + (uint64_t)(s[i] - '0');
 	}
