@@ -89,12 +89,14 @@ static int parse_dec(const char *s, size_t n, uint64_t *v)
 	if (!n || n > 20)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		unsigned int d = (unsigned int)(unsigned char)s[i] - '0';
+
+		if (d > 9)
 			return -1;
 		/* 19 digits always fit in 64 bits */
-		if (n == 20 && x > (UINT64_MAX - 9) / 10)
+		if (i == 19 && x > (UINT64_MAX - 9) / 10)
 			return -1;
-		x = x * 10 + (uint64_t)(s[i] - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
@@ -505,6 +507,9 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	out->node = -1;
 	out->accounted = -1;
 	p = line;
+	/* ftrace pads the task name: eight blanks at a time */
+	while (end - p >= 8 && !memcmp(p, "        ", 8))
+		p += 8;
 	while (p < end && is_space(*p))
 		p++;
 	if (p == end)
