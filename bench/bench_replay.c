@@ -30,8 +30,7 @@ static double cpu_s(int who)
 static double cpu_all, cpu_main; /* of the last parse */
 
 /* seconds to parse path into s with jobs threads (s is left filled) */
-static double parse(const char *path, struct trace_stream *s,
-		    unsigned int jobs)
+static double parse(const char *path, struct trace_stream *s, unsigned int jobs)
 {
 	struct trace_read_opts o = { .jobs = jobs };
 	char err[256];

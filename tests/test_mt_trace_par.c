@@ -76,8 +76,8 @@ static void same_stream(const struct trace_stream *a,
 	same_strings(&a->caches, &b->caches);
 	for (int k = 0; k < TRACE_ISSUE_NR_KINDS; k++) {
 		assert_int_equal(a->nr_issues[k], b->nr_issues[k]);
-		for (uint64_t i = 0; i < a->nr_issues[k] && i < TRACE_ISSUES_KEPT;
-		     i++) {
+		for (uint64_t i = 0;
+		     i < a->nr_issues[k] && i < TRACE_ISSUES_KEPT; i++) {
 			assert_int_equal(a->issues[k][i].file,
 					 b->issues[k][i].file);
 			assert_int_equal(a->issues[k][i].lineno,
@@ -118,14 +118,14 @@ static int event_line(char *buf, size_t size, unsigned int i)
 	unsigned int obj = i / 2, cpu = obj % 3;
 
 	if (i % 2 == 0)
-		return snprintf(buf, size,
-				"   task-%u    [%03u] ..... %u.%06u: kmalloc: "
-				"call_site=f%u+0x%x/0x100 ptr=%016x "
-				"bytes_req=%u bytes_alloc=%u "
-				"gfp_flags=GFP_KERNEL node=-1 accounted=false\n",
-				obj % 7, cpu, 100 + i / 1000000, i % 1000000,
-				obj % 53, obj % 5, 0x1000 + obj % 40000 * 16,
-				8 + obj % 200, 256);
+		return snprintf(
+			buf, size,
+			"   task-%u    [%03u] ..... %u.%06u: kmalloc: "
+			"call_site=f%u+0x%x/0x100 ptr=%016x "
+			"bytes_req=%u bytes_alloc=%u "
+			"gfp_flags=GFP_KERNEL node=-1 accounted=false\n",
+			obj % 7, cpu, 100 + i / 1000000, i % 1000000, obj % 53,
+			obj % 5, 0x1000 + obj % 40000 * 16, 8 + obj % 200, 256);
 	return snprintf(buf, size,
 			"   task-%u    [%03u] ..... %u.%06u: kfree: "
 			"call_site=g%u+0x1/0x10 ptr=%016x\n",
@@ -273,8 +273,7 @@ static void test_replay_json(void **state)
 	free(one);
 	free(three);
 	/* nothing to replay is refused the same way */
-	snprintf(args, sizeof(args), "%s -j 2 2>&1",
-		 path_of(2, "empty.trace"));
+	snprintf(args, sizeof(args), "%s -j 2 2>&1", path_of(2, "empty.trace"));
 	write_file(path_of(2, "empty.trace"), "", 0);
 	one = run_replay(args, &st1);
 	assert_int_equal(st1, 2);

@@ -58,8 +58,8 @@ int cmd_trace_gen(int argc, char **argv)
 	FILE *out = stdout;
 	int opt, ret = 2;
 
-	while ((opt = cli_getopt("trace-gen", argc, argv, ":hn:o:",
-				 gen_longopts)) != -1) {
+	while ((opt = cli_getopt("trace-gen", argc, argv,
+				 ":hn:o:", gen_longopts)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 0;
@@ -79,7 +79,8 @@ int cmd_trace_gen(int argc, char **argv)
 	}
 	trace = optind < argc ? strdup(argv[optind]) : default_trace();
 	if (!trace) {
-		fprintf(stderr, "kslab trace-gen: no trace given and no bundled trace\n");
+		fprintf(stderr,
+			"kslab trace-gen: no trace given and no bundled trace\n");
 		return 2;
 	}
 	if (outpath && !(out = fopen(outpath, "w"))) {

@@ -31,8 +31,8 @@ static int is_kmem(const struct trace_line *l)
  * The hex digits of " ptr=" in line, [*b, *e) after any "0x", when the
  * value is one copies move (not NULL, not ZERO_SIZE_PTR, hex); else 0.
  */
-static int movable_ptr(const char *line, size_t len,
-		       const struct trace_line *l, size_t *b, size_t *e)
+static int movable_ptr(const char *line, size_t len, const struct trace_line *l,
+		       size_t *b, size_t *e)
 {
 	const char *p = strstr(line, " ptr="), *q;
 
@@ -43,16 +43,15 @@ static int movable_ptr(const char *line, size_t len,
 	if (p[0] == '0' && (p[1] | 0x20) == 'x')
 		p += 2;
 	for (q = p; q < line + len && *q != ' '; q++)
-		if (!((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' &&
-						     (*q | 0x20) <= 'f')))
+		if (!((*q >= '0' && *q <= '9') ||
+		      ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')))
 			return 0;
 	*b = (size_t)(p - line);
 	*e = (size_t)(q - line);
 	return q > p;
 }
 
-static int scan(const char *path, struct gen_scan *sc, char *err,
-		size_t errlen)
+static int scan(const char *path, struct gen_scan *sc, char *err, size_t errlen)
 {
 	struct trace_input *in = trace_input_open(path, err, errlen);
 	struct trace_line l;
@@ -102,8 +101,8 @@ static int find_seconds(const char *line, size_t len, size_t *b, size_t *e,
 			p++;
 			continue;
 		}
-		while (t > line && ((t[-1] >= '0' && t[-1] <= '9') ||
-				    t[-1] == '.')) {
+		while (t > line &&
+		       ((t[-1] >= '0' && t[-1] <= '9') || t[-1] == '.')) {
 			t--;
 			if (*t == '.')
 				dot = t;
@@ -148,8 +147,8 @@ static void put_copy_line(FILE *out, const char *line, size_t len,
 
 /* One copy: 0, or -1 with err set */
 static int put_copy(const char *path, unsigned int c, const struct gen_scan *sc,
-		    FILE *out, struct trace_gen_result *res,
-		    char *err, size_t errlen)
+		    FILE *out, struct trace_gen_result *res, char *err,
+		    size_t errlen)
 {
 	struct trace_input *in = trace_input_open(path, err, errlen);
 	struct trace_line l;
@@ -198,9 +197,10 @@ int trace_gen(const char *path, unsigned int copies, FILE *out,
 	if (scan(path, &sc, err, errlen))
 		return -1;
 	if (sc.top == -2 && copies > 1) {
-		snprintf(err, errlen,
-			 "%s: the pointers' top bytes differ: copies could collide",
-			 path);
+		snprintf(
+			err, errlen,
+			"%s: the pointers' top bytes differ: copies could collide",
+			path);
 		return -1;
 	}
 	if (sc.first_ns == UINT64_MAX)

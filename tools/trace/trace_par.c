@@ -196,9 +196,8 @@ static int block_event(struct par_block *b, const struct trace_line *l,
 	return 0;
 }
 
-static void block_issue(struct trace_issue *kept, uint64_t *nr,
-			uint64_t lineno, const char *why, const char *line,
-			size_t len)
+static void block_issue(struct trace_issue *kept, uint64_t *nr, uint64_t lineno,
+			const char *why, const char *line, size_t len)
 {
 	if (*nr < TRACE_ISSUES_KEPT)
 		trace_issue_fill(&kept[*nr], lineno, why, line, len);
@@ -369,8 +368,8 @@ static int merge_events(struct trace_stream *s, struct par_reader *r,
 		e->site = smap[e->site];
 		e->cache = cmap[e->cache];
 		e->ptr = pmap[e->ptr];
-		trace_stream_pair(s, e, base + b->lineno[i], b->text + b->off[i],
-				  b->linelen[i]);
+		trace_stream_pair(s, e, base + b->lineno[i],
+				  b->text + b->off[i], b->linelen[i]);
 		s->ts_ns[s->nr++] = b->ts[i];
 	}
 	return 0;
@@ -389,8 +388,8 @@ static int merge(struct trace_stream *s, struct par_reader *r,
 }
 
 /* wait for block i, merge it, free its slot; 0 or -1 */
-static int merge_next(struct trace_stream *s, struct par_reader *r,
-		      uint64_t i, uint64_t *base)
+static int merge_next(struct trace_stream *s, struct par_reader *r, uint64_t i,
+		      uint64_t *base)
 {
 	struct par_block *b = &r->slot[i % r->nr_slots];
 	int ret;
@@ -513,7 +512,8 @@ int trace_stream_read_par(struct trace_stream *s, struct trace_input *in,
 	if (show)
 		progress(in, 1);
 	if (ret) {
-		snprintf(err, errlen, "%s: out of memory", trace_input_path(in));
+		snprintf(err, errlen, "%s: out of memory",
+			 trace_input_path(in));
 		return -1;
 	}
 	msg = trace_input_error(in);

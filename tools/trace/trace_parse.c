@@ -322,7 +322,8 @@ static int parse_gfp(const char *v, size_t n, gfp_t *gfp)
 	if (!n)
 		return -1;
 	m = &gfp_memo[(n * 7 + (unsigned char)v[n - 1] +
-		       (unsigned char)v[n / 2] * 3) % GFP_MEMO];
+		       (unsigned char)v[n / 2] * 3) %
+		      GFP_MEMO];
 	if (m->len == n && !memcmp(m->text, v, n)) {
 		*gfp = m->gfp;
 		return 0;

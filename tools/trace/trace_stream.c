@@ -78,8 +78,8 @@ static void issue_text(char *out, size_t size, const char *why,
 		 cut ? " ..." : "...");
 }
 
-void trace_issue_fill(struct trace_issue *is, uint64_t lineno,
-		      const char *why, const char *text, size_t len)
+void trace_issue_fill(struct trace_issue *is, uint64_t lineno, const char *why,
+		      const char *text, size_t len)
 {
 	is->lineno = lineno;
 	while (text && len && (*text == ' ' || *text == '\t')) {
@@ -161,8 +161,7 @@ int trace_stream_reserve_ptr(struct trace_stream *s, uint32_t id)
 	return id >= s->live_cap ? grow_live(s, id) : 0;
 }
 
-uint32_t trace_stream_site(struct trace_stream *s, uint32_t func,
-			   uint32_t off)
+uint32_t trace_stream_site(struct trace_stream *s, uint32_t func, uint32_t off)
 {
 	uint64_t key = (uint64_t)func << 32 | off;
 	int added;

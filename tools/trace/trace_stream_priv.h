@@ -13,8 +13,8 @@
 /* An event's fields from its line; ids (site, cache, ptr) left 0. */
 void trace_event_fill(struct trace_event *e, const struct trace_line *l);
 /* An issue's line number and text: "why: line" (cut), blanks skipped. */
-void trace_issue_fill(struct trace_issue *is, uint64_t lineno,
-		      const char *why, const char *text, size_t len);
+void trace_issue_fill(struct trace_issue *is, uint64_t lineno, const char *why,
+		      const char *text, size_t len);
 void trace_stream_issue(struct trace_stream *s, enum trace_issue_kind kind,
 			uint64_t lineno, const char *why, const char *text,
 			size_t len);
@@ -23,8 +23,7 @@ int trace_stream_reserve(struct trace_stream *s, size_t n);
 /* The pairing arrays cover pointer id; 0 or -1. */
 int trace_stream_reserve_ptr(struct trace_stream *s, uint32_t id);
 /* The id of call site (function id, offset), added when new; 0 on OOM. */
-uint32_t trace_stream_site(struct trace_stream *s, uint32_t func,
-			   uint32_t off);
+uint32_t trace_stream_site(struct trace_stream *s, uint32_t func, uint32_t off);
 /* Pair event e (its pointer id global) with what came before it. */
 void trace_stream_pair(struct trace_stream *s, struct trace_event *e,
 		       uint64_t lineno, const char *line, size_t len);
