@@ -2,8 +2,12 @@
 /*
  * Trace input: opens a file or standard input, detects xz and gzip by
  * magic bytes, has trace_decode.c decompress them (liblzma / zlib, in a
- * thread of its own) as a stream, and hands out lines. Truncated or corrupt compressed data and read errors end the
- * input with a message (trace_input_error()).
+ * thread of its own; a multi-block xz in several) as a stream, and hands
+ * out lines, or blocks of whole lines for parsing in parallel (the
+ * block's buffer goes to the caller, the partial line after it is moved
+ * to a new one). Truncated or corrupt compressed data and read errors
+ * end the input with a message (trace_input_error()); the whole lines
+ * before the error are still handed out.
  */
 #include <errno.h>
 #include <fcntl.h>
