@@ -520,14 +520,16 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 		      size_t errlen)
 {
 	unsigned int jobs = opts && !s->pages && !s->dma ? opts->jobs : 0;
-	struct trace_input *in =
-		trace_input_open_threads(path, jobs, err, errlen);
+	struct trace_input *in;
 	int show = opts && opts->progress && isatty(2);
 	const char *msg;
 	size_t len;
 	char *line;
 	int ret;
 
+	if (jobs > TRACE_READ_MAX_JOBS)
+		jobs = TRACE_READ_MAX_JOBS;
+	in = trace_input_open_threads(path, jobs, err, errlen);
 	if (!in)
 		return -1;
 	if (add_file(s, trace_input_path(in))) {

@@ -134,6 +134,8 @@ struct trace_stream {
 	uint32_t live_cap, zero_ptr;
 };
 
+#define TRACE_READ_MAX_JOBS 64u
+
 struct trace_read_opts {
 	int progress; /* a progress line on stderr */
 	/*
@@ -141,8 +143,8 @@ struct trace_read_opts {
 	 * line by line. The stream is the same either way (trace_par.c);
 	 * page and dma events, when wanted, are read line by line.
 	 */
-	unsigned int jobs;
-	size_t block; /* bytes a thread parses at a time; 0: 1 MiB */
+	unsigned int jobs; /* at most TRACE_READ_MAX_JOBS */
+	size_t block;	   /* bytes a thread parses at a time; 0: 1 MiB */
 };
 
 void trace_stream_init(struct trace_stream *s);
