@@ -270,8 +270,12 @@ uint64_t trace_decoder_offset(const struct trace_decoder *d)
 
 /*
  * liblzma 5.4 decodes the blocks of a multi-block file (xz -T) in
- * threads; a file of one block is decoded in one, as before.
+ * threads; a file of one block is decoded in one, as before, and so is
+ * one whose blocks would need more than DEC_MT_MEM of buffers at once
+ * (the threads hold whole blocks).
  */
+#define DEC_MT_MEM (256ull << 20)
+
 static lzma_ret xz_init(struct trace_decoder *d)
 {
 #if LZMA_VERSION >= 50040002u
@@ -279,7 +283,7 @@ static lzma_ret xz_init(struct trace_decoder *d)
 		lzma_mt mt = {
 			.flags = LZMA_CONCATENATED,
 			.threads = d->xz_threads,
-			.memlimit_threading = UINT64_MAX,
+			.memlimit_threading = DEC_MT_MEM,
 			.memlimit_stop = UINT64_MAX,
 		};
 
