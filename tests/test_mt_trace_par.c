@@ -6,7 +6,9 @@
  * pairing and issues with their line numbers. On bundled traces, on a
  * generated trace with anomalies scattered through it (bad lines,
  * unmatched and double frees, lost-event markers, CRLF, blank lines, a
- * last line without a newline), on a truncated .xz, and through the
+ * last line without a newline, a line longer than a block), on seeded
+ * noise (cut lines, stray NULs, CRs and bytes), on a truncated .xz, and
+ * through the
  * command: `kslab replay --format json` prints the same bytes at -j 1
  * and -j 3. kslab trace-gen's copies replay as N times the original.
  */
@@ -200,6 +202,36 @@ static void test_anomalies(void **state)
 	trace_stream_free(&s);
 }
 
+/* noise: pieces of lines, random bytes, NULs, CRs; seeded */
+static void test_noise(void **state)
+{
+	unsigned int seed = test_seed("trace_par_noise");
+	FILE *f = fopen(path_of(0, "noise.trace"), "w");
+	char line[512];
+
+	(void)state;
+	assert_non_null(f);
+	srand(seed);
+	for (unsigned int i = 0; i < 8000; i++) {
+		int n = event_line(line, sizeof(line), (unsigned int)rand());
+
+		switch (rand() % 4) {
+		case 0: /* a line cut short, or run into the next */
+			n = rand() % (n + 1);
+			break;
+		case 1: /* a byte changed: NUL, CR, newline, anything */
+			line[rand() % n] = (char)(rand() % 4 ?
+							  rand() :
+							  "\0\r\n"[rand() % 3]);
+			break;
+		}
+		fwrite(line, 1, (size_t)n, f);
+	}
+	assert_int_equal(fclose(f), 0);
+	check_same(path_of(0, "noise.trace"), 2, 1);
+	check_same(path_of(0, "noise.trace"), 3, 0);
+}
+
 /* path compressed into out as xz, its last cut bytes dropped */
 static void xz_file(const char *path, const char *out, size_t cut)
 {
@@ -329,8 +361,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	const char *names[] = { "odd.trace", "odd.trace.xz", "cut.trace.xz",
-				"empty.trace", "gen.trace" };
+	const char *names[] = { "odd.trace",   "odd.trace.xz", "cut.trace.xz",
+				"empty.trace", "gen.trace",    "noise.trace" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -344,6 +376,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bundled),
 		cmocka_unit_test(test_anomalies),
+		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_truncated_xz),
 		cmocka_unit_test(test_replay_json),
 		cmocka_unit_test(test_trace_gen),
