@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -152,7 +153,8 @@ static void usage(FILE *f)
 		"  --sites N            the N call sites losing most bytes to alignment\n"
 		"  --format table|json|csv\n"
 		"  --plot FILE.png|svg  slab memory per cache and policy (gnuplot)\n"
-		"  -j, --jobs N         policies replayed at once (default: cores)\n"
+		"  -j, --jobs N         policies replayed at once, and threads parsing\n"
+		"                       the traces (default: cores)\n"
 		"  --pages              also replay mm_page_alloc/mm_page_free events through\n"
 		"                       the buddy allocator, on a machine laid out as the\n"
 		"                       traced one (its zoneinfo, meminfo beside the trace)\n"
@@ -440,7 +442,8 @@ static int load_inputs(struct replay_cmd *c, struct trace_stream *s,
 	}
 	for (size_t i = 0; i < c->nr_traces; i++)
 		if (trace_stream_read(s, c->traces[i],
-				      &(struct trace_read_opts){ .progress = 1 },
+				      &(struct trace_read_opts){
+					      .progress = 1, .jobs = c->jobs },
 				      err, sizeof(err)) < 0) {
 			fprintf(stderr, "kslab replay: %s\n", err);
 			return -1;
@@ -659,6 +662,9 @@ int cmd_replay(int argc, char **argv)
 	if (load_inputs(&c, &s, &snap) ||
 	    settle_kernel(&c, &s, &snap, &kern, &attrib))
 		goto out;
+	/* every policy's process starts from the parent's pages: few */
+	trace_stream_drop_pointers(&s);
+	malloc_trim(0);
 	if (no_events(&s)) {
 		fprintf(stderr, "kslab replay: no kmem events in the input\n");
 		goto out;

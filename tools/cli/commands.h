@@ -6,5 +6,6 @@
 int cmd_trace_stats(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_trace_gen(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
  * command line, too little memory) or an unknown view.
  *   kslab replay [TRACE...] [options]   replay traces under slab policies
  *   kslab trace-stats [TRACE...]        summarise kmem traces
+ *   kslab trace-gen [TRACE] --copies N  a big trace from copies of one
  *   kslab record ...                    record kmem events, /sys/kernel/slab
  */
 #include <errno.h>
@@ -36,6 +37,8 @@ static void usage(FILE *out)
 		"                               kslab replay --help)\n"
 		"  trace-stats [TRACE...]       summarise kmem traces (see\n"
 		"                               kslab trace-stats --help)\n"
+		"  trace-gen [TRACE] --copies N pointer-rewritten copies of a trace, one\n"
+		"                               after the other (a big trace to measure)\n"
 		"  record -o FILE | --slabs FILE\n"
 		"                               record kmem events from the running\n"
 		"                               kernel, or snapshot /sys/kernel/slab\n"
@@ -104,6 +107,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace-stats"))
 		return cmd_trace_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace-gen"))
+		return cmd_trace_gen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||

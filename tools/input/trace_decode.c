@@ -41,6 +41,7 @@ struct trace_decoder {
 	char err[256];
 	/* the ring (threaded) */
 	int threaded;
+	unsigned int xz_threads; /* liblzma's own threads, 0: one */
 	pthread_t tid;
 	pthread_mutex_t lock;
 	pthread_cond_t can_put, can_get;
@@ -267,14 +268,38 @@ uint64_t trace_decoder_offset(const struct trace_decoder *d)
 	return __atomic_load_n(&d->offset, __ATOMIC_RELAXED);
 }
 
+/*
+ * liblzma 5.4 decodes the blocks of a multi-block file (xz -T) in
+ * threads; a file of one block is decoded in one, as before, and so is
+ * one whose blocks would need more than DEC_MT_MEM of buffers at once
+ * (the threads hold whole blocks).
+ */
+#define DEC_MT_MEM (256ull << 20)
+
+static lzma_ret xz_init(struct trace_decoder *d)
+{
+#if LZMA_VERSION >= 50040002u
+	if (d->xz_threads > 1) {
+		lzma_mt mt = {
+			.flags = LZMA_CONCATENATED,
+			.threads = d->xz_threads,
+			.memlimit_threading = DEC_MT_MEM,
+			.memlimit_stop = UINT64_MAX,
+		};
+
+		return lzma_stream_decoder_mt(&d->xz, &mt);
+	}
+#endif
+	return lzma_stream_decoder(&d->xz, UINT64_MAX, LZMA_CONCATENATED);
+}
+
 static int codec_init(struct trace_decoder *d)
 {
 	if (d->comp == TRACE_XZ) {
 		lzma_stream init = LZMA_STREAM_INIT;
 
 		d->xz = init;
-		if (lzma_stream_decoder(&d->xz, UINT64_MAX,
-					LZMA_CONCATENATED) != LZMA_OK)
+		if (xz_init(d) != LZMA_OK)
 			return -1;
 		d->xz_ready = 1;
 	} else if (d->comp == TRACE_GZIP) {
@@ -302,7 +327,7 @@ static int start_thread(struct trace_decoder *d)
 
 struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 					 const void *head, size_t len,
-					 const char *name, int threaded,
+					 const char *name, unsigned int threads,
 					 char *err, size_t errlen)
 {
 	struct trace_decoder *d = calloc(1, sizeof(*d));
@@ -317,13 +342,14 @@ struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 	memcpy(d->raw, head, len < DEC_RAW ? len : DEC_RAW);
 	d->raw_len = len;
 	d->offset = len;
+	d->xz_threads = threads > 1 ? threads : 0;
 	if (codec_init(d)) {
 		snprintf(err, errlen, "%s: cannot start the %s decoder", name,
 			 comp == TRACE_XZ ? "xz" : "gzip");
 		trace_decoder_close(d);
 		return NULL;
 	}
-	if (threaded && comp != TRACE_PLAIN && start_thread(d)) {
+	if (threads && comp != TRACE_PLAIN && start_thread(d)) {
 		snprintf(err, errlen, "%s: cannot start the decoder thread",
 			 name);
 		trace_decoder_close(d);

@@ -16,12 +16,14 @@ struct trace_decoder;
 
 /*
  * Decode fd (not closed here) as comp; the first len bytes of it were
- * already read into head. name is used in messages. NULL on failure
- * (out of memory, decoder or thread could not start), with err set.
+ * already read into head. name is used in messages. threads: 0 decodes
+ * in the caller, 1 in a thread of its own, more: an xz file's blocks in
+ * up to that many threads (liblzma >= 5.4). NULL on failure (out of
+ * memory, decoder or thread could not start), with err set.
  */
 struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 					 const void *head, size_t len,
-					 const char *name, int threaded,
+					 const char *name, unsigned int threads,
 					 char *err, size_t errlen);
 /* Up to room decoded bytes: returns how many, 0 at the end, -1 on error. */
 long trace_decoder_read(struct trace_decoder *d, char *out, size_t room);

@@ -2,8 +2,12 @@
 /*
  * Trace input: opens a file or standard input, detects xz and gzip by
  * magic bytes, has trace_decode.c decompress them (liblzma / zlib, in a
- * thread of its own) as a stream, and hands out lines. Truncated or corrupt compressed data and read errors end the
- * input with a message (trace_input_error()).
+ * thread of its own; a multi-block xz in several) as a stream, and hands
+ * out lines, or blocks of whole lines for parsing in parallel (the
+ * block's buffer goes to the caller, the partial line after it is moved
+ * to a new one). Truncated or corrupt compressed data and read errors
+ * end the input with a message (trace_input_error()); the whole lines
+ * before the error are still handed out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +68,13 @@ static size_t detect(struct trace_input *in, unsigned char *head)
 
 struct trace_input *trace_input_open(const char *path, char *err, size_t errlen)
 {
+	return trace_input_open_threads(path, 1, err, errlen);
+}
+
+struct trace_input *trace_input_open_threads(const char *path,
+					     unsigned int threads, char *err,
+					     size_t errlen)
+{
 	struct trace_input *in = calloc(1, sizeof(*in));
 	unsigned char head[8];
 	struct stat st;
@@ -91,8 +102,8 @@ struct trace_input *trace_input_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", in->err);
 		goto fail;
 	}
-	in->dec = trace_decoder_open(in->fd, in->comp, head, got, in->path, 1,
-				     err, errlen);
+	in->dec = trace_decoder_open(in->fd, in->comp, head, got, in->path,
+				     threads ? threads : 1, err, errlen);
 	if (!in->dec)
 		goto fail;
 	return in;
@@ -177,6 +188,80 @@ char *trace_input_line(struct trace_input *in, size_t *len)
 		line[--*len] = '\0';
 	in->lineno++;
 	return line;
+}
+
+/* Room for want more bytes after end (and a NUL), no more; 0 or -1 */
+static int reserve(struct trace_input *in, size_t want)
+{
+	size_t cap = (in->end + want + IN_CHUNK) & ~(size_t)(IN_CHUNK - 1);
+	char *b;
+
+	if (cap <= in->cap)
+		return 0;
+	b = realloc(in->buf, cap);
+	if (!b) {
+		in_err(in, "%s: %s", "out of memory");
+		return -1;
+	}
+	in->buf = b;
+	in->cap = cap;
+	return 0;
+}
+
+/* decoded bytes appended after end: how many, 0 at the end, -1 error */
+static long take_more(struct trace_input *in, size_t room)
+{
+	long n = trace_decoder_read(in->dec, in->buf + in->end, room);
+
+	if (n < 0)
+		snprintf(in->err, sizeof(in->err), "%s",
+			 trace_decoder_error(in->dec));
+	else if (!n)
+		in->eof = 1;
+	else
+		in->end += (size_t)n;
+	return n;
+}
+
+char *trace_input_block(struct trace_input *in, size_t want, size_t *len)
+{
+	size_t cut, rest;
+	char *block, *nl;
+
+	if (want < IN_CHUNK)
+		want = IN_CHUNK;
+	for (;;) { /* buf[0, end) holds the start of a line */
+		while (in->end < want && !in->eof && !in->err[0])
+			if (reserve(in, want - in->end) ||
+			    take_more(in, in->cap - in->end - 1) < 0)
+				break;
+		if (!in->end)
+			return NULL;
+		nl = memrchr(in->buf, '\n', in->end);
+		if (in->err[0] && !nl)
+			return NULL; /* a last line cut short is dropped */
+		if (nl || in->eof || in->err[0])
+			break;
+		if (in->end > TRACE_INPUT_MAX_LINE) {
+			in_err(in, "%s: %s", "line too long");
+			return NULL;
+		}
+		want = in->end * 2; /* one line longer than the block */
+	}
+	cut = nl ? (size_t)(nl + 1 - in->buf) : in->end;
+	rest = in->end - cut;
+	block = in->buf;
+	*len = cut;
+	in->buf = NULL;
+	in->cap = in->end = 0;
+	if (rest && reserve(in, rest > want ? rest : want)) {
+		free(block);
+		return NULL;
+	}
+	if (rest)
+		memcpy(in->buf, block + cut, rest);
+	in->end = rest;
+	return block;
 }
 
 const char *trace_input_error(const struct trace_input *in)

@@ -26,6 +26,14 @@ struct trace_input;
 struct trace_input *trace_input_open(const char *path, char *err,
 				     size_t errlen);
 /*
+ * As trace_input_open(), with up to threads decoder threads for an xz
+ * file of several blocks (liblzma's multi-threaded decoder, when the
+ * liblzma built against has it); 0 or 1 is trace_input_open().
+ */
+struct trace_input *trace_input_open_threads(const char *path,
+					     unsigned int threads, char *err,
+					     size_t errlen);
+/*
  * The next line without its newline (and without a '\r' before it),
  * NUL-terminated, valid until the next call; *len gets its length.
  * Returns NULL at the end of input or on an error: then
@@ -33,6 +41,17 @@ struct trace_input *trace_input_open(const char *path, char *err,
  */
 char *trace_input_line(struct trace_input *in, size_t *len);
 const char *trace_input_error(const struct trace_input *in);
+/*
+ * Instead of lines, whole lines by the block (for parsing in parallel;
+ * not mixed with trace_input_line()): at least want bytes when the input
+ * has them, ending after a newline, or at the end of the input (a last
+ * line without one). *len gets its length; the block is the caller's to
+ * free() and has room for one byte more (a NUL after a last line).
+ * Lines are not counted (trace_input_lineno() stays 0). NULL at the end
+ * or on an error, as trace_input_line(); a line longer than
+ * TRACE_INPUT_MAX_LINE is an error.
+ */
+char *trace_input_block(struct trace_input *in, size_t want, size_t *len);
 /* Lines returned so far: the number of the last one. */
 uint64_t trace_input_lineno(const struct trace_input *in);
 /* Bytes read from the file so far (compressed size), for progress. */

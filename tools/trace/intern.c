@@ -11,13 +11,17 @@
 
 uint64_t intern_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0xcbf29ce484222325ull ^ len, w = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+	for (; len >= 8; s += 8, len -= 8) { /* eight bytes at a time */
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ h >> 32;
 }
 
 static uint64_t mix64(uint64_t k)
@@ -42,6 +46,14 @@ void strtab_free(struct strtab *t)
 	free(t->len);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
+}
+
+void strtab_clear(struct strtab *t)
+{
+	if (t->slots)
+		memset(t->slots, 0, t->nr_slots * sizeof(*t->slots));
+	t->arena_len = 0;
+	t->nr = 0;
 }
 
 const char *strtab_str(const struct strtab *t, uint32_t id)
@@ -162,6 +174,13 @@ void idmap_free(struct idmap *m)
 	free(m->keys);
 	free(m->ids);
 	memset(m, 0, sizeof(*m));
+}
+
+void idmap_clear(struct idmap *m)
+{
+	if (m->ids)
+		memset(m->ids, 0, m->nr_slots * sizeof(*m->ids));
+	m->nr = 0;
 }
 
 static int idmap_rehash(struct idmap *m, uint32_t nr_slots)

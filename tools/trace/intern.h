@@ -31,6 +31,8 @@ struct idmap {
 
 void strtab_init(struct strtab *t);
 void strtab_free(struct strtab *t);
+/* Empty again, keeping the memory for reuse. */
+void strtab_clear(struct strtab *t);
 /* The id of text[0..len), added when new; 0 when out of memory. */
 uint32_t strtab_intern(struct strtab *t, const char *text, size_t len);
 /* The id of text when present, else 0. */
@@ -40,11 +42,13 @@ const char *strtab_str(const struct strtab *t, uint32_t id);
 
 void idmap_init(struct idmap *m);
 void idmap_free(struct idmap *m);
+/* Empty again, keeping the memory for reuse. */
+void idmap_clear(struct idmap *m);
 /* The id of key, added when new (*added set to 1); 0 when out of memory. */
 uint32_t idmap_intern(struct idmap *m, uint64_t key, int *added);
 uint32_t idmap_find(const struct idmap *m, uint64_t key);
 
-/* FNV-1a of a byte string, the hash both tables use for text. */
+/* A hash of a byte string (8 bytes a step), the one both tables use. */
 uint64_t intern_hash(const char *s, size_t len);
 
 #endif

@@ -53,12 +53,12 @@ static int is_digit(char c)
 
 static int hex_val(char c)
 {
-	if (is_digit(c))
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	unsigned int d = (unsigned int)(unsigned char)c - '0';
+
+	if (d < 10)
+		return (int)d;
+	d = (unsigned int)((unsigned char)c | 0x20) - 'a';
+	return d < 6 ? (int)d + 10 : -1;
 }
 
 int trace_ev_lookup(const char *name, size_t len)
@@ -89,11 +89,14 @@ static int parse_dec(const char *s, size_t n, uint64_t *v)
 	if (!n || n > 20)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		unsigned int d = (unsigned int)(unsigned char)s[i] - '0';
+
+		if (d > 9)
 			return -1;
-		if (x > (UINT64_MAX - 9) / 10)
+		/* 19 digits always fit in 64 bits */
+		if (i == 19 && x > (UINT64_MAX - 9) / 10)
 			return -1;
-		x = x * 10 + (uint64_t)(s[i] - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
@@ -296,12 +299,51 @@ static int parse_node(const char *v, size_t n, int *node)
 
 #define KEY(k) (klen == sizeof(k) - 1 && !memcmp(key, k, sizeof(k) - 1))
 
+/*
+ * gfp_flags= text already read by this thread: a trace repeats a few
+ * dozen combinations millions of times. Only texts that parsed are kept.
+ */
+#define GFP_MEMO 64
+#define GFP_MEMO_LEN 56
+
+struct gfp_memo {
+	uint32_t len;
+	gfp_t gfp;
+	char text[GFP_MEMO_LEN];
+};
+
+static __thread struct gfp_memo gfp_memo[GFP_MEMO];
+
+static int parse_gfp(const char *v, size_t n, gfp_t *gfp)
+{
+	struct gfp_memo *m;
+	const char *badw;
+
+	if (!n)
+		return -1;
+	m = &gfp_memo[(n * 7 + (unsigned char)v[n - 1] +
+		       (unsigned char)v[n / 2] * 3) %
+		      GFP_MEMO];
+	if (m->len == n && !memcmp(m->text, v, n)) {
+		*gfp = m->gfp;
+		return 0;
+	}
+	if (kslab_gfp_parse(v, n, gfp, &badw))
+		return -1;
+	if (n <= GFP_MEMO_LEN) {
+		memcpy(m->text, v, n);
+		m->len = (uint32_t)n;
+		m->gfp = *gfp;
+	}
+	return 0;
+}
+
 /* One key=value; returns its F_ bit, 0 for an unknown key, -1 if bad. */
 static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 		       struct trace_line *out)
 {
-	const char *badw;
-
+	if (klen != 3 && klen != 4 && klen != 9 && klen != 11)
+		return 0;
 	if (KEY("call_site"))
 		return parse_site(v, n, out) ? -1 : (int)F_SITE;
 	if (KEY("ptr"))
@@ -311,9 +353,7 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 	if (KEY("bytes_alloc"))
 		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
 	if (KEY("gfp_flags"))
-		return n && !kslab_gfp_parse(v, n, &out->gfp, &badw) ?
-			       (int)F_GFP :
-			       -1;
+		return parse_gfp(v, n, &out->gfp) ? -1 : (int)F_GFP;
 	if (KEY("node"))
 		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
 	if (KEY("accounted")) {
@@ -468,6 +508,9 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	out->node = -1;
 	out->accounted = -1;
 	p = line;
+	/* ftrace pads the task name: eight blanks at a time */
+	while (end - p >= 8 && !memcmp(p, "        ", 8))
+		p += 8;
 	while (p < end && is_space(*p))
 		p++;
 	if (p == end)

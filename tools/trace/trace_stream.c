@@ -12,6 +12,7 @@
 #include "trace/trace_dma.h"
 #include "trace/trace_pages.h"
 #include "trace/trace_stream.h"
+#include "trace/trace_stream_priv.h"
 
 const char *const trace_issue_names[TRACE_ISSUE_NR_KINDS] = {
 	[TRACE_ISSUE_BAD_LINE] = "bad_line",
@@ -77,6 +78,17 @@ static void issue_text(char *out, size_t size, const char *why,
 		 cut ? " ..." : "...");
 }
 
+void trace_issue_fill(struct trace_issue *is, uint64_t lineno, const char *why,
+		      const char *text, size_t len)
+{
+	is->lineno = lineno;
+	while (text && len && (*text == ' ' || *text == '\t')) {
+		text++;
+		len--;
+	}
+	issue_text(is->text, sizeof(is->text), why, text, len);
+}
+
 static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		  uint64_t lineno, const char *why, const char *text,
 		  size_t len)
@@ -88,20 +100,25 @@ static void issue(struct trace_stream *s, enum trace_issue_kind kind,
 		return;
 	is = &s->issues[kind][n];
 	is->file = s->nr_files ? s->nr_files - 1 : 0;
-	is->lineno = lineno;
-	while (text && len && (*text == ' ' || *text == '\t')) {
-		text++;
-		len--;
-	}
-	issue_text(is->text, sizeof(is->text), why, text, len);
+	trace_issue_fill(is, lineno, why, text, len);
 }
 
-static int grow_events(struct trace_stream *s)
+void trace_stream_issue(struct trace_stream *s, enum trace_issue_kind kind,
+			uint64_t lineno, const char *why, const char *text,
+			size_t len)
+{
+	issue(s, kind, lineno, why, text, len);
+}
+
+static int grow_events(struct trace_stream *s, size_t need)
 {
 	size_t cap = s->cap ? s->cap * 2 : 65536;
-	struct trace_event *ev = realloc(s->ev, cap * sizeof(*ev));
+	struct trace_event *ev;
 	uint64_t *ts;
 
+	while (cap < need)
+		cap *= 2;
+	ev = realloc(s->ev, cap * sizeof(*ev));
 	if (!ev)
 		return -1;
 	s->ev = ev;
@@ -134,11 +151,19 @@ static int grow_live(struct trace_stream *s, uint32_t id)
 	return 0;
 }
 
-static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
+int trace_stream_reserve(struct trace_stream *s, size_t n)
 {
-	uint32_t func =
-		strtab_intern(&s->funcs, l->site_func.p, l->site_func.len);
-	uint64_t key = (uint64_t)func << 32 | (uint32_t)l->site_off;
+	return s->nr + n > s->cap ? grow_events(s, s->nr + n) : 0;
+}
+
+int trace_stream_reserve_ptr(struct trace_stream *s, uint32_t id)
+{
+	return id >= s->live_cap ? grow_live(s, id) : 0;
+}
+
+uint32_t trace_stream_site(struct trace_stream *s, uint32_t func, uint32_t off)
+{
+	uint64_t key = (uint64_t)func << 32 | off;
 	int added;
 	uint32_t id = idmap_intern(&s->site_map, key, &added);
 
@@ -158,10 +183,18 @@ static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
 			s->sites_cap = cap;
 		}
 		s->sites[id].func = func;
-		s->sites[id].offset = (uint32_t)l->site_off;
+		s->sites[id].offset = off;
 		s->nr_sites = id + 1;
 	}
 	return id;
+}
+
+static uint32_t site_id(struct trace_stream *s, const struct trace_line *l)
+{
+	uint32_t func =
+		strtab_intern(&s->funcs, l->site_func.p, l->site_func.len);
+
+	return trace_stream_site(s, func, (uint32_t)l->site_off);
 }
 
 static uint32_t clamp32(uint64_t v, struct trace_event *e)
@@ -257,15 +290,8 @@ static const uint8_t ev_type[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_CACHE_ALLOC_NODE] = TEV_CACHE_ALLOC,
 };
 
-static int add_event(struct trace_stream *s, const struct trace_line *l,
-		     uint64_t lineno, const char *line, size_t len)
+void trace_event_fill(struct trace_event *e, const struct trace_line *l)
 {
-	struct trace_event *e;
-	int added;
-
-	if (s->nr == s->cap && grow_events(s))
-		return -1;
-	e = &s->ev[s->nr];
 	memset(e, 0, sizeof(*e));
 	e->type = ev_type[l->ev];
 	if (l->ev == TRACE_EV_KMALLOC_NODE ||
@@ -278,12 +304,33 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	e->gfp = l->gfp;
 	e->bytes_req = clamp32(l->bytes_req, e);
 	e->bytes_alloc = clamp32(l->bytes_alloc, e);
-	e->site = site_id(s, l);
-	if (l->name.len)
-		e->cache = strtab_intern(&s->caches, l->name.p, l->name.len);
 	if (e->type != TEV_KMALLOC && e->type != TEV_CACHE_ALLOC &&
 	    l->ptr == TRACE_ZERO_SIZE_PTR)
 		e->flags |= TEV_F_ZERO_SIZE;
+}
+
+void trace_stream_pair(struct trace_stream *s, struct trace_event *e,
+		       uint64_t lineno, const char *line, size_t len)
+{
+	if (e->type == TEV_KMALLOC || e->type == TEV_CACHE_ALLOC)
+		pair_alloc(s, e, lineno, line, len);
+	else
+		pair_free(s, e, lineno, line, len);
+}
+
+static int add_event(struct trace_stream *s, const struct trace_line *l,
+		     uint64_t lineno, const char *line, size_t len)
+{
+	struct trace_event *e;
+	int added;
+
+	if (s->nr == s->cap && grow_events(s, s->nr + 1))
+		return -1;
+	e = &s->ev[s->nr];
+	trace_event_fill(e, l);
+	e->site = site_id(s, l);
+	if (l->name.len)
+		e->cache = strtab_intern(&s->caches, l->name.p, l->name.len);
 	if (!l->ptr_null) {
 		e->ptr = idmap_intern(&s->ptr_map, l->ptr, &added);
 		if (!e->ptr || (e->ptr >= s->live_cap && grow_live(s, e->ptr)))
@@ -292,10 +339,7 @@ static int add_event(struct trace_stream *s, const struct trace_line *l,
 	}
 	if (l->cpu > s->max_cpu)
 		s->max_cpu = l->cpu;
-	if (e->type == TEV_KMALLOC || e->type == TEV_CACHE_ALLOC)
-		pair_alloc(s, e, lineno, line, len);
-	else
-		pair_free(s, e, lineno, line, len);
+	trace_stream_pair(s, e, lineno, line, len);
 	s->ts_ns[s->nr++] = l->ts_ns;
 	s->counts.ev[l->ev]++;
 	s->counts.events++;
@@ -475,18 +519,29 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 		      const struct trace_read_opts *opts, char *err,
 		      size_t errlen)
 {
-	struct trace_input *in = trace_input_open(path, err, errlen);
+	unsigned int jobs = opts && !s->pages && !s->dma ? opts->jobs : 0;
+	struct trace_input *in;
 	int show = opts && opts->progress && isatty(2);
 	const char *msg;
 	size_t len;
 	char *line;
+	int ret;
 
+	if (jobs > TRACE_READ_MAX_JOBS)
+		jobs = TRACE_READ_MAX_JOBS;
+	in = trace_input_open_threads(path, jobs, err, errlen);
 	if (!in)
 		return -1;
 	if (add_file(s, trace_input_path(in))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		trace_input_close(in);
 		return -1;
+	}
+	if (jobs > 1) {
+		ret = trace_stream_read_par(s, in, jobs, opts->block, show, err,
+					    errlen);
+		trace_input_close(in);
+		return ret;
 	}
 	while ((line = trace_input_line(in, &len))) {
 		uint64_t n = trace_input_lineno(in);
@@ -518,6 +573,13 @@ void trace_stream_finish(struct trace_stream *s)
 		issue(s, TRACE_ISSUE_INPUT_ERROR, 0, "out of memory", NULL, 0);
 		s->counts.input_errors++;
 	}
+	/* the pairing is done: its arrays (by pointer id) go */
+	free(s->live);
+	free(s->live_alloc);
+	free(s->live_req);
+	s->live = NULL;
+	s->live_alloc = s->live_req = NULL;
+	s->live_cap = 0;
 	if (s->nr && s->nr < s->cap) {
 		if ((ev = realloc(s->ev, s->nr * sizeof(*ev))))
 			s->ev = ev;
@@ -526,6 +588,11 @@ void trace_stream_finish(struct trace_stream *s)
 		if (ev && ts)
 			s->cap = s->nr;
 	}
+}
+
+void trace_stream_drop_pointers(struct trace_stream *s)
+{
+	idmap_free(&s->ptr_map);
 }
 
 const char *trace_stream_site_func(const struct trace_stream *s, uint32_t site)

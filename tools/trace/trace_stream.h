@@ -134,8 +134,17 @@ struct trace_stream {
 	uint32_t live_cap, zero_ptr;
 };
 
+#define TRACE_READ_MAX_JOBS 64u
+
 struct trace_read_opts {
 	int progress; /* a progress line on stderr */
+	/*
+	 * Threads parsing (and decoding a multi-block xz); 0 or 1: one,
+	 * line by line. The stream is the same either way (trace_par.c);
+	 * page and dma events, when wanted, are read line by line.
+	 */
+	unsigned int jobs; /* at most TRACE_READ_MAX_JOBS */
+	size_t block;	   /* bytes a thread parses at a time; 0: 1 MiB */
 };
 
 void trace_stream_init(struct trace_stream *s);
@@ -168,6 +177,12 @@ enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
  * unused capacity of the event arrays.
  */
 void trace_stream_finish(struct trace_stream *s);
+/*
+ * After trace_stream_finish(), when nothing more will look pointers up
+ * (replay_detect.c counts them first): free the pointer map, the biggest
+ * table after the events, before a replay forks its policies.
+ */
+void trace_stream_drop_pointers(struct trace_stream *s);
 
 const char *trace_stream_site_func(const struct trace_stream *s, uint32_t site);
 /* "func+0xoff" into buf. */
