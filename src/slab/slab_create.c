@@ -489,8 +489,20 @@ static struct kmem_cache *find_mergeable(unsigned int size, slab_flags_t flags,
 
 /* ---- creation ----------------------------------------------------------- */
 
+/* s->fast's bit on every cache (a failslab hook armed or not) */
+void ksl_set_cache_fast(unsigned char bit, bool on)
+{
+	pthread_mutex_lock(&ksl_slab_mutex);
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next)
+		ksl_cache_fast_set(s, bit, on);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+}
+
 static void list_add_cache(struct kmem_cache *s)
 {
+	ksl_cache_fast_set(s, KSL_FAST_FAILSLAB,
+			   __atomic_load_n(&ksl_failslab_armed,
+					   __ATOMIC_RELAXED));
 	s->list_prev = NULL;
 	s->list_next = ksl_slab_caches;
 	if (ksl_slab_caches)

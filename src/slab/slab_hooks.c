@@ -45,6 +45,7 @@ void kslab_set_failslab(kslab_failslab_fn fn, void *arg)
 	__atomic_store_n(&failslab.fn, fn, __ATOMIC_RELEASE);
 	if (fn)
 		__atomic_store_n(&ksl_failslab_armed, true, __ATOMIC_RELEASE);
+	ksl_set_cache_fast(KSL_FAST_FAILSLAB, fn != NULL);
 }
 
 __attribute__((noinline)) bool ksl_should_failslab(struct kmem_cache *s,
