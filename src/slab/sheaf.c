@@ -66,6 +66,12 @@ void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
 		kfree(sheaf);
 }
 
+/* the free pointer of a free object at offset (poisoned under ASan) */
+static inline ksl_no_asan void *take_fp(void *obj, unsigned int offset)
+{
+	return *(void **)((char *)obj + offset);
+}
+
 /*
  * nr objects from the slabs, all or none (__kmem_cache_alloc_bulk()):
  * the CPU freelist popped with the CPU held once, the classic path for
@@ -86,12 +92,17 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		return 0;
 	}
 	while (i < nr) {
+		void *obj;
+
 		ksl_hold_cpu(s, &h);
-		while (i < nr && h.c->freelist) {
-			p[i] = h.c->freelist;
-			h.c->freelist = get_fp(s, p[i]);
-			i++;
+		/* the list head in a register: p[] and the objects' free
+		 * pointers may alias c->freelist as far as C knows */
+		obj = h.c->freelist;
+		for (unsigned int offset = s->offset; i < nr && obj; i++) {
+			p[i] = obj;
+			obj = take_fp(obj, offset);
 		}
+		h.c->freelist = obj;
 		ksl_release_cpu(&h);
 		if (i == nr)
 			break;

@@ -339,11 +339,28 @@ obj_aligned_fast(const struct kmem_cache *s, unsigned long off)
  * with a left red zone): one multiply and one compare. An object that
  * runs past the first page is not told (false): the full check.
  */
-static inline bool obj_in_head(const struct kmem_cache *s,
-			       const struct slab *slab, const void *obj)
+static __attribute__((always_inline)) inline bool
+obj_in_head(const struct kmem_cache *s, const struct slab *slab,
+	    const void *obj)
 {
-	return magic_below((uintptr_t)obj - (uintptr_t)slab->base,
-			   &s->div_magic, &s->head_limit);
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	uintptr_t off = (uintptr_t)obj;
+
+	/* the subtraction in the asm too: no copy of the difference */
+	__asm__ volatile goto("subq %1, %0\n\timulq %2, %0\n\t"
+			      "cmpq %3, %0\n\tjae %l[no]"
+			      : "+r"(off)
+			      : "m"(slab->base), "m"(s->div_magic),
+				"m"(s->head_limit)
+			      : "cc"
+			      : no);
+	return true;
+no:
+	return false;
+#else
+	return ((uintptr_t)obj - (uintptr_t)slab->base) * s->div_magic <
+	       s->head_limit;
+#endif
 }
 
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
