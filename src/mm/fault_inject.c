@@ -73,6 +73,22 @@ static struct fault_state faults[KSL_NR_FAULTS] = {
 				  .rl_lock = PTHREAD_MUTEX_INITIALIZER },
 };
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*failslab_sync)(bool may_block);
+
+void ksl_fault_set_failslab_sync(void (*fn)(bool may_block))
+{
+	__atomic_store_n(&failslab_sync, fn, __ATOMIC_RELEASE);
+}
+
+/* after a rearm(): the lock let go, then the slab layer told */
+static void fault_unlock_sync(bool may_block)
+{
+	void (*fn)(bool) = __atomic_load_n(&failslab_sync, __ATOMIC_ACQUIRE);
+
+	pthread_mutex_unlock(&fault_lock);
+	if (fn)
+		fn(may_block);
+}
 static bool hook_set;
 static atomic_int nth_threads; /* threads with a fail-nth pending */
 static __thread unsigned int fail_nth;
@@ -138,7 +154,7 @@ void ksl_fault_set_hook(bool set)
 	pthread_mutex_lock(&fault_lock);
 	hook_set = set;
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 }
 
 const struct kslab_fault_attr *ksl_fault_attr(enum ksl_fault_point fp)
@@ -274,7 +290,7 @@ static void nth_done(void)
 	pthread_mutex_lock(&fault_lock);
 	atomic_fetch_sub(&nth_threads, 1);
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(false);
 }
 
 /* space: a candidate smaller than the budget passes and uses it up */
@@ -362,7 +378,7 @@ void kslab_fail_nth(unsigned int n)
 	pthread_mutex_lock(&fault_lock);
 	atomic_fetch_add(&nth_threads, n ? 1 : -1);
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 }
 
 unsigned int kslab_fail_nth_left(void)
@@ -406,7 +422,7 @@ int kslab_fault_attr_set(const char *name, const struct kslab_fault_attr *attr)
 	pthread_mutex_lock(&fault_lock);
 	set_state(f, attr);
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 	return 0;
 }
 
@@ -603,7 +619,7 @@ int kslab_fault_write(const char *name, const char *knob, const char *value)
 			WR(f->rng, rng);
 		rearm();
 	}
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 	return ret;
 }
 
@@ -750,7 +766,7 @@ void ksl_fault_boot_apply(void)
 		set_state(&faults[i], &a);
 	}
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 }
 
 void ksl_fault_shutdown(void)
@@ -759,5 +775,5 @@ void ksl_fault_shutdown(void)
 	for (int i = 0; i < KSL_NR_FAULTS; i++)
 		set_state(&faults[i], &fault_defaults);
 	rearm();
-	pthread_mutex_unlock(&fault_lock);
+	fault_unlock_sync(true);
 }

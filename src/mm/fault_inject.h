@@ -31,6 +31,13 @@ bool ksl_should_fail_ex(enum ksl_fault_point fp, long size, int flags);
 const struct kslab_fault_attr *ksl_fault_attr(enum ksl_fault_point fp);
 /* failslab's hook (kslab_set_failslab()) is set: keeps failslab armed */
 void ksl_fault_set_hook(bool set);
+/*
+ * The slab layer's view of ksl_failslab_armed (a bit in every cache's
+ * dispatch byte) is brought up to date by fn after each change, outside
+ * the knobs' lock; may_block is false when the change came from inside
+ * an allocation (a fail-nth used up), where fn must not wait for a lock.
+ */
+void ksl_fault_set_failslab_sync(void (*fn)(bool may_block));
 
 /* boot: the parameters, reset before a parse, applied at mm init,
  * and every knob back to its default at shutdown */

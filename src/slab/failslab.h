@@ -16,21 +16,6 @@
 extern __thread unsigned int ksl_failslab_quiet
 	__attribute__((tls_model("initial-exec")));
 
-/* ksl_slab_alloc_fast() without failslab's attributes asked again
- * (kslab_set_failslab()'s hook still is, for every object) */
-static inline void *ksl_slab_alloc_asked(struct kmem_cache *s, gfp_t gfp,
-					 unsigned long caller)
-{
-	void *obj;
-
-	if (likely(!__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)))
-		return ksl_slab_alloc_fast(s, gfp, caller);
-	ksl_failslab_quiet++;
-	obj = ksl_slab_alloc_fast(s, gfp, caller);
-	ksl_failslab_quiet--;
-	return obj;
-}
-
 /* failslab's attributes alone (kmem_cache_alloc_bulk(): once a call) */
 bool ksl_failslab_attr(struct kmem_cache *s, gfp_t gfp);
 

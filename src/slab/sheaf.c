@@ -67,6 +67,14 @@ void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
 		kfree(sheaf);
 }
 
+/* the free pointer of a free object at offset, stored XORed with key
+ * (s->random: get_fp()) (poisoned under ASan) */
+static inline ksl_no_asan void *take_fp(void *obj, unsigned int offset,
+					unsigned long key)
+{
+	return (void *)(*(unsigned long *)((char *)obj + offset) ^ key);
+}
+
 /*
  * nr objects from the slabs, all or none (__kmem_cache_alloc_bulk()):
  * the CPU freelist popped with the CPU held once, the classic path for
@@ -87,16 +95,21 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		return 0;
 	}
 	while (i < nr) {
+		void *obj;
+
 		ksl_hold_cpu(s, &h);
-		while (i < nr && h.c->freelist) {
-			p[i] = h.c->freelist;
-			h.c->freelist = get_fp(s, p[i]);
-			i++;
+		/* the list head in a register: p[] and the objects' free
+		 * pointers may alias c->freelist as far as C knows */
+		obj = h.c->freelist;
+		for (unsigned int offset = s->offset; i < nr && obj; i++) {
+			p[i] = obj;
+			obj = take_fp(obj, offset, s->random);
 		}
+		h.c->freelist = obj;
 		ksl_release_cpu(&h);
 		if (i == nr)
 			break;
-		p[i] = ksl_slab_alloc_asked(s, gfp, _RET_IP_);
+		p[i] = ksl_slab_alloc_classic(s, gfp, _RET_IP_);
 		if (unlikely(!p[i])) {
 			while (i--)
 				ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
@@ -104,6 +117,81 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		}
 		i++;
 	}
+	return nr;
+}
+
+/* the free pointer of obj set to fp, at offset, XORed with key (s->random:
+ * set_fp()) (poisoned under ASan) */
+static inline ksl_no_asan void put_fp(void *obj, unsigned int offset, void *fp,
+				      unsigned long key)
+{
+	*(unsigned long *)((char *)obj + offset) = (unsigned long)fp ^ key;
+}
+
+/*
+ * p[i..nr) pushed onto *list while they are object starts of the slab at
+ * base (span bytes; ksl_push_if_in()'s tests, with the list head, the
+ * free pointer offset and the magic kept in registers): the index of the
+ * first that is not.
+ */
+static __attribute__((always_inline)) inline unsigned int
+push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
+	 const char *base, unsigned long span, void **list)
+{
+	uint64_t magic = s->div_magic;
+	unsigned long key = s->random;
+	unsigned int offset = s->offset;
+	void *head = *list;
+
+	for (; i < nr; i++) {
+		void *obj = p[i];
+		unsigned long off = (unsigned long)((char *)obj - base);
+
+		ksl_kasan_free(obj);
+		if (off >= span || off * magic >= magic || obj == head)
+			break;
+		put_fp(obj, offset, head, key);
+		head = obj;
+	}
+	*list = head;
+	return i;
+}
+
+/*
+ * p[i..nr) through the CPU slab, in one owner's section while they go to
+ * the active slab or the last one freed into (ksl_slab_free_held()'s
+ * tests); the first that does not takes ksl_slab_free_in(), which leaves
+ * the section. Returns the index after the last object freed.
+ */
+static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
+					unsigned int nr, void **p)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache_cpu *c;
+
+	if (unlikely(!ksl_own_enter(own))) {
+		ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
+		return i + 1;
+	}
+	c = ksl_this_cpu_slab(s);
+	while (i < nr) {
+		struct slab *last;
+		unsigned int j;
+
+		i = push_run(s, p, i, nr, c->base, c->span, &c->freelist);
+		if (i == nr)
+			break;
+		last = c->last_local;
+		j = push_run(s, p, i, nr, (const char *)last->base, last->span,
+			     &last->local_free);
+		if (j == i) {
+			ksl_slab_free_in(s, NULL, p[i], _RET_IP_);
+			return i + 1;
+		}
+		last->local_nr += j - i;
+		i = j;
+	}
+	ksl_own_leave(own);
 	return nr;
 }
 
@@ -116,8 +204,8 @@ void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr, void **p)
 			ksl_nocpu_free(s, p[i], _RET_IP_);
 		return;
 	}
-	for (unsigned int i = 0; i < nr; i++)
-		ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
+	for (unsigned int i = 0; i < nr;)
+		i = objects_to_cpu_slab(s, i, nr, p);
 }
 
 static void slabs_free(struct kmem_cache *s, unsigned int nr, void **p)
@@ -275,8 +363,9 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 
 	if (!main->size) {
 		if (!replace_empty_main(s, h, gfp))
-			return s->nocpu ? ksl_nocpu_alloc(s, gfp, caller) :
-					  ksl_slab_alloc_asked(s, gfp, caller);
+			return s->nocpu ?
+				       ksl_nocpu_alloc(s, gfp, caller) :
+				       ksl_slab_alloc_classic(s, gfp, caller);
 		main = pcs_of(s, h)->main;
 	}
 	obj = main->objects[--main->size];

@@ -79,6 +79,7 @@ int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity)
 		/* last: a kmalloc cache's own allocations above took its
 		 * classic path */
 		s->cpu_sheaves = pcs;
+		ksl_cache_fast_set(s, KSL_FAST_SHEAVES, true);
 		return 0;
 	}
 	for (cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
@@ -112,6 +113,7 @@ void ksl_sheaves_release(struct kmem_cache *s, bool give_back)
 		kfree(s->node.barn);
 	}
 	s->node.barn = NULL;
+	ksl_cache_fast_set(s, KSL_FAST_SHEAVES, false);
 	free(s->cpu_sheaves);
 	s->cpu_sheaves = NULL;
 }

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "slab/sheaf.h"
+#include "mm/fault_inject.h"
 
 struct ksl_slab_config ksl_slab_cfg;
 pthread_mutex_t ksl_slab_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -324,8 +325,35 @@ static struct kmem_cache *find_mergeable(unsigned int size, slab_flags_t flags,
 
 /* ---- creation ----------------------------------------------------------- */
 
+/*
+ * Every cache's KSL_FAST_FAILSLAB bit set to ksl_failslab_armed as it is
+ * now, read under the mutex (so the last of two racing calls leaves the
+ * truth). Told by fault_inject.c after each change. When it must not
+ * block (a fail-nth used up inside an allocation, maybe one holding the
+ * mutex) and the mutex is busy, bits may stay set after a disarm: that
+ * only sends allocations through ksl_alloc_special(), which asks again.
+ */
+static void failslab_sync(bool may_block)
+{
+	bool armed;
+
+	if (!may_block) {
+		if (pthread_mutex_trylock(&ksl_slab_mutex))
+			return;
+	} else {
+		pthread_mutex_lock(&ksl_slab_mutex);
+	}
+	armed = __atomic_load_n(&ksl_failslab_armed, __ATOMIC_ACQUIRE);
+	for (struct kmem_cache *s = ksl_slab_caches; s; s = s->list_next)
+		ksl_cache_fast_set(s, KSL_FAST_FAILSLAB, armed);
+	pthread_mutex_unlock(&ksl_slab_mutex);
+}
+
 static void list_add_cache(struct kmem_cache *s)
 {
+	ksl_cache_fast_set(s, KSL_FAST_FAILSLAB,
+			   __atomic_load_n(&ksl_failslab_armed,
+					   __ATOMIC_RELAXED));
 	s->list_prev = NULL;
 	s->list_next = ksl_slab_caches;
 	if (ksl_slab_caches)
@@ -907,11 +935,14 @@ int ksl_slab_init(void)
 	ret = kslab_register_shrinker(&ksl_slab_shrinker);
 	if (!ret)
 		ret = create_boot_caches();
+	if (!ret)
+		ksl_fault_set_failslab_sync(failslab_sync);
 	return ret;
 }
 
 void ksl_slab_shutdown(void)
 {
+	ksl_fault_set_failslab_sync(NULL);
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
 	ksl_kvfree_rcu_wait();
 	pthread_mutex_lock(&ksl_slab_mutex);

@@ -184,6 +184,9 @@ struct kmem_cache {
 	unsigned int size;	  /* object stride */
 	unsigned int object_size; /* the object's own bytes */
 	unsigned int offset;	  /* free pointer */
+	/* KSL_FAST_*: why an allocation leaves the classic inline path (one
+	 * test on it), 0 for none; changed atomically, read relaxed */
+	unsigned char fast;
 	/* floor(2^64 / size) + 1: the index of an object and whether an
 	 * offset is an object start, without a division (below) */
 	uint64_t div_magic;
@@ -226,6 +229,43 @@ struct kmem_cache {
 
 #define KSL_CACHE_DEAD 1
 #define KSL_CACHE_DEBUG 2
+
+/* s->fast: the cache has sheaves (cpu_sheaves), a failslab hook is armed
+ * (set on every cache while ksl_failslab_armed: failslab_sync() of
+ * slab_create.c, told by fault_inject.c) */
+#define KSL_FAST_SHEAVES 1
+#define KSL_FAST_FAILSLAB 2
+
+static __attribute__((always_inline)) inline unsigned int
+ksl_cache_fast(const struct kmem_cache *s)
+{
+	return __atomic_load_n(&s->fast, __ATOMIC_RELAXED);
+}
+
+/* is s->fast nonzero: one compare in memory (a relaxed load) */
+static __attribute__((always_inline)) inline bool
+ksl_cache_fast_on(const struct kmem_cache *s)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	bool on;
+
+	__asm__("cmpb $0, %1" : "=@ccnz"(on) : "m"(s->fast));
+	return on;
+#else
+	return ksl_cache_fast(s);
+#endif
+}
+
+/* bit on (or off) in s->fast; of every cache on the list (slab_mutex) */
+static inline void ksl_cache_fast_set(struct kmem_cache *s, unsigned char bit,
+				      bool on)
+{
+	if (on)
+		__atomic_fetch_or(&s->fast, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&s->fast, (unsigned char)~bit,
+				   __ATOMIC_RELAXED);
+}
 
 static inline bool ksl_cache_dead(const struct kmem_cache *s)
 {
@@ -281,17 +321,61 @@ static inline bool obj_aligned(const struct kmem_cache *s, unsigned long off)
 	return off * s->div_magic < s->div_magic;
 }
 
+/* off * M < X (mod 2^64), M and X read in memory by the multiply and the
+ * compare on x86-64: no register to load them into (the inline frees) */
+static __attribute__((always_inline)) inline bool
+magic_below(unsigned long off, const uint64_t *m, const uint64_t *x)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	/* volatile: gcc drops an asm goto whose output is unused */
+	__asm__ volatile goto("imulq %1, %0\n\tcmpq %2, %0\n\tjae %l[no]"
+			      : "+r"(off)
+			      : "m"(*m), "m"(*x)
+			      : "cc"
+			      : no);
+	return true;
+no:
+	return false;
+#else
+	return off * *m < *x;
+#endif
+}
+
+/* obj_aligned() of the inline free */
+static __attribute__((always_inline)) inline bool
+obj_aligned_fast(const struct kmem_cache *s, unsigned long off)
+{
+	return magic_below(off, &s->div_magic, &s->div_magic);
+}
+
 /*
  * Is obj an object start in the first page of slab (whose struct page is
  * the slab's head, so obj - base is below the page size, or just below 0
  * with a left red zone): one multiply and one compare. An object that
  * runs past the first page is not told (false): the full check.
  */
-static inline bool obj_in_head(const struct kmem_cache *s,
-			       const struct slab *slab, const void *obj)
+static __attribute__((always_inline)) inline bool
+obj_in_head(const struct kmem_cache *s, const struct slab *slab,
+	    const void *obj)
 {
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	uintptr_t off = (uintptr_t)obj;
+
+	/* the subtraction in the asm too: no copy of the difference */
+	__asm__ volatile goto("subq %1, %0\n\timulq %2, %0\n\t"
+			      "cmpq %3, %0\n\tjae %l[no]"
+			      : "+r"(off)
+			      : "m"(slab->base), "m"(s->div_magic),
+				"m"(s->head_limit)
+			      : "cc"
+			      : no);
+	return true;
+no:
+	return false;
+#else
 	return ((uintptr_t)obj - (uintptr_t)slab->base) * s->div_magic <
 	       s->head_limit;
+#endif
 }
 
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
@@ -486,9 +570,6 @@ static __attribute__((always_inline)) inline bool ksl_failslab_on(void)
 #endif
 }
 
-/* the classic allocation with a hook armed: NULL if it fails, else the
- * slow path (slub.c) */
-void *ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 /* __GFP_ZERO: the object cleared (slub.c) */
 void *ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 /* refused frees (double, not an object start, not a slab object) */
@@ -519,16 +600,18 @@ static inline void ksl_kasan_unpoison(const void *addr, size_t len)
 }
 #endif
 
+/* a failslab hook armed or sheaves (s->fast): out of line (slub.c) */
+void *ksl_alloc_special(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+
+/* the classic fast path, s->fast already tested */
 static __attribute__((always_inline)) inline void *
-ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+ksl_slab_alloc_classic(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
 	struct kmem_cache_cpu *c;
 	void *obj;
 
-	/* tail calls, so no frame: a hook armed, or memory to clear */
-	if (unlikely(ksl_failslab_on()))
-		return ksl_alloc_failslab(s, gfp, caller);
+	/* a tail call, so no frame: memory to clear */
 	if (unlikely(gfp & __GFP_ZERO))
 		return ksl_alloc_zeroed(s, gfp, caller);
 	if (unlikely(!ksl_own_enter(own)))
@@ -541,6 +624,15 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	ksl_own_leave(own);
 	ksl_kasan_alloc(s, obj);
 	return obj;
+}
+
+/* the classic path (kmalloc()): one test of s->fast, then the above */
+static __attribute__((always_inline)) inline void *
+ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (unlikely(ksl_cache_fast_on(s)))
+		return ksl_alloc_special(s, gfp, caller);
+	return ksl_slab_alloc_classic(s, gfp, caller);
 }
 
 /*
@@ -567,7 +659,7 @@ ksl_push_if_in(struct kmem_cache *s, void *obj, const char *base,
 	unsigned long off = (unsigned long)((const char *)obj - base);
 	void *head = *list;
 
-	if (likely(off < span && obj_aligned(s, off) && obj != head)) {
+	if (likely(off < span && obj_aligned_fast(s, off) && obj != head)) {
 		set_fp(s, obj, head);
 		*list = obj;
 		return true;

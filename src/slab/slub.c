@@ -805,31 +805,64 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return alloc_held(s, &h, gfp, caller);
 }
 
+/*
+ * s->fast set: a failslab hook armed (asked first, as the kernel's
+ * slab_pre_alloc_hook()), then the classic path (kmalloc() of a cache
+ * with sheaves; kslab.sheaves=all reaches them from its refill).
+ */
 __attribute__((noinline)) void *
-ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+ksl_alloc_special(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	if (ksl_should_failslab(s, gfp))
+	if ((ksl_cache_fast(s) & KSL_FAST_FAILSLAB) &&
+	    ksl_should_failslab(s, gfp))
 		return NULL;
-	return ksl_alloc_slowpath(s, gfp, KSL_CALLER(caller));
+	return ksl_slab_alloc_classic(s, gfp, KSL_CALLER(caller));
 }
 
 __attribute__((noinline)) void *
 ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	return ksl_zero_object(s, ksl_slab_alloc_fast(s, gfp & ~__GFP_ZERO,
-						      KSL_CALLER(caller)));
+	return ksl_zero_object(s, ksl_slab_alloc_classic(s, gfp & ~__GFP_ZERO,
+							 KSL_CALLER(caller)));
+}
+
+/* kmem_cache_alloc(): a cache with sheaves, one failslab may fail, or the
+ * classic path, told by one test of s->fast when it is 0 */
+static __attribute__((noinline)) void *
+alloc_sheaf_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (!(ksl_cache_fast(s) & KSL_FAST_SHEAVES))
+		return ksl_alloc_special(s, gfp, KSL_CALLER(caller));
+	if ((ksl_cache_fast(s) & KSL_FAST_FAILSLAB) &&
+	    ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_sheaf_alloc_fast(s, gfp);
 }
 
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
-	if (s->cpu_sheaves) {
-		/* should_failslab() before the sheaves (ksl_sheaf_alloc()) */
-		if (unlikely(ksl_failslab_on()))
-			return ksl_sheaf_alloc(s, gfp);
-		return ksl_sheaf_alloc_fast(s, gfp);
-	}
-	return ksl_slab_alloc_fast(s, gfp, caller);
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	/* one compare of s->fast with KSL_FAST_SHEAVES: below (0) is the
+	 * classic path, equal the sheaves, above the rest */
+	__asm__ goto("cmpb %1, %0\n\tjb %l2\n\tje %l3"
+		     :
+		     : "m"(s->fast), "i"(KSL_FAST_SHEAVES)
+		     :
+		     : classic, sheaves);
+#else
+	unsigned int fast = ksl_cache_fast(s);
+
+	if (likely(!fast))
+		goto classic;
+	if (fast == KSL_FAST_SHEAVES)
+		goto sheaves;
+#endif
+	return alloc_sheaf_failslab(s, gfp, caller);
+classic:
+	return ksl_slab_alloc_classic(s, gfp, caller);
+sheaves:
+	return ksl_sheaf_alloc_fast(s, gfp);
 }
 
 /* ---- the API ---------------------------------------------------------- */
