@@ -412,6 +412,38 @@ static int parse_field9(const char *key, const char *v, size_t n,
 	return 0;
 }
 
+#define IS_KEY(k)                                \
+	(((size_t)(end - tok) > sizeof(k) - 1 && \
+	  !memcmp(tok, k "=", sizeof(k))) ?      \
+		 sizeof(k) - 1 :                 \
+		 0)
+
+/*
+ * The length of the key tok starts with, when it is one of ours followed
+ * by '=' (then that '=' is the token's first), else 0: the token's key is
+ * none of ours (parse_field() would ignore it).
+ */
+static size_t known_key(const char *tok, const char *end)
+{
+	switch (tok[0]) {
+	case 'c':
+		return IS_KEY("call_site");
+	case 'p':
+		return IS_KEY("ptr");
+	case 'b':
+		return end - tok > 6 && tok[6] == 'r' ? IS_KEY("bytes_req") :
+							IS_KEY("bytes_alloc");
+	case 'g':
+		return IS_KEY("gfp_flags");
+	case 'n':
+		return end - tok > 1 && tok[1] == 'o' ? IS_KEY("node") :
+							IS_KEY("name");
+	case 'a':
+		return IS_KEY("accounted");
+	}
+	return 0;
+}
+
 /* One key=value; returns its F_ bit, 0 for an unknown key, -1 if bad. */
 static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 		       struct trace_line *out)
@@ -470,19 +502,16 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		while (p < end && is_space(*p))
 			p++;
 		tok = p;
+		if (tok == end)
+			break;
+		eq = tok + known_key(tok, end);
 		/* the print formats separate fields with spaces */
-		for (eq = tok; eq < end && *eq != '=' && *eq != ' '; eq++)
-			;
-		if (eq == end || *eq == ' ') {
-			p = eq;
-			if (tok == eq)
-				break;
-			continue; /* e.g. a module name "[ext4]" */
-		}
-		te = memchr(eq + 1, ' ', (size_t)(end - eq - 1));
+		te = memchr(eq, ' ', (size_t)(end - eq));
 		if (!te)
 			te = end;
 		p = te;
+		if (eq == tok)
+			continue; /* another key, or e.g. a module name "[ext4]" */
 		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
 				  (size_t)(te - eq - 1), out);
 		if (bit < 0) {
@@ -551,14 +580,19 @@ static const char *skip_period(const char *p, const char *end)
 /* The end of the event name: a ':' before a blank or the line's end */
 static const char *name_end(const char *p, const char *end)
 {
-	/* a blank before that ':' ends the name there (no ':' after it) */
-	for (const char *c = p; c < end; c++) {
-		if (is_space(*c))
-			return c;
-		if (*c == ':' && (c + 1 == end || is_space(c[1])))
-			return c;
+	const char *c = p, *sp, *tab;
+
+	while ((c = memchr(c, ':', (size_t)(end - c)))) {
+		if (c + 1 == end || is_space(c[1]))
+			break;
+		c++;
 	}
-	return end;
+	if (!c)
+		c = end;
+	/* a blank before that ':' ends the name there (no ':' after it) */
+	sp = memchr(p, ' ', (size_t)(c - p));
+	tab = memchr(p, '\t', (size_t)(sp ? sp - p : c - p));
+	return tab ? tab : sp ? sp : c;
 }
 
 enum trace_line_kind trace_parse_line(const char *line, size_t len,
