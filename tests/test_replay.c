@@ -198,6 +198,37 @@ static void test_deterministic(void **state)
 	replay_result_free(&again);
 }
 
+/*
+ * The table of kmalloc caches at the peak, read in the replay's one pass,
+ * is the one a second replay up to the peak event reads
+ */
+static void test_peak_table_one_pass(void **state)
+{
+	struct replay_opts o = { .slabs = &snap,
+				 .snapshot_at_peak = true,
+				 .peak_second_pass = true };
+	const int pol[] = { X86, LEGACY, PACKED, ARM64 };
+
+	for (size_t k = 0; k < sizeof(pol) / sizeof(pol[0]); k++) {
+		const struct replay_result *one = &res[pol[k]];
+		struct replay_result two;
+
+		o.packed_funcs = (char **)replay_default_packed;
+		o.nr_packed_funcs = 0;
+		while (replay_default_packed[o.nr_packed_funcs])
+			o.nr_packed_funcs++;
+		replay_run(&stream, replay_builtin_policy(names[pol[k]]), &o,
+			   &two);
+		assert_true(two.ok);
+		assert_int_equal(two.peak_event, one->peak_event);
+		assert_true(one->nr_caches > 0);
+		assert_int_equal(two.nr_caches, one->nr_caches);
+		assert_memory_equal(two.caches, one->caches,
+				    one->nr_caches * sizeof(*one->caches));
+		replay_result_free(&two);
+	}
+}
+
 /* --packed-sites: exactly the kmalloc events of the listed functions */
 static void test_packed_site_matching(void **state)
 {
@@ -286,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_policy_ordering),
 		cmocka_unit_test(test_peak_tables),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_peak_table_one_pass),
 		cmocka_unit_test(test_packed_site_matching),
 		cmocka_unit_test(test_command_outputs),
 	};

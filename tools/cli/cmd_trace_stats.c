@@ -33,7 +33,11 @@ static void usage(FILE *f)
 
 static int read_all(struct trace_stream *s, char **files, size_t n)
 {
-	struct trace_read_opts opts = { .progress = 1 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	/* one parsing thread a core, as kslab replay's default -j */
+	struct trace_read_opts opts = {
+		.progress = 1, .jobs = cores > 0 ? (unsigned int)cores : 1
+	};
 	char err[512];
 
 	for (size_t i = 0; i < n; i++) {

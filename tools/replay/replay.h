@@ -44,7 +44,9 @@ struct replay_opts {
 	const struct slab_snapshot *slabs; /* named caches' geometry, or NULL */
 	char **packed_funcs;		   /* __GFP_PACKED call sites */
 	size_t nr_packed_funcs;
-	bool snapshot_at_peak; /* replay twice for the peak table */
+	bool snapshot_at_peak; /* the table of kmalloc caches at the peak */
+	bool peak_second_pass; /* ... read by a second replay up to the peak
+				  (as --dma always does; tests compare) */
 	/* --pages (replay_pages.h), or NULL */
 	const struct replay_pages_opts *pages;
 	/* --dma (replay_dma.h), or NULL */

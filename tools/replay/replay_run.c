@@ -18,8 +18,11 @@
  * every policy: the one matching the traced kernel should give 0.
  *
  * The table of kmalloc caches "at the peak" needs the machine as it was
- * at the peak event: a second boot replays up to that event and reads
- * it, so the result is exact rather than sampled.
+ * at the peak event: the kmalloc caches' counters are read at every new
+ * peak (replay_peak.c), so the result is exact rather than sampled. With
+ * --dma (whose events the table has never counted), or when that table
+ * could not be allocated, a second boot replays the slab events up to
+ * the peak event and reads the machine there.
  */
 
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include "replay/replay.h"
 #include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
+#include "replay/replay_peak.h"
 #include "trace/slabs_create.h"
 
 struct replay_state {
@@ -54,6 +58,8 @@ struct replay_state {
 	unsigned int nr_sheaved;
 	struct replay_dma_state *dma; /* --dma, first pass only */
 	bool want_dma;
+	bool want_peak;		  /* the caches at the peak in one pass */
+	struct replay_peak *peak; /* when want_peak and booted */
 };
 
 static bool has_sheaves(const struct replay_state *st,
@@ -141,6 +147,8 @@ static void note_peak(struct replay_state *st, uint64_t i)
 	if (slab > st->r->peak_slab_bytes) {
 		st->r->peak_slab_bytes = slab;
 		st->r->peak_event = i;
+		if (st->peak)
+			replay_peak_snapshot(st->peak);
 	}
 	if (st->live_req > st->r->peak_requested_bytes)
 		st->r->peak_requested_bytes = st->live_req;
@@ -332,30 +340,38 @@ struct cache_rows {
 	struct replay_cache_row *row;
 	int *rank;
 	size_t nr, max;
+	const struct replay_peak *peak; /* counters at the peak, or now */
 };
 
-/* kslab_for_each_cache(): keep the kmalloc caches holding objects */
+/*
+ * kslab_for_each_cache(): keep the kmalloc caches holding objects, now
+ * or (cr->peak) at the peak
+ */
 static int take_kmalloc_cache(struct kmem_cache *c, void *arg)
 {
 	struct cache_rows *cr = arg;
 	struct replay_cache_row *row;
-	struct kslab_cache_info ci;
+	struct kslab_cache_info now;
+	const struct kslab_cache_info *ci = &now;
 
-	if (kslab_cache_info(c, &ci) || !(ci.flags & SLAB_KMALLOC) ||
-	    !ci.num_objs)
+	if (cr->peak)
+		ci = replay_peak_info(cr->peak, c);
+	else if (kslab_cache_info(c, &now))
+		ci = NULL;
+	if (!ci || !(ci->flags & SLAB_KMALLOC) || !ci->num_objs)
 		return 0;
 	if (cr->nr == cr->max)
 		return -ENOSPC;
 	row = &cr->row[cr->nr];
-	cr->rank[cr->nr++] = kmalloc_type_rank(ci.flags);
-	snprintf(row->name, sizeof(row->name), "%s", ci.name);
-	row->active_objs = ci.active_objs;
-	row->num_objs = ci.num_objs;
-	row->size = ci.size;
-	row->objs_per_slab = ci.objs_per_slab;
-	row->pages_per_slab = 1u << ci.order;
-	row->active_slabs = ci.active_slabs;
-	row->num_slabs = ci.num_slabs;
+	cr->rank[cr->nr++] = kmalloc_type_rank(ci->flags);
+	snprintf(row->name, sizeof(row->name), "%s", ci->name);
+	row->active_objs = ci->active_objs;
+	row->num_objs = ci->num_objs;
+	row->size = ci->size;
+	row->objs_per_slab = ci->objs_per_slab;
+	row->pages_per_slab = 1u << ci->order;
+	row->active_slabs = ci->active_slabs;
+	row->num_slabs = ci->num_slabs;
 	return 0;
 }
 
@@ -363,9 +379,10 @@ static int take_kmalloc_cache(struct kmem_cache *c, void *arg)
  * The kmalloc caches holding objects, whatever the policy named them:
  * per type (normal, reclaimable, cgroup, DMA), biggest object first.
  */
-static void snapshot_caches(struct replay_cache_row **rows, uint32_t *nr)
+static void snapshot_caches(struct replay_cache_row **rows, uint32_t *nr,
+			    const struct replay_peak *peak)
 {
-	struct cache_rows cr = { .max = 4 * 24 };
+	struct cache_rows cr = { .max = 4 * 24, .peak = peak };
 
 	cr.row = *rows = calloc(cr.max, sizeof(**rows));
 	cr.rank = calloc(cr.max, sizeof(*cr.rank));
@@ -427,6 +444,8 @@ static int state_init(struct replay_state *st)
 
 static void state_free(struct replay_state *st)
 {
+	replay_peak_free(st->peak);
+	st->peak = NULL;
 	free(st->obj);
 	free(st->objcache);
 	free(st->req);
@@ -475,6 +494,8 @@ static int play_range(struct replay_state *st, uint64_t upto)
 	st->r->checked = true; /* every policy: the others are the control */
 	if (st->want_dma)
 		dma_begin(st);
+	if (st->want_peak)
+		st->peak = replay_peak_new();
 	if (upto > st->s->nr)
 		upto = st->s->nr;
 	for (uint64_t i = 0; i < upto; i++) {
@@ -513,6 +534,12 @@ static void run_pages(const struct trace_stream *s,
 		replay_pages_run(s, p, o->pages, r->pages);
 }
 
+/* the one-pass peak table is complete (else: the second pass) */
+static bool peak_table_ready(const struct replay_peak *pk)
+{
+	return pk && replay_peak_taken(pk) && !replay_peak_failed(pk);
+}
+
 void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		const struct replay_opts *o, struct replay_result *r)
 {
@@ -528,17 +555,21 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 		goto out;
 	}
 	st.want_dma = o->dma != NULL;
+	st.want_peak = o->snapshot_at_peak && !st.want_dma &&
+		       !o->peak_second_pass;
 	if (play_range(&st, s->nr))
 		goto out;
 	replay_dma_end(st.dma);
 	st.dma = NULL;
 	r->final_slab_bytes = (uint64_t)kslab_slab_pages() * r->page_size;
 	r->final_requested_bytes = st.live_req;
-	snapshot_caches(&r->caches_end, &r->nr_caches_end);
+	snapshot_caches(&r->caches_end, &r->nr_caches_end, NULL);
+	if (peak_table_ready(st.peak))
+		snapshot_caches(&r->caches, &r->nr_caches, st.peak);
 	collect_sites(&st);
 	kslab_shutdown();
 	r->ok = 1;
-	if (!o->snapshot_at_peak)
+	if (!o->snapshot_at_peak || peak_table_ready(st.peak))
 		goto out;
 	/* again, up to and including the peak event, to read its caches */
 	peak = *r;
@@ -547,7 +578,7 @@ void replay_run(const struct trace_stream *s, const struct replay_policy *p,
 	st = (struct replay_state){ .s = s, .p = p, .o = o, .r = &peak };
 	peak.sites = NULL;
 	if (!state_init(&st) && !play_range(&st, r->peak_event + 1)) {
-		snapshot_caches(&peak.caches, &peak.nr_caches);
+		snapshot_caches(&peak.caches, &peak.nr_caches, NULL);
 		r->caches = peak.caches;
 		r->nr_caches = peak.nr_caches;
 		kslab_shutdown();

@@ -51,19 +51,43 @@ static int is_digit(char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
-static int hex_val(char c)
-{
-	unsigned int d = (unsigned int)(unsigned char)c - '0';
+/* A hex digit's value + 1 by character, 0 for any other character */
+static const uint8_t hex_tab[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
-	if (d < 10)
-		return (int)d;
-	d = (unsigned int)((unsigned char)c | 0x20) - 'a';
-	return d < 6 ? (int)d + 10 : -1;
+/* the kmem event whose name has this length (they all differ), or -1 */
+static int kmem_ev_by_len(size_t len)
+{
+	switch (len) {
+	case 7:
+		return TRACE_EV_KMALLOC;
+	case 5:
+		return TRACE_EV_KFREE;
+	case 16:
+		return TRACE_EV_CACHE_ALLOC;
+	case 15:
+		return TRACE_EV_CACHE_FREE;
+	case 12:
+		return TRACE_EV_KMALLOC_NODE;
+	case 21:
+		return TRACE_EV_CACHE_ALLOC_NODE;
+	}
+	return -1;
 }
 
 int trace_ev_lookup(const char *name, size_t len)
 {
-	const char *colon = memrchr(name, ':', len);
+	int i = kmem_ev_by_len(len);
+	const char *colon;
+
+	/* the common case first: one of ours, as ftrace names it */
+	if (i >= 0 && name[0] == 'k' && !memcmp(trace_ev_names[i], name, len))
+		return i;
+	colon = memrchr(name, ':', len);
 
 	if (colon) { /* perf's "kmem:kmalloc" */
 		len -= (size_t)(colon + 1 - name);
@@ -75,7 +99,7 @@ int trace_ev_lookup(const char *name, size_t len)
 		return trace_dma_ev_lookup(name, len);
 	if (len < 5 || (name[0] != 'k'))
 		return -1;
-	for (int i = 0; i < TRACE_EV_NR_NAMES; i++)
+	for (i = 0; i < TRACE_EV_NR_NAMES; i++)
 		if (trace_ev_len[i] == len &&
 		    !memcmp(trace_ev_names[i], name, len))
 			return i;
@@ -85,16 +109,20 @@ int trace_ev_lookup(const char *name, size_t len)
 static int parse_dec(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
+	size_t i, m = n < 19 ? n : 19;
+	unsigned int d;
 
 	if (!n || n > 20)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned int d = (unsigned int)(unsigned char)s[i] - '0';
-
+	for (i = 0; i < m; i++) { /* 19 digits always fit in 64 bits */
+		d = (unsigned int)(unsigned char)s[i] - '0';
 		if (d > 9)
 			return -1;
-		/* 19 digits always fit in 64 bits */
-		if (i == 19 && x > (UINT64_MAX - 9) / 10)
+		x = x * 10 + d;
+	}
+	if (n == 20) {
+		d = (unsigned int)(unsigned char)s[19] - '0';
+		if (d > 9 || x > (UINT64_MAX - 9) / 10)
 			return -1;
 		x = x * 10 + d;
 	}
@@ -113,11 +141,11 @@ static int parse_hex(const char *s, size_t n, uint64_t *v)
 	if (!n || n > 16)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int d = hex_val(s[i]);
+		unsigned int d = hex_tab[(unsigned char)s[i]];
 
-		if (d < 0)
+		if (!d)
 			return -1;
-		x = x << 4 | (uint64_t)d;
+		x = x << 4 | (d - 1);
 	}
 	*v = x;
 	return 0;
@@ -338,37 +366,107 @@ static int parse_gfp(const char *v, size_t n, gfp_t *gfp)
 	return 0;
 }
 
+static int parse_accounted(const char *v, size_t n, struct trace_line *out)
+{
+	if (n == 4 && !memcmp(v, "true", 4))
+		out->accounted = 1;
+	else if (n == 5 && !memcmp(v, "false", 5))
+		out->accounted = 0;
+	else
+		return -1;
+	return F_ACCT;
+}
+
+static int parse_name(const char *v, size_t n, struct trace_line *out)
+{
+	out->name.p = v;
+	out->name.len = (uint32_t)n;
+	return n ? (int)F_NAME : -1;
+}
+
+/* a 9-letter key, told apart by its first letter */
+static int parse_field9(const char *key, const char *v, size_t n,
+			struct trace_line *out)
+{
+	const size_t klen = 9;
+
+	switch (key[0]) {
+	case 'c':
+		if (KEY("call_site"))
+			return parse_site(v, n, out) ? -1 : (int)F_SITE;
+		break;
+	case 'b':
+		if (KEY("bytes_req"))
+			return parse_dec(v, n, &out->bytes_req) ? -1 :
+								  (int)F_REQ;
+		break;
+	case 'g':
+		if (KEY("gfp_flags"))
+			return parse_gfp(v, n, &out->gfp) ? -1 : (int)F_GFP;
+		break;
+	case 'a':
+		if (KEY("accounted"))
+			return parse_accounted(v, n, out);
+		break;
+	}
+	return 0;
+}
+
+#define IS_KEY(k)                                \
+	(((size_t)(end - tok) > sizeof(k) - 1 && \
+	  !memcmp(tok, k "=", sizeof(k))) ?      \
+		 sizeof(k) - 1 :                 \
+		 0)
+
+/*
+ * The length of the key tok starts with, when it is one of ours followed
+ * by '=' (then that '=' is the token's first), else 0: the token's key is
+ * none of ours (parse_field() would ignore it).
+ */
+static size_t known_key(const char *tok, const char *end)
+{
+	switch (tok[0]) {
+	case 'c':
+		return IS_KEY("call_site");
+	case 'p':
+		return IS_KEY("ptr");
+	case 'b':
+		return end - tok > 6 && tok[6] == 'r' ? IS_KEY("bytes_req") :
+							IS_KEY("bytes_alloc");
+	case 'g':
+		return IS_KEY("gfp_flags");
+	case 'n':
+		return end - tok > 1 && tok[1] == 'o' ? IS_KEY("node") :
+							IS_KEY("name");
+	case 'a':
+		return IS_KEY("accounted");
+	}
+	return 0;
+}
+
 /* One key=value; returns its F_ bit, 0 for an unknown key, -1 if bad. */
 static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 		       struct trace_line *out)
 {
-	if (klen != 3 && klen != 4 && klen != 9 && klen != 11)
-		return 0;
-	if (KEY("call_site"))
-		return parse_site(v, n, out) ? -1 : (int)F_SITE;
-	if (KEY("ptr"))
-		return parse_ptr(v, n, out) ? -1 : (int)F_PTR;
-	if (KEY("bytes_req"))
-		return parse_dec(v, n, &out->bytes_req) ? -1 : (int)F_REQ;
-	if (KEY("bytes_alloc"))
-		return parse_dec(v, n, &out->bytes_alloc) ? -1 : (int)F_ALLOC;
-	if (KEY("gfp_flags"))
-		return parse_gfp(v, n, &out->gfp) ? -1 : (int)F_GFP;
-	if (KEY("node"))
-		return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
-	if (KEY("accounted")) {
-		if (n == 4 && !memcmp(v, "true", 4))
-			out->accounted = 1;
-		else if (n == 5 && !memcmp(v, "false", 5))
-			out->accounted = 0;
-		else
-			return -1;
-		return F_ACCT;
-	}
-	if (KEY("name")) {
-		out->name.p = v;
-		out->name.len = (uint32_t)n;
-		return n ? (int)F_NAME : -1;
+	switch (klen) { /* the keys by length */
+	case 3:
+		if (KEY("ptr"))
+			return parse_ptr(v, n, out) ? -1 : (int)F_PTR;
+		break;
+	case 4:
+		if (KEY("node"))
+			return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
+		if (KEY("name"))
+			return parse_name(v, n, out);
+		break;
+	case 9:
+		return parse_field9(key, v, n, out);
+	case 11:
+		if (KEY("bytes_alloc"))
+			return parse_dec(v, n, &out->bytes_alloc) ?
+				       -1 :
+				       (int)F_ALLOC;
+		break;
 	}
 	return 0;
 }
@@ -404,16 +502,16 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		while (p < end && is_space(*p))
 			p++;
 		tok = p;
+		if (tok == end)
+			break;
+		eq = tok + known_key(tok, end);
 		/* the print formats separate fields with spaces */
-		te = memchr(p, ' ', (size_t)(end - p));
+		te = memchr(eq, ' ', (size_t)(end - eq));
 		if (!te)
 			te = end;
 		p = te;
-		if (tok == te)
-			break;
-		eq = memchr(tok, '=', (size_t)(te - tok));
-		if (!eq)
-			continue; /* e.g. a module name "[ext4]" */
+		if (eq == tok)
+			continue; /* another key, or e.g. a module name "[ext4]" */
 		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
 				  (size_t)(te - eq - 1), out);
 		if (bit < 0) {
@@ -482,7 +580,7 @@ static const char *skip_period(const char *p, const char *end)
 /* The end of the event name: a ':' before a blank or the line's end */
 static const char *name_end(const char *p, const char *end)
 {
-	const char *c = p;
+	const char *c = p, *sp, *tab;
 
 	while ((c = memchr(c, ':', (size_t)(end - c)))) {
 		if (c + 1 == end || is_space(c[1]))
@@ -492,10 +590,9 @@ static const char *name_end(const char *p, const char *end)
 	if (!c)
 		c = end;
 	/* a blank before that ':' ends the name there (no ':' after it) */
-	for (const char *q = p; q < c; q++)
-		if (is_space(*q))
-			return q;
-	return c;
+	sp = memchr(p, ' ', (size_t)(c - p));
+	tab = memchr(p, '\t', (size_t)(sp ? sp - p : c - p));
+	return tab ? tab : sp ? sp : c;
 }
 
 enum trace_line_kind trace_parse_line(const char *line, size_t len,
