@@ -140,7 +140,7 @@ push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
 {
 	uint64_t magic = s->div_magic;
 	unsigned long key = s->random;
-	unsigned int offset = s->offset;
+	unsigned int offset = s->offset, first = i;
 	void *head = *list;
 
 	for (; i < nr; i++) {
@@ -153,7 +153,9 @@ push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
 		put_fp(obj, offset, head, key);
 		head = obj;
 	}
-	*list = head;
+	/* nothing pushed: no store (list may be the shared ksl_no_slab's) */
+	if (i != first)
+		*list = head;
 	return i;
 }
 
