@@ -236,6 +236,137 @@ static void test_double_free_not_at_head(void **state)
 	}
 }
 
+/*
+ * The open fuzz finding (docs/fuzzing.md): fuzz_slab_ops asked for a
+ * cache with SLAB_CONSISTENCY_CHECKS alone and took it for a debugged
+ * one. That flag is not in SLAB_NEVER_MERGE (mm/slab_common.c), so such
+ * a cache merges into an existing cache of its size without debugging,
+ * whose double frees are caught only at the freelist head, with a
+ * rate-limited refusal; after 20 of them in the process the harness saw
+ * a silent double free and kmem_cache_validate() refusing a cache
+ * without debugging (-EINVAL). Merging the other way round gives a
+ * plain request a debugged cache.
+ */
+static void test_consistency_checks_merge(void **state)
+{
+	struct kmem_cache *plain, *f, *fz, *dbg, *later;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	plain = kmem_cache_create("fm_plain", 200, 0, 0, NULL);
+	f = kmem_cache_create("fm_f", 200, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	assert_ptr_equal(f, plain);
+	assert_int_equal(flags_of(f), 0);
+	assert_int_equal(kmem_cache_validate(f), -EINVAL);
+	/* a red zone is never merged */
+	fz = kmem_cache_create("fm_fz", 200, 0,
+			       SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE, NULL);
+	assert_ptr_not_equal(fz, plain);
+	assert_true(kmem_cache_validate(fz) >= 0);
+	/* F first (no cache of 1000 bytes to merge into), then a plain one */
+	dbg = kmem_cache_create("fm_dbg", 1000, 0, SLAB_CONSISTENCY_CHECKS,
+				NULL);
+	later = kmem_cache_create("fm_later", 1000, 0, 0, NULL);
+	assert_ptr_equal(later, dbg);
+	assert_int_equal(flags_of(later), SLAB_CONSISTENCY_CHECKS);
+	assert_true(kmem_cache_validate(later) >= 0);
+	kmem_cache_destroy(later);
+	kmem_cache_destroy(dbg);
+	kmem_cache_destroy(fz);
+	kmem_cache_destroy(f);
+	kmem_cache_destroy(plain);
+}
+
+/* the block of min_order pages p is in: never split between two slabs */
+static unsigned long slab_block(struct kmem_cache *s, const void *p)
+{
+	return page_to_pfn(virt_to_page(p)) >> get_order(cache_info_of(s).size);
+}
+
+/*
+ * Random alloc/free/double free sequences on debugged caches, as
+ * fuzz_slab_ops runs them, well past the refusals' rate limit: every
+ * double free of an object whose slab is held by a live object is
+ * reported ("Object already free") and counted, and leaves the cache
+ * valid.
+ */
+static void test_double_free_every_time(void **state)
+{
+	enum { NR = 48, ROUNDS = 3000 };
+	unsigned int seed = test_seed("test_double_free_every_time");
+	static const slab_flags_t flags[] = {
+		SLAB_CONSISTENCY_CHECKS | SLAB_NO_MERGE,
+		SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON,
+	};
+	struct kmem_cache *s[2];
+	void *live[NR] = { 0 }, *freed[NR] = { 0 };
+	int owner[NR] = { 0 }, freed_owner[NR] = { 0 };
+	unsigned int checked = 0;
+
+	srand(seed);
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s[0] = kmem_cache_create("df_f", 8 + (unsigned int)rand() % 600, 0,
+				 flags[0], NULL);
+	s[1] = kmem_cache_create("df_fzp", 8 + (unsigned int)rand() % 600, 0,
+				 flags[1], NULL);
+	for (int r = 0; r < ROUNDS; r++) {
+		int i = rand() % NR, c = rand() % 2, pinned = 0;
+		unsigned long before;
+		const char *msg;
+
+		switch (rand() % 4) {
+		case 0:
+		case 1:
+			if (live[i])
+				break;
+			live[i] = kmem_cache_alloc(s[c], GFP_KERNEL);
+			assert_non_null(live[i]);
+			owner[i] = c;
+			for (int j = 0; j < NR; j++)
+				if (freed[j] == live[i])
+					freed[j] = NULL;
+			break;
+		case 2:
+			if (!live[i])
+				break;
+			kmem_cache_free(s[owner[i]], live[i]);
+			freed[i] = live[i];
+			freed_owner[i] = owner[i];
+			live[i] = NULL;
+			break;
+		default:
+			if (!freed[i])
+				break;
+			c = freed_owner[i];
+			for (int j = 0; j < NR; j++)
+				pinned |= live[j] && owner[j] == c &&
+					  slab_block(s[c], live[j]) ==
+						  slab_block(s[c], freed[i]);
+			if (!pinned)
+				break;
+			before = kslab_slub_debug_errors();
+			capture_start();
+			kmem_cache_free(s[c], freed[i]);
+			msg = capture_stop();
+			assert_contains(msg, "Object already free");
+			assert_true(kslab_slub_debug_errors() > before);
+			checked++;
+		}
+	}
+	/* past the rate limit of the refusals (20 a call site) */
+	assert_true(checked > 40);
+	for (int c = 0; c < 2; c++) {
+		unsigned long before = kslab_slub_debug_errors();
+
+		assert_true(kmem_cache_validate(s[c]) >= 0);
+		assert_int_equal(kslab_slub_debug_errors(), before);
+	}
+	for (int i = 0; i < NR; i++)
+		if (live[i])
+			kmem_cache_free(s[owner[i]], live[i]);
+	kmem_cache_destroy(s[0]);
+	kmem_cache_destroy(s[1]);
+}
+
 static void test_redzone_and_tracks(void **state)
 {
 	char *p;
@@ -424,6 +555,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_kmalloc_layout,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_double_free_not_at_head,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_consistency_checks_merge,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_double_free_every_time,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_redzone_and_tracks,
 					  shutdown_teardown),
