@@ -3,8 +3,10 @@
  * SLUB debugging: the slub_debug= parameter, the object layout of
  * debugged caches (expected values worked out by hand from 6.18's
  * calculate_sizes() and calculate_order()), the reports, item 12 of
- * issue 15 (a double free away from the freelist head), and the cases
- * of the kernel's lib/slub_kunit.c with the error counts they expect.
+ * issue 15 (a double free away from the freelist head), double frees
+ * always caught on a debugged cache and the merge rule of
+ * SLAB_CONSISTENCY_CHECKS. The cases of the kernel's lib/slub_kunit.c
+ * are in test_slub_kunit.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -202,6 +204,84 @@ static void test_kmalloc_layout(void **state)
 	assert_int_equal(ci.offset, 72);
 	assert_int_equal(ci.objs_per_slab, 16);
 	assert_string_equal(ci.unique_id, ":F-0000256");
+}
+
+/* kmalloc(n) through the size-passing paths, n not a constant */
+static void *kmalloc_n(size_t n, gfp_t gfp)
+{
+	volatile size_t size = n;
+
+	return kmalloc(size, gfp);
+}
+
+/*
+ * The request size of a debugged kmalloc object (6.18 set_orig_size()):
+ * the bytes between it and the object size are a red zone checked at
+ * kfree() ("kmalloc Redzone overwritten", three errors: the range, its
+ * restore and "Object ... not freed"); kzalloc() zeroes the request only; ksize() hands the whole
+ * object over; every kmalloc entry passes the size (the constant-size
+ * one too).
+ */
+static void test_kmalloc_request_size(void **state)
+{
+	unsigned char *p;
+	unsigned long before;
+	const char *msg;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1 slub_debug=FZPU,kmalloc-32");
+	p = kmalloc_n(18, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(p[17], 0xa5); /* poison ends at the request */
+	for (int i = 18; i < 32; i++)
+		assert_int_equal(p[i], 0xcc);
+	p[20] = 0x11;
+	before = kslab_slub_debug_errors();
+	capture_start();
+	kfree(p);
+	msg = capture_stop();
+	assert_contains(msg, "[kmalloc Redzone overwritten]");
+	assert_contains(msg, "not freed");
+	assert_int_equal(kslab_slub_debug_errors() - before, 3);
+
+	p = kzalloc(20, GFP_KERNEL); /* the constant-size path */
+	assert_non_null(p);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(p[i], 0);
+	for (int i = 20; i < 32; i++)
+		assert_int_equal(p[i], 0xcc);
+	assert_int_equal(ksize(p), 32);
+	memset(p, 0x33, 32); /* all of it is ours after ksize() */
+	before = kslab_slub_debug_errors();
+	kfree(p);
+	assert_int_equal(kslab_slub_debug_errors(), before);
+
+	/* kcalloc, and a cache without debugging beside it */
+	p = kcalloc(3, 7, GFP_KERNEL);
+	assert_int_equal(p[21], 0xcc);
+	kfree(p);
+	p = kmalloc_n(50, GFP_KERNEL);
+	p[60] = 1; /* kmalloc-64: no debugging, no report */
+	before = kslab_slub_debug_errors();
+	kfree(p);
+	assert_int_equal(kslab_slub_debug_errors(), before);
+}
+
+/* 6.1 records the request (4 bytes) but has no kmalloc red zone yet */
+static void test_kmalloc_request_size_6_1(void **state)
+{
+	unsigned char *p;
+	unsigned long before;
+
+	boot("kslab.kernel=6.1 arch=x86_64 mem=256M nr_cpus=1 "
+	     "slub_debug=FZPU,kmalloc-32");
+	p = kzalloc(18, GFP_KERNEL);
+	assert_non_null(p);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(p[i], 0);
+	p[20] = 0x11;
+	before = kslab_slub_debug_errors();
+	kfree(p);
+	assert_int_equal(kslab_slub_debug_errors(), before);
 }
 
 /* ---- reports ---------------------------------------------------------------- */
@@ -443,107 +523,6 @@ static void test_trace_and_traces(void **state)
 	free(text);
 }
 
-/* ---- lib/slub_kunit.c --------------------------------------------------------- */
-
-static struct kmem_cache *kunit_cache(const char *name, unsigned int size,
-				      slab_flags_t flags)
-{
-	struct kmem_cache *s = kmem_cache_create(
-		name, size, 0, flags | SLAB_NO_USER_FLAGS, NULL);
-
-	assert_non_null(s);
-	return s;
-}
-
-/* the errors validate_slab_cache() finds, as the KUnit hook counts */
-static unsigned long validate_errors(struct kmem_cache *s)
-{
-	unsigned long before = kslab_slub_debug_errors();
-
-	capture_start();
-	assert_true(kmem_cache_validate(s) >= 0);
-	capture_stop();
-	return kslab_slub_debug_errors() - before;
-}
-
-static void test_kunit_clobber_zone(void **state)
-{
-	struct kmem_cache *s;
-	unsigned char *p;
-
-	boot("arch=x86_64 mem=256M nr_cpus=1");
-	s = kunit_cache("TestSlub_RZ_alloc", 64, SLAB_RED_ZONE);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	p[64] = 0x12;
-	assert_int_equal(validate_errors(s), 2);
-	kmem_cache_free(s, p);
-	kmem_cache_destroy(s);
-}
-
-static void test_kunit_next_pointer(void **state)
-{
-	struct kmem_cache *s;
-	unsigned char *p;
-	unsigned long tmp, *ptr;
-
-	boot("arch=x86_64 mem=256M nr_cpus=1");
-	s = kunit_cache("TestSlub_next_ptr_free", 64, SLAB_POISON);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, p);
-	ptr = (unsigned long *)(p + cache_info_of(s).offset);
-	tmp = *ptr;
-	p[cache_info_of(s).offset] = (unsigned char)~p[cache_info_of(s).offset];
-	/* the corrupted freechain, the wrong count, its fix */
-	assert_int_equal(validate_errors(s), 3);
-	*ptr = tmp;
-	/* the count again, and its fix */
-	assert_int_equal(validate_errors(s), 2);
-	assert_int_equal(validate_errors(s), 0);
-	kmem_cache_destroy(s);
-}
-
-static void test_kunit_first_word(void **state)
-{
-	struct kmem_cache *s;
-	unsigned char *p;
-
-	boot("arch=x86_64 mem=256M nr_cpus=1");
-	s = kunit_cache("TestSlub_1th_word_free", 64, SLAB_POISON);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, p);
-	*p = 0x78;
-	assert_int_equal(validate_errors(s), 2);
-	kmem_cache_destroy(s);
-}
-
-static void test_kunit_clobber_50th_byte(void **state)
-{
-	struct kmem_cache *s;
-	unsigned char *p;
-
-	boot("arch=x86_64 mem=256M nr_cpus=1");
-	s = kunit_cache("TestSlub_50th_word_free", 64, SLAB_POISON);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, p);
-	p[50] = 0x9a;
-	assert_int_equal(validate_errors(s), 2);
-	kmem_cache_destroy(s);
-}
-
-static void test_kunit_clobber_redzone_free(void **state)
-{
-	struct kmem_cache *s;
-	unsigned char *p;
-
-	boot("arch=x86_64 mem=256M nr_cpus=1");
-	s = kunit_cache("TestSlub_RZ_free", 64, SLAB_RED_ZONE);
-	p = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, p);
-	p[64] = 0xab;
-	assert_int_equal(validate_errors(s), 2);
-	kmem_cache_destroy(s);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +535,10 @@ int main(void)
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_double_free_not_at_head,
 					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kmalloc_request_size,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_kmalloc_request_size_6_1,
+					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_consistency_checks_merge,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_double_free_every_time,
@@ -563,16 +546,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_redzone_and_tracks,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_trace_and_traces,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_kunit_clobber_zone,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_kunit_next_pointer,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_kunit_first_word,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_kunit_clobber_50th_byte,
-					  shutdown_teardown),
-		cmocka_unit_test_teardown(test_kunit_clobber_redzone_free,
 					  shutdown_teardown),
 	};
 
