@@ -89,16 +89,36 @@ static void tag_obj(struct slot *sl, uint8_t tag)
 	memset(sl->p, tag, sl->size);
 }
 
+/*
+ * The first byte of [p, p + len) that is not value, or len. Left out of
+ * the coverage instrumentation: a comparison hook per byte of a 48K
+ * object was most of the harness's own time, and its edges tell the
+ * fuzzer nothing about the library.
+ */
+__attribute__((no_sanitize("coverage"))) static size_t
+first_other(const uint8_t *p, uint8_t value, size_t len)
+{
+	uint64_t v = 0x0101010101010101ULL * value, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w != v)
+			break;
+	}
+	for (; i < len && p[i] == value; i++)
+		;
+	return i;
+}
+
 static void check_obj(const struct slot *sl)
 {
-	const uint8_t *b = sl->p;
+	size_t i = first_other(sl->p, sl->tag, sl->size);
 
-	for (size_t i = 0; i < sl->size; i++)
-		if (b[i] != sl->tag) {
-			fprintf(stderr, "fuzz: object %p byte %zu changed\n",
-				sl->p, i);
-			abort();
-		}
+	if (i < sl->size) {
+		fprintf(stderr, "fuzz: object %p byte %zu changed\n", sl->p, i);
+		abort();
+	}
 }
 
 static int is_live(const void *p)
@@ -211,10 +231,8 @@ static void op_alloc(const uint8_t *a, int from_cache, int zero)
 	}
 	if (!p)
 		abort(); /* 256M is plenty for 64 objects */
-	if (zero)
-		for (size_t i = 0; i < size; i++)
-			if (((uint8_t *)p)[i])
-				abort();
+	if (zero && first_other(p, 0, size) < size)
+		abort();
 	if (ci < 0 && ksize(p) < size)
 		abort();
 	*sl = (struct slot){ .p = p, .size = size, .cache = ci };
