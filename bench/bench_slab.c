@@ -18,6 +18,10 @@
  *   mix      a kernel-like mix of sizes, 10,000 live objects, N replacements
  *   xthread  one thread allocates 64 bytes, another frees, through a ring
  *            (for kslab the two run as CPUs 0 and 1: remote frees)
+ *   pinned   pair, run by a new thread that pins itself to CPU 0 with
+ *            kslab_set_cpu(0) while main (which booted, and owns CPU 0
+ *            since its first allocation) waits: the thread must get the
+ *            owner's fast path (issue 14 item 5)
  *
  * The functions pair_API, batch_API, rfree_API and mix_API are what
  * callgrind measures (--toggle-collect), less their *_none twins: one
@@ -82,6 +86,14 @@ static struct kmem_cache *class_cache[12];
 		KEEP(p);                                                \
 		api##_free(c64, p);                                     \
 	}                                                               \
+	NOINLINE void pinned_##api(void);                               \
+	NOINLINE void pinned_##api(void)                                \
+	{                                                               \
+		void *p = api##_alloc(c64, 64);                         \
+                                                                        \
+		KEEP(p);                                                \
+		api##_free(c64, p);                                     \
+	}                                                               \
 	NOINLINE void batch_##api(void **v);                            \
 	NOINLINE void batch_##api(void **v)                             \
 	{                                                               \
@@ -132,6 +144,7 @@ static void obj_free(struct kmem_cache *s, void *p)
 
 /* the measured functions of the chosen API (or of none) */
 static void (*pair_fn)(void);
+static void (*pinned_fn)(void); /* pair's twin, named for callgrind */
 static void (*batch_fn)(void **);
 static void *(*mix_fn)(struct kmem_cache *, void *, struct kmem_cache *,
 		       size_t);
@@ -263,6 +276,28 @@ static void run_xthread(long n)
 	pthread_join(th, NULL);
 }
 
+static void *pinned_worker(void *arg)
+{
+	long n = *(long *)arg;
+
+	if (use_kslab && kslab_set_cpu(0))
+		exit(1);
+	for (long i = 0; i < n; i++)
+		pinned_fn();
+	return NULL;
+}
+
+static void run_pinned(long n)
+{
+	pthread_t th;
+
+	/* main, which booted, runs as a CPU (the first: 0) and owns it,
+	 * then waits */
+	obj_free(c64, obj_alloc(c64, 64));
+	pthread_create(&th, NULL, pinned_worker, &n);
+	pthread_join(th, NULL);
+}
+
 static void run(const char *w, long n)
 {
 	static void *v[BATCH];
@@ -279,6 +314,8 @@ static void run(const char *w, long n)
 		run_rfree(n);
 	else if (!strcmp(w, "xthread"))
 		run_xthread(n);
+	else if (!strcmp(w, "pinned"))
+		run_pinned(n);
 	else {
 		fprintf(stderr, "bench_slab: unknown workload %s\n", w);
 		exit(2);
@@ -292,6 +329,9 @@ static void setup(const char *api)
 
 	use_kslab = sheaf || !strcmp(api, "kslab");
 	pair_fn = sheaf ? pair_sheaf : use_kslab ? pair_kslab : pair_malloc;
+	pinned_fn = sheaf     ? pinned_sheaf :
+		    use_kslab ? pinned_kslab :
+				pinned_malloc;
 	batch_fn = sheaf ? batch_sheaf : use_kslab ? batch_kslab : batch_malloc;
 	mix_fn = sheaf ? mix_sheaf : use_kslab ? mix_kslab : mix_malloc;
 	rfree_fn = sheaf ? rfree_sheaf : use_kslab ? rfree_kslab : rfree_malloc;
@@ -326,6 +366,7 @@ static void warm_up(void)
 static void use_none(void)
 {
 	pair_fn = pair_none;
+	pinned_fn = pinned_none;
 	batch_fn = batch_none;
 	mix_fn = mix_none;
 	rfree_fn = rfree_none;

@@ -79,6 +79,61 @@ void kslab_kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 	kmem_cache_free_bulk(s, size, p);
 }
 
+struct kmem_cache *kslab_kmem_cache_create_sheaves(const char *name,
+						   unsigned int size,
+						   unsigned int align,
+						   kslab_slab_flags_t flags,
+						   void (*ctor)(void *),
+						   unsigned int sheaf_capacity)
+{
+	struct kmem_cache_args args = {
+		.align = align,
+		.ctor = ctor,
+		.sheaf_capacity = sheaf_capacity,
+	};
+
+	return kmem_cache_create_args(name, size, &args, flags);
+}
+
+#define SHEAF(p) ((struct slab_sheaf *)(void *)(p))
+#define KSHEAF(p) ((struct kslab_sheaf *)(void *)(p))
+
+struct kslab_sheaf *kslab_kmem_cache_prefill_sheaf(struct kmem_cache *s,
+						   kslab_gfp_t gfp,
+						   unsigned int size)
+{
+	return KSHEAF(kmem_cache_prefill_sheaf(s, gfp, size));
+}
+
+void *kslab_kmem_cache_alloc_from_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+					struct kslab_sheaf *sheaf)
+{
+	return kmem_cache_alloc_from_sheaf(s, gfp, SHEAF(sheaf));
+}
+
+int kslab_kmem_cache_refill_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+				  struct kslab_sheaf **sheafp,
+				  unsigned int size)
+{
+	struct slab_sheaf *sheaf = sheafp ? SHEAF(*sheafp) : NULL;
+	int ret = kmem_cache_refill_sheaf(s, gfp, sheafp ? &sheaf : NULL, size);
+
+	if (sheafp)
+		*sheafp = KSHEAF(sheaf);
+	return ret;
+}
+
+void kslab_kmem_cache_return_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+				   struct kslab_sheaf *sheaf)
+{
+	kmem_cache_return_sheaf(s, gfp, SHEAF(sheaf));
+}
+
+unsigned int kslab_kmem_cache_sheaf_size(struct kslab_sheaf *sheaf)
+{
+	return kmem_cache_sheaf_size(SHEAF(sheaf));
+}
+
 void *kslab_kmalloc(size_t size, kslab_gfp_t flags)
 {
 	return __kmalloc(size, flags);

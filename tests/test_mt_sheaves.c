@@ -7,7 +7,11 @@
  * and kfree_rcu() mixed in; a flusher thread shrinking the cache
  * meanwhile (its CPUs' sheaves flushed under their owners' feet). Every
  * object carries a stamp checked before its free; at the end the cache
- * holds nothing and shrinks to no slab. Run under ThreadSanitizer too.
+ * holds nothing and shrinks to no slab. Run again under
+ * kslab.sheaves=all (no CPU slab: refills from and flushes to the node's
+ * slabs race with the remote frees and the flusher), with kmalloc()
+ * objects handed over and kfree()d on another CPU too. Run under
+ * ThreadSanitizer too.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -25,6 +29,10 @@
 
 #define NR_CPUS 3
 #define ROUNDS 20000
+#define KMALLOC_TAG 1UL /* a mailbox entry that is a kmalloc() object */
+
+static unsigned long rounds;
+static bool with_kmalloc;
 #define BOX 128
 #define SIZE 96
 
@@ -93,8 +101,12 @@ static void drain(unsigned int me)
 	memcpy(got, m->objs, n * sizeof(void *));
 	m->n = 0;
 	pthread_mutex_unlock(&m->lock);
-	for (unsigned int i = 0; i < n; i++)
-		check_free(got[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		if ((uintptr_t)got[i] & KMALLOC_TAG)
+			kfree((void *)((uintptr_t)got[i] & ~KMALLOC_TAG));
+		else
+			check_free(got[i]);
+	}
 	atomic_fetch_add(&remote_frees, n);
 }
 
@@ -106,7 +118,7 @@ static void *worker(void *arg)
 
 	assert_int_equal(kslab_set_cpu(me), 0);
 	pthread_barrier_wait(&start);
-	for (unsigned long r = 0; r < ROUNDS; r++) {
+	for (unsigned long r = 0; r < rounds; r++) {
 		unsigned int k = (rnd = rnd * 1103515245u + 12345u) >> 10;
 		void *p;
 
@@ -121,6 +133,14 @@ static void *worker(void *arg)
 			check_free(p), local[k % 64] = NULL;
 		else
 			local[k % 64] = NULL;
+		if (with_kmalloc && r % 3 == 0) {
+			void *q = kmalloc(40 + r % 200, GFP_KERNEL);
+
+			assert_non_null(q);
+			if (!post((me + 2) % NR_CPUS,
+				  (void *)((uintptr_t)q | KMALLOC_TAG)))
+				kfree(q);
+		}
 		if (r % 64 == 0)
 			drain(me);
 		if (r % 997 == 0) {
@@ -157,14 +177,15 @@ static void *flusher(void *arg)
 	return NULL;
 }
 
-static void test_sheaves_remote_frees(void **state)
+static void run_threads(const char *cmdline)
 {
 	pthread_t th[NR_CPUS + 1];
 	struct kslab_cache_info i;
 	struct kmem_cache_args args = { .sheaf_capacity = 16 };
 
-	(void)state;
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=3"), 0);
+	atomic_store(&bad_stamps, 0);
+	atomic_store(&remote_frees, 0);
+	assert_int_equal(kslab_boot(cmdline), 0);
 	cache = kmem_cache_create_args("mt-sheaves", SIZE, &args, 0);
 	assert_non_null(cache);
 	for (int k = 0; k < NR_CPUS; k++)
@@ -186,16 +207,37 @@ static void test_sheaves_remote_frees(void **state)
 	assert_int_equal(i.sheaf_objects, 0);
 	assert_int_equal(i.active_objs, 0);
 	assert_int_equal(i.num_slabs, 0);
+	/* under kslab.sheaves=all the kmalloc caches have sheaves too */
+	if (with_kmalloc)
+		assert_true(cache_info_of(kslab_find_cache("kmalloc-256"))
+				    .sheaf_capacity > 0);
 	kmem_cache_destroy(cache);
 	assert_null(kslab_find_cache("mt-sheaves"));
 	kslab_shutdown();
 	pthread_barrier_destroy(&start);
 }
 
+static void test_sheaves_remote_frees(void **state)
+{
+	(void)state;
+	rounds = ROUNDS;
+	with_kmalloc = false;
+	run_threads("arch=x86_64 mem=512M nr_cpus=3");
+}
+
+static void test_sheaves_all_remote_frees(void **state)
+{
+	(void)state;
+	rounds = ROUNDS / 2;
+	with_kmalloc = true;
+	run_threads("arch=x86_64 mem=512M nr_cpus=3 kslab.sheaves=all");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sheaves_remote_frees),
+		cmocka_unit_test(test_sheaves_all_remote_frees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

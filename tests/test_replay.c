@@ -21,9 +21,10 @@
 #define TRACE KSLAB_DATADIR "/traces/kmem-build-6.18.trace.xz"
 #define SLABS KSLAB_DATADIR "/traces/kmem-build-6.18.slabs.tsv"
 
-enum { X86, LEGACY, PACKED, ARM64, NOSWIOTLB, NR };
-static const char *const names[NR] = { "x86_64", "arm64-legacy", "arm64-packed",
-				       "arm64", "arm64-noswiotlb" };
+enum { X86, LEGACY, PACKED, ARM64, NOSWIOTLB, SHEAVES, NR };
+static const char *const names[NR] = { "x86_64",	  "arm64-legacy",
+				       "arm64-packed",	  "arm64",
+				       "arm64-noswiotlb", "x86_64-sheaves" };
 static struct trace_stream stream;
 static struct slab_snapshot snap;
 static struct replay_result res[NR];
@@ -131,6 +132,13 @@ static void test_policy_ordering(void **state)
 	assert_true(res[PACKED].kmalloc_allocated >=
 		    res[X86].kmalloc_allocated);
 	assert_true(res[PACKED].packed_objects > 0);
+	/* Linux 7.0's slab layer (kslab.sheaves=all): x86_64's classes,
+	 * more slab memory held (objects parked in every cache's sheaves,
+	 * the kmalloc caches' too) */
+	assert_int_equal(res[SHEAVES].kmalloc_allocated,
+			 res[X86].kmalloc_allocated);
+	assert_true(res[SHEAVES].peak_slab_bytes > res[X86].peak_slab_bytes);
+	assert_true(res[SHEAVES].final_slab_bytes > res[X86].final_slab_bytes);
 	for (int i = 0; i < NR; i++)
 		if (i != PACKED)
 			assert_int_equal(res[i].packed_objects, 0);

@@ -10,8 +10,9 @@
  * shrink, each cache's active object count is the model's. Two of the
  * caches have 6.18 sheaves (capacities 32 and 7: frees and allocations
  * go through per-CPU sheaves and the barn, RCU frees through the RCU
- * sheaf, prefilled sheaves are taken and returned). The seed is
- * printed (KSLAB_SEED=N repeats a run).
+ * sheaf, prefilled sheaves are taken and returned). A second run boots
+ * kslab.sheaves=all: every cache with sheaves and no CPU slab. The seed
+ * is printed (KSLAB_SEED=N repeats a run).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -203,13 +204,15 @@ static void check_counts(void)
 	}
 }
 
-static void test_random_operations(void **state)
+/* reports: expect the bad frees' reports (rate-limited per process:
+ * only the first run of the program sees them) */
+static void run_model(const char *cmdline, const char *test_name,
+		      unsigned long steps, bool reports)
 {
 	const char *log;
 
-	(void)state;
-	rnd_state = test_seed("test_random_operations");
-	assert_int_equal(kslab_boot("arch=x86_64 mem=512M nr_cpus=3"), 0);
+	rnd_state = test_seed(test_name);
+	assert_int_equal(kslab_boot(cmdline), 0);
 	for (unsigned int c = 0; c < NR_CACHES; c++) {
 		char name[32];
 		struct kmem_cache_args args = {
@@ -225,7 +228,7 @@ static void test_random_operations(void **state)
 	nr_live = 0;
 	memset(live_per_cache, 0, sizeof(live_per_cache));
 	capture_start(); /* the bad frees' reports */
-	for (unsigned long step = 1; step <= STEPS; step++) {
+	for (unsigned long step = 1; step <= steps; step++) {
 		unsigned int op = rnd() % 100;
 
 		if (op < 2)
@@ -246,8 +249,10 @@ static void test_random_operations(void **state)
 			check_counts();
 	}
 	log = capture_stop();
-	assert_non_null(strstr(log, "is not the start of an object"));
-	assert_non_null(strstr(log, "Wrong slab cache"));
+	if (reports) {
+		assert_non_null(strstr(log, "is not the start of an object"));
+		assert_non_null(strstr(log, "Wrong slab cache"));
+	}
 	check_counts();
 	for (unsigned int i = 0; i < nr_live; i++)
 		assert_true(stamp_ok(&live[i]));
@@ -264,10 +269,32 @@ static void test_random_operations(void **state)
 	kslab_shutdown();
 }
 
+static void test_random_operations(void **state)
+{
+	(void)state;
+	run_model("arch=x86_64 mem=512M nr_cpus=3", "test_random_operations",
+		  STEPS, true);
+}
+
+/*
+ * The same under kslab.sheaves=all (mainline after 6.18): every cache
+ * has sheaves and no CPU slab, so every object comes from a sheaf
+ * refilled from the node's slabs and goes back through one (or straight
+ * to its slab, remote or not, when the sheaves are full); the counts
+ * must still be the model's.
+ */
+static void test_random_operations_sheaves_all(void **state)
+{
+	(void)state;
+	run_model("arch=x86_64 mem=512M nr_cpus=3 kslab.sheaves=all",
+		  "test_random_operations_sheaves_all", STEPS / 2, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_operations),
+		cmocka_unit_test(test_random_operations_sheaves_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

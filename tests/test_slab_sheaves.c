@@ -420,9 +420,18 @@ static void test_bad_frees(void **state)
 	kslab_shutdown();
 }
 
+static unsigned int capacity_of(const char *name)
+{
+	struct kmem_cache *s = kslab_find_cache(name);
+
+	assert_non_null(s);
+	return cache_info_of(s).sheaf_capacity;
+}
+
 static void test_sheaves_for_all_policy(void **state)
 {
-	struct kmem_cache *a, *b, *c;
+	struct kmem_cache *a, *b, *c, *d;
+	struct kslab_cache_info i;
 
 	(void)state;
 	/* kslab's own parameter; an unknown value is refused */
@@ -433,25 +442,189 @@ static void test_sheaves_for_all_policy(void **state)
 	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
 	b = kmem_cache_create("all-300", 300, 0, SLAB_NO_MERGE, NULL);
 	c = kmem_cache_create("all-5000", 5000, 0, SLAB_NO_MERGE, NULL);
+	d = kmem_cache_create("all-debug", 64, 0, SLAB_RED_ZONE, NULL);
 	/* 60, 26 and 4 objects, grown to fill the sheaf's kmalloc class */
 	assert_int_equal(cache_info_of(a).sheaf_capacity, 60);
 	assert_int_equal(cache_info_of(b).sheaf_capacity, 28);
 	assert_int_equal(cache_info_of(c).sheaf_capacity, 4);
 	assert_int_equal(cache_info_of(a).cpu_partial, 0);
-	/* not the kmalloc caches, nor the boot caches */
+	/* a debugged cache has none (nor a CPU slab: slub_debug's path) */
+	assert_int_equal(cache_info_of(d).sheaf_capacity, 0);
+	/* the kmalloc caches too, by the same rule, once all of them exist */
+	assert_int_equal(capacity_of("kmalloc-64"), 60);
+	assert_int_equal(capacity_of("kmalloc-512"), 28);
+	assert_int_equal(capacity_of("kmalloc-1k"), 12);
+	assert_int_equal(capacity_of("kmalloc-8k"), 4);
+	assert_int_equal(capacity_of("kmalloc-rcl-64"), 60);
+	assert_int_equal(capacity_of("kmalloc_buckets"), 60);
+	/* not the boot caches, which have no CPU partial list either */
+	assert_int_equal(capacity_of("kmem_cache"), 0);
+	assert_int_equal(capacity_of("kmem_cache_node"), 0);
 	assert_int_equal(
-		cache_info_of(kslab_find_cache("kmalloc-64")).sheaf_capacity,
-		0);
-	assert_int_equal(
-		cache_info_of(kslab_find_cache("kmem_cache")).sheaf_capacity,
-		0);
+		cache_info_of(kslab_find_cache("kmem_cache")).cpu_partial, 0);
+	/*
+	 * No CPU slab behind the sheaves: the first allocation refills a
+	 * sheaf with 60 of a new slab's 64 objects, and the other 4 stay
+	 * free on the node list, so every active object is the sheaf's
+	 * (6.18 would hold them in the CPU's freelist, counted active).
+	 */
 	kmem_cache_free(a, kmem_cache_alloc(a, GFP_KERNEL));
-	assert_int_equal(cache_info_of(a).sheaf_objects, 60);
+	i = cache_info_of(a);
+	assert_int_equal(i.sheaf_objects, 60);
+	assert_int_equal(i.num_objs, 64);
+	assert_int_equal(i.active_objs, 60);
+	kmem_cache_shrink(a);
+	i = cache_info_of(a);
+	assert_int_equal(i.sheaf_objects, 0);
+	assert_int_equal(i.num_slabs, 0);
 	kslab_shutdown();
-	/* the default is 6.18's: only caches that ask */
+	/* the default is 6.18's: only caches that ask, behind a CPU slab */
 	boot("arch=x86_64 mem=256M nr_cpus=2");
 	a = kmem_cache_create("all-64", 64, 0, SLAB_NO_MERGE, NULL);
 	assert_int_equal(cache_info_of(a).sheaf_capacity, 0);
+	assert_int_equal(capacity_of("kmalloc-64"), 0);
+	kslab_shutdown();
+}
+
+/*
+ * A refill takes the node's partial slabs before a new one: with half
+ * of three slabs' objects freed back to them, the next refill needs no
+ * new slab.
+ */
+static void test_sheaves_all_refill_from_node(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_cache_info i;
+	static void *p[128];
+	unsigned long slabs, live = 0;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2 kslab.sheaves=all");
+	s = kmem_cache_create("refill-64", 64, 0, SLAB_NO_MERGE, NULL);
+	for (int k = 0; k < 128; k++)
+		assert_non_null(p[k] = kmem_cache_alloc(s, GFP_KERNEL));
+	for (int k = 0; k < 128; k += 2)
+		kmem_cache_free(s, p[k]);
+	kmem_cache_shrink(s);
+	i = cache_info_of(s);
+	slabs = i.num_slabs;
+	assert_int_equal(i.sheaf_objects, 0);
+	assert_int_equal(i.active_objs, 64);
+	assert_true(i.num_objs - i.active_objs >= 60);
+	assert_non_null(p[0] = kmem_cache_alloc(s, GFP_KERNEL));
+	i = cache_info_of(s);
+	assert_int_equal(i.num_slabs, slabs);
+	assert_int_equal(i.sheaf_objects, 59);
+	assert_int_equal(i.active_objs, 64 + 1 + 59);
+	/* frees beyond the sheaves and the barn go straight to the slabs */
+	for (int k = 1; k < 128; k += 2, live++)
+		kmem_cache_free(s, p[k]);
+	kmem_cache_free(s, p[0]);
+	kmem_cache_shrink(s);
+	i = cache_info_of(s);
+	assert_int_equal(i.active_objs, 0);
+	assert_int_equal(i.num_slabs, 0);
+	assert_int_equal(live, 64);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
+/*
+ * Out of memory under kslab.sheaves=all: a refill that gets only part of
+ * a sheaf gives it back (nothing is lost), allocations fail cleanly, and
+ * everything freed leaves no slab.
+ */
+static void test_sheaves_all_out_of_memory(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_cache_info i;
+	void **p = calloc(100000, sizeof(void *));
+	unsigned long n = 0;
+
+	(void)state;
+	assert_non_null(p);
+	boot("arch=x86_64 mem=64M nr_cpus=2 kslab.sheaves=all");
+	s = kmem_cache_create("oom-3000", 3000, 0, SLAB_NO_MERGE, NULL);
+	while (n < 100000 &&
+	       (p[n] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	assert_true(n > 1000 && n < 100000);
+	i = cache_info_of(s);
+	assert_int_equal(i.active_objs, n + i.sheaf_objects);
+	while (n)
+		kmem_cache_free(s, p[--n]);
+	kmem_cache_shrink(s);
+	i = cache_info_of(s);
+	assert_int_equal(i.active_objs, 0);
+	assert_int_equal(i.num_slabs, 0);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+	free(p);
+}
+
+static bool fail_this(struct kmem_cache *s, kslab_gfp_t gfp, void *arg)
+{
+	(void)gfp;
+	return s == arg;
+}
+
+/* fault injection is asked before the sheaves, as the kernel's
+ * slab_pre_alloc_hook(), under either policy */
+static void test_failslab_before_sheaves(void **state)
+{
+	static const char *const boots[] = {
+		"arch=x86_64 mem=256M nr_cpus=2",
+		"arch=x86_64 mem=256M nr_cpus=2 kslab.sheaves=all",
+	};
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct kmem_cache *s;
+
+		boot(boots[k]);
+		s = sheaf_cache("failslab-sheaves", 64, SLAB_NO_MERGE);
+		kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+		assert_true(cache_info_of(s).sheaf_objects > 0);
+		kslab_set_failslab(fail_this, s);
+		assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+		kslab_set_failslab(NULL, NULL);
+		kmem_cache_free(s, kmem_cache_alloc(s, GFP_KERNEL));
+		kmem_cache_destroy(s);
+		kslab_shutdown();
+	}
+}
+
+/* the kslab_ names of <kslab/prefixed.h> (the kernel test suites' shim) */
+static void test_prefixed_sheaf_calls(void **state)
+{
+	struct kmem_cache *s;
+	struct kslab_sheaf *sh;
+	void *p;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = kslab_kmem_cache_create_sheaves("prefixed-sheaves", 256, 0,
+					    KSLAB_SLAB_NO_MERGE, NULL, 32);
+	assert_non_null(s);
+	assert_int_equal(cache_info_of(s).sheaf_capacity, 32);
+	sh = kslab_kmem_cache_prefill_sheaf(s, KSLAB_GFP_KERNEL, 20);
+	assert_non_null(sh);
+	assert_true(kslab_kmem_cache_sheaf_size(sh) >= 20);
+	p = kslab_kmem_cache_alloc_from_sheaf(s, KSLAB___GFP_ZERO, sh);
+	assert_non_null(p);
+	assert_int_equal(((unsigned char *)p)[255], 0);
+	kslab_kmem_cache_free(s, p);
+	/* beyond the capacity: replaced by an oversize sheaf */
+	assert_int_equal(
+		kslab_kmem_cache_refill_sheaf(s, KSLAB_GFP_KERNEL, &sh, 40), 0);
+	assert_int_equal(kslab_kmem_cache_sheaf_size(sh), 40);
+	assert_int_equal(kslab_kmem_cache_refill_sheaf(s, KSLAB_GFP_KERNEL,
+						       NULL, 1),
+			 -EINVAL);
+	kslab_kmem_cache_return_sheaf(s, KSLAB_GFP_KERNEL, sh);
+	kslab_kmem_cache_shrink(s);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	kslab_kmem_cache_destroy(s);
 	kslab_shutdown();
 }
 
@@ -468,6 +641,10 @@ int main(void)
 		cmocka_unit_test(test_merging_and_debug),
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_sheaves_for_all_policy),
+		cmocka_unit_test(test_sheaves_all_refill_from_node),
+		cmocka_unit_test(test_sheaves_all_out_of_memory),
+		cmocka_unit_test(test_prefixed_sheaf_calls),
+		cmocka_unit_test(test_failslab_before_sheaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * kslab under the kernel's user-space test suites (tools/testing/radix-tree,
- * Linux 6.12): the slab part of tools/testing/shared/linux.c and the
+ * Linux 6.12, and 6.18's with KT_SHEAVES): the slab part of tools/testing/shared/linux.c and the
  * kmalloc()/kfree() of tools/lib/slab.c, on kslab's real caches.
  *
  * Written from the suite's interface (tools/include/linux/slab.h and the
@@ -25,7 +25,9 @@
  * disagreement is printed as a "kslab:" line, as kslab's own reports.
  */
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,15 +231,16 @@ static kslab_slab_flags_t kt_flags(unsigned int flags)
 	return f;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, unsigned int flags,
-				     void (*ctor)(void *))
+static struct kmem_cache *kt_create(const char *name, unsigned int size,
+				    unsigned int align, unsigned int flags,
+				    void (*ctor)(void *),
+				    unsigned int sheaf_capacity)
 {
 	struct kt_cache *c = calloc(1, sizeof(*c));
 
 	assert(c);
-	c->s = kslab_kmem_cache_create(name, size, align, kt_flags(flags),
-				       ctor);
+	c->s = kslab_kmem_cache_create_sheaves(
+		name, size, align, kt_flags(flags), ctor, sheaf_capacity);
 	assert(c->s);
 	c->name = name;
 	c->size = size;
@@ -247,6 +250,160 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	pthread_mutex_unlock(&kt_lock);
 	return (struct kmem_cache *)(void *)c;
 }
+
+#ifndef KT_SHEAVES
+/* 6.12: the five-argument call */
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, unsigned int flags,
+				     void (*ctor)(void *))
+{
+	return kt_create(name, size, align, flags, ctor, 0);
+}
+#else
+/*
+ * 6.18's suite (run.sh defines KT_SHEAVES when the tools' slab.h declares
+ * the sheaf calls): kmem_cache_create() is a macro there, every form of
+ * it ends in __kmem_cache_create_args(), and maple_node asks for
+ * sheaf_capacity 32. The sheaves are kslab's own (prefill, allocation
+ * from the sheaf, refill, return); the suite sees a struct slab_sheaf of
+ * its tools' layout whose size the shim keeps in step with kslab's
+ * sheaf behind it (kmem_cache_sheaf_size() reads it inline).
+ *
+ * Counted as the suite's own shim counts them: a prefilled sheaf's
+ * objects are allocated (nr_allocated), and those left in it when it is
+ * returned are freed; allocating from the sheaf changes no count. Fault
+ * injection as for a bulk allocation: without __GFP_DIRECT_RECLAIM the
+ * objects a prefill or refill adds must fit in the cache's non_kernel
+ * allowance (used up), else it fails; an armed callback runs first.
+ */
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
+					    struct kmem_cache_args *args,
+					    unsigned int flags)
+{
+	return kt_create(name, size, args ? args->align : 0, flags,
+			 args ? args->ctor : NULL,
+			 args ? args->sheaf_capacity : 0);
+}
+
+bool slab_is_available(void)
+{
+	return true;
+}
+
+struct kt_sheaf {
+	struct kslab_sheaf *ks;
+	struct slab_sheaf pub; /* last: its objects[] stays empty */
+};
+
+#define KT_SHEAF(p)                                                        \
+	((struct kt_sheaf *)(void *)((char *)(p)-offsetof(struct kt_sheaf, \
+							  pub)))
+
+static void kt_run_callback(struct kt_cache *c)
+{
+	if (c->exec_callback) {
+		if (c->callback)
+			c->callback(c->private);
+		c->exec_callback = false;
+	}
+}
+
+/* the non_kernel rule for n more objects, all or none */
+static bool kt_may_fill(struct kt_cache *c, gfp_t gfp, unsigned int n)
+{
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		return true;
+	for (;;) {
+		unsigned int left = uatomic_read(&c->non_kernel);
+
+		if (left < n)
+			return false;
+		if (uatomic_cmpxchg(&c->non_kernel, left, left - n) == left)
+			return true;
+	}
+}
+
+/* the counts follow the kslab sheaf's size (was: the suite's last view) */
+static void kt_sheaf_sync(struct kt_cache *c, struct kt_sheaf *sh)
+{
+	unsigned int now = kslab_kmem_cache_sheaf_size(sh->ks);
+	long d = (long)now - (long)sh->pub.size;
+
+	uatomic_add(&nr_allocated, d);
+	uatomic_add(&c->nr_allocated, d);
+	if (d > 0)
+		uatomic_add(&c->nr_tallocated, d);
+	sh->pub.size = now;
+}
+
+struct slab_sheaf *kmem_cache_prefill_sheaf(struct kmem_cache *s, gfp_t gfp,
+					    unsigned int size)
+{
+	struct kt_cache *c = KT(s);
+	struct kt_sheaf *sh;
+
+	kt_run_callback(c);
+	if (!size || !kt_may_fill(c, gfp, size))
+		return NULL;
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return NULL;
+	sh->ks = kslab_kmem_cache_prefill_sheaf(c->s, (kslab_gfp_t)gfp, size);
+	if (!sh->ks) {
+		free(sh);
+		return NULL;
+	}
+	sh->pub.cache = s;
+	kt_sheaf_sync(c, sh);
+	return &sh->pub;
+}
+
+void *kmem_cache_alloc_from_sheaf(struct kmem_cache *s, gfp_t gfp,
+				  struct slab_sheaf *sheaf)
+{
+	struct kt_sheaf *sh = KT_SHEAF(sheaf);
+	void *p = kslab_kmem_cache_alloc_from_sheaf(KT(s)->s, (kslab_gfp_t)gfp,
+						    sh->ks);
+
+	sh->pub.size = kslab_kmem_cache_sheaf_size(sh->ks);
+	if (!p)
+		printf("Nothing left in sheaf!\n");
+	return p;
+}
+
+int kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
+			    struct slab_sheaf **sheafp, unsigned int size)
+{
+	struct kt_cache *c = KT(s);
+	struct kt_sheaf *sh;
+	int ret;
+
+	if (!sheafp || !*sheafp)
+		return -EINVAL;
+	sh = KT_SHEAF(*sheafp);
+	if (sh->pub.size >= size)
+		return 0;
+	kt_run_callback(c);
+	if (!kt_may_fill(c, gfp, size - sh->pub.size))
+		return -ENOMEM;
+	ret = kslab_kmem_cache_refill_sheaf(c->s, (kslab_gfp_t)gfp, &sh->ks,
+					    size);
+	kt_sheaf_sync(c, sh);
+	return ret;
+}
+
+void kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
+			     struct slab_sheaf *sheaf)
+{
+	struct kt_cache *c = KT(s);
+	struct kt_sheaf *sh = KT_SHEAF(sheaf);
+
+	uatomic_sub(&nr_allocated, sh->pub.size);
+	uatomic_sub(&c->nr_allocated, sh->pub.size);
+	kslab_kmem_cache_return_sheaf(c->s, (kslab_gfp_t)gfp, sh->ks);
+	free(sh);
+}
+#endif
 
 /* ---- tools/lib/slab.c ------------------------------------------------------ */
 

@@ -17,6 +17,11 @@
 #   KT_TIMEOUT    seconds per binary (default 3600)
 #   KT_JOBS       make -j (default 2)
 #   KSLAB_BOOT    the kslab machine (default in kslab_shim.c: mem=8G)
+#   KT_SRC        another kernel tree to take the suite from (e.g. a 6.18
+#                 one; Debian ships no 6.18 source package): its lib/,
+#                 include/ and tools/ are used in place of the 6.12 tarball;
+#                 when its tools/include/linux/slab.h has the sheaf calls
+#                 (6.18), the shim maps them onto kslab's sheaves (KT_SHEAVES)
 #
 # Missing Debian packages (linux-source-6.12, time) are installed as root,
 # else the command is printed. Exit status: 0 when every kslab run passed
@@ -41,7 +46,11 @@ out=$(cd "$out" && pwd)
 
 # ---- the kernel sources -----------------------------------------------------
 src=$out/linux-source-$ver
-if [ ! -f "$src/.extracted" ]; then
+if [ -n "${KT_SRC:-}" ]; then
+	src=$(cd "$KT_SRC" && pwd)
+	ver=$(sed -n 's/^VERSION = //p' "$src/Makefile").$(sed -n \
+		's/^PATCHLEVEL = //p' "$src/Makefile")
+elif [ ! -f "$src/.extracted" ]; then
 	echo "kernel-tests: extracting $tarball" >&2
 	rm -rf "$src"
 	tar -C "$out" -xf "$tarball" --wildcards \
@@ -94,6 +103,11 @@ build() {
 		printf '/* kmalloc() and kfree(): shared/linux.c (kslab) */\n' \
 			>"$out/$v/tools/lib/slab.c"
 		cflags="-I$repo/include"
+		# 6.18's suite: sheaves in the tools' slab interface
+		if grep -q kmem_cache_prefill_sheaf \
+			"$src/tools/include/linux/slab.h"; then
+			cflags="$cflags -DKT_SHEAVES"
+		fi
 		ldlibs="-L$kbuild -Wl,-rpath,$kbuild -lkslab"
 	fi
 	echo "kernel-tests: building $v" >&2

@@ -86,6 +86,34 @@ KSLAB_PREFIXED_API void kslab_kmem_cache_free_bulk(struct kmem_cache *s,
 						   size_t size, void **p);
 KSLAB_PREFIXED_API struct kmem_cache *kslab_find_cache(const char *name);
 
+/*
+ * Sheaves (6.18): a cache created with sheaf_capacity, and the prefilled
+ * sheaf calls of <kslab/slab.h> (kmem_cache_prefill_sheaf() & co.). The
+ * sheaf is kslab's struct slab_sheaf, named apart here (struct
+ * kslab_sheaf) so that a program with its own struct slab_sheaf (the
+ * kernel's tools/include) can hold kslab's without a clash.
+ */
+struct kslab_sheaf;
+KSLAB_PREFIXED_API struct kmem_cache *
+kslab_kmem_cache_create_sheaves(const char *name, unsigned int size,
+				unsigned int align, kslab_slab_flags_t flags,
+				void (*ctor)(void *),
+				unsigned int sheaf_capacity);
+KSLAB_PREFIXED_API struct kslab_sheaf *
+kslab_kmem_cache_prefill_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+			       unsigned int size);
+KSLAB_PREFIXED_API void *
+kslab_kmem_cache_alloc_from_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+				  struct kslab_sheaf *sheaf);
+KSLAB_PREFIXED_API int
+kslab_kmem_cache_refill_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+			      struct kslab_sheaf **sheafp, unsigned int size);
+KSLAB_PREFIXED_API void
+kslab_kmem_cache_return_sheaf(struct kmem_cache *s, kslab_gfp_t gfp,
+			      struct kslab_sheaf *sheaf);
+KSLAB_PREFIXED_API unsigned int
+kslab_kmem_cache_sheaf_size(struct kslab_sheaf *sheaf);
+
 /* kmalloc: see <kslab/kmalloc.h> */
 KSLAB_PREFIXED_API void *kslab_kmalloc(size_t size, kslab_gfp_t flags);
 KSLAB_PREFIXED_API void *kslab_krealloc(const void *p, size_t new_size,

@@ -18,6 +18,13 @@
 #include <string.h>
 #include "kmalloc/kmalloc_internal.h"
 
+/* hidden, as defined: read %rip-relative on the fast paths */
+extern struct ksl_kmalloc_policy ksl_kmalloc
+	__attribute__((visibility("hidden")));
+extern struct kmem_cache
+	*ksl_kmalloc_caches[2][NR_KMALLOC_TYPES][KSLAB_KMALLOC_NR_INDEX]
+	__attribute__((visibility("hidden")));
+
 static void *kmalloc_too_big(size_t size, gfp_t flags)
 {
 	if (!(flags & __GFP_NOWARN))
@@ -72,6 +79,7 @@ static __attribute__((noinline)) void *kmalloc_index_slow(unsigned int index,
 							  gfp_t flags,
 							  unsigned long caller)
 {
+	caller = KSL_CALLER(caller);
 	ksl_ensure_booted();
 	/* every policy fills the table for indexes up to two 4K pages */
 	if (unlikely(index > ksl_kmalloc.shift_high))
@@ -83,7 +91,7 @@ static __attribute__((noinline)) void *kmalloc_index_slow(unsigned int index,
 static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags,
 						    unsigned long caller)
 {
-	return do_kmalloc(size, flags, caller);
+	return do_kmalloc(size, flags, KSL_CALLER(caller));
 }
 
 void *__kmalloc(size_t size, gfp_t flags)
@@ -92,16 +100,16 @@ void *__kmalloc(size_t size, gfp_t flags)
 	unsigned int idx;
 
 	if (unlikely(!size || size > ksl_kmalloc.fast_max_cache_size))
-		return kmalloc_slow(size, flags, _RET_IP_);
+		return kmalloc_slow(size, flags, 0);
 	/* size <= max_cache_size: idx is in the table (none when unbooted) */
 	if (unlikely(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)))
-		return kmalloc_slow(size, flags, _RET_IP_);
+		return kmalloc_slow(size, flags, 0);
 	idx = ksl_kmalloc_index(size);
 	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][idx];
 	if (unlikely(!s)) /* the table being filled at boot */
-		return kmalloc_slow(size, flags, _RET_IP_);
+		return kmalloc_slow(size, flags, 0);
 	ksl_tls.hint = s; /* for kfree() */
-	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
+	return ksl_slab_alloc_fast(s, flags, 0);
 }
 
 /* kmalloc() of a compile-time size: the index computed by the caller */
@@ -110,12 +118,12 @@ void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
 	struct kmem_cache *s;
 
 	if (unlikely(!kmalloc_normal(index, flags)))
-		return kmalloc_index_slow(index, size, flags, _RET_IP_);
+		return kmalloc_index_slow(index, size, flags, 0);
 	s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][index];
 	if (unlikely(!s)) /* the table being filled at boot */
-		return kmalloc_index_slow(index, size, flags, _RET_IP_);
+		return kmalloc_index_slow(index, size, flags, 0);
 	ksl_tls.hint = s; /* for kfree() */
-	return ksl_slab_alloc_fast(s, flags, _RET_IP_);
+	return ksl_slab_alloc_fast(s, flags, 0);
 }
 
 void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
@@ -180,6 +188,7 @@ static __attribute__((noinline)) void kfree_unowned(const void *p,
 {
 	struct slab *slab = ksl_slab_of_fast(p);
 
+	caller = KSL_CALLER(caller);
 	if (unlikely(!slab)) {
 		do_kfree(p, caller);
 		return;
@@ -188,48 +197,74 @@ static __attribute__((noinline)) void kfree_unowned(const void *p,
 	ksl_cache_free_caller(slab->slab_cache, (void *)p, caller);
 }
 
-/* a slab object: its slab names the cache, the free inline; else the rest */
+/*
+ * kfree() past the hint cache's two CPU lists, in the owner's section
+ * (left here): the struct page names the cache. Tail-called, so that its
+ * return address is kfree()'s caller.
+ */
+static __attribute__((noinline)) void
+kfree_in(const void *p, struct kmem_cache *hint, struct ksl_cpu_own *own)
+{
+	unsigned long caller = _RET_IP_;
+	struct slab *slab = ksl_slab_of_fast(p);
+	struct kmem_cache *s;
+
+	if (unlikely(!slab)) {
+		ksl_own_leave(own);
+		do_kfree(p, caller);
+		return;
+	}
+	s = slab->slab_cache;
+	if (likely(s == hint)) {
+		/* not on its two CPU lists: tested by kfree() */
+		ksl_slab_free_in(s, slab, (void *)p, caller);
+		return;
+	}
+	/* kfree() of an object of a cache with sheaves goes to them */
+	if (unlikely(s->cpu_sheaves)) {
+		ksl_own_leave(own);
+		ksl_cache_free_caller(s, (void *)p, caller);
+		return;
+	}
+	ksl_slab_free_held(s, slab, (void *)p, caller, own);
+}
+
+/*
+ * The cache of this thread's last kmalloc() first, as kmem_cache_free()
+ * does with its cache: its CPU's active slab, then the CPU-partial slab
+ * it last freed into, each told by an address range and one multiply (an
+ * object freed soon after it was allocated, or a batch of them, needs no
+ * struct page lookup); else kfree_in().
+ */
 void kfree(const void *p)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
 	struct kmem_cache *hint;
-	struct slab *slab;
 
 	ksl_kasan_free(p);
 	if (unlikely(!ksl_own_enter(own))) {
-		kfree_unowned(p, _RET_IP_);
+		kfree_unowned(p, 0);
 		return;
 	}
-	/* the cache of this thread's last kmalloc(): an object freed soon
-	 * after it was allocated needs no struct page lookup */
 	hint = ksl_tls.hint;
 	if (likely(hint)) {
 		struct kmem_cache_cpu *c = ksl_this_cpu_slab(hint);
+		struct slab *last;
 
 		if (ksl_push_if_in(hint, (void *)p, c->base, c->span,
-				   &c->freelist)) {
-			ksl_own_leave(own);
-			return;
+				   &c->freelist))
+			goto done;
+		last = c->last_local;
+		if (ksl_push_if_in(hint, (void *)p, (const char *)last->base,
+				   last->span, &last->local_free)) {
+			last->local_nr++;
+			goto done;
 		}
 	}
-	slab = ksl_slab_of_fast(p);
-	if (unlikely(!slab)) {
-		ksl_own_leave(own);
-		do_kfree(p, _RET_IP_);
-		return;
-	}
-	if (likely(slab->slab_cache == hint)) {
-		/* not in its active slab: tested above */
-		ksl_slab_free_past_active(hint, slab, (void *)p, _RET_IP_, own);
-		return;
-	}
-	/* kfree() of an object of a cache with sheaves goes to them */
-	if (unlikely(slab->slab_cache->cpu_sheaves)) {
-		ksl_own_leave(own);
-		ksl_cache_free_caller(slab->slab_cache, (void *)p, _RET_IP_);
-		return;
-	}
-	ksl_slab_free_held(slab->slab_cache, slab, (void *)p, _RET_IP_, own);
+	kfree_in(p, hint, own);
+	return;
+done:
+	ksl_own_leave(own);
 }
 
 size_t ksize(const void *p)

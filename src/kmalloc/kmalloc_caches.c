@@ -337,13 +337,18 @@ int ksl_kmalloc_init(void)
 	 * pointer per index up to KMALLOC_SHIFT_HIGH), made once the kmalloc
 	 * array is usable, unmergeable; 112 bytes with 4 KiB pages.
 	 */
-	if (!rule_buckets())
-		return 0;
-	ksl_kmem_buckets_cache = kmem_cache_create(
-		"kmalloc_buckets",
-		(ksl_kmalloc.shift_high + 1) * (unsigned int)sizeof(void *), 0,
-		SLAB_NO_MERGE, NULL);
-	return ksl_kmem_buckets_cache ? 0 : -ENOMEM;
+	if (rule_buckets()) {
+		ksl_kmem_buckets_cache =
+			kmem_cache_create("kmalloc_buckets",
+					  (ksl_kmalloc.shift_high + 1) *
+						  (unsigned int)sizeof(void *),
+					  0, SLAB_NO_MERGE, NULL);
+		if (!ksl_kmem_buckets_cache)
+			return -ENOMEM;
+	}
+	/* kslab.sheaves=all: the kmalloc caches' sheaves, now that their
+	 * sheaves and barns can be kmalloc()ed */
+	return ksl_slab_kmalloc_sheaves();
 }
 
 void ksl_kmalloc_shutdown(void)

@@ -28,19 +28,42 @@ static size_t sheaf_bytes(unsigned int capacity)
 	return sizeof(struct slab_sheaf) + (size_t)capacity * sizeof(void *);
 }
 
+/*
+ * A kmalloc cache's sheaf is itself a kmalloc object: the allocation
+ * carries __GFP_NO_OBJ_EXT, and a sheaf asked for with it is refused, so
+ * that a kmalloc cache that needs a sheaf to serve one falls back to its
+ * slabs (mainline's __alloc_empty_sheaf(); kslab.sheaves=all).
+ */
 struct slab_sheaf *ksl_alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp)
 {
-	struct slab_sheaf *sheaf = kzalloc(sheaf_bytes(s->sheaf_capacity), gfp);
+	struct slab_sheaf *sheaf;
+
+	if (gfp & __GFP_NO_OBJ_EXT)
+		return NULL;
+	if (s->flags & SLAB_KMALLOC)
+		gfp |= __GFP_NO_OBJ_EXT;
+	sheaf = kzalloc(sheaf_bytes(s->sheaf_capacity), gfp);
 
 	if (sheaf)
 		sheaf->cache = s;
 	return sheaf;
 }
 
+/* set while the machine shuts down: its memory goes as a whole, and a
+ * sheaf's kmalloc cache may be gone before the cache it served (under
+ * kslab.sheaves=all the kmalloc caches' sheaves are kmalloc objects) */
+static bool sheaves_dropping;
+
+void ksl_sheaves_drop_memory(bool on)
+{
+	__atomic_store_n(&sheaves_dropping, on, __ATOMIC_RELAXED);
+}
+
 void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
 {
 	(void)s;
-	kfree(sheaf);
+	if (!__atomic_load_n(&sheaves_dropping, __ATOMIC_RELAXED))
+		kfree(sheaf);
 }
 
 /*
@@ -55,6 +78,13 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 	unsigned int i = 0;
 
 	gfp &= ~__GFP_ZERO;
+	if (s->nocpu) {
+		i = ksl_nocpu_refill(s, gfp, nr, nr, p);
+		if (i == nr)
+			return nr;
+		ksl_sheaf_objects_to_slabs(s, i, p);
+		return 0;
+	}
 	while (i < nr) {
 		ksl_hold_cpu(s, &h);
 		while (i < nr && h.c->freelist) {
@@ -76,21 +106,39 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 	return nr;
 }
 
-static void slabs_free(struct kmem_cache *s, unsigned int nr, void **p)
+/* objects of sheaves back to their slabs: the node's (no CPU slab), or
+ * through the CPU slab (6.18) */
+void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr, void **p)
 {
+	if (s->nocpu) {
+		for (unsigned int i = 0; i < nr; i++)
+			ksl_nocpu_free(s, p[i], _RET_IP_);
+		return;
+	}
 	for (unsigned int i = 0; i < nr; i++)
 		ksl_slab_free_fast(s, NULL, p[i], _RET_IP_);
 }
 
+static void slabs_free(struct kmem_cache *s, unsigned int nr, void **p)
+{
+	ksl_sheaf_objects_to_slabs(s, nr, p);
+}
+
+/* to capacity; what could be had is kept (no CPU slab: refill_sheaf()
+ * of mainline), or nothing (6.18's all-or-nothing bulk allocation) */
 static int refill_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf,
 			gfp_t gfp)
 {
 	unsigned int to_fill = s->sheaf_capacity - sheaf->size;
+	void **p = &sheaf->objects[sheaf->size];
 
 	if (!to_fill)
 		return 0;
-	sheaf->size +=
-		slabs_alloc(s, gfp, to_fill, &sheaf->objects[sheaf->size]);
+	if (s->nocpu)
+		sheaf->size += ksl_nocpu_refill(s, gfp & ~__GFP_ZERO, to_fill,
+						to_fill, p);
+	else
+		sheaf->size += slabs_alloc(s, gfp, to_fill, p);
 	return sheaf->size < s->sheaf_capacity ? -ENOMEM : 0;
 }
 
@@ -99,6 +147,8 @@ static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
 	struct slab_sheaf *sheaf = ksl_alloc_empty_sheaf(s, gfp);
 
 	if (sheaf && refill_sheaf(s, sheaf, gfp)) {
+		ksl_sheaf_flush_unused(s,
+				       sheaf); /* what a partial refill got */
 		ksl_free_empty_sheaf(s, sheaf);
 		return NULL;
 	}
@@ -181,10 +231,12 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	if (!can_alloc)
 		return false;
 	if (empty) {
-		if (!refill_sheaf(s, empty, gfp))
+		if (!refill_sheaf(s, empty, gfp)) {
 			full = empty;
-		else
-			ksl_free_empty_sheaf(s, empty); /* very low on memory */
+		} else { /* very low on memory */
+			ksl_sheaf_flush_unused(s, empty);
+			ksl_free_empty_sheaf(s, empty);
+		}
 	} else {
 		full = alloc_full_sheaf(s, gfp);
 	}
@@ -194,7 +246,12 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	pcs = pcs_of(s, h);
 	/* the CPU was let go: its sheaves may have changed (a flush) */
 	if (!pcs->main->size) {
-		ksl_barn_put_empty(barn, pcs->main);
+		/* mainline keeps the empty main as the spare when there is
+		 * none (6.18 gave it to the barn) */
+		if (s->nocpu && !pcs->spare)
+			pcs->spare = pcs->main;
+		else
+			ksl_barn_put_empty(barn, pcs->main);
 		pcs->main = full;
 	} else if (!pcs->spare) {
 		pcs->spare = full;
@@ -217,7 +274,8 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 
 	if (!main->size) {
 		if (!replace_empty_main(s, h, gfp))
-			return ksl_slab_alloc_fast(s, gfp, caller);
+			return s->nocpu ? ksl_nocpu_alloc(s, gfp, caller) :
+					  ksl_slab_alloc_fast(s, gfp, caller);
 		main = pcs_of(s, h)->main;
 	}
 	obj = main->objects[--main->size];
@@ -346,7 +404,10 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 	}
 	if (main->size == s->sheaf_capacity) {
 		if (!replace_full_main(s, h)) {
-			ksl_slab_free_fast(s, NULL, obj, caller);
+			if (s->nocpu)
+				ksl_nocpu_free(s, obj, caller);
+			else
+				ksl_slab_free_fast(s, NULL, obj, caller);
 			return;
 		}
 		main = pcs_of(s, h)->main;
@@ -406,8 +467,21 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 	ksl_sheaf_free_held(s, &h, obj, caller);
 }
 
+/* should_failslab() comes before the sheaves, as the kernel's
+ * slab_pre_alloc_hook() (kmalloc() of a cache with sheaves and no CPU
+ * slab asked already in ksl_slab_alloc_fast()) */
+static __attribute__((noinline)) void *
+sheaf_alloc_failslab(struct kmem_cache *s, gfp_t gfp)
+{
+	if (ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_sheaf_alloc_fast(s, gfp);
+}
+
 __attribute__((noinline)) void *ksl_sheaf_alloc(struct kmem_cache *s, gfp_t gfp)
 {
+	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)))
+		return sheaf_alloc_failslab(s, gfp);
 	return ksl_sheaf_alloc_fast(s, gfp);
 }
 

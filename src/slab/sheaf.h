@@ -14,6 +14,11 @@
  *              flushed to the slabs and reused) --> a new empty sheaf
  *          --> else main flushed to the slabs
  *
+ * "The slabs" are the CPU slab and its lists (6.18), or, for a cache
+ * with no CPU slab (s->nocpu, kslab.sheaves=all: mainline after 6.18),
+ * the node's slabs directly (slab_nocpu.c): refills take whole
+ * node-partial freelists, then new slabs; flushes free to the slabs.
+ *
  * Objects in sheaves are allocated as far as the slabs know (they count
  * in inuse, /proc/slabinfo's active_objs), as in the kernel. Sheaves are
  * kmalloc() objects of the simulated machine (struct_size() bytes), the
@@ -82,7 +87,10 @@ unsigned long ksl_barn_objects(struct node_barn *barn, unsigned int *nr_full,
 /* sheaf.c */
 struct slab_sheaf *ksl_alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp);
 void ksl_free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaves_drop_memory(bool on);
 void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf);
+void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr,
+				void **p);
 void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			   gfp_t gfp, unsigned long caller);
 /* out of line, reached by tail calls: their return address is the
@@ -143,6 +151,20 @@ ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 	return obj;
 }
 
+/* slab->slab_cache == s: a relaxed load, compared in memory on x86-64 */
+static __attribute__((always_inline)) inline bool
+ksl_slab_cache_is(const struct slab *slab, const struct kmem_cache *s)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	bool eq;
+
+	__asm__("cmpq %2, %1" : "=@ccz"(eq) : "m"(slab->slab_cache), "r"(s));
+	return eq;
+#else
+	return __atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) == s;
+#endif
+}
+
 /*
  * free_to_pcs(): obj checked to be an object start of a slab of s (the
  * kernel's virt_to_slab(), plus kslab's checks), then pushed on main in
@@ -155,7 +177,6 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	struct ksl_cpu_own *own;
 	struct slab_sheaf *main;
 	struct slab *slab;
-	unsigned long off;
 	unsigned int size;
 
 	/* a struct page whose slab_cache is s is a head page of a slab of
@@ -164,10 +185,9 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	if (unlikely(pa >= ksl_mm.phys_end))
 		goto bad;
 	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
-	if (unlikely(__atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED) != s))
+	if (unlikely(!ksl_slab_cache_is(slab, s)))
 		goto bad;
-	off = (unsigned long)((char *)obj - (char *)slab->base);
-	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
+	if (unlikely(!obj_in_head(s, slab, obj)))
 		goto bad;
 	own = ksl_tls.own;
 	if (unlikely(!ksl_own_enter(own))) {

@@ -23,57 +23,72 @@
 #include <string.h>
 #include <urcu/urcu-memb.h>
 #include <kslab/kmalloc.h>
+#include "kmalloc/kmalloc_internal.h"
 #include "slab/sheaf.h"
 
 /* ---- creation and release --------------------------------------------- */
 
+/* struct_size(sheaf, objects, capacity) */
+static size_t sheaf_struct_size(unsigned int capacity)
+{
+	return sizeof(struct slab_sheaf) + (size_t)capacity * sizeof(void *);
+}
+
 /*
- * The capacity every cache gets under kslab.sheaves=all, from the
- * "sheaves for all" series that followed 6.18 (mm/slub.c
- * calculate_sheaf_capacity(), v1 of 2025-10-23): half of what the
- * per-CPU partial lists held, by object size (two sheaves a CPU), grown
- * so that the sheaf fills its kmalloc size class (x86_64 classes), and
- * never below what the cache asked for.
+ * The capacity every cache gets under kslab.sheaves=all: mainline's
+ * calculate_sheaf_capacity() (Linux 7.0): half of what the per-CPU
+ * partial lists held, by object size (two sheaves a CPU), grown so that
+ * the sheaf fills its kmalloc size class (kmalloc_size_roundup() of the
+ * booted policy: 60, 28, 12, 4 on x86_64), and never below what the
+ * cache asked for.
  */
 unsigned int ksl_sheaves_default_capacity(unsigned int size, unsigned int asked)
 {
-	static const unsigned int classes[] = { 64, 96, 128, 192, 256 };
 	unsigned int capacity = size >= ksl_mm.page_size ? 4 :
 				size >= 1024		 ? 12 :
 				size >= 256		 ? 26 :
 							   60;
-	size_t bytes = sizeof(struct slab_sheaf) + capacity * sizeof(void *);
-	size_t rounded = 0;
+	size_t bytes = sheaf_struct_size(capacity);
+	unsigned int idx = ksl_kmalloc_index(bytes);
+	struct kmem_cache *k = idx ? ksl_kmalloc_cache(idx, GFP_KERNEL) : NULL;
 
-	for (size_t i = 0; i < ARRAY_SIZE(classes) && !rounded; i++)
-		if (bytes <= classes[i])
-			rounded = classes[i];
-	if (!rounded)
-		for (rounded = 512; rounded < bytes; rounded *= 2)
-			;
-	capacity = (unsigned int)((rounded - sizeof(struct slab_sheaf)) /
-				  sizeof(void *));
+	if (k && k->object_size >= bytes)
+		capacity =
+			(unsigned int)((k->object_size - sheaf_struct_size(0)) /
+				       sizeof(void *));
 	return ksl_max(capacity, asked);
 }
 
 int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity)
 {
 	size_t len = sizeof(struct slub_percpu_sheaves) * ksl_mm.nr_cpus;
+	struct slub_percpu_sheaves *pcs = aligned_alloc(64, len);
+	unsigned int cpu;
 
-	s->cpu_sheaves = aligned_alloc(64, len);
-	if (!s->cpu_sheaves)
+	if (!pcs)
 		return -ENOMEM;
-	memset(s->cpu_sheaves, 0, len);
+	memset(pcs, 0, len);
 	s->sheaf_capacity = capacity;
 	s->node.barn = kzalloc(sizeof(struct node_barn), GFP_KERNEL);
-	if (!s->node.barn)
-		return -ENOMEM;
-	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
-		s->cpu_sheaves[cpu].main = ksl_alloc_empty_sheaf(s, GFP_KERNEL);
-		if (!s->cpu_sheaves[cpu].main)
-			return -ENOMEM;
+	for (cpu = 0; s->node.barn && cpu < ksl_mm.nr_cpus; cpu++) {
+		pcs[cpu].main = ksl_alloc_empty_sheaf(s, GFP_KERNEL);
+		if (!pcs[cpu].main)
+			break;
 	}
-	return 0;
+	if (s->node.barn && cpu == ksl_mm.nr_cpus) {
+		/* last: a kmalloc cache's own allocations above took its
+		 * classic path */
+		s->cpu_sheaves = pcs;
+		return 0;
+	}
+	for (cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
+		if (pcs[cpu].main)
+			ksl_free_empty_sheaf(s, pcs[cpu].main);
+	kfree(s->node.barn);
+	s->node.barn = NULL;
+	s->sheaf_capacity = 0;
+	free(pcs);
+	return -ENOMEM;
 }
 
 /*
@@ -351,8 +366,7 @@ static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 			ksl_sheaf_flush_unused(s, spare);
 			ksl_free_empty_sheaf(s, spare);
 		}
-		for (unsigned int i = 0; i < nr; i++)
-			ksl_slab_free_fast(s, NULL, batch[i], _RET_IP_);
+		ksl_sheaf_objects_to_slabs(s, nr, batch);
 	} while (nr);
 }
 

@@ -550,9 +550,26 @@ static void put_meta_objects(struct ksl_cache_box *b)
 }
 
 /*
+ * kslab.sheaves=all (mainline after 6.18): no cache but a debugged one
+ * has a per-CPU slab or CPU partial list; its objects come from and go
+ * to the node's slabs, through its sheaves if it has them.
+ */
+static void set_nocpu(struct kmem_cache *s)
+{
+	if (!ksl_slab_cfg.sheaves_all || (s->flags & SLAB_DEBUG_FLAGS))
+		return;
+	s->nocpu = true;
+	s->cpu_partial = s->cpu_partial_slabs = 0;
+}
+
+/*
  * 6.18's sheaves for a cache created with sheaf_capacity, unless a debug
  * flag is set (then the capacity is forgotten, and the cache may be
  * merged into, as the kernel's slab_unmergeable() tests cpu_sheaves).
+ * kslab.sheaves=all: every cache, as mainline's calculate_sheaf_capacity(),
+ * but the boot caches (made before kmem_cache exists: SLAB_NO_OBJ_EXT
+ * there), SLAB_NOLEAKTRACE ones, and the kmalloc caches, which get theirs
+ * once all of them exist (ksl_slab_kmalloc_sheaves()).
  */
 static int create_sheaves(struct kmem_cache *s,
 			  const struct kmem_cache_args *args)
@@ -561,18 +578,34 @@ static int create_sheaves(struct kmem_cache *s,
 
 	if (s->flags & SLAB_DEBUG_FLAGS)
 		return 0;
-	/* kslab.sheaves=all: not the boot caches (made before kmem_cache
-	 * exists), nor kmalloc caches (the sheaves are kmalloc objects) */
-	if (ksl_slab_cfg.sheaves_all && ksl_kmem_cache &&
-	    !(s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE))) {
+	if (ksl_slab_cfg.sheaves_all) {
+		if (!ksl_kmem_cache ||
+		    (s->flags & (SLAB_KMALLOC | SLAB_NOLEAKTRACE)))
+			return 0;
 		capacity = ksl_sheaves_default_capacity(s->size, capacity);
-		/* the series also drops the per-CPU partial lists (and the
-		 * CPU slabs, which kslab keeps behind the sheaves) */
-		s->cpu_partial = s->cpu_partial_slabs = 0;
 	}
 	if (!capacity)
 		return 0;
 	return ksl_sheaves_init(s, capacity);
+}
+
+/* bootstrap_kmalloc_sheaves(): every kmalloc cache, oldest first */
+int ksl_slab_kmalloc_sheaves(void)
+{
+	struct kmem_cache *s = ksl_slab_caches;
+	int err = 0;
+
+	if (!ksl_slab_cfg.sheaves_all || !s)
+		return 0;
+	pthread_mutex_lock(&ksl_slab_mutex);
+	while (s->list_next)
+		s = s->list_next;
+	for (; s && !err; s = s->list_prev)
+		if ((s->flags & SLAB_KMALLOC) && s->nocpu && !s->cpu_sheaves)
+			err = ksl_sheaves_init(
+				s, ksl_sheaves_default_capacity(s->size, 0));
+	pthread_mutex_unlock(&ksl_slab_mutex);
+	return err;
 }
 
 static struct kmem_cache *create_cache(const char *name, unsigned int size,
@@ -608,6 +641,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int size,
 	if (ksl_cache_init_cpu(s))
 		goto fail;
 	ksl_debug_cache_init(s);
+	set_nocpu(s);
 	if (take_meta_objects(box) || create_sheaves(s, args)) {
 		ksl_sheaves_release(s, true);
 		put_meta_objects(box);
@@ -1046,8 +1080,10 @@ void ksl_slab_shutdown(void)
 	kslab_unregister_shrinker(&ksl_slab_shrinker);
 	ksl_kvfree_rcu_wait();
 	pthread_mutex_lock(&ksl_slab_mutex);
+	ksl_sheaves_drop_memory(true);
 	while (ksl_slab_caches)
 		release_cache(ksl_slab_caches, false);
+	ksl_sheaves_drop_memory(false);
 	ksl_kmem_cache = ksl_kmem_cache_node = NULL;
 	pthread_mutex_unlock(&ksl_slab_mutex);
 	/*

@@ -43,6 +43,10 @@
 #include <kslab/slab.h>
 #include "mm/mm_internal.h"
 
+/* the machine, as hidden as the library's definition: its fields are
+ * read %rip-relative by the fast paths (no address load first) */
+extern struct ksl_mm ksl_mm __attribute__((visibility("hidden")));
+
 #define KSL_MIN_PARTIAL 5
 #define KSL_MAX_PARTIAL 10
 #define KSL_MAX_OBJS_PER_PAGE 32767
@@ -166,7 +170,8 @@ _Static_assert(sizeof(struct kmem_cache_cpu) == KSL_CPU_SLAB_STRIDE,
 struct kmem_cache_node {
 	ksl_spinlock_t list_lock;
 	unsigned long nr_partial;
-	struct slab *partial; /* doubly linked, newest first */
+	struct slab *partial;	   /* doubly linked, newest first */
+	struct slab *partial_tail; /* its last slab (NULL: empty) */
 	atomic_long nr_slabs;
 	atomic_long total_objects;
 	struct node_barn *barn; /* a cache with sheaves: its barn (sheaf.h) */
@@ -179,9 +184,12 @@ struct kmem_cache {
 	unsigned int size;	  /* object stride */
 	unsigned int object_size; /* the object's own bytes */
 	unsigned int offset;	  /* free pointer */
-	/* ceil(2^64 / size): the index of an object and whether an offset
-	 * is an object start, without a division (below) */
+	/* floor(2^64 / size) + 1: the index of an object and whether an
+	 * offset is an object start, without a division (below) */
 	uint64_t div_magic;
+	/* the objects wholly in a slab's first page (0 for a debugged
+	 * cache) times div_magic * size mod 2^64: see obj_in_head() */
+	uint64_t head_limit;
 	slab_flags_t flags;
 	void (*ctor)(void *);
 	unsigned int
@@ -200,6 +208,9 @@ struct kmem_cache {
 	/* cpu_slab is the inert ksl_dead_cpu_slab: KSL_CACHE_DEAD (destroyed
 	 * or shut down: on the graveyard), KSL_CACHE_DEBUG (slub_debug) */
 	unsigned char inert;
+	/* kslab.sheaves=all (slab_nocpu.c): no per-CPU slab; the sheaves,
+	 * if any, refill from and flush to the node's slabs */
+	bool nocpu;
 	unsigned int sheaf_capacity; /* 0 unless cpu_sheaves */
 	char *name;
 	char unique_id[32];
@@ -236,10 +247,14 @@ static inline void *idx_to_obj(const struct kmem_cache *s,
 
 /*
  * Division by s->size for offsets below 2^32 (a slab's span) with
- * M = ceil(2^64 / size) (Lemire, Kaser and Kurz, "Faster remainder by
- * direct computation", 2019): off / size is the high 64 bits of off * M,
- * and size divides off exactly when the low 64 bits, off * M mod 2^64,
- * are below M. One multiply each.
+ * M = floor(2^64 / size) + 1 (Lemire, Kaser and Kurz, "Faster remainder
+ * by direct computation", 2019; the ceiling but for a power of two,
+ * one more there): off / size is the high 64 bits of off * M, and size
+ * divides off exactly when the low 64 bits, off * M mod 2^64, are below
+ * M. One multiply each. For off = k * size those low bits are k * e,
+ * e = M * size mod 2^64 (1 <= e <= size), and for any other off below
+ * 2^32, or just below 0, they are at least M - size: so one compare with
+ * n * e tells an object start of the first n slots (obj_in_head()).
  */
 static inline unsigned long obj_index(const struct kmem_cache *s,
 				      unsigned long off)
@@ -250,6 +265,19 @@ static inline unsigned long obj_index(const struct kmem_cache *s,
 static inline bool obj_aligned(const struct kmem_cache *s, unsigned long off)
 {
 	return off * s->div_magic < s->div_magic;
+}
+
+/*
+ * Is obj an object start in the first page of slab (whose struct page is
+ * the slab's head, so obj - base is below the page size, or just below 0
+ * with a left red zone): one multiply and one compare. An object that
+ * runs past the first page is not told (false): the full check.
+ */
+static inline bool obj_in_head(const struct kmem_cache *s,
+			       const struct slab *slab, const void *obj)
+{
+	return ((uintptr_t)obj - (uintptr_t)slab->base) * s->div_magic <
+	       s->head_limit;
 }
 
 static inline unsigned int obj_to_head(const struct kmem_cache *s,
@@ -412,6 +440,14 @@ void ksl_cache_free_all_slabs(struct kmem_cache *s);
 void ksl_slab_rcu_barrier(void);
 
 /*
+ * The caller a fast path passes its slow paths: 0 from the API's inline
+ * fast paths, so that none loads its return address; the out-of-line
+ * entry they tail-call (whose return address is then the API's caller)
+ * reads it with KSL_CALLER(caller).
+ */
+#define KSL_CALLER(caller) ((caller) ? (caller) : _RET_IP_)
+
+/*
  * The fast paths, inline here so that kmalloc()/kfree() get them too.
  * Both run only in the CPU owner's lock-free section (ksl_own_enter(),
  * which fails for every other thread and for a thread of an earlier
@@ -423,8 +459,26 @@ void ksl_slab_rcu_barrier(void);
 void *ksl_zero_object(struct kmem_cache *s, void *obj);
 
 /* fault injection (slab_hooks.c): set while a failslab hook is installed */
-extern bool ksl_failslab_armed;
+extern bool ksl_failslab_armed __attribute__((visibility("hidden")));
 bool ksl_should_failslab(struct kmem_cache *s, gfp_t gfp);
+/* is a hook armed: one compare in memory (a relaxed load) */
+static __attribute__((always_inline)) inline bool ksl_failslab_on(void)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	bool on;
+
+	__asm__("cmpb $0, %1" : "=@ccnz"(on) : "m"(ksl_failslab_armed));
+	return on;
+#else
+	return __atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED);
+#endif
+}
+
+/* the classic allocation with a hook armed: NULL if it fails, else the
+ * slow path (slub.c) */
+void *ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+/* __GFP_ZERO: the object cleared (slub.c) */
+void *ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 /* refused frees (double, not an object start, not a slab object) */
 void ksl_count_refused_free(void);
 
@@ -460,9 +514,11 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	struct kmem_cache_cpu *c;
 	void *obj;
 
-	if (unlikely(__atomic_load_n(&ksl_failslab_armed, __ATOMIC_RELAXED)) &&
-	    ksl_should_failslab(s, gfp))
-		return NULL;
+	/* tail calls, so no frame: a hook armed, or memory to clear */
+	if (unlikely(ksl_failslab_on()))
+		return ksl_alloc_failslab(s, gfp, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_alloc_zeroed(s, gfp, caller);
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = ksl_this_cpu_slab(s);
@@ -472,8 +528,6 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	c->freelist = get_fp(s, obj);
 	ksl_own_leave(own);
 	ksl_kasan_alloc(s, obj);
-	if (unlikely(gfp & __GFP_ZERO))
-		return ksl_zero_object(s, obj);
 	return obj;
 }
 
@@ -523,23 +577,6 @@ static inline void ksl_push_local(struct kmem_cache *s, struct slab *slab,
  * slab, the last slab freed into, else ksl_slab_free_in(), which leaves
  * the section itself.
  */
-/* the same past the active slab (obj is known not to be in it) */
-static __attribute__((always_inline)) inline void
-ksl_slab_free_past_active(struct kmem_cache *s, struct slab *slab, void *obj,
-			  unsigned long caller, struct ksl_cpu_own *own)
-{
-	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
-	struct slab *last = c->last_local;
-
-	if (ksl_push_if_in(s, obj, (const char *)last->base, last->span,
-			   &last->local_free)) {
-		last->local_nr++;
-		ksl_own_leave(own);
-		return;
-	}
-	ksl_slab_free_in(s, slab, obj, caller);
-}
-
 static __attribute__((always_inline)) inline void
 ksl_slab_free_held(struct kmem_cache *s, struct slab *slab, void *obj,
 		   unsigned long caller, struct ksl_cpu_own *own)
@@ -659,6 +696,25 @@ void ksl_debug_krealloc_resize(struct kmem_cache *s, void *obj,
 /* slub.c for the debug paths: a new slab (on no list), onto the node list */
 struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp);
 void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab);
+/* slub.c for slab_nocpu.c: a new slab, its objects linked, on no list */
+struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp);
+
+/*
+ * Caches with no per-CPU slab (slab_nocpu.c; kslab.sheaves=all, as
+ * mainline after 6.18): objects straight from and to the node's slabs.
+ * ksl_nocpu_alloc(): one object (gfp's __GFP_ZERO honoured), from the
+ * first node-partial slab or a new one; ksl_nocpu_refill(): at least min
+ * and at most max objects for a sheaf, from whole node-partial slabs,
+ * then new ones (fewer than min: out of memory); ksl_nocpu_free(): obj,
+ * an object start of a slab of s, back to its slab.
+ */
+void *ksl_nocpu_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
+unsigned int ksl_nocpu_refill(struct kmem_cache *s, gfp_t gfp, unsigned int min,
+			      unsigned int max, void **p);
+void ksl_nocpu_free(struct kmem_cache *s, void *obj, unsigned long caller);
+/* slab_create.c: the kmalloc caches' sheaves, once all of them exist
+ * (mainline's bootstrap_kmalloc_sheaves()) */
+int ksl_slab_kmalloc_sheaves(void);
 
 /* views (slabinfo.c) */
 void ksl_show_slabinfo(FILE *out);

@@ -44,7 +44,13 @@ int ksl_cache_init_cpu(struct kmem_cache *s)
 	memset(s->cpu_slab, 0, len);
 	for (unsigned int i = 0; i < ksl_mm.nr_cpus; i++)
 		s->cpu_slab[i].last_local = &ksl_no_slab;
-	s->div_magic = UINT64_MAX / s->size + 1;
+	s->div_magic = UINT64_MAX / s->size + 1 +
+		       !(s->size & (s->size - 1)); /* a power of two */
+	/* the whole objects after the left red zone in the first page */
+	if (ksl_mm.page_size >= s->red_left_pad + s->size &&
+	    !(s->flags & SLAB_DEBUG_FLAGS))
+		s->head_limit = (ksl_mm.page_size - s->red_left_pad) / s->size *
+				(s->div_magic * s->size);
 	return 0;
 }
 
@@ -144,6 +150,11 @@ static struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	if (slab)
 		slab_objects(s, slab);
 	return slab;
+}
+
+struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	return allocate_slab(s, gfp);
 }
 
 /* A debugged cache's new slab: red zones, poison and tracks set up before
@@ -250,6 +261,8 @@ static void add_partial(struct kmem_cache_node *n, struct slab *slab)
 	slab->next = n->partial;
 	if (n->partial)
 		n->partial->prev = slab;
+	else
+		n->partial_tail = slab;
 	n->partial = slab;
 	n->nr_partial++;
 }
@@ -267,6 +280,8 @@ void ksl_remove_partial(struct kmem_cache_node *n, struct slab *slab)
 		n->partial = slab->next;
 	if (slab->next)
 		slab->next->prev = slab->prev;
+	else
+		n->partial_tail = slab->prev;
 	slab->next = slab->prev = NULL;
 	n->nr_partial--;
 }
@@ -719,6 +734,22 @@ static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
 	return take_freelist(s, slab); /* not yet seen by anyone */
 }
 
+/*
+ * A cache with no per-CPU slab (kslab.sheaves=all), whose freelist is
+ * always empty: its sheaves (a kmalloc() of such a cache comes here from
+ * the inline path), else the node's slabs (CPU held, released).
+ */
+static __attribute__((noinline)) void *nocpu_alloc_held(struct kmem_cache *s,
+							struct ksl_cpu_hold *h,
+							gfp_t gfp,
+							unsigned long caller)
+{
+	if (s->cpu_sheaves)
+		return ksl_sheaf_alloc_held(s, h, gfp, caller);
+	ksl_release_cpu(h);
+	return ksl_nocpu_alloc(s, gfp, caller);
+}
+
 /* An object for a CPU whose freelist is empty (CPU held, released). */
 static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 						  struct ksl_cpu_hold *h,
@@ -728,6 +759,8 @@ static __attribute__((noinline)) void *alloc_held(struct kmem_cache *s,
 	struct kmem_cache_cpu *c = h->c;
 	void *obj = c->freelist;
 
+	if (unlikely(s->nocpu) && !s->inert)
+		return nocpu_alloc_held(s, h, gfp, caller);
 	if (!obj) {
 		obj = refill_from_slabs(s, c);
 		if (!obj) {
@@ -751,7 +784,7 @@ ksl_alloc_refill_in(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
 
-	return alloc_held(s, &h, gfp, caller);
+	return alloc_held(s, &h, gfp, KSL_CALLER(caller));
 }
 
 /* Everything else: a thread that is not its CPU's owner (or has no CPU
@@ -761,6 +794,7 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	struct ksl_cpu_hold h;
 
+	caller = KSL_CALLER(caller);
 	if (unlikely(ksl_cache_dead(s))) {
 		ksl_dead_cache(s, "kmem_cache_alloc", caller);
 		return NULL;
@@ -769,11 +803,26 @@ ksl_alloc_slowpath(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	return alloc_held(s, &h, gfp, caller);
 }
 
+__attribute__((noinline)) void *
+ksl_alloc_failslab(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	if (ksl_should_failslab(s, gfp))
+		return NULL;
+	return ksl_alloc_slowpath(s, gfp, KSL_CALLER(caller));
+}
+
+__attribute__((noinline)) void *
+ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
+{
+	return ksl_zero_object(s, ksl_slab_alloc_fast(s, gfp & ~__GFP_ZERO,
+						      KSL_CALLER(caller)));
+}
+
 static __attribute__((always_inline)) inline void *
 slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 {
 	if (s->cpu_sheaves)
-		return ksl_sheaf_alloc(s, gfp);
+		return ksl_sheaf_alloc_fast(s, gfp);
 	return ksl_slab_alloc_fast(s, gfp, caller);
 }
 
@@ -781,6 +830,7 @@ slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 
 static __attribute__((noinline)) void *null_cache(unsigned long caller)
 {
+	caller = KSL_CALLER(caller);
 	ksl_pr_ratelimited(10, "kmem_cache_alloc: NULL cache (caller %p)",
 			   (void *)caller);
 	return NULL;
@@ -797,8 +847,8 @@ void *ksl_cache_alloc_caller(struct kmem_cache *s, gfp_t gfp,
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (unlikely(!s))
-		return null_cache(_RET_IP_);
-	return slab_alloc(s, flags, _RET_IP_);
+		return null_cache(0);
+	return slab_alloc(s, flags, 0);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)

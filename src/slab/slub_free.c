@@ -348,6 +348,7 @@ ksl_slab_free_checked(struct kmem_cache *s, void *obj, unsigned long caller)
 	struct ksl_cpu_own *lm;
 	unsigned int cpu;
 
+	caller = KSL_CALLER(caller);
 	if (!obj)
 		return;
 	ksl_kasan_free(obj);
@@ -393,6 +394,7 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	struct kmem_cache_cpu *c = ksl_this_cpu_slab(s);
 	unsigned long off;
 
+	caller = KSL_CALLER(caller);
 	if (!slab) {
 		slab = ksl_slab_of_fast(obj);
 		if (unlikely(!slab || slab->slab_cache != s))
@@ -401,6 +403,14 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 	off = (unsigned long)((char *)obj - (char *)slab->base);
 	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
 		goto checked;
+	/* kfree() of an object of a cache with sheaves and no CPU slab
+	 * (kslab.sheaves=all) gets here from its inline path: the sheaves */
+	if (unlikely(s->nocpu && s->cpu_sheaves)) {
+		struct ksl_cpu_hold h = { c, own, NULL };
+
+		ksl_sheaf_free_held(s, &h, obj, caller);
+		return;
+	}
 	if (likely(__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
 		   ksl_tls.cpu + 1)) {
 		void *head = slab->local_free;
@@ -432,7 +442,7 @@ slab_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		return;
 	}
 	if (s->cpu_sheaves) {
-		ksl_sheaf_free(s, obj);
+		ksl_sheaf_free_fast(s, obj);
 		return;
 	}
 	ksl_slab_free_fast(s, NULL, obj, caller);
@@ -446,5 +456,5 @@ void ksl_cache_free_caller(struct kmem_cache *s, void *obj,
 
 void kmem_cache_free(struct kmem_cache *s, void *obj)
 {
-	slab_free(s, obj, _RET_IP_);
+	slab_free(s, obj, 0);
 }
