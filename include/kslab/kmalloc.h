@@ -95,6 +95,14 @@ KSLAB_API void *__kmalloc(size_t size, gfp_t flags);
 /* the constant-size path: index resolved by the compiler */
 KSLAB_API void *__kmalloc_index_alloc(unsigned int index, size_t size,
 				      gfp_t flags);
+/*
+ * A kmalloc of size bytes from the cache s (the kernel's
+ * __kmalloc_cache_noprof(), which kmalloc() of a constant size becomes):
+ * on a kmalloc cache (SLAB_KMALLOC) with SLAB_STORE_USER the object
+ * keeps size as its request size, and with SLAB_RED_ZONE the bytes from
+ * size to the object size are a red zone ("kmalloc Redzone overwritten").
+ */
+KSLAB_API void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size);
 
 static inline __attribute__((always_inline)) void *kmalloc(size_t size,
 							   gfp_t flags)

@@ -35,6 +35,20 @@ static void *kmalloc_too_big(size_t size, gfp_t flags)
 	return NULL;
 }
 
+/*
+ * A kmalloc cache's object: one that records the request size (slub_debug
+ * U or Z on a kmalloc cache) gets size passed on; the inline paths never
+ * serve such a cache (ksl_kmalloc.fast_max_cache_size is 0 then).
+ */
+static __attribute__((always_inline)) inline void *
+kmalloc_from(struct kmem_cache *s, gfp_t flags, size_t size,
+	     unsigned long caller)
+{
+	if (unlikely(s && (s->flags & (SLAB_STORE_USER | SLAB_RED_ZONE))))
+		return ksl_debug_kmalloc(s, flags, size, caller);
+	return ksl_cache_alloc_caller(s, flags, caller);
+}
+
 static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 {
 	unsigned int idx;
@@ -48,8 +62,7 @@ static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 		return ksl_kmalloc_large(size, flags, caller);
 	}
 	idx = ksl_kmalloc_index(size);
-	return ksl_cache_alloc_caller(ksl_kmalloc_cache(idx, flags), flags,
-				      caller);
+	return kmalloc_from(ksl_kmalloc_cache(idx, flags), flags, size, caller);
 }
 
 /* the slab of a normal kmalloc cache, when that is all a request needs */
@@ -57,7 +70,7 @@ static __attribute__((always_inline)) inline bool
 kmalloc_normal(unsigned int index, gfp_t flags)
 {
 	/* unbooted, ksl_kmalloc is zeroed (shift_high 0), the table empty */
-	return likely(index - 1 < ksl_kmalloc.shift_high &&
+	return likely(index - 1 < ksl_kmalloc.fast_shift_high &&
 		      !(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)));
 }
 
@@ -71,8 +84,8 @@ static __attribute__((noinline)) void *kmalloc_index_slow(unsigned int index,
 	/* every policy fills the table for indexes up to two 4K pages */
 	if (unlikely(index > ksl_kmalloc.shift_high))
 		return do_kmalloc(size, flags, caller);
-	return ksl_cache_alloc_caller(ksl_kmalloc_cache(index, flags), flags,
-				      caller);
+	return kmalloc_from(ksl_kmalloc_cache(index, flags), flags, size,
+			    caller);
 }
 
 static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags,
@@ -86,7 +99,7 @@ void *__kmalloc(size_t size, gfp_t flags)
 	struct kmem_cache *s;
 	unsigned int idx;
 
-	if (unlikely(!size || size > ksl_kmalloc.max_cache_size))
+	if (unlikely(!size || size > ksl_kmalloc.fast_max_cache_size))
 		return kmalloc_slow(size, flags, 0);
 	/* size <= max_cache_size: idx is in the table (none when unbooted) */
 	if (unlikely(flags & (KMALLOC_NOT_NORMAL_BITS | __GFP_PACKED)))
@@ -111,6 +124,12 @@ void *__kmalloc_index_alloc(unsigned int index, size_t size, gfp_t flags)
 		return kmalloc_index_slow(index, size, flags, 0);
 	ksl_tls.hint = s; /* for kfree() */
 	return ksl_slab_alloc_fast(s, flags, 0);
+}
+
+void *__kmalloc_cache(struct kmem_cache *s, gfp_t flags, size_t size)
+{
+	ksl_ensure_booted();
+	return kmalloc_from(s, flags, size, _RET_IP_);
 }
 
 void *kmalloc_array(size_t n, size_t size, gfp_t flags)
@@ -250,12 +269,18 @@ done:
 
 size_t ksize(const void *p)
 {
+	struct kmem_cache *s;
 	struct page *head;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
-	if (ksl_virt_to_cache(p))
+	s = ksl_virt_to_cache(p);
+	if (s) {
+		/* the whole object is the caller's now: no kmalloc red zone */
+		if (unlikely(s->flags & SLAB_STORE_USER))
+			ksl_debug_ksize(s, (void *)p);
 		return ksl_slab_ksize(p);
+	}
 	if (ksl_is_large_kmalloc(p, &head))
 		return ksl_mm.page_size << compound_order(head);
 	ksl_pr_ratelimited(10, "WARNING: ksize(%p): not a kmalloc object", p);
@@ -298,9 +323,28 @@ static __attribute__((noinline)) bool krealloc_bad(const void *p,
 	return true;
 }
 
+/*
+ * krealloc() in place: __GFP_ZERO clears what the new size adds past the
+ * old request (or, without a recorded request, everything past the new
+ * size); a recorded request size becomes new_size, red-zoned past it.
+ */
+static void krealloc_in_place(struct kmem_cache *s, void *p, size_t new_size,
+			      size_t ks, size_t orig, gfp_t flags)
+{
+	if (flags & __GFP_ZERO) {
+		if (orig && orig < new_size)
+			memset((char *)p + orig, 0, new_size - orig);
+		else
+			memset((char *)p + new_size, 0, ks - new_size);
+	}
+	if (s && unlikely(s->flags & SLAB_STORE_USER))
+		ksl_debug_krealloc_resize(s, p, new_size);
+}
+
 void *krealloc(const void *p, size_t new_size, gfp_t flags)
 {
-	size_t ks;
+	struct kmem_cache *s = NULL;
+	size_t ks = 0, orig = 0;
 	void *ret;
 
 	if (unlikely(!new_size)) {
@@ -309,14 +353,25 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	}
 	if (unlikely(krealloc_bad(p, _RET_IP_)))
 		return NULL;
-	ks = ZERO_OR_NULL_PTR(p) ? 0 : ksize(p);
+	if (!ZERO_OR_NULL_PTR(p)) {
+		s = ksl_virt_to_cache(p);
+		if (s && ksl_slab_rule_krealloc_orig_size()) {
+			/* 6.14+: the object and the request it holds */
+			ks = s->object_size;
+			orig = ksl_debug_orig_size(s, (void *)p);
+		} else {
+			/* before: ksize(), which gives a red zone up */
+			ks = ksize(p);
+			s = NULL;
+		}
+	}
 	if (ks >= new_size) {
-		/* the object still fits; __GFP_ZERO clears what grew */
+		krealloc_in_place(s, (void *)p, new_size, ks, orig, flags);
 		return (void *)p;
 	}
 	ret = do_kmalloc(new_size, flags, _RET_IP_);
 	if (ret && ks) {
-		memcpy(ret, p, ks);
+		memcpy(ret, p, orig ? orig : ks);
 		do_kfree(p, _RET_IP_);
 	}
 	return ret;

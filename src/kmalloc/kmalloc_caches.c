@@ -308,6 +308,21 @@ static int create_type(enum kmalloc_cache_type t)
 	return 0;
 }
 
+/* the inline paths serve the table unless a cache there wants the size */
+static void set_fast_limits(struct ksl_kmalloc_policy *p)
+{
+	p->fast_max_cache_size = p->max_cache_size;
+	p->fast_shift_high = p->shift_high;
+	for (unsigned int i = 0; i < KSLAB_KMALLOC_NR_INDEX; i++) {
+		struct kmem_cache *s = ksl_kmalloc_caches[0][KMALLOC_NORMAL][i];
+
+		if (s && (s->flags & (SLAB_STORE_USER | SLAB_RED_ZONE))) {
+			p->fast_max_cache_size = 0;
+			p->fast_shift_high = 0;
+		}
+	}
+}
+
 int ksl_kmalloc_init(void)
 {
 	compute_policy(&ksl_kmalloc);
@@ -316,6 +331,7 @@ int ksl_kmalloc_init(void)
 	for (int t = 0; t < NR_KMALLOC_TYPES; t++)
 		if (create_type(t))
 			return -ENOMEM;
+	set_fast_limits(&ksl_kmalloc);
 	/*
 	 * CONFIG_SLAB_BUCKETS: the cache of kmem_buckets (one kmalloc cache
 	 * pointer per index up to KMALLOC_SHIFT_HIGH), made once the kmalloc

@@ -29,6 +29,15 @@ struct ksl_kmalloc_policy {
 	unsigned int dma_minalign;  /* dma-kmalloc-* */
 	unsigned long max_cache_size;
 	unsigned long max_size;
+	/*
+	 * What the inline paths (__kmalloc(), __kmalloc_index_alloc())
+	 * serve: max_cache_size and shift_high, or 0 when a normal kmalloc
+	 * cache records request sizes (slub_debug U or Z on it): then every
+	 * request takes the slow path, which passes the size on, and the
+	 * fast paths cost nothing more.
+	 */
+	unsigned long fast_max_cache_size;
+	unsigned int fast_shift_high;
 	bool packed;
 	bool minalign_forced; /* kmalloc.minalign= (DMA issue): unsafe */
 	unsigned char size_index[24]; /* kmalloc_size_index[], patched */

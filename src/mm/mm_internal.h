@@ -258,6 +258,9 @@ int ksl_mm_init(void);
 void ksl_mm_shutdown(void);
 int ksl_physmem_init(void);
 void ksl_physmem_shutdown(void);
+/* ASan builds: [addr, addr + len) of the machine may be poisoned (slab
+ * objects); the shutdown unpoisons the span of all such ranges only */
+void ksl_physmem_note_poison(const void *addr, size_t len);
 void ksl_zones_init(void);
 int ksl_pcp_init(void);
 void ksl_pcp_shutdown(void);

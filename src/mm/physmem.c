@@ -105,14 +105,37 @@ int ksl_physmem_init(void)
 	return map_region();
 }
 
+/* the lowest and highest address ever poisoned in this mapping (0, 0:
+ * none); unpoisoning all of a large machine's shadow would touch 1/8 of
+ * its size at every shutdown */
+static uintptr_t poison_lo, poison_hi;
+
+void ksl_physmem_note_poison(const void *addr, size_t len)
+{
+	uintptr_t lo = (uintptr_t)addr, hi = lo + len,
+		  cur = __atomic_load_n(&poison_lo, __ATOMIC_RELAXED);
+
+	while ((!cur || lo < cur) &&
+	       !__atomic_compare_exchange_n(&poison_lo, &cur, lo, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	cur = __atomic_load_n(&poison_hi, __ATOMIC_RELAXED);
+	while (hi > cur &&
+	       !__atomic_compare_exchange_n(&poison_hi, &cur, hi, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 void ksl_physmem_shutdown(void)
 {
 	if (ksl_mm.phys_base) {
 #ifdef KSLAB_ASAN
 		/* no poisoned slab object may outlive the mapping */
-		__asan_unpoison_memory_region(ksl_mm.phys_base,
-					      ksl_mm.phys_map_len);
+		if (poison_hi > poison_lo)
+			__asan_unpoison_memory_region((void *)poison_lo,
+						      poison_hi - poison_lo);
 #endif
+		poison_lo = poison_hi = 0;
 		munmap(ksl_mm.phys_base, ksl_mm.phys_map_len);
 	}
 	if (ksl_mm.mem_map)

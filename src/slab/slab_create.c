@@ -708,6 +708,7 @@ struct kmem_cache *ksl_create_kmalloc_cache(const char *name, unsigned int size,
 	if (s) {
 		pthread_mutex_lock(&ksl_slab_mutex);
 		s->refcount = 1;
+		s->kmalloc_table = true;
 		pthread_mutex_unlock(&ksl_slab_mutex);
 	}
 	return s;
@@ -749,8 +750,9 @@ static void release_cache(struct kmem_cache *s, bool give_back)
 
 /*
  * Destroys the kernel would not survive, refused (slab_mutex held):
- * a cache already destroyed (or of a machine shut down), a kmalloc cache
- * (kmalloc() would use it next), a boot cache (kmem_cache,
+ * a cache already destroyed (or of a machine shut down), a cache of the
+ * kmalloc table (kmalloc() would use it next; a cache created with
+ * SLAB_KMALLOC, as lib/slub_kunit.c does, may go), a boot cache (kmem_cache,
  * kmem_cache_node: the kernel's refcount of -1 ignores the destroy).
  */
 static bool destroy_refused(struct kmem_cache *s, unsigned long caller)
@@ -761,11 +763,11 @@ static bool destroy_refused(struct kmem_cache *s, unsigned long caller)
 	}
 	if (s->refcount > 1)
 		return false;
-	if ((s->flags & SLAB_KMALLOC) || s->refcount < 0 ||
-	    s == ksl_kmem_cache || s == ksl_kmem_cache_node) {
+	if (s->kmalloc_table || s->refcount < 0 || s == ksl_kmem_cache ||
+	    s == ksl_kmem_cache_node) {
 		ksl_printk(
 			"WARNING: kmem_cache_destroy %s: a %s cache cannot be destroyed; refused (called from %p)",
-			s->name, (s->flags & SLAB_KMALLOC) ? "kmalloc" : "boot",
+			s->name, s->kmalloc_table ? "kmalloc" : "boot",
 			(void *)caller);
 		return true;
 	}

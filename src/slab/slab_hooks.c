@@ -151,6 +151,8 @@ void ksl_kasan_new_slab(const struct kmem_cache *s, const struct slab *slab)
 {
 	if (kasan_skips(s))
 		return;
+	/* objects are only poisoned inside a span poisoned here */
+	ksl_physmem_note_poison(slab->base, slab->span);
 	__asan_poison_memory_region(slab->base, slab->span);
 }
 

@@ -208,8 +208,9 @@ struct kmem_cache {
 	unsigned int cpu_partial, cpu_partial_slabs;
 	unsigned int useroffset, usersize;
 	gfp_t allocflags;
-	int refcount; /* creators; -1: never merge (boot caches) */
-	bool dying;   /* destroy found live objects */
+	int refcount;	    /* creators; -1: never merge (boot caches) */
+	bool dying;	    /* destroy found live objects */
+	bool kmalloc_table; /* made by ksl_create_kmalloc_cache(): kmalloc's */
 	/* cpu_slab is the inert ksl_dead_cpu_slab: KSL_CACHE_DEAD (destroyed
 	 * or shut down: on the graveyard), KSL_CACHE_DEBUG (slub_debug) */
 	unsigned char inert;
@@ -505,6 +506,8 @@ void ksl_slab_rule_kmem_cache_sizes(unsigned int *cache, unsigned int *node);
 bool ksl_slab_rule_freeptr_offset(void);
 unsigned int ksl_slab_rule_orig_size_bytes(void);
 bool ksl_slab_rule_orig_size_moves_freeptr(void);
+bool ksl_slab_rule_kmalloc_redzone(void);
+bool ksl_slab_rule_krealloc_orig_size(void);
 /*
  * ARCH_KMALLOC_MINALIGN of the booted policy (128 on arm64 with
  * kmalloc.legacy): the kmalloc layer's, read by create_boot_cache().
@@ -783,6 +786,20 @@ void ksl_debug_alloc_done(struct kmem_cache *s, struct slab *slab, void *obj,
 			  unsigned long caller);
 bool ksl_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *obj,
 			   unsigned long caller);
+/*
+ * kmalloc on a kmalloc cache with SLAB_STORE_USER or SLAB_RED_ZONE (the
+ * kernel's slub_debug_orig_size() and its zeroing rule): the request
+ * size recorded and the bytes past it red-zoned, only it zeroed;
+ * ksize() gives the whole object back; krealloc() reads and resizes it.
+ */
+/* one more error for kslab_slub_debug_errors() (list_slab_objects()) */
+void ksl_debug_count_error(void);
+void *ksl_debug_kmalloc(struct kmem_cache *s, gfp_t gfp, size_t size,
+			unsigned long caller);
+void ksl_debug_ksize(struct kmem_cache *s, void *obj);
+unsigned long ksl_debug_orig_size(struct kmem_cache *s, void *obj);
+void ksl_debug_krealloc_resize(struct kmem_cache *s, void *obj,
+			       size_t new_size);
 /* slub.c for the debug paths: a new slab (on no list), onto the node list */
 struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp);
 void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab);

@@ -3,8 +3,9 @@
  * The slab layer's rules that differ between the kernel versions kslab
  * knows (kslab.kernel= 6.1, 6.12, 6.18; docs/slab.md, "Kernel versions"):
  * each one a small helper that asks ksl_kernel_before() and names the
- * kernel function it comes from. slab_create.c applies them; no other
- * slab file tests the version. Boundaries are upstream's where known;
+ * kernel function it comes from. slab_create.c applies them (the kmalloc
+ * request size ones: slub_debug_check.c and kmalloc.c); no file tests
+ * the version itself. Boundaries are upstream's where known;
  * only the side of each that 6.1, 6.12 and 6.18 fall on can be booted.
  */
 #include "slab/slab_internal.h"
@@ -87,4 +88,26 @@ unsigned int ksl_slab_rule_orig_size_bytes(void)
 bool ksl_slab_rule_orig_size_moves_freeptr(void)
 {
 	return !ksl_kernel_before(6, 12);
+}
+
+/*
+ * The request size of a kmalloc object (slub_debug_orig_size()): from
+ * 6.2 (extend redzone check to extra allocated kmalloc space) the bytes
+ * between it and object_size are a red zone checked as "kmalloc
+ * Redzone", poison and __GFP_ZERO stop at it, and ksize() hands the whole
+ * object over (skip_orig_size_check()); 6.1 only records it.
+ */
+bool ksl_slab_rule_kmalloc_redzone(void)
+{
+	return !ksl_kernel_before(6, 2);
+}
+
+/*
+ * __do_krealloc(): from 6.14 it keeps the request size (reads orig_size
+ * to zero what grows, stores the new size and red-zones past it); before,
+ * it asked ksize(), which gives the red zone up.
+ */
+bool ksl_slab_rule_krealloc_orig_size(void)
+{
+	return !ksl_kernel_before(6, 14);
 }

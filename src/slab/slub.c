@@ -492,6 +492,8 @@ static void report_leaks(struct kmem_cache *s)
 
 		if (!FS_INUSE(w))
 			continue;
+		/* counted as the kernel's KUnit hook: the slab, each object */
+		ksl_debug_count_error();
 		ksl_printk("%s", rule);
 		ksl_printk(
 			"BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()",
@@ -503,12 +505,15 @@ static void report_leaks(struct kmem_cache *s)
 		for (void *p = idx_to_obj(s, slab, FS_HEAD(w)); p && isfree;
 		     p = get_fp(s, p))
 			isfree[((char *)p - base) / s->size] = 1;
-		for (unsigned int i = 0; i < slab->objects; i++)
-			if (!isfree || !isfree[i])
-				ksl_printk("Object %p @offset=%u",
-					   base + (size_t)i * s->size,
-					   (unsigned int)(i * s->size +
-							  s->red_left_pad));
+		for (unsigned int i = 0; i < slab->objects; i++) {
+			if (isfree && isfree[i])
+				continue;
+			ksl_debug_count_error();
+			ksl_printk(
+				"Object %p @offset=%u",
+				base + (size_t)i * s->size,
+				(unsigned int)(i * s->size + s->red_left_pad));
+		}
 		free(isfree);
 	}
 	ksl_spin_unlock(&n->list_lock);

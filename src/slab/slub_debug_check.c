@@ -21,7 +21,10 @@
  * Object layout (calculate_sizes(), slab_create.c): [left red zone]
  * object, right red zone up to inuse, free pointer (when outside),
  * two struct track (32 bytes each: addr, stack handle, cpu, pid, when),
- * the kmalloc request size (SLAB_KMALLOC with tracks), padding.
+ * the kmalloc request size (orig_size: SLAB_KMALLOC with tracks; 4 bytes
+ * in 6.1, 8 since), padding. An allocated kmalloc object with a red zone
+ * is poisoned up to its request size and red-zoned from there to inuse
+ * ("kmalloc Redzone" between the request and object_size, from 6.2).
  *
  * Errors are counted as the kernel's KUnit hook counts them (each
  * overwritten range, each object or slab error, each fix), so the
@@ -171,6 +174,32 @@ static unsigned int info_end(const struct kmem_cache *s)
 			       s->inuse;
 }
 
+/* slub_debug_orig_size(): a kmalloc cache with tracks keeps each object's
+ * request size after its two tracks */
+static bool has_orig_size(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_STORE_USER) && (s->flags & SLAB_KMALLOC);
+}
+
+/* ... and from 6.2 red-zones the bytes between it and object_size */
+static bool kmalloc_redzone(const struct kmem_cache *s)
+{
+	return has_orig_size(s) && (s->flags & SLAB_RED_ZONE) &&
+	       ksl_slab_rule_kmalloc_redzone();
+}
+
+/* the metadata after the free pointer: tracks and the request size */
+static unsigned int meta_bytes(const struct kmem_cache *s)
+{
+	unsigned int n = 0;
+
+	if (s->flags & SLAB_STORE_USER)
+		n += 2 * (unsigned int)sizeof(struct ksl_track);
+	if (has_orig_size(s))
+		n += ksl_slab_rule_orig_size_bytes();
+	return n;
+}
+
 static unsigned int size_from_object(const struct kmem_cache *s)
 {
 	return (s->flags & SLAB_RED_ZONE) ? s->size - s->red_left_pad : s->size;
@@ -179,6 +208,42 @@ static unsigned int size_from_object(const struct kmem_cache *s)
 static struct ksl_track *get_track(struct kmem_cache *s, void *obj, int which)
 {
 	return (struct ksl_track *)((char *)obj + info_end(s)) + which;
+}
+
+/* the request size slot: an unsigned int in 6.1, an unsigned long since */
+static void set_orig_size(struct kmem_cache *s, void *obj, unsigned long size)
+{
+	char *slot = (char *)obj + info_end(s) + 2 * sizeof(struct ksl_track);
+
+	if (!has_orig_size(s))
+		return;
+	if (ksl_slab_rule_orig_size_bytes() == sizeof(unsigned int)) {
+		unsigned int v = (unsigned int)size;
+
+		memcpy(slot, &v, sizeof(v));
+	} else {
+		memcpy(slot, &size, sizeof(size));
+	}
+}
+
+/* get_orig_size(): what was asked for, object_size without the slot */
+static unsigned long get_orig_size(struct kmem_cache *s, void *obj)
+{
+	char *slot = (char *)obj + info_end(s) + 2 * sizeof(struct ksl_track);
+	unsigned long size;
+
+	if (!has_orig_size(s))
+		return s->object_size;
+	if (ksl_slab_rule_orig_size_bytes() == sizeof(unsigned int)) {
+		unsigned int v;
+
+		memcpy(&v, slot, sizeof(v));
+		size = v;
+	} else {
+		memcpy(&size, slot, sizeof(size));
+	}
+	/* a corrupt slot must not send a check past the object */
+	return size > s->object_size ? s->object_size : size;
 }
 
 static char *slab_addr(const struct slab *slab)
@@ -207,6 +272,12 @@ bool ksl_debug_valid_pointer(struct kmem_cache *s, struct slab *slab, void *obj)
 static void count_error(void)
 {
 	atomic_fetch_add(&ksl_debug_errors, 1);
+}
+
+/* an error reported elsewhere (a leak at kmem_cache_destroy()) */
+void ksl_debug_count_error(void)
+{
+	count_error();
 }
 
 static void print_section(const char *text, const unsigned char *addr,
@@ -311,11 +382,7 @@ static void print_trailer(struct kmem_cache *s, struct slab *slab,
 	if (s->flags & SLAB_RED_ZONE)
 		print_section("Redzone  ", p + s->object_size,
 			      s->inuse - s->object_size);
-	off = info_end(s);
-	if (s->flags & SLAB_STORE_USER)
-		off += 2 * (unsigned int)sizeof(struct ksl_track);
-	if ((s->flags & SLAB_STORE_USER) && (s->flags & SLAB_KMALLOC))
-		off += (unsigned int)sizeof(unsigned long);
+	off = info_end(s) + meta_bytes(s);
 	if (off != size_from_object(s))
 		print_section("Padding  ", p + off, size_from_object(s) - off);
 }
@@ -413,13 +480,8 @@ static bool check_bytes(struct kmem_cache *s, struct slab *slab,
 static bool check_pad_bytes(struct kmem_cache *s, struct slab *slab,
 			    unsigned char *p)
 {
-	unsigned int off = info_end(s);
+	unsigned int off = info_end(s) + meta_bytes(s);
 
-	if (s->flags & SLAB_STORE_USER) {
-		off += 2 * (unsigned int)sizeof(struct ksl_track);
-		if (s->flags & SLAB_KMALLOC)
-			off += (unsigned int)sizeof(unsigned long);
-	}
 	if (size_from_object(s) == off)
 		return true;
 	return check_bytes(s, slab, p, "Object padding", p + off, POISON_INUSE,
@@ -438,6 +500,16 @@ static bool check_object(struct kmem_cache *s, struct slab *slab, void *obj,
 				  ok);
 		ok &= check_bytes(s, slab, p, "Right Redzone", endobj, val,
 				  s->inuse - s->object_size, ok);
+		if (kmalloc_redzone(s) && val == SLUB_RED_ACTIVE) {
+			unsigned long orig = get_orig_size(s, p);
+
+			if (orig < s->object_size)
+				ok &= check_bytes(s, slab, p, "kmalloc Redzone",
+						  p + orig, val,
+						  s->object_size -
+							  (unsigned int)orig,
+						  ok);
+		}
 	} else if ((s->flags & SLAB_POISON) && s->object_size < s->inuse) {
 		ok &= check_bytes(s, slab, p, "Alignment padding", endobj,
 				  POISON_INUSE, s->inuse - s->object_size, ok);
@@ -536,18 +608,24 @@ static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *search)
 
 /* ---- what the paths do --------------------------------------------------------- */
 
+/* poison and red zones; an allocated kmalloc object is poisoned up to
+ * its request size and red-zoned from there */
 static void init_object(struct kmem_cache *s, void *obj, unsigned char val)
 {
 	unsigned char *p = obj;
+	unsigned int size = s->object_size;
 
-	if (s->flags & SLAB_RED_ZONE)
+	if (s->flags & SLAB_RED_ZONE) {
 		memset(p - s->red_left_pad, val, s->red_left_pad);
-	if (s->flags & __OBJECT_POISON) {
-		memset(p, POISON_FREE, s->object_size - 1);
-		p[s->object_size - 1] = POISON_END;
+		if (kmalloc_redzone(s) && val == SLUB_RED_ACTIVE)
+			size = (unsigned int)get_orig_size(s, obj);
+	}
+	if ((s->flags & __OBJECT_POISON) && size) {
+		memset(p, POISON_FREE, size - 1);
+		p[size - 1] = POISON_END;
 	}
 	if (s->flags & SLAB_RED_ZONE)
-		memset(p + s->object_size, val, s->inuse - s->object_size);
+		memset(p + size, val, s->inuse - size);
 }
 
 static void set_track(struct kmem_cache *s, void *obj, int which,
@@ -560,14 +638,6 @@ static void set_track(struct kmem_cache *s, void *obj, int which,
 	t->cpu = (int)ksl_this_cpu();
 	t->pid = (int)gettid();
 	t->when = jiffies();
-}
-
-static void set_orig_size(struct kmem_cache *s, void *obj, unsigned long size)
-{
-	if (!(s->flags & SLAB_STORE_USER) || !(s->flags & SLAB_KMALLOC))
-		return;
-	memcpy((char *)obj + info_end(s) + 2 * sizeof(struct ksl_track), &size,
-	       sizeof(size));
 }
 
 static void trace(struct kmem_cache *s, struct slab *slab, void *obj,
@@ -653,6 +723,69 @@ bool ksl_debug_free_checks(struct kmem_cache *s, struct slab *slab, void *obj,
 	trace(s, slab, obj, false);
 	init_object(s, obj, SLUB_RED_INACTIVE);
 	return true;
+}
+
+/* ---- the kmalloc request size ------------------------------------------------ */
+
+/*
+ * A kmalloc object just allocated (the debug path recorded object_size):
+ * its request size recorded and the object zoned again as
+ * alloc_debug_processing() would have with it; __GFP_ZERO clears the
+ * request only (slab_post_alloc_hook()'s zero_size), so that the
+ * kmalloc red zone stays.
+ */
+void *ksl_debug_kmalloc(struct kmem_cache *s, gfp_t gfp, size_t size,
+			unsigned long caller)
+{
+	bool zone = (s->flags & SLAB_KMALLOC) &&
+		    (s->flags & (SLAB_STORE_USER | SLAB_RED_ZONE)) &&
+		    ksl_slab_rule_kmalloc_redzone();
+	void *obj;
+
+	if (!(s->flags & SLAB_KMALLOC))
+		return ksl_cache_alloc_caller(s, gfp, caller);
+	obj = ksl_cache_alloc_caller(s, gfp & ~__GFP_ZERO, caller);
+	if (!obj)
+		return NULL;
+	if (size > s->object_size)
+		size = s->object_size;
+	if (has_orig_size(s)) {
+		ksl_spin_lock(&s->node.list_lock);
+		set_orig_size(s, obj, size);
+		init_object(s, obj, SLUB_RED_ACTIVE);
+		ksl_spin_unlock(&s->node.list_lock);
+	}
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, zone ? size : s->object_size);
+	return obj;
+}
+
+/* __ksize()'s skip_orig_size_check(): the caller may use all of it now */
+void ksl_debug_ksize(struct kmem_cache *s, void *obj)
+{
+	if (!has_orig_size(s) || !ksl_slab_rule_kmalloc_redzone())
+		return;
+	ksl_spin_lock(&s->node.list_lock);
+	set_orig_size(s, obj, s->object_size);
+	ksl_spin_unlock(&s->node.list_lock);
+}
+
+unsigned long ksl_debug_orig_size(struct kmem_cache *s, void *obj)
+{
+	return get_orig_size(s, obj);
+}
+
+/* krealloc() in place: the new request size, red-zoned past it */
+void ksl_debug_krealloc_resize(struct kmem_cache *s, void *obj, size_t new_size)
+{
+	if (!has_orig_size(s))
+		return;
+	ksl_spin_lock(&s->node.list_lock);
+	set_orig_size(s, obj, new_size);
+	if ((s->flags & SLAB_RED_ZONE) && new_size < s->object_size)
+		memset((char *)obj + new_size, SLUB_RED_ACTIVE,
+		       s->object_size - new_size);
+	ksl_spin_unlock(&s->node.list_lock);
 }
 
 /* ---- validate (sysfs /sys/kernel/slab/<cache>/validate) --------------------- */
