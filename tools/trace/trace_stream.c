@@ -112,7 +112,7 @@ void trace_stream_issue(struct trace_stream *s, enum trace_issue_kind kind,
 
 static int grow_events(struct trace_stream *s, size_t need)
 {
-	size_t cap = s->cap ? s->cap * 2 : 65536;
+	size_t cap = s->cap ? s->cap * 2 : 1024;
 	struct trace_event *ev;
 	uint64_t *ts;
 
@@ -132,7 +132,7 @@ static int grow_events(struct trace_stream *s, size_t need)
 
 static int grow_live(struct trace_stream *s, uint32_t id)
 {
-	uint32_t cap = s->live_cap ? s->live_cap : 65536;
+	uint32_t cap = s->live_cap ? s->live_cap : 1024;
 	void *p;
 
 	while (cap <= id)
