@@ -491,7 +491,7 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 	/* the object just freed (before main is replaced) */
 	if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
 		ksl_release_cpu(h);
-		ksl_sheaf_double_free(s, obj, caller);
+		ksl_double_free(s, obj, caller);
 		return;
 	}
 	if (main->size == s->sheaf_capacity) {
@@ -529,14 +529,6 @@ __attribute__((noinline)) void ksl_sheaf_free_bad(struct kmem_cache *s,
 		}
 	}
 	ksl_slab_free_checked(s, obj, caller);
-}
-
-__attribute__((noinline)) void
-ksl_sheaf_double_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	ksl_pr_ratelimited(
-		20, "BUG %s: double free of object %p (caller %p); refused",
-		s->name, obj, (void *)caller);
 }
 
 /* main full or obj at its top, in the owner's section */

@@ -102,8 +102,6 @@ void ksl_sheaf_free_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			 void *obj, unsigned long caller);
 void ksl_sheaf_free_slow(struct kmem_cache *s, void *obj);
 void ksl_sheaf_free_bad(struct kmem_cache *s, void *obj);
-void ksl_sheaf_double_free(struct kmem_cache *s, void *obj,
-			   unsigned long caller);
 
 /*
  * The entries of kmem_cache_alloc()/kmem_cache_free() for a cache with

@@ -577,6 +577,8 @@ static __attribute__((always_inline)) inline bool ksl_failslab_on(void)
 void *ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 /* refused frees (double, not an object start, not a slab object) */
 void ksl_count_refused_free(void);
+/* a double free seen without debugging: reported, counted (slub_free.c) */
+void ksl_double_free(struct kmem_cache *s, void *obj, unsigned long caller);
 
 /*
  * ASan (slab_hooks.c): objects are poisoned while free, so that a use

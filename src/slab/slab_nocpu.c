@@ -220,15 +220,6 @@ unsigned int ksl_nocpu_refill(struct kmem_cache *s, gfp_t gfp, unsigned int min,
 	return got;
 }
 
-static __attribute__((noinline)) void
-double_free(struct kmem_cache *s, void *obj, unsigned long caller)
-{
-	ksl_count_refused_free();
-	ksl_pr_ratelimited(
-		20, "BUG %s: double free of object %p (caller %p); refused",
-		s->name, obj, (void *)caller);
-}
-
 /* the free that changes a list (list_lock taken here) */
 static void free_locked(struct kmem_cache *s, struct slab *slab, void *obj,
 			unsigned int idx, unsigned long caller)
@@ -245,7 +236,7 @@ static void free_locked(struct kmem_cache *s, struct slab *slab, void *obj,
 		inuse = FS_INUSE(w);
 		if (unlikely(FS_HEAD(w) == idx || !inuse)) {
 			ksl_spin_unlock(&n->list_lock);
-			double_free(s, obj, caller);
+			ksl_double_free(s, obj, caller);
 			return;
 		}
 		set_fp(s, obj, idx_to_obj(s, slab, FS_HEAD(w)));
@@ -278,7 +269,7 @@ void ksl_nocpu_free(struct kmem_cache *s, void *obj, unsigned long caller)
 		head = FS_HEAD(w);
 		inuse = FS_INUSE(w);
 		if (unlikely(head == idx || !inuse)) {
-			double_free(s, obj, caller);
+			ksl_double_free(s, obj, caller);
 			return;
 		}
 		/* full, or about to be empty: the list changes */

@@ -37,8 +37,10 @@
  */
 #include "slab/sheaf.h"
 
-static __attribute__((noinline)) void
-double_free(struct kmem_cache *s, void *obj, unsigned long caller)
+/* a double free seen without debugging: reported (rate-limited), counted
+ * as a refused free, and the object left as it is */
+__attribute__((noinline)) void ksl_double_free(struct kmem_cache *s, void *obj,
+					       unsigned long caller)
 {
 	ksl_count_refused_free();
 	ksl_pr_ratelimited(
@@ -149,7 +151,7 @@ free_slow_locked(struct kmem_cache *s, struct ksl_cpu_hold *h,
 		if (unlikely(FS_HEAD(w) == idx || !FS_INUSE(w))) {
 			ksl_spin_unlock(&n->list_lock);
 			ksl_release_cpu(h);
-			double_free(s, obj, caller);
+			ksl_double_free(s, obj, caller);
 			return;
 		}
 		st = FS_STATE(w);
@@ -200,7 +202,7 @@ static __attribute__((noinline)) void free_remote(struct kmem_cache *s,
 		if (held)
 			ksl_release_cpu(h);
 		if (ret == DOUBLE_FREE)
-			double_free(s, obj, caller);
+			ksl_double_free(s, obj, caller);
 		return;
 	}
 	if (!held)
@@ -335,7 +337,7 @@ static void slab_free_locked(struct kmem_cache *s, struct kmem_cache_cpu *c,
 		return;
 	}
 	ksl_spin_unlock(&c->lock);
-	double_free(s, obj, caller);
+	ksl_double_free(s, obj, caller);
 }
 
 /* every check, then the free under the CPU lock: the path for anything

@@ -447,18 +447,6 @@ static void reader_stop(struct par_reader *r)
 	free(r->map);
 }
 
-static void progress(struct trace_input *in, int done)
-{
-	uint64_t size = trace_input_size(in);
-
-	if (done)
-		fprintf(stderr, "\r\033[K");
-	else if (size)
-		fprintf(stderr, "\rkslab: reading %s %3u%%",
-			trace_input_path(in),
-			(unsigned int)(trace_input_offset(in) * 100 / size));
-}
-
 /* hand out blocks, merging the oldest when every slot is taken */
 static int run(struct trace_stream *s, struct par_reader *r,
 	       struct trace_input *in, size_t want, int show)
@@ -485,7 +473,7 @@ static int run(struct trace_stream *s, struct par_reader *r,
 		pthread_cond_signal(&r->work);
 		pthread_mutex_unlock(&r->lock);
 		if (show)
-			progress(in, 0);
+			trace_stream_progress(in, 0);
 	}
 	while (merged < r->queued)
 		if (merge_next(s, r, merged++, &base))
@@ -510,7 +498,7 @@ int trace_stream_read_par(struct trace_stream *s, struct trace_input *in,
 	ret = run(s, &r, in, block ? block : 1u << 20, show);
 	reader_stop(&r);
 	if (show)
-		progress(in, 1);
+		trace_stream_progress(in, 1);
 	if (ret) {
 		snprintf(err, errlen, "%s: out of memory",
 			 trace_input_path(in));

@@ -456,7 +456,7 @@ enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
 	return k;
 }
 
-static void progress(const struct trace_input *in, int done)
+void trace_stream_progress(const struct trace_input *in, int done)
 {
 	uint64_t size = trace_input_size(in);
 
@@ -548,10 +548,10 @@ int trace_stream_read(struct trace_stream *s, const char *path,
 
 		trace_stream_add_line(s, line, len, n);
 		if (show && !(n & 0xffff))
-			progress(in, 0);
+			trace_stream_progress(in, 0);
 	}
 	if (show)
-		progress(in, 1);
+		trace_stream_progress(in, 1);
 	msg = trace_input_error(in);
 	if (msg) {
 		s->counts.input_errors++;

@@ -177,6 +177,10 @@ enum trace_line_kind trace_stream_add_line(struct trace_stream *s,
  * unused capacity of the event arrays.
  */
 void trace_stream_finish(struct trace_stream *s);
+struct trace_input;
+/* the "reading" line on stderr: percent of the file, or lines when its
+ * size is unknown; done clears it */
+void trace_stream_progress(const struct trace_input *in, int done);
 /*
  * After trace_stream_finish(), when nothing more will look pointers up
  * (replay_detect.c counts them first): free the pointer map, the biggest
