@@ -7,6 +7,9 @@
  * reason, anything else unreadable is "skip".
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <kslab/gfp.h>
 #include "trace/intern.h"
 #include "trace/trace_parse.h"
@@ -59,6 +62,12 @@ static const uint8_t hex_tab[256] = {
 	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
+/* '.' and the digits: the characters of a timestamp */
+static const uint8_t ts_char[256] = {
+	['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+};
+
 /* the kmem event whose name has this length (they all differ), or -1 */
 static int kmem_ev_by_len(size_t len)
 {
@@ -106,7 +115,8 @@ int trace_ev_lookup(const char *name, size_t len)
 	return -1;
 }
 
-static int parse_dec(const char *s, size_t n, uint64_t *v)
+static inline __attribute__((always_inline)) int
+parse_dec(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 	size_t i, m = n < 19 ? n : 19;
@@ -114,7 +124,15 @@ static int parse_dec(const char *s, size_t n, uint64_t *v)
 
 	if (!n || n > 20)
 		return -1;
-	for (i = 0; i < m; i++) { /* 19 digits always fit in 64 bits */
+	for (i = 0; i + 2 <= m; i += 2) { /* 19 digits always fit in 64 bits */
+		unsigned int d1 = (unsigned int)(unsigned char)s[i + 1] - '0';
+
+		d = (unsigned int)(unsigned char)s[i] - '0';
+		if ((d > 9) | (d1 > 9))
+			return -1;
+		x = x * 100 + d * 10 + d1;
+	}
+	if (i < m) {
 		d = (unsigned int)(unsigned char)s[i] - '0';
 		if (d > 9)
 			return -1;
@@ -130,6 +148,71 @@ static int parse_dec(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HEX8_OK 1 /* blanks8() reads a word little-endian */
+#else
+#define HEX8_OK 0
+#endif
+#define ONES8 0x0101010101010101ull
+
+/* How many of the eight bytes at p are ' ' before any other */
+static size_t blanks8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	w ^= 0x20 * ONES8;
+	return w ? (size_t)__builtin_ctzll(w) / 8 : 8;
+}
+
+/* memchr(p, ' ', end - p), sixteen bytes at a time while they are there */
+static const char *find_blank(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i blank = _mm_set1_epi8(' ');
+
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, blank));
+
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	return memchr(p, ' ', (size_t)(end - p));
+}
+
+#ifdef __SSE2__
+/* Sixteen hex digits (s[0] the most significant) into *v; -1 if not. */
+static int hex16(const char *s, uint64_t *v)
+{
+	const __m128i v_ = _mm_loadu_si128((const __m128i *)(const void *)s);
+	const __m128i l = _mm_or_si128(v_, _mm_set1_epi8(0x20));
+	/* signed compares: bytes 0x80-0xff are negative, never in range */
+	const __m128i dig =
+		_mm_and_si128(_mm_cmpgt_epi8(v_, _mm_set1_epi8('/')),
+			      _mm_cmplt_epi8(v_, _mm_set1_epi8(':')));
+	const __m128i let =
+		_mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('`')),
+			      _mm_cmplt_epi8(l, _mm_set1_epi8('g')));
+	__m128i nib, t;
+	uint64_t x;
+
+	if (_mm_movemask_epi8(_mm_or_si128(dig, let)) != 0xffff)
+		return -1;
+	nib = _mm_add_epi8(_mm_and_si128(l, _mm_set1_epi8(0x0f)),
+			   _mm_and_si128(let, _mm_set1_epi8(9)));
+	/* a 16-bit lane holds two digits, the first in its low byte */
+	t = _mm_or_si128(_mm_slli_epi16(nib, 4), _mm_srli_epi16(nib, 8));
+	t = _mm_packus_epi16(_mm_and_si128(t, _mm_set1_epi16(0xff)),
+			     _mm_setzero_si128());
+	x = (uint64_t)_mm_cvtsi128_si64(t); /* the first byte the lowest */
+	*v = __builtin_bswap64(x);
+	return 0;
+}
+#endif
+
 static int parse_hex(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
@@ -140,6 +223,20 @@ static int parse_hex(const char *s, size_t n, uint64_t *v)
 	}
 	if (!n || n > 16)
 		return -1;
+#ifdef __SSE2__
+	if (n == 16) /* a pointer */
+		return hex16(s, v);
+#endif
+	for (; n >= 4; s += 4, n -= 4) { /* four at a time, one test */
+		unsigned int d0 = hex_tab[(unsigned char)s[0]] - 1u;
+		unsigned int d1 = hex_tab[(unsigned char)s[1]] - 1u;
+		unsigned int d2 = hex_tab[(unsigned char)s[2]] - 1u;
+		unsigned int d3 = hex_tab[(unsigned char)s[3]] - 1u;
+
+		if ((d0 | d1 | d2 | d3) > 15) /* a 0 entry wrapped around */
+			return -1;
+		x = x << 16 | d0 << 12 | d1 << 8 | d2 << 4 | d3;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned int d = hex_tab[(unsigned char)s[i]];
 
@@ -214,6 +311,30 @@ static int find_cpu(const char *line, const char *t, uint64_t *cpu)
 	return parse_dec(lb, (size_t)(rb - lb), cpu) || *cpu >= 65536 ? -1 : 0;
 }
 
+/* Where the run of '.' and digits ending at t starts */
+static const char *ts_start(const char *line, const char *t)
+{
+#ifdef __SSE2__
+	while (t - line >= 16) {
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(t - 16));
+		__m128i d =
+			_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('/')),
+				      _mm_cmplt_epi8(v, _mm_set1_epi8(':')));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(d, _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
+
+		m = ~m & 0xffff; /* the bytes not in a timestamp */
+		if (m)
+			return t - 16 + (32 - __builtin_clz(m));
+		t -= 16;
+	}
+#endif
+	while (t > line && ts_char[(unsigned char)t[-1]])
+		t--;
+	return t;
+}
+
 /*
  * Find "TS: " where TS is a number preceded by blank, with a "[CPU]"
  * before it. Returns the position after ": " or NULL.
@@ -231,8 +352,7 @@ static const char *find_prefix(const char *line, const char *end,
 			p++;
 			continue;
 		}
-		while (t > line && (is_digit(t[-1]) || t[-1] == '.'))
-			t--;
+		t = ts_start(line, t);
 		if (t == p || t == line || !is_space(t[-1]) ||
 		    parse_ts(t, p, &out->ts_ns)) {
 			p++;
@@ -506,10 +626,10 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 			break;
 		eq = tok + known_key(tok, end);
 		/* the print formats separate fields with spaces */
-		te = memchr(eq, ' ', (size_t)(end - eq));
+		te = find_blank(eq, end);
 		if (!te)
 			te = end;
-		p = te;
+		p = te < end ? te + 1 : te; /* past the blank memchr() found */
 		if (eq == tok)
 			continue; /* another key, or e.g. a module name "[ext4]" */
 		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
@@ -582,6 +702,25 @@ static const char *name_end(const char *p, const char *end)
 {
 	const char *c = p, *sp, *tab;
 
+#ifdef __SSE2__
+	/* the first blank, or ':' then a blank or the end, is the end */
+	for (; end - c >= 16; c += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+			_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+
+		for (; m; m &= m - 1) {
+			const char *q = c + __builtin_ctz(m);
+
+			if (*q != ':' || q + 1 == end || is_space(q[1]))
+				return q;
+		}
+	}
+	p = c; /* no blank, nor name-ending ':', before c */
+#endif
+
 	while ((c = memchr(c, ':', (size_t)(end - c)))) {
 		if (c + 1 == end || is_space(c[1]))
 			break;
@@ -606,8 +745,15 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 	out->accounted = -1;
 	p = line;
 	/* ftrace pads the task name: eight blanks at a time */
-	while (end - p >= 8 && !memcmp(p, "        ", 8))
-		p += 8;
+	while (end - p >= 8) {
+		size_t b = HEX8_OK		    ? blanks8(p) :
+			   memcmp(p, "        ", 8) ? 0 :
+						      8;
+
+		p += b;
+		if (b < 8)
+			break;
+	}
 	while (p < end && is_space(*p))
 		p++;
 	if (p == end)
