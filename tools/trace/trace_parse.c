@@ -274,6 +274,25 @@ static int is_flag_char(char c)
 	return c == '.' || is_digit(c) || strchr("dDhHsSnNbBXzZp", c);
 }
 
+/* Just after the last c before t, or line if there is none */
+static const char *after_last(const char *line, const char *t, char c)
+{
+#ifdef __SSE2__
+	for (; t - line >= 16; t -= 16) {
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(t - 16));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+
+		if (m)
+			return t - 16 + (32 - __builtin_clz(m));
+	}
+#endif
+	while (t > line && t[-1] != c)
+		t--;
+	return t;
+}
+
 /*
  * The CPU before the timestamp at t: the last "[digits]" (trace,
  * trace_pipe, trace-cmd, perf), else a latency column "1d..1" whose
@@ -281,10 +300,8 @@ static int is_flag_char(char c)
  */
 static int find_cpu(const char *line, const char *t, uint64_t *cpu)
 {
-	const char *rb = t, *lb, *te;
+	const char *rb = after_last(line, t, ']'), *lb, *te;
 
-	while (rb > line && rb[-1] != ']')
-		rb--;
 	if (rb > line) {
 		lb = rb - 1;
 		while (lb > line && is_digit(lb[-1]))
