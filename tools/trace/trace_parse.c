@@ -88,13 +88,35 @@ static int kmem_ev_by_len(size_t len)
 	return -1;
 }
 
+/* !memcmp(a, b, n) for 5 <= n <= 21 (the kmem event names' lengths) */
+static int same5_21(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (n < 8) { /* the first four and the last four bytes */
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&u2, a + n - 4, 4);
+		memcpy(&v2, b + n - 4, 4);
+		return ((u ^ v) | (u2 ^ v2)) == 0;
+	}
+	if (n > 16 && memcmp(a + 8, b + 8, n - 16))
+		return 0;
+	memcpy(&x, a, 8); /* the first eight and the last eight */
+	memcpy(&y, b, 8);
+	memcpy(&x2, a + n - 8, 8);
+	memcpy(&y2, b + n - 8, 8);
+	return ((x ^ y) | (x2 ^ y2)) == 0;
+}
+
 int trace_ev_lookup(const char *name, size_t len)
 {
 	int i = kmem_ev_by_len(len);
 	const char *colon;
 
 	/* the common case first: one of ours, as ftrace names it */
-	if (i >= 0 && name[0] == 'k' && !memcmp(trace_ev_names[i], name, len))
+	if (i >= 0 && name[0] == 'k' && same5_21(trace_ev_names[i], name, len))
 		return i;
 	colon = memrchr(name, ':', len);
 
@@ -248,13 +270,22 @@ static int parse_hex(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
-/* "10561.957538" (or a bare counter) ending at end; 0 on success. */
-static int parse_ts(const char *s, const char *end, uint64_t *ns)
+/*
+ * "10561.957538" (or a bare counter) ending at end; 0 on success. dot is
+ * its first '.' or NULL when the caller knows, end when it does not.
+ */
+static int parse_ts(const char *s, const char *end, const char *dot,
+		    uint64_t *ns)
 {
-	const char *dot = memchr(s, '.', (size_t)(end - s));
+	static const uint32_t pow10[10] = { 1,	       10,	 100,
+					    1000,      10000,	 100000,
+					    1000000,   10000000, 100000000,
+					    1000000000 };
 	uint64_t sec, frac = 0;
 	size_t nf;
 
+	if (dot == end)
+		dot = memchr(s, '.', (size_t)(end - s));
 	if (!dot)
 		return parse_dec(s, (size_t)(end - s), ns);
 	if (parse_dec(s, (size_t)(dot - s), &sec) ||
@@ -263,8 +294,7 @@ static int parse_ts(const char *s, const char *end, uint64_t *ns)
 	nf = (size_t)(end - dot - 1);
 	if (!nf || nf > 9 || parse_dec(dot + 1, nf, &frac))
 		return -1;
-	for (size_t i = nf; i < 9; i++)
-		frac *= 10;
+	frac *= pow10[9 - nf];
 	*ns = sec * 1000000000u + frac;
 	return 0;
 }
@@ -328,10 +358,35 @@ static int find_cpu(const char *line, const char *t, uint64_t *cpu)
 	return parse_dec(lb, (size_t)(rb - lb), cpu) || *cpu >= 65536 ? -1 : 0;
 }
 
-/* Where the run of '.' and digits ending at t starts */
-static const char *ts_start(const char *line, const char *t)
+/*
+ * Where the run of '.' and digits ending at t starts; *dot its first '.'
+ * (NULL for none) when this found it, else t.
+ */
+static const char *ts_start(const char *line, const char *t, const char **dot)
 {
+	*dot = t;
 #ifdef __SSE2__
+	if (t - line >= 16) { /* most timestamps: one step */
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(t - 16));
+		__m128i d =
+			_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('/')),
+				      _mm_cmplt_epi8(v, _mm_set1_epi8(':')));
+		unsigned int dots = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(d) | dots;
+
+		m = ~m & 0xffff; /* the bytes not in a timestamp */
+		if (m) {
+			unsigned int start =
+				32 - (unsigned int)__builtin_clz(m);
+
+			dots &= ~0u << start; /* the run's own */
+			*dot = dots ? t - 16 + __builtin_ctz(dots) : NULL;
+			return t - 16 + start;
+		}
+		t -= 16;
+	}
 	while (t - line >= 16) {
 		__m128i v = _mm_loadu_si128(
 			(const __m128i *)(const void *)(t - 16));
@@ -362,16 +417,16 @@ static const char *find_prefix(const char *line, const char *end,
 	const char *p = line;
 
 	while ((p = memchr(p, ':', (size_t)(end - p)))) {
-		const char *t = p;
+		const char *t = p, *dot;
 		uint64_t cpu;
 
 		if (p + 1 < end && p[1] != ' ') {
 			p++;
 			continue;
 		}
-		t = ts_start(line, t);
+		t = ts_start(line, t, &dot);
 		if (t == p || t == line || !is_space(t[-1]) ||
-		    parse_ts(t, p, &out->ts_ns)) {
+		    parse_ts(t, p, dot, &out->ts_ns)) {
 			p++;
 			continue;
 		}
