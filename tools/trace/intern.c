@@ -18,8 +18,21 @@ uint64_t intern_hash(const char *s, size_t len)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, s, len);
+	w = 0; /* the last 0-7 bytes, as a memcpy() of len would leave them */
+	if (len & 4) {
+		uint32_t w4;
+
+		memcpy(&w4, s + (len & 3), 4);
+		w = w4;
+	}
+	if (len & 2) {
+		uint16_t w2;
+
+		memcpy(&w2, s + (len & 1), 2);
+		w = w << 16 | w2;
+	}
+	if (len & 1)
+		w = w << 8 | (unsigned char)s[0];
 	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 	return h ^ h >> 32;
 }
