@@ -804,6 +804,8 @@ void ksl_debug_krealloc_resize(struct kmem_cache *s, void *obj,
 			       size_t new_size);
 /* slub.c for the debug paths: a new slab (on no list), onto the node list */
 struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp);
+/* the "Unable to allocate memory" report of a failed new slab (slub.c) */
+void ksl_slab_oom(struct kmem_cache *s, gfp_t gfp);
 void ksl_add_partial(struct kmem_cache_node *n, struct slab *slab);
 /* slub.c for slab_nocpu.c: a new slab, its objects linked, on no list */
 struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp);

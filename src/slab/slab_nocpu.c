@@ -32,16 +32,6 @@
  */
 #include "slab/sheaf.h"
 
-static void report_oom(struct kmem_cache *s, gfp_t gfp)
-{
-	if (gfp & __GFP_NOWARN)
-		return;
-	ksl_pr_ratelimited(
-		10,
-		"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-		gfp, s->name, s->object_size, s->size, s->order, s->min_order);
-}
-
 static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp,
 			     unsigned long caller)
 {
@@ -51,7 +41,7 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp,
 		gfp = ksl_slab_fix_gfp(s->name, gfp, caller);
 	slab = ksl_allocate_slab(s, gfp & ~__GFP_ZERO);
 	if (!slab)
-		report_oom(s, gfp);
+		ksl_slab_oom(s, gfp);
 	return slab;
 }
 

@@ -164,6 +164,17 @@ struct slab *ksl_allocate_slab(struct kmem_cache *s, gfp_t gfp)
 	return allocate_slab(s, gfp);
 }
 
+/* no slab could be had: slab_out_of_memory()'s line, unless __GFP_NOWARN */
+void ksl_slab_oom(struct kmem_cache *s, gfp_t gfp)
+{
+	if (gfp & __GFP_NOWARN)
+		return;
+	ksl_pr_ratelimited(
+		10,
+		"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
+		gfp, s->name, s->object_size, s->size, s->order, s->min_order);
+}
+
 /* A debugged cache's new slab: red zones, poison and tracks set up before
  * the constructor, as setup_object(); span 0 sends every free to the
  * checked path. */
@@ -172,12 +183,7 @@ struct slab *ksl_new_slab(struct kmem_cache *s, gfp_t gfp)
 	struct slab *slab = slab_pages(s, gfp);
 
 	if (!slab) {
-		if (!(gfp & __GFP_NOWARN))
-			ksl_pr_ratelimited(
-				10,
-				"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-				gfp, s->name, s->object_size, s->size, s->order,
-				s->min_order);
+		ksl_slab_oom(s, gfp);
 		return NULL;
 	}
 	ksl_debug_setup_slab(s, slab);
@@ -721,12 +727,7 @@ static __attribute__((noinline)) void *refill_new_slab(struct kmem_cache *s,
 	slab = allocate_slab(s, gfp);
 	ksl_hold_cpu(s, h);
 	if (!slab) {
-		if (!(gfp & __GFP_NOWARN))
-			ksl_pr_ratelimited(
-				10,
-				"SLUB: Unable to allocate memory on node -1, gfp=%#x, cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u",
-				gfp, s->name, s->object_size, s->size, s->order,
-				s->min_order);
+		ksl_slab_oom(s, gfp);
 		return NULL;
 	}
 	c = h->c;
