@@ -290,6 +290,29 @@ static void test_hardened_word(void **state)
 }
 
 /*
+ * A debugged cache with objects a, b and c taken, then b and a freed
+ * (a at the freelist head, its free pointer naming b); *off is the free
+ * pointer's offset.
+ */
+static struct kmem_cache *two_freed(const char *boot, unsigned int *off,
+				    char **a, char **b, char **c)
+{
+	struct kmem_cache *s;
+
+	boot_with(boot, seed);
+	s = kmem_cache_create("harden_dbg", 64, 0,
+			      SLAB_CONSISTENCY_CHECKS | SLAB_NO_MERGE, NULL);
+	assert_non_null(s);
+	*off = cache_info_of(s).offset;
+	*a = kmem_cache_alloc(s, GFP_KERNEL);
+	*b = kmem_cache_alloc(s, GFP_KERNEL);
+	*c = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, *b);
+	kmem_cache_free(s, *a);
+	return s;
+}
+
+/*
  * A plain pointer to another free object written over a free pointer
  * (what a use after free that knows no key writes): under slub_debug the
  * kernel's "Freepointer corrupt"; the allocator goes on.
@@ -303,16 +326,7 @@ static void test_hardened_corruption(void **state)
 	unsigned long before;
 
 	(void)state;
-	boot_with("kslab.freelist_hardened=1", seed);
-	s = kmem_cache_create("harden_dbg", 64, 0,
-			      SLAB_CONSISTENCY_CHECKS | SLAB_NO_MERGE, NULL);
-	assert_non_null(s);
-	off = cache_info_of(s).offset;
-	a = kmem_cache_alloc(s, GFP_KERNEL);
-	b = kmem_cache_alloc(s, GFP_KERNEL);
-	c = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, b);
-	kmem_cache_free(s, a);
+	s = two_freed("kslab.freelist_hardened=1", &off, &a, &b, &c);
 	set_raw_word(a, off, (unsigned long)b);
 	before = kslab_slub_debug_errors();
 	capture_start();
@@ -339,15 +353,7 @@ static void test_hardened_corruption_alloc(void **state)
 	unsigned long before;
 
 	(void)state;
-	boot_with("kslab.freelist_hardened=1", seed);
-	s = kmem_cache_create("harden_dbg", 64, 0,
-			      SLAB_CONSISTENCY_CHECKS | SLAB_NO_MERGE, NULL);
-	off = cache_info_of(s).offset;
-	a = kmem_cache_alloc(s, GFP_KERNEL);
-	b = kmem_cache_alloc(s, GFP_KERNEL);
-	c = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, b);
-	kmem_cache_free(s, a);
+	s = two_freed("kslab.freelist_hardened=1", &off, &a, &b, &c);
 	set_raw_word(a, off, (unsigned long)b);
 	before = kslab_slub_debug_errors();
 	capture_start();
@@ -365,18 +371,11 @@ static void test_plain_write_unnoticed(void **state)
 {
 	struct kmem_cache *s;
 	unsigned int off;
-	char *a, *b;
+	char *a, *b, *c;
 	unsigned long before;
 
 	(void)state;
-	boot_with("", seed);
-	s = kmem_cache_create("harden_dbg", 64, 0,
-			      SLAB_CONSISTENCY_CHECKS | SLAB_NO_MERGE, NULL);
-	off = cache_info_of(s).offset;
-	a = kmem_cache_alloc(s, GFP_KERNEL);
-	b = kmem_cache_alloc(s, GFP_KERNEL);
-	kmem_cache_free(s, b);
-	kmem_cache_free(s, a);
+	s = two_freed("", &off, &a, &b, &c);
 	assert_true(raw_word(a, off) == (unsigned long)b);
 	set_raw_word(a, off, (unsigned long)b);
 	before = kslab_slub_debug_errors();
