@@ -19,6 +19,12 @@
 #include "dma/dma_internal.h"
 #include "mm/fault_inject.h"
 
+static const struct ksl_param ksl_no_params[] = { { NULL, NULL } };
+
+static void ksl_no_config_reset(void)
+{
+}
+
 static int fault_init(void)
 {
 	ksl_fault_boot_apply();
@@ -52,6 +58,10 @@ static const struct ksl_layer ksl_layers[] = {
 	  ksl_harden_validate, ksl_harden_init, ksl_harden_shutdown },
 	{ "dma", ksl_dma_params, ksl_dma_config_reset, ksl_dma_validate,
 	  ksl_dma_init, ksl_dma_shutdown },
+	/* subsys_initcall: the memdup_user and msg_msg kmem_buckets (6.11
+	 * on), after every cache the boot makes itself */
+	{ "kmem buckets", ksl_no_params, ksl_no_config_reset, NULL,
+	  ksl_kmem_buckets_init, ksl_kmem_buckets_shutdown },
 };
 #define NR_LAYERS ARRAY_SIZE(ksl_layers)
 

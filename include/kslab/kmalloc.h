@@ -21,6 +21,7 @@
 #ifndef KSLAB_KMALLOC_H
 #define KSLAB_KMALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <kslab/types.h>
 #include <kslab/gfp.h>
@@ -171,6 +172,78 @@ static inline void *kcalloc_node(size_t n, size_t size, gfp_t flags, int node)
 	(void)node;
 	return kcalloc(n, size, flags);
 }
+
+/* ---- kmem_buckets (CONFIG_SLAB_BUCKETS, Linux 6.11 on) ------------------- */
+/*
+ * A set of kmalloc-sized caches of its own ("<name>-8" .. "<name>-8k",
+ * one per normal kmalloc cache, same sizes, never merged), for objects
+ * whose size and contents a user controls. kfree(), ksize() and
+ * krealloc() take their objects as any kmalloc object's (krealloc()
+ * moves a growing object to a plain kmalloc cache, as the kernel's).
+ * The boot makes the kernel's two: "memdup_user" and "msg_msg"
+ * (kslab_find_buckets()). Before 6.11 (kslab.kernel=6.1)
+ * kmem_buckets_create() returns ZERO_SIZE_PTR, as a kernel without
+ * CONFIG_SLAB_BUCKETS, and allocations through it (or through NULL)
+ * are kmalloc()s. A pointer that is no kmem_buckets is refused with a
+ * report (NULL returned); so is a NULL or empty name.
+ */
+typedef struct kmem_buckets kmem_buckets;
+
+KSLAB_API kmem_buckets *kmem_buckets_create(const char *name,
+					    slab_flags_t flags,
+					    unsigned int useroffset,
+					    unsigned int usersize,
+					    void (*ctor)(void *));
+KSLAB_API void *kmem_buckets_alloc(kmem_buckets *b, size_t size, gfp_t flags);
+/* kvmalloc() through b: kslab has no vmalloc, so large ones are pages */
+KSLAB_API void *kmem_buckets_valloc(kmem_buckets *b, size_t size, gfp_t flags);
+/* caller: the call site recorded (slub_debug U), 0 for ours */
+KSLAB_API void *__kmem_buckets_alloc(kmem_buckets *b, size_t size, gfp_t flags,
+				     unsigned long caller);
+/* the call site recorded is the caller of the function using it */
+#define kmem_buckets_alloc_track_caller(b, size, flags) \
+	__kmem_buckets_alloc((b), (size), (flags),      \
+			     (unsigned long)__builtin_return_address(0))
+/* kslab: the cache kmem_buckets_alloc(b, size, ...) uses, or NULL (0,
+ * above the caches) */
+KSLAB_API struct kmem_cache *kslab_buckets_slab(kmem_buckets *b, size_t size);
+/* kslab: the newest set created under name, or NULL */
+KSLAB_API kmem_buckets *kslab_find_buckets(const char *name);
+
+#ifndef MAX_ERRNO
+#define MAX_ERRNO 4095
+static inline void *ERR_PTR(long error)
+{
+	return (void *)error;
+}
+
+static inline long PTR_ERR(const void *ptr)
+{
+	return (long)ptr;
+}
+
+static inline bool IS_ERR(const void *ptr)
+{
+	return (unsigned long)ptr >= (unsigned long)-MAX_ERRNO;
+}
+
+static inline bool IS_ERR_OR_NULL(const void *ptr)
+{
+	return !ptr || IS_ERR(ptr);
+}
+#endif
+
+/*
+ * mm/util.c's copies of user memory (any memory here; a NULL source with
+ * bytes to copy is a fault), ERR_PTR(-EFAULT / -EINVAL / -ENOMEM) on
+ * failure: memdup_user(), vmemdup_user() and strndup_user() (at most n
+ * bytes with the NUL) from the memdup_user buckets (6.11 on),
+ * memdup_user_nul() from kmalloc, as the kernel's. kfree() them.
+ */
+KSLAB_API void *memdup_user(const void *src, size_t len);
+KSLAB_API void *vmemdup_user(const void *src, size_t len);
+KSLAB_API char *strndup_user(const char *s, long n);
+KSLAB_API void *memdup_user_nul(const void *src, size_t len);
 
 /* ---- the booted policy, for tools and tests ------------------------------ */
 struct kslab_kmalloc_info {

@@ -49,7 +49,12 @@ kmalloc_from(struct kmem_cache *s, gfp_t flags, size_t size,
 	return ksl_cache_alloc_caller(s, flags, caller);
 }
 
-static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
+/*
+ * __do_kmalloc_node(): b is a kmem_buckets table (kmalloc_buckets.c),
+ * which serves every gfp type, or NULL for the table of the flags' type
+ */
+void *ksl_kmalloc_buckets(size_t size, struct kmem_cache *const *b, gfp_t flags,
+			  unsigned long caller)
 {
 	unsigned int idx;
 
@@ -62,7 +67,14 @@ static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
 		return ksl_kmalloc_large(size, flags, caller);
 	}
 	idx = ksl_kmalloc_index(size);
+	if (b && likely(b[idx]))
+		return kmalloc_from(b[idx], flags, size, caller);
 	return kmalloc_from(ksl_kmalloc_cache(idx, flags), flags, size, caller);
+}
+
+static void *do_kmalloc(size_t size, gfp_t flags, unsigned long caller)
+{
+	return ksl_kmalloc_buckets(size, NULL, flags, caller);
 }
 
 /* the slab of a normal kmalloc cache, when that is all a request needs */

@@ -143,8 +143,9 @@ static bool rule_odd_sizes_first(void)
 	return !ksl_kernel_before(6, 5);
 }
 
-/* the kmalloc_buckets cache (CONFIG_SLAB_BUCKETS): from 6.11 */
-static bool rule_buckets(void)
+/* CONFIG_SLAB_BUCKETS: the kmalloc_buckets cache and kmem_buckets_create()
+ * (kmalloc_buckets.c), from 6.11 */
+bool ksl_kmalloc_rule_buckets(void)
 {
 	return !ksl_kernel_before(6, 11);
 }
@@ -337,7 +338,7 @@ int ksl_kmalloc_init(void)
 	 * pointer per index up to KMALLOC_SHIFT_HIGH), made once the kmalloc
 	 * array is usable, unmergeable; 112 bytes with 4 KiB pages.
 	 */
-	if (rule_buckets()) {
+	if (ksl_kmalloc_rule_buckets()) {
 		ksl_kmem_buckets_cache =
 			kmem_cache_create("kmalloc_buckets",
 					  (ksl_kmalloc.shift_high + 1) *

@@ -75,6 +75,14 @@ static inline struct kmem_cache *ksl_kmalloc_cache(unsigned int index,
 				 [index];
 }
 
+/* CONFIG_SLAB_BUCKETS (kmalloc_caches.c rule, kmalloc_buckets.c) */
+bool ksl_kmalloc_rule_buckets(void);
+int ksl_kmem_buckets_init(void);
+void ksl_kmem_buckets_shutdown(void);
+/* __do_kmalloc_node(): from the bucket table b, or (NULL) kmalloc's */
+void *ksl_kmalloc_buckets(size_t size, struct kmem_cache *const *b, gfp_t flags,
+			  unsigned long caller);
+
 /* `kslab show kmalloc` (kmalloc_show.c) */
 void ksl_show_kmalloc(FILE *out);
 
