@@ -9,7 +9,8 @@
  *
  * For every row of the machine's /sys/kernel/slab snapshot: a cache the
  * boot makes (kmalloc-*, dma-kmalloc-*, kmem_cache, kmem_cache_node,
- * kmalloc_buckets) is looked up, every other one is created as the row
+ * kmalloc_buckets, and from 6.11 memdup_user-* and msg_msg-*) is looked
+ * up, every other one is created as the row
  * describes (tools/trace/slabs_create.c; unique-id and named rows first,
  * then the names the kernel merged), and slab_size, order and
  * objs_per_slab must be the kernel's; each alias must merge into the
@@ -66,10 +67,15 @@ struct tally {
 	unsigned int rows, match, merge_rows, merged;
 };
 
-/* the caches a boot makes itself: kmalloc_caches[] and kmem_cache_init() */
+/*
+ * the caches a boot makes itself: kmalloc_caches[], kmem_cache_init() and
+ * (6.11 on) the kmem_buckets of mm/util.c and ipc/msgutil.c
+ */
 static bool boot_made(const char *name)
 {
 	return !strncmp(name, "kmalloc-", 8) ||
+	       !strncmp(name, "memdup_user-", 12) ||
+	       !strncmp(name, "msg_msg-", 8) ||
 	       !strncmp(name, "dma-kmalloc-", 12) ||
 	       !strcmp(name, "kmem_cache") ||
 	       !strcmp(name, "kmem_cache_node") ||
@@ -322,11 +328,15 @@ static void test_rule_boot_caches(void **state)
 	assert_int_equal(
 		cache_info_of(kslab_find_cache("kmem_cache")).object_size, 224);
 	assert_null(kslab_find_cache("kmalloc_buckets"));
+	assert_null(kslab_find_cache("memdup_user-8"));
+	assert_null(kslab_find_buckets("msg_msg"));
 	kslab_shutdown();
 	boot_kernel("arch=x86_64 mem=1G nr_cpus=2", "6.12");
 	assert_int_equal(cache_info_of(kslab_find_cache("kmalloc-96")).align,
 			 32);
 	assert_non_null(kslab_find_cache("kmalloc_buckets"));
+	assert_non_null(kslab_find_cache("memdup_user-8"));
+	assert_non_null(kslab_find_buckets("msg_msg"));
 	kslab_shutdown();
 	boot_kernel("arch=x86_64 mem=1G nr_cpus=2", "6.18");
 	assert_int_equal(
