@@ -80,8 +80,9 @@ struct replay_result {
 	uint64_t bytes_requested, bytes_allocated; /* over every allocation */
 	uint64_t kmalloc_objects, kmalloc_requested, kmalloc_allocated;
 	uint64_t packed_objects;
-	uint64_t sheaf_events; /* allocs and frees of caches with sheaves */
-	bool checked;	       /* bytes_alloc compared (every policy) */
+	uint64_t bucket_objects; /* kmallocs through kmem_buckets (6.11 on) */
+	uint64_t sheaf_events;	 /* allocs and frees of caches with sheaves */
+	bool checked;		 /* bytes_alloc compared (every policy) */
 	uint64_t bytes_alloc_mismatches; /* of kmalloc events */
 	/* bytes_alloc against the traced kernel's: events compared, and the
 	 * kmem_cache_alloc ones against s->size of the cache chosen */

@@ -158,6 +158,8 @@ static void print_summary(const struct replay_report *rep, FILE *f)
 		       ratio(r->kmalloc_allocated, r->kmalloc_requested)));
 	ROW("__GFP_PACKED objects",
 	    table_cell(t, "%llu", (unsigned long long)r->packed_objects));
+	ROW("kmem_buckets objects",
+	    table_cell(t, "%llu", (unsigned long long)r->bucket_objects));
 	print_conformance_rows(rep, t);
 	table_print(t, f, "");
 	table_free(t);
@@ -395,6 +397,7 @@ static void json_policy(const struct replay_report *rep, size_t i,
 	json_u64(j, "kmalloc_bytes_requested", r->kmalloc_requested);
 	json_u64(j, "kmalloc_bytes_allocated", r->kmalloc_allocated);
 	json_u64(j, "packed_objects", r->packed_objects);
+	json_u64(j, "kmem_buckets_objects", r->bucket_objects);
 	json_u64(j, "failed_allocations", r->failed_allocs);
 	json_conformance(rep, r, j);
 	json_arr_begin(j, "kmalloc_caches_at_peak");

@@ -5,7 +5,9 @@
  * recorded it, and measure slab memory (pages held by slabs x page size)
  * after every allocation.
  *
- *   kmalloc          kmalloc(bytes_req, gfp [| __GFP_PACKED at packed sites])
+ *   kmalloc          kmalloc(bytes_req, gfp [| __GFP_PACKED at packed sites]),
+ *                    or kmem_buckets_alloc() where the kernel's call site
+ *                    allocates from a kmem_buckets set (replay_buckets.c)
  *   kfree            kfree() of the object the pointer id stands for
  *   kmem_cache_alloc the named cache (named by trace_attrib when the
  *                    trace had no name=), created on first sight (geometry
@@ -30,6 +32,7 @@
 #include <string.h>
 #include <kslab/kslab.h>
 #include "replay/replay.h"
+#include "replay/replay_buckets.h"
 #include "replay/replay_dma.h"
 #include "replay/replay_pages.h"
 #include "replay/replay_peak.h"
@@ -58,8 +61,9 @@ struct replay_state {
 	unsigned int nr_sheaved;
 	struct replay_dma_state *dma; /* --dma, first pass only */
 	bool want_dma;
-	bool want_peak;		  /* the caches at the peak in one pass */
-	struct replay_peak *peak; /* when want_peak and booted */
+	bool want_peak;			/* the caches at the peak in one pass */
+	struct replay_peak *peak;	/* when want_peak and booted */
+	struct replay_buckets *buckets; /* once booted; NULL: none */
 };
 
 static bool has_sheaves(const struct replay_state *st,
@@ -77,13 +81,16 @@ static bool has_sheaves(const struct replay_state *st,
  * and tracks), or the pages of a large kmalloc.
  */
 static size_t kmalloc_slot(struct replay_state *st, size_t req, gfp_t gfp,
-			   size_t got)
+			   kmem_buckets *b, size_t got)
 {
 	struct kmem_cache *c;
 	struct kslab_cache_info ci;
 	size_t i;
 
-	if (!st->debug || !(c = kmalloc_slab(req, gfp)))
+	if (!st->debug)
+		return got;
+	c = b ? kslab_buckets_slab(b, req) : kmalloc_slab(req, gfp);
+	if (!c)
 		return got;
 	for (i = 0; i < 64 && st->slot[i].c; i++)
 		if (st->slot[i].c == c)
@@ -177,21 +184,27 @@ static void play_kmalloc(struct replay_state *st, const struct trace_event *ev)
 	gfp_t gfp = ev->gfp;
 	uint32_t func = st->s->sites[ev->site].func;
 	struct replay_site_row *site = &st->sites[ev->site];
+	kmem_buckets *b = replay_buckets_of(st->buckets, st->s, ev->site);
 	size_t got;
 	void *p;
 
-	if (st->packed_site && st->packed_site[func]) {
-		gfp |= __GFP_PACKED;
-		st->r->packed_objects++;
+	if (b) {
+		p = kmem_buckets_alloc(b, ev->bytes_req, gfp | __GFP_NOWARN);
+		st->r->bucket_objects += p != NULL;
+	} else {
+		if (st->packed_site && st->packed_site[func]) {
+			gfp |= __GFP_PACKED;
+			st->r->packed_objects++;
+		}
+		p = kmalloc(ev->bytes_req, gfp | __GFP_NOWARN);
 	}
-	p = kmalloc(ev->bytes_req, gfp | __GFP_NOWARN);
 	if (!p) {
 		st->r->failed_allocs++;
 		return;
 	}
 	got = ksize(p);
 	st->r->kmalloc_checked++;
-	if (kmalloc_slot(st, ev->bytes_req, gfp, got) != ev->bytes_alloc)
+	if (kmalloc_slot(st, ev->bytes_req, gfp, b, got) != ev->bytes_alloc)
 		st->r->bytes_alloc_mismatches++;
 	st->r->kmalloc_objects++;
 	st->r->kmalloc_requested += ev->bytes_req;
@@ -446,6 +459,8 @@ static void state_free(struct replay_state *st)
 {
 	replay_peak_free(st->peak);
 	st->peak = NULL;
+	replay_buckets_free(st->buckets);
+	st->buckets = NULL;
 	free(st->obj);
 	free(st->objcache);
 	free(st->req);
@@ -496,6 +511,8 @@ static int play_range(struct replay_state *st, uint64_t upto)
 		dma_begin(st);
 	if (st->want_peak)
 		st->peak = replay_peak_new();
+	replay_buckets_free(st->buckets);
+	st->buckets = replay_buckets_new(st->s);
 	if (upto > st->s->nr)
 		upto = st->s->nr;
 	for (uint64_t i = 0; i < upto; i++) {
