@@ -227,25 +227,29 @@ struct kmem_cache *kslab_buckets_slab(kmem_buckets *b, size_t size)
 
 /* ---- the kernel's users, and the boot's two sets ------------------------ */
 
-static kmem_buckets *user_buckets, *msg_buckets;
+/* mm/util.c's; ipc/msgutil.c's msg_buckets has no user here but
+ * kslab_find_buckets("msg_msg") (kslab replay's alloc_msg events) */
+static kmem_buckets *user_buckets;
 
+/*
+ * The initcalls return 0 whatever happens: a set that could not be made
+ * stays NULL (reported by kmem_buckets_create()), and its users then
+ * allocate with plain kmalloc(), as kmem_buckets_alloc(NULL, ...) does.
+ */
 int ksl_kmem_buckets_init(void)
 {
 	if (!ksl_kmalloc_rule_buckets())
 		return 0;
 	user_buckets = kmem_buckets_create("memdup_user", 0, 0, INT_MAX, NULL);
-	if (!user_buckets)
-		return -ENOMEM;
-	msg_buckets = kmem_buckets_create("msg_msg", SLAB_ACCOUNT, MSG_MSG_SIZE,
-					  ksl_mm.page_size - MSG_MSG_SIZE,
-					  NULL);
-	return msg_buckets ? 0 : -ENOMEM;
+	kmem_buckets_create("msg_msg", SLAB_ACCOUNT, MSG_MSG_SIZE,
+			    ksl_mm.page_size - MSG_MSG_SIZE, NULL);
+	return 0;
 }
 
 void ksl_kmem_buckets_shutdown(void)
 {
 	/* the caches and the sets go with the slab layer */
-	user_buckets = msg_buckets = NULL;
+	user_buckets = NULL;
 	pthread_mutex_lock(&named_lock);
 	nr_named = 0;
 	pthread_mutex_unlock(&named_lock);
