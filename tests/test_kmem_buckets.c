@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <kslab/kslab.h>
 #include "helpers/capture.h"
@@ -512,6 +513,68 @@ static void test_none_before_6_11(void **state)
 	kslab_shutdown();
 }
 
+/* ---- kslab replay --------------------------------------------------------- */
+
+#define EV \
+	"  t-1 [000] ..... 1.%06u: kmalloc: call_site=%s ptr=ffff0000%08x bytes_req=%u bytes_alloc=%u gfp_flags=%s node=-1 accounted=%s\n"
+
+/*
+ * Which kmalloc events of a trace go through a set: by the call site's
+ * function, as the kernel's source allocates. alloc_msg's first site is
+ * its struct msg_msg (msg_msg buckets), its other one a segment
+ * (kmalloc); strndup_user (a compiler suffix too) and memdup_user are the
+ * memdup_user buckets; anything else, and every event under 6.1, kmalloc.
+ */
+static void test_replay_sites(void **state)
+{
+	static const struct {
+		const char *site, *gfp, *acc;
+		unsigned int req, alloc;
+	} ev[] = {
+		{ "alloc_msg+0x40/0x130", "GFP_KERNEL_ACCOUNT", "true", 4096,
+		  4096 },
+		{ "alloc_msg+0xa8/0x130", "GFP_KERNEL_ACCOUNT", "true", 108,
+		  128 },
+		{ "alloc_msg+0x40/0x130", "GFP_KERNEL_ACCOUNT", "true", 100,
+		  128 },
+		{ "strndup_user.part.0+0x5c/0xa0", "GFP_USER|__GFP_NOWARN",
+		  "false", 9, 16 },
+		{ "memdup_user+0x30/0x90", "GFP_USER|__GFP_NOWARN", "false",
+		  300, 512 },
+		{ "memdup_user_nul+0x30/0x90", "GFP_KERNEL", "false", 9, 16 },
+		{ "alloc_msgs+0x30/0x90", "GFP_KERNEL", "false", 9, 16 },
+	};
+	char path[] = "/tmp/kslab-buckets-XXXXXX", args[256];
+	int status, fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	char *out;
+
+	(void)state;
+	assert_non_null(f);
+	for (unsigned int i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		fprintf(f, EV, i, ev[i].site, 0x1000 * (i + 1), ev[i].req,
+			ev[i].alloc, ev[i].gfp, ev[i].acc);
+	fclose(f);
+	snprintf(args, sizeof(args),
+		 "%s --policy x86_64 --kernel-version 6.12 --format json "
+		 "--sites 0",
+		 path);
+	out = run_replay(args, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "\"kmem_buckets_objects\": 4"));
+	assert_non_null(strstr(out, "\"bytes_alloc_mismatches\": 0"));
+	free(out);
+	snprintf(args, sizeof(args),
+		 "%s --policy x86_64 --kernel-version 6.1 --format json "
+		 "--sites 0",
+		 path);
+	out = run_replay(args, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "\"kmem_buckets_objects\": 0"));
+	free(out);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +594,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_memdup_user, shutdown_teardown),
 		cmocka_unit_test_teardown(test_none_before_6_11,
 					  shutdown_teardown),
+		cmocka_unit_test(test_replay_sites),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
