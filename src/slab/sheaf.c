@@ -186,10 +186,8 @@ static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
 		last = c->last_local;
 		j = push_run(s, p, i, nr, (const char *)last->base, last->span,
 			     &last->local_free);
-		if (j == i) {
-			ksl_slab_free_in(s, NULL, p[i], _RET_IP_);
-			return i + 1;
-		}
+		if (j == i)
+			return ksl_slab_free_run_in(s, p, i, nr, _RET_IP_);
 		last->local_nr += j - i;
 		i = j;
 	}

@@ -434,6 +434,112 @@ checked:
 	ksl_slab_free_checked(s, obj, caller);
 }
 
+/* a full slab just frozen for this CPU (in its section, left here): p[i]
+ * its first local free (put_cpu_partial()), p[i + 1..n) after it */
+static unsigned int run_to_cpu_partial(struct kmem_cache *s, struct slab *slab,
+				       void **p, unsigned int i, unsigned int n)
+{
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
+
+	ksl_kasan_free(p[i]);
+	if (unlikely(h.c->nr_partial >= s->cpu_partial_slabs)) {
+		put_cpu_partial_flush(s, &h, slab, p[i]);
+		return i + 1;
+	}
+	link_cpu_partial(s, h.c, slab, p[i]);
+	for (unsigned int k = i + 1; k < n; k++) {
+		ksl_kasan_free(p[k]);
+		ksl_push_local(s, slab, p[k]);
+	}
+	/* the CPU-partial slab last freed into */
+	h.c->last_local = slab;
+	ksl_release_cpu(&h);
+	return n;
+}
+
+/*
+ * A sheaf's objects p[i..nr) going back to the slabs (in the owner's
+ * section, left here), p[i] in neither the active slab nor c->last_local:
+ * p[i] and the objects after it in the same slab, when that slab is
+ * another CPU's or node-partial and keeps an object in use, go back with
+ * one CAS of slab->fstate, linked into a detached freelist first (6.18's
+ * build_detached_freelist() and do_slab_free() of cnt objects); the
+ * double-free test of each is the one-by-one free's (not the head of the
+ * list it goes onto). Anything else: p[i] alone, by ksl_slab_free_in().
+ * Returns the index after the last object freed.
+ */
+unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
+				  unsigned int i, unsigned int nr,
+				  unsigned long caller)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	void *obj = p[i], *prev = obj;
+	struct slab *slab = ksl_slab_of_fast(obj);
+	unsigned int n, cnt, idx;
+	unsigned long off;
+	uint64_t w;
+
+	if (unlikely(!slab || slab->slab_cache != s || s->nocpu) ||
+	    __atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
+		    ksl_tls.cpu + 1 ||
+	    slab == ksl_this_cpu_slab(s)->slab)
+		goto one;
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
+		goto one;
+	for (n = i + 1; n < nr; n++) {
+		void *next = p[n];
+		unsigned long o =
+			(unsigned long)((char *)next - (char *)slab->base);
+
+		if (o >= slab->span || !obj_aligned(s, o) || next == prev)
+			break;
+		prev = next;
+	}
+	cnt = n - i;
+	if (cnt == 1)
+		goto one;
+	idx = (unsigned int)obj_index(s, off) + 1;
+	w = fs_load(slab);
+	for (;;) {
+		unsigned int head = FS_HEAD(w);
+
+		if (FS_STATE(w) == SLAB_FULL) {
+			/* frozen for this CPU: the run onto its local list */
+			if (head || !FS_INUSE(w) || !s->cpu_partial_slabs)
+				goto one;
+			if (fs_cas(slab, &w,
+				   fs_make(0, FS_INUSE(w), SLAB_FROZEN)))
+				return run_to_cpu_partial(s, slab, p, i, n);
+			continue;
+		}
+		if (FS_INUSE(w) < 3 || head == idx)
+			goto one;
+		/* the slab's last object in use goes alone (a list change) */
+		if (FS_INUSE(w) <= cnt) {
+			cnt = FS_INUSE(w) - 1;
+			n = i + cnt;
+			prev = p[n - 1];
+		}
+		/* the run's objects linked in order, the last one to the
+		 * slab's free list */
+		for (unsigned int k = i; k + 1 < n; k++) {
+			ksl_kasan_free(p[k]);
+			set_fp(s, p[k], p[k + 1]);
+		}
+		ksl_kasan_free(prev);
+		set_fp(s, prev, idx_to_obj(s, slab, head));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)cnt << 16) - head + idx)))
+			break;
+	}
+	ksl_own_leave(own);
+	return n;
+one:
+	ksl_slab_free_in(s, NULL, obj, caller);
+	return i + 1;
+}
+
 /* ---- the API ------------------------------------------------------------ */
 
 static __attribute__((always_inline)) inline void
