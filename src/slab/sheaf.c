@@ -95,18 +95,23 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		return 0;
 	}
 	while (i < nr) {
+		/* the list head, the key and the offset in registers: p[]
+		 * and the objects' free pointers may alias c->freelist and
+		 * s as far as C knows */
+		unsigned long key = s->random;
+		unsigned int offset = s->offset;
+		void **q = p + i, **end = p + nr;
 		void *obj;
 
 		ksl_hold_cpu(s, &h);
-		/* the list head in a register: p[] and the objects' free
-		 * pointers may alias c->freelist as far as C knows */
 		obj = h.c->freelist;
-		for (unsigned int offset = s->offset; i < nr && obj; i++) {
-			p[i] = obj;
-			obj = take_fp(obj, offset, s->random);
+		while (q < end && obj) {
+			*q++ = obj;
+			obj = take_fp(obj, offset, key);
 		}
 		h.c->freelist = obj;
 		ksl_release_cpu(&h);
+		i = (unsigned int)(q - p);
 		if (i == nr)
 			break;
 		p[i] = ksl_slab_alloc_classic(s, gfp, _RET_IP_);
