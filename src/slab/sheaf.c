@@ -134,22 +134,23 @@ static inline ksl_no_asan void put_fp(void *obj, unsigned int offset, void *fp,
 }
 
 /*
- * p[i..nr) pushed onto *list while they are object starts of the slab at
- * base (span bytes; ksl_push_if_in()'s tests, with the list head, the
- * free pointer offset and the magic kept in registers): the index of the
- * first that is not.
+ * The objects from q on (to end) pushed onto *list while they are object
+ * starts of the slab at base (span bytes; ksl_push_if_in()'s tests, with
+ * the list head, the free pointer offset and the magic kept in
+ * registers): where the first that is not is.
  */
-static __attribute__((always_inline)) inline unsigned int
-push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
-	 const char *base, unsigned long span, void **list)
+static __attribute__((always_inline)) inline void **
+push_run(const struct kmem_cache *s, void **q, void **end, const char *base,
+	 unsigned long span, void **list)
 {
 	uint64_t magic = s->div_magic;
 	unsigned long key = s->random;
-	unsigned int offset = s->offset, first = i;
+	unsigned int offset = s->offset;
+	void **first = q;
 	void *head = *list;
 
-	for (; i < nr; i++) {
-		void *obj = p[i];
+	for (; q < end; q++) {
+		void *obj = *q;
 		unsigned long off = (unsigned long)((char *)obj - base);
 
 		ksl_kasan_free(obj);
@@ -159,21 +160,22 @@ push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
 		head = obj;
 	}
 	/* nothing pushed: no store (list may be the shared ksl_no_slab's) */
-	if (i != first)
+	if (q != first)
 		*list = head;
-	return i;
+	return q;
 }
 
 /*
  * p[i..nr) through the CPU slab, in one owner's section while they go to
  * the active slab or the last one freed into (ksl_slab_free_held()'s
- * tests); the first that does not takes ksl_slab_free_in(), which leaves
- * the section. Returns the index after the last object freed.
+ * tests); the first that does not takes ksl_slab_free_run_in(), which
+ * leaves the section. Returns the index after the last object freed.
  */
 static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
 					unsigned int nr, void **p)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
+	void **q = p + i, **end = p + nr;
 	struct kmem_cache_cpu *c;
 
 	if (unlikely(!ksl_own_enter(own))) {
@@ -181,20 +183,23 @@ static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
 		return i + 1;
 	}
 	c = ksl_this_cpu_slab(s);
-	while (i < nr) {
+	for (;;) {
 		struct slab *last;
-		unsigned int j;
+		void **r;
 
-		i = push_run(s, p, i, nr, c->base, c->span, &c->freelist);
-		if (i == nr)
+		q = push_run(s, q, end, c->base, c->span, &c->freelist);
+		if (q == end)
 			break;
 		last = c->last_local;
-		j = push_run(s, p, i, nr, (const char *)last->base, last->span,
+		r = push_run(s, q, end, (const char *)last->base, last->span,
 			     &last->local_free);
-		if (j == i)
-			return ksl_slab_free_run_in(s, p, i, nr, _RET_IP_);
-		last->local_nr += j - i;
-		i = j;
+		if (r == q)
+			return ksl_slab_free_run_in(s, p, (unsigned int)(q - p),
+						    nr, _RET_IP_);
+		last->local_nr += (unsigned int)(r - q);
+		q = r;
+		if (q == end)
+			break;
 	}
 	ksl_own_leave(own);
 	return nr;
