@@ -479,8 +479,11 @@ unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
 	unsigned long off;
 	uint64_t w;
 
-	if (unlikely(!slab || slab->slab_cache != s || s->nocpu) ||
-	    __atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
+	if (unlikely(!slab || slab->slab_cache != s || s->nocpu)) {
+		slab = NULL; /* the full lookup, and its report */
+		goto one;
+	}
+	if (__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
 		    ksl_tls.cpu + 1 ||
 	    slab == ksl_this_cpu_slab(s)->slab)
 		goto one;
@@ -536,7 +539,8 @@ unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
 	ksl_own_leave(own);
 	return n;
 one:
-	ksl_slab_free_in(s, NULL, obj, caller);
+	/* slab: a slab of s, still to be checked for obj */
+	ksl_slab_free_in(s, slab, obj, caller);
 	return i + 1;
 }
 
