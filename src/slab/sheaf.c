@@ -261,10 +261,13 @@ void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
 	sheaf->size = 0;
 }
 
+/* the held CPU's sheaves: the same byte offset as its kmem_cache_cpu */
 static struct slub_percpu_sheaves *pcs_of(struct kmem_cache *s,
 					  const struct ksl_cpu_hold *h)
 {
-	return &s->cpu_sheaves[cpu_of(s, h->c)];
+	return (struct slub_percpu_sheaves *)((char *)s->cpu_sheaves +
+					      ((char *)h->c -
+					       (char *)s->cpu_slab));
 }
 
 /*
