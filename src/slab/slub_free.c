@@ -434,8 +434,29 @@ checked:
 	ksl_slab_free_checked(s, obj, caller);
 }
 
-/* a full slab just frozen for this CPU (in its section, left here): p[i]
- * its first local free (put_cpu_partial()), p[i + 1..n) after it */
+/*
+ * p[0..n) linked in order, each object's free pointer to the next and the
+ * last one's to tail (build_detached_freelist()'s order: the first object
+ * is the list's head), with the key and the offset in registers
+ * (poisoned under ASan once freed).
+ */
+static ksl_no_asan void link_run(const struct kmem_cache *s, void **p,
+				 unsigned int n, void *tail)
+{
+	unsigned long key = s->random;
+	unsigned int offset = s->offset;
+
+	for (unsigned int k = 0; k < n; k++) {
+		void *next = k + 1 < n ? p[k + 1] : tail;
+
+		ksl_kasan_free(p[k]);
+		*(unsigned long *)((char *)p[k] + offset) =
+			(unsigned long)next ^ key;
+	}
+}
+
+/* a full slab just frozen for this CPU (in its section, left here): the
+ * run p[i..n) its local list (put_cpu_partial()) */
 static unsigned int run_to_cpu_partial(struct kmem_cache *s, struct slab *slab,
 				       void **p, unsigned int i, unsigned int n)
 {
@@ -447,10 +468,8 @@ static unsigned int run_to_cpu_partial(struct kmem_cache *s, struct slab *slab,
 		return i + 1;
 	}
 	link_cpu_partial(s, h.c, slab, p[i]);
-	for (unsigned int k = i + 1; k < n; k++) {
-		ksl_kasan_free(p[k]);
-		ksl_push_local(s, slab, p[k]);
-	}
+	link_run(s, p + i, n - i, NULL);
+	slab->local_nr = n - i;
 	/* the CPU-partial slab last freed into */
 	h.c->last_local = slab;
 	ksl_release_cpu(&h);
@@ -522,16 +541,10 @@ unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
 		if (FS_INUSE(w) <= cnt) {
 			cnt = FS_INUSE(w) - 1;
 			n = i + cnt;
-			prev = p[n - 1];
 		}
 		/* the run's objects linked in order, the last one to the
 		 * slab's free list */
-		for (unsigned int k = i; k + 1 < n; k++) {
-			ksl_kasan_free(p[k]);
-			set_fp(s, p[k], p[k + 1]);
-		}
-		ksl_kasan_free(prev);
-		set_fp(s, prev, idx_to_obj(s, slab, head));
+		link_run(s, p + i, n - i, idx_to_obj(s, slab, head));
 		if (likely(fs_cas(slab, &w,
 				  w - ((uint64_t)cnt << 16) - head + idx)))
 			break;
