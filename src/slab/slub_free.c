@@ -20,6 +20,11 @@
  *                      emptied node-partial slab needs list_lock
  *                      (free_slow_locked)
  *
+ *   a flushed sheaf (sheaf.c) --> ksl_slab_free_run_in(): each run of
+ *     objects of one slab that is not the CPU's goes with one CAS, or, a
+ *     full slab, frozen for the CPU with the run as its local list
+ *     (6.18's __kmem_cache_free_bulk(), build_detached_freelist())
+ *
  * A slab's free objects are in one of three lists: c->freelist (its CPU's
  * while it is active), slab->local_free (its CPU's while it is on the
  * CPU's partial list) and the slab's own freelist in slab->fstate (every
