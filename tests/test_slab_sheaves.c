@@ -230,6 +230,50 @@ static void test_flush_runs_to_slabs(void **state)
 	kslab_shutdown();
 }
 
+/*
+ * A double free that only the flush can see: the object is already free
+ * in its slab (a shrink flushed it there) when it is freed into a sheaf
+ * again; the next flush reports it and leaves the slab's list alone.
+ */
+static void test_flush_reports_double_free(void **state)
+{
+	enum { N = 200 };
+	static void *v[N], *w[N];
+	struct kmem_cache *s;
+	const char *log;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-flush-df", 64, 0);
+	for (int k = 0; k < N; k++)
+		assert_non_null(v[k] = kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_free(s, v[100]);
+	kmem_cache_shrink(s); /* v[100] on its slab's free list */
+	assert_int_equal(cache_info_of(s).active_objs, N - 1);
+	capture_start();
+	kmem_cache_free(s, v[100]);
+	kmem_cache_shrink(s);
+	log = capture_stop();
+	assert_non_null(strstr(log, "double free"));
+	assert_int_equal(cache_info_of(s).active_objs, N - 1);
+	/* handed out once: every allocation a distinct object */
+	for (int k = 0; k < N; k++) {
+		assert_non_null(w[k] = kmem_cache_alloc(s, GFP_KERNEL));
+		*(int *)w[k] = k;
+	}
+	for (int k = 0; k < N; k++)
+		assert_int_equal(*(int *)w[k], k);
+	for (int k = 0; k < N; k++) {
+		if (k != 100)
+			kmem_cache_free(s, v[k]);
+		kmem_cache_free(s, w[k]);
+	}
+	kmem_cache_shrink(s);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
 static void test_destroy_with_live_object(void **state)
 {
 	struct kmem_cache *s;
@@ -721,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_free_through_sheaves),
 		cmocka_unit_test(test_many_objects_spill_to_barn),
 		cmocka_unit_test(test_flush_runs_to_slabs),
+		cmocka_unit_test(test_flush_reports_double_free),
 		cmocka_unit_test(test_destroy_with_live_object),
 		cmocka_unit_test(test_barn_exchange_between_cpus),
 		cmocka_unit_test(test_prefill_under_memory_pressure),
