@@ -42,6 +42,7 @@ static void same_line(const struct trace_line *a, const struct trace_line *b)
 	assert_int_equal(a->ts_ns, b->ts_ns);
 	same_text(&a->site_func, &b->site_func);
 	assert_int_equal(a->site_off, b->site_off);
+	same_text(&a->site_text, &b->site_text);
 	assert_int_equal(a->ptr, b->ptr);
 	assert_int_equal(a->ptr_null, b->ptr_null);
 	assert_int_equal(a->bytes_req, b->bytes_req);

@@ -52,6 +52,21 @@ const char *trace_input_error(const struct trace_input *in);
  * TRACE_INPUT_MAX_LINE is an error.
  */
 char *trace_input_block(struct trace_input *in, size_t want, size_t *len);
+/*
+ * Instead of copies: a plain regular file mapped into memory, to be read
+ * in place by trace_input_map_block() (not mixed with the calls above).
+ * 0 when mapped; -1 when this input cannot be (compressed, a pipe,
+ * standard input, empty; the calls above still work).
+ */
+int trace_input_map(struct trace_input *in);
+/*
+ * The mapped file's next block of whole lines, as trace_input_block()
+ * cuts them but read-only and in place (no NUL after it; valid until
+ * trace_input_close()). NULL at the end, or after a line longer than
+ * TRACE_INPUT_MAX_LINE (an error; the block before it is handed out).
+ */
+const char *trace_input_map_block(struct trace_input *in, size_t want,
+				  size_t *len);
 /* Lines returned so far: the number of the last one. */
 uint64_t trace_input_lineno(const struct trace_input *in);
 /* Bytes read from the file so far (compressed size), for progress. */

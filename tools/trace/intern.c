@@ -97,6 +97,38 @@ static int strtab_rehash(struct strtab *t, uint32_t nr_slots)
 	return 0;
 }
 
+/* !memcmp(a, b, n), a word at a time: the strings are short */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8); /* the last eight, overlapping */
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return 0;
+	return 1;
+}
+
 static uint32_t strtab_lookup(const struct strtab *t, const char *text,
 			      size_t len, uint32_t *slot)
 {
@@ -105,7 +137,7 @@ static uint32_t strtab_lookup(const struct strtab *t, const char *text,
 
 	while ((id = t->slots[h])) {
 		if (t->len[id] == len &&
-		    !memcmp(t->arena + t->off[id], text, len))
+		    same_bytes(t->arena + t->off[id], text, len))
 			break;
 		h = (h + 1) & (t->nr_slots - 1);
 	}
@@ -232,6 +264,17 @@ static uint32_t idmap_slot(const struct idmap *m, uint64_t key)
 	while (m->ids[h] && m->keys[h] != key)
 		h = (h + 1) & (m->nr_slots - 1);
 	return h;
+}
+
+void idmap_prefetch(const struct idmap *m, uint64_t key)
+{
+	uint32_t h;
+
+	if (!m->nr_slots)
+		return;
+	h = (uint32_t)mix64(key) & (m->nr_slots - 1);
+	__builtin_prefetch(&m->ids[h]);
+	__builtin_prefetch(&m->keys[h]);
 }
 
 uint32_t idmap_find(const struct idmap *m, uint64_t key)

@@ -47,6 +47,8 @@ void idmap_clear(struct idmap *m);
 /* The id of key, added when new (*added set to 1); 0 when out of memory. */
 uint32_t idmap_intern(struct idmap *m, uint64_t key, int *added);
 uint32_t idmap_find(const struct idmap *m, uint64_t key);
+/* Start loading the slot of key (a lookup soon after will not wait). */
+void idmap_prefetch(const struct idmap *m, uint64_t key);
 
 /* A hash of a byte string (8 bytes a step), the one both tables use. */
 uint64_t intern_hash(const char *s, size_t len);

@@ -335,6 +335,8 @@ int trace_parse_site(const char *v, size_t n, struct trace_line *out)
 	const char *plus = memrchr(v, '+', n);
 
 	out->site_off = 0;
+	out->site_text.p = v;
+	out->site_text.len = (uint32_t)n;
 	if (plus && plus > v && plus + 1 < v + n) {
 		const char *slash = memchr(plus, '/', (size_t)(v + n - plus));
 		const char *oe = slash ? slash : v + n;

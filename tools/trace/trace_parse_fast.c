@@ -315,6 +315,8 @@ static inline int site(const char *v, size_t n, struct trace_line *out)
 		return -1;
 	out->site_func.p = v;
 	out->site_func.len = (uint32_t)(plus - v);
+	out->site_text.p = v;
+	out->site_text.len = (uint32_t)n;
 	return 0;
 }
 
