@@ -321,104 +321,145 @@ static inline int site(const char *v, size_t n, struct trace_line *out)
 }
 
 /*
+ * The values, each from v (just after its key's '=') to the first ' '
+ * or the end (*next), as parse_field() in trace_parse.c reads them:
+ * 0, or -1 for a value it calls bad (the slow path then says why).
+ */
+static inline int v_site(const char *v, const char *end, struct trace_line *out,
+			 const char **next)
+{
+	*next = blank_after(v, end);
+	return site(v, (size_t)(*next - v), out);
+}
+
+static inline int v_ptr(const char *v, const char *end, struct trace_line *out,
+			const char **next)
+{
+#ifdef __SSE2__
+	/* parse_ptr() of a plain 16-digit pointer: no blank in it */
+	if (end - v >= 16 && (end - v == 16 || v[16] == ' ') &&
+	    !hex16(v, &out->ptr)) {
+		*next = v + 16;
+		out->ptr_null = !out->ptr;
+		return 0;
+	}
+#endif
+	*next = blank_after(v, end);
+	return trace_parse_ptr(v, (size_t)(*next - v), out);
+}
+
+static inline int v_name(const char *v, const char *end, struct trace_line *out,
+			 const char **next)
+{
+	*next = blank_after(v, end);
+	out->name.p = v;
+	out->name.len = (uint32_t)(*next - v);
+	return *next > v ? 0 : -1;
+}
+
+static inline int v_dec(const char *v, const char *end, uint64_t *x,
+			const char **next)
+{
+	*next = blank_after(v, end);
+	return dec(v, (size_t)(*next - v), end, x);
+}
+
+static inline int v_gfp(const char *v, const char *end, struct trace_line *out,
+			const char **next)
+{
+	*next = blank_after(v, end);
+	return trace_parse_gfp(v, (size_t)(*next - v), &out->gfp);
+}
+
+static inline int v_node(const char *v, const char *end, struct trace_line *out,
+			 const char **next)
+{
+	size_t n;
+
+	*next = blank_after(v, end);
+	n = (size_t)(*next - v);
+	if (n == 2 && v[0] == '-' && v[1] == '1') {
+		out->node = -1;
+		return 0;
+	}
+	return trace_parse_node(v, n, &out->node);
+}
+
+static inline int v_acct(const char *v, const char *end, struct trace_line *out,
+			 const char **next)
+{
+	size_t n;
+
+	*next = blank_after(v, end);
+	n = (size_t)(*next - v);
+	if (n == 4 && !memcmp(v, "true", 4))
+		out->accounted = 1;
+	else if (n == 5 && !memcmp(v, "false", 5))
+		out->accounted = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* a value's bit, or -1 when bad */
+#define BIT(call, bit) ((call) ? -1 : (int)(bit))
+
+/*
  * The key=value at tok: the key's F_ bit, 0 for another key (skipped,
- * as parse_body() skips it), -1 to decline (a bad value: the slow path
- * says why). *next: the blank ending the value, or end.
+ * as parse_body() skips it), -1 to decline. *next: the blank ending the
+ * value, or end.
  */
 static inline int field(const char *tok, const char *end,
 			struct trace_line *out, const char **next)
 {
-	const char *v;
-	size_t n;
-
 	switch (tok[0]) {
 	case 'c':
-		if (!KEY_IS("call_site"))
-			break;
-		v = tok + 10;
-		*next = blank_after(v, end);
-		return site(v, (size_t)(*next - v), out) ? -1 : (int)F_SITE;
+		if (KEY_IS("call_site"))
+			return BIT(v_site(tok + 10, end, out, next), F_SITE);
+		break;
 	case 'p':
-		if (!KEY_IS("ptr"))
-			break;
-		v = tok + 4;
-#ifdef __SSE2__
-		/* parse_ptr() of a plain 16-digit pointer: no blank in it */
-		if (end - v >= 16 && (end - v == 16 || v[16] == ' ') &&
-		    !hex16(v, &out->ptr)) {
-			*next = v + 16;
-			out->ptr_null = !out->ptr;
-			return F_PTR;
-		}
-#endif
-		*next = blank_after(v, end);
-		return trace_parse_ptr(v, (size_t)(*next - v), out) ?
-			       -1 :
-			       (int)F_PTR;
+		if (KEY_IS("ptr"))
+			return BIT(v_ptr(tok + 4, end, out, next), F_PTR);
+		break;
 	case 'n':
-		if (KEY_IS("name")) {
-			v = tok + 5;
-			*next = blank_after(v, end);
-			out->name.p = v;
-			out->name.len = (uint32_t)(*next - v);
-			return *next > v ? (int)F_NAME : -1;
-		}
-		if (!KEY_IS("node"))
-			break;
-		v = tok + 5;
-		*next = blank_after(v, end);
-		n = (size_t)(*next - v);
-		if (n == 2 && v[0] == '-' && v[1] == '1') {
-			out->node = -1;
-			return F_NODE;
-		}
-		return trace_parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
+		if (KEY_IS("name"))
+			return BIT(v_name(tok + 5, end, out, next), F_NAME);
+		if (KEY_IS("node"))
+			return BIT(v_node(tok + 5, end, out, next), F_NODE);
+		break;
 	case 'b':
-		if (KEY_IS("bytes_req")) {
-			v = tok + 10;
-			*next = blank_after(v, end);
-			return dec(v, (size_t)(*next - v), end,
-				   &out->bytes_req) ?
-				       -1 :
-				       (int)F_REQ;
-		}
-		if (!KEY_IS("bytes_alloc"))
-			break;
-		v = tok + 12;
-		*next = blank_after(v, end);
-		return dec(v, (size_t)(*next - v), end, &out->bytes_alloc) ?
-			       -1 :
-			       (int)F_ALLOC;
+		if (KEY_IS("bytes_req"))
+			return BIT(v_dec(tok + 10, end, &out->bytes_req, next),
+				   F_REQ);
+		if (KEY_IS("bytes_alloc"))
+			return BIT(v_dec(tok + 12, end, &out->bytes_alloc,
+					 next),
+				   F_ALLOC);
+		break;
 	case 'g':
-		if (!KEY_IS("gfp_flags"))
-			break;
-		v = tok + 10;
-		*next = blank_after(v, end);
-		return trace_parse_gfp(v, (size_t)(*next - v), &out->gfp) ?
-			       -1 :
-			       (int)F_GFP;
+		if (KEY_IS("gfp_flags"))
+			return BIT(v_gfp(tok + 10, end, out, next), F_GFP);
+		break;
 	case 'a':
-		if (!KEY_IS("accounted"))
-			break;
-		v = tok + 10;
-		*next = blank_after(v, end);
-		n = (size_t)(*next - v);
-		if (n == 4 && !memcmp(v, "true", 4))
-			out->accounted = 1;
-		else if (n == 5 && !memcmp(v, "false", 5))
-			out->accounted = 0;
-		else
-			return -1;
-		return F_ACCT;
+		if (KEY_IS("accounted"))
+			return BIT(v_acct(tok + 10, end, out, next), F_ACCT);
+		break;
 	}
 	*next = blank_after(tok, end);
 	return 0;
 }
 
-/* the key=value body, as parse_body() in trace_parse.c reads it */
-static int body(const char *p, const char *end, struct trace_line *out)
+static inline unsigned int needs(const struct trace_line *out)
 {
-	unsigned int seen = 0, need;
+	return out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE ?
+		       F_FREE_NEEDS :
+		       F_ALLOC_NEEDS;
+}
+
+/* the key=value body, as parse_body() in trace_parse.c reads it */
+static int body_any(const char *p, const char *end, struct trace_line *out)
+{
+	unsigned int seen = 0;
 
 	for (;;) {
 		int bit;
@@ -432,10 +473,103 @@ static int body(const char *p, const char *end, struct trace_line *out)
 			return -1;
 		seen |= (unsigned int)bit;
 	}
-	need = out->ev == TRACE_EV_KFREE || out->ev == TRACE_EV_CACHE_FREE ?
-		       F_FREE_NEEDS :
-		       F_ALLOC_NEEDS;
-	return (seen & need) == need ? TRACE_LINE_EVENT : -1;
+	return (seen & needs(out)) == needs(out) ? TRACE_LINE_EVENT : -1;
+}
+
+/* one ' ' at p, then key k= (tok set to it) */
+#define NEXT(k) (end - p > 1 && *p == ' ' && (tok = p + 1, KEY_IS(k)))
+
+/*
+ * The body in the order the kernel's print formats write it, one ' '
+ * between fields: call_site ptr [name] [bytes_req bytes_alloc gfp_flags
+ * [node] [accounted]], no branch on what the next key is. The kind when
+ * it is so; OTHER_ORDER when the body is otherwise (body_any() reads
+ * it); -1 for a bad value.
+ */
+#define OTHER_ORDER (-2)
+
+static int body_in_order(const char *p, const char *end, struct trace_line *out)
+{
+	unsigned int seen = F_SITE | F_PTR;
+	const char *tok;
+
+	if (!NEXT("call_site"))
+		return OTHER_ORDER;
+	if (v_site(tok + 10, end, out, &p))
+		return -1;
+	if (!NEXT("ptr"))
+		return OTHER_ORDER;
+	if (v_ptr(tok + 4, end, out, &p))
+		return -1;
+	if (NEXT("name")) {
+		if (v_name(tok + 5, end, out, &p))
+			return -1;
+		seen |= F_NAME;
+	}
+	if (p < end) {
+		if (!NEXT("bytes_req"))
+			return OTHER_ORDER;
+		if (v_dec(tok + 10, end, &out->bytes_req, &p))
+			return -1;
+		if (!NEXT("bytes_alloc"))
+			return OTHER_ORDER;
+		if (v_dec(tok + 12, end, &out->bytes_alloc, &p))
+			return -1;
+		if (!NEXT("gfp_flags"))
+			return OTHER_ORDER;
+		if (v_gfp(tok + 10, end, out, &p))
+			return -1;
+		seen |= F_REQ | F_ALLOC | F_GFP;
+		if (NEXT("node") && v_node(tok + 5, end, out, &p))
+			return -1;
+		if (NEXT("accounted") && v_acct(tok + 10, end, out, &p))
+			return -1;
+	}
+	if (p != end)
+		return OTHER_ORDER;
+	return (seen & needs(out)) == needs(out) ? TRACE_LINE_EVENT :
+						   OTHER_ORDER;
+}
+
+static int body(const char *p, const char *end, struct trace_line *out)
+{
+	int k = body_in_order(p, end, out);
+
+	return k != OTHER_ORDER ? k : body_any(p, end, out);
+}
+
+/*
+ * *out as trace_parse_line_slow() starts it (all zero but node and
+ * accounted), field by field: a memset() of the whole struct is a slow
+ * "rep stos" here. A field added to struct trace_line must be added here
+ * (and to the differential test).
+ */
+static inline void clear_line(struct trace_line *out)
+{
+	/* 176 bytes on LP64 as the fields below are: one more, a change */
+	_Static_assert(sizeof(void *) != 8 || sizeof(struct trace_line) == 176,
+		       "every field of struct trace_line cleared below");
+	out->ev = 0;
+	out->cpu = 0;
+	out->ts_ns = 0;
+	out->site_func = (struct trace_text){ 0 };
+	out->site_off = 0;
+	out->site_text = (struct trace_text){ 0 };
+	out->ptr = 0;
+	out->ptr_null = 0;
+	out->bytes_req = out->bytes_alloc = 0;
+	out->gfp = 0;
+	out->node = -1;
+	out->accounted = -1;
+	out->name = (struct trace_text){ 0 };
+	out->pfn = 0;
+	out->order = 0;
+	out->migratetype = 0;
+	out->percpu_refill = 0;
+	out->gfp_unknown = 0;
+	out->body = (struct trace_text){ 0 };
+	out->lost = 0;
+	out->why = NULL;
 }
 
 int trace_parse_fast(const char *line, size_t len, struct trace_line *out)
@@ -446,9 +580,7 @@ int trace_parse_fast(const char *line, size_t len, struct trace_line *out)
 
 	if (!FAST_LE)
 		return -1;
-	memset(out, 0, sizeof(*out));
-	out->node = -1;
-	out->accounted = -1;
+	clear_line(out);
 	while (end - p >= 8) { /* the task name's padding */
 		size_t b = blanks8(p);
 
