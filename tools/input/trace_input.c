@@ -315,6 +315,21 @@ const char *trace_input_map_block(struct trace_input *in, size_t want,
 	return cut ? p : NULL;
 }
 
+void trace_input_map_done(struct trace_input *in, const char *block, size_t len)
+{
+	static size_t page;
+	uintptr_t a = (uintptr_t)block, e = (uintptr_t)block + len;
+
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	if (!in->map || !page)
+		return;
+	a &= ~(uintptr_t)(page - 1); /* the next block's first page kept */
+	e &= ~(uintptr_t)(page - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 const char *trace_input_error(const struct trace_input *in)
 {
 	return in->err[0] ? in->err : NULL;

@@ -67,6 +67,13 @@ int trace_input_map(struct trace_input *in);
  */
 const char *trace_input_map_block(struct trace_input *in, size_t want,
 				  size_t *len);
+/*
+ * A mapped block read and done with: its pages leave the process's
+ * resident set (the file's pages stay cached; a page still read by the
+ * next block comes back on its own).
+ */
+void trace_input_map_done(struct trace_input *in, const char *block,
+			  size_t len);
 /* Lines returned so far: the number of the last one. */
 uint64_t trace_input_lineno(const struct trace_input *in);
 /* Bytes read from the file so far (compressed size), for progress. */

@@ -476,8 +476,8 @@ static int merge(struct trace_stream *s, struct par_reader *r,
 }
 
 /* wait for block i, merge it, free its slot; 0 or -1 */
-static int merge_next(struct trace_stream *s, struct par_reader *r, uint64_t i,
-		      uint64_t *base)
+static int merge_next(struct trace_stream *s, struct par_reader *r,
+		      struct trace_input *in, uint64_t i, uint64_t *base)
 {
 	struct par_block *b = &r->slot[i % r->nr_slots];
 	int ret;
@@ -487,6 +487,8 @@ static int merge_next(struct trace_stream *s, struct par_reader *r, uint64_t i,
 		pthread_cond_wait(&r->done, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 	ret = merge(s, r, b, base);
+	if (!b->own && b->text)
+		trace_input_map_done(in, b->text, b->len);
 	block_reset(b);
 	b->state = SLOT_FREE; /* only this thread hands it out again */
 	return ret;
@@ -551,7 +553,7 @@ static int run(struct trace_stream *s, struct par_reader *r,
 		struct par_block *b;
 
 		if (r->queued - merged == r->nr_slots &&
-		    merge_next(s, r, merged++, &base)) {
+		    merge_next(s, r, in, merged++, &base)) {
 			free(own);
 			return -1;
 		}
@@ -570,7 +572,7 @@ static int run(struct trace_stream *s, struct par_reader *r,
 			trace_stream_progress(in, 0);
 	}
 	while (merged < r->queued)
-		if (merge_next(s, r, merged++, &base))
+		if (merge_next(s, r, in, merged++, &base))
 			return -1;
 	return 0;
 }
