@@ -8,6 +8,13 @@
 #include "trace/intern.h"
 
 #define INTERN_MIN_SLOTS 64u
+#define MEMO_SLOTS 256u
+
+/* recent texts of 8 bytes or more: their first and last words, ids */
+struct strtab_memo {
+	uint64_t first[MEMO_SLOTS], last[MEMO_SLOTS];
+	uint32_t id[MEMO_SLOTS]; /* 0 = empty */
+};
 
 uint64_t intern_hash(const char *s, size_t len)
 {
@@ -54,6 +61,7 @@ void strtab_init(struct strtab *t)
 
 void strtab_free(struct strtab *t)
 {
+	free(t->memo);
 	free(t->arena);
 	free(t->off);
 	free(t->len);
@@ -65,6 +73,8 @@ void strtab_clear(struct strtab *t)
 {
 	if (t->slots)
 		memset(t->slots, 0, t->nr_slots * sizeof(*t->slots));
+	if (t->memo)
+		memset(t->memo->id, 0, sizeof(t->memo->id));
 	t->arena_len = 0;
 	t->nr = 0;
 }
@@ -184,7 +194,55 @@ static int strtab_grow(struct strtab *t, size_t len)
 	return 0;
 }
 
+/*
+ * The memo slot of a text of 8 bytes or more (first and last its first
+ * and last words); the id there when it is this text, else 0.
+ */
+static inline uint32_t memo_find(const struct strtab *t, const char *text,
+				 size_t len, uint64_t first, uint64_t last,
+				 uint32_t *slot)
+{
+	const struct strtab_memo *m = t->memo;
+	uint32_t id;
+
+	*slot = (uint32_t)(((first ^ last * 0x9e3779b97f4a7c15ull ^ len) *
+			    0xff51afd7ed558ccdull) >>
+			   56);
+	id = m->id[*slot];
+	if (id && m->first[*slot] == first && m->last[*slot] == last &&
+	    t->len[id] == len &&
+	    (len <= 16 ||
+	     same_bytes(t->arena + t->off[id] + 8, text + 8, len - 16)))
+		return id;
+	return 0;
+}
+
+/* the id of text, added when new; 0 when out of memory */
+static uint32_t strtab_add(struct strtab *t, const char *text, size_t len);
+
 uint32_t strtab_intern(struct strtab *t, const char *text, size_t len)
+{
+	uint64_t first, last;
+	uint32_t slot, id;
+
+	if (len < 8 || len > UINT32_MAX / 2)
+		return strtab_add(t, text, len);
+	if (!t->memo && !(t->memo = calloc(1, sizeof(*t->memo))))
+		return strtab_add(t, text, len);
+	memcpy(&first, text, 8);
+	memcpy(&last, text + len - 8, 8);
+	if ((id = memo_find(t, text, len, first, last, &slot)))
+		return id;
+	id = strtab_add(t, text, len);
+	if (id) {
+		t->memo->first[slot] = first;
+		t->memo->last[slot] = last;
+		t->memo->id[slot] = id;
+	}
+	return id;
+}
+
+static uint32_t strtab_add(struct strtab *t, const char *text, size_t len)
 {
 	uint32_t slot, id;
 
