@@ -314,7 +314,7 @@ static void test_mutated(void **state)
 	trace_input_close(in);
 	assert_true(n > 32);
 	nr_fast = 0;
-	for (int r = 0; r < 300000; r++) {
+	for (int r = 0; r < 200000; r++) {
 		const char *src = lines[rand_r(&seed) % n];
 
 		len = strlen(src);
@@ -322,7 +322,7 @@ static void test_mutated(void **state)
 		mutate(buf, &len, &seed);
 		check(buf, len);
 	}
-	print_message("%llu of 300000 mutated lines by the fast path\n",
+	print_message("%llu of 200000 mutated lines by the fast path\n",
 		      (unsigned long long)nr_fast);
 	assert_true(nr_fast > 0);
 }
