@@ -6,7 +6,10 @@
  * a line naming one of our events that cannot be read is "bad" with a
  * reason, anything else unreadable is "skip". With SSE2 the scans take
  * sixteen bytes a step, never reading before the line or past its end;
- * without it the same results come byte by byte.
+ * without it the same results come byte by byte. trace_parse_line()
+ * first tries the fast path of trace_parse_fast.c (the common ftrace
+ * line); what it declines is read here (trace_parse_line_slow(), the
+ * reference the fast path is tested against).
  */
 #include <string.h>
 #ifdef __SSE2__
