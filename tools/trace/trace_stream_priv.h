@@ -26,6 +26,8 @@ int trace_stream_reserve_ptr(struct trace_stream *s, uint32_t id);
 static inline void trace_stream_prefetch_ptr(const struct trace_stream *s,
 					     uint32_t id)
 {
+	if (!s->live)
+		return;
 	__builtin_prefetch(&s->live[id]);
 	__builtin_prefetch(&s->live_alloc[id]);
 	__builtin_prefetch(&s->live_req[id]);
