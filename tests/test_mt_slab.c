@@ -297,12 +297,19 @@ static void test_owners_joiners_flushes(void **state)
 	unsigned long pages0;
 	struct kslab_cache_info info;
 	int flushes = 0;
+	char *before_text = NULL;
+	size_t before_len = 0;
+	FILE *before;
 
 	assert_int_equal(
 		kslab_boot(test_boot_line("arch=x86_64 mem=512M nr_cpus=4")),
 		0);
 	assert_int_equal(kslab_set_cpu(0), 0);
 	pages0 = kslab_slab_pages();
+	before = open_memstream(&before_text, &before_len);
+	assert_non_null(before);
+	kslab_show("slabinfo", before);
+	fclose(before);
 	own_cache = kmem_cache_create("mt-own", 64, 0, SLAB_NO_MERGE, NULL);
 	assert_non_null(own_cache);
 	pthread_mutex_init(&own_box.lock, NULL);
@@ -335,6 +342,11 @@ static void test_owners_joiners_flushes(void **state)
 	assert_int_equal(info.active_objs, 0);
 	assert_int_equal(info.num_slabs, 0);
 	kmem_cache_destroy(own_cache);
+	if (kslab_slab_pages() != pages0) { /* say which cache kept them */
+		printf("slabinfo before:\n%s\nafter:\n", before_text);
+		kslab_show("slabinfo", stdout);
+	}
+	free(before_text);
 	assert_int_equal(kslab_slab_pages(), pages0);
 	kslab_shutdown();
 }
