@@ -70,6 +70,13 @@ static const struct arm64_case case_6_12_nomerge = {
 	230,
 };
 
+/* 8 CPUs: min_objects 4 * (fls(8) + 1) = 20 */
+static const struct arm64_case case_6_12_smp8 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
+	"arch=arm64 memmap=2G@1G nr_cpus=8 kslab.kernel=6.12",
+	286,
+};
+
 /* the per-node and per-CPU partial-list settings of one slabs.tsv row */
 struct partial_row {
 	char name[64];
@@ -372,6 +379,12 @@ static void test_arm64_6_12_slab_nomerge(void **state)
 	run_case(&case_6_12_nomerge);
 }
 
+static void test_arm64_6_12_smp8(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_smp8);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -555,6 +568,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_12_slub_debug,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_slab_nomerge,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_smp8,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
