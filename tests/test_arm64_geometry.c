@@ -70,6 +70,13 @@ static const struct arm64_case case_6_12_nomerge = {
 	230,
 };
 
+/* order limit and object count from the command line: 2 CPUs ignored */
+static const struct arm64_case case_6_12_max_order1 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
+	BOOT_COMMON "kslab.kernel=6.12 slub_max_order=1 slub_min_objects=8",
+	286,
+};
+
 /* 8 CPUs: min_objects 4 * (fls(8) + 1) = 20 */
 static const struct arm64_case case_6_12_smp8 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
@@ -385,6 +392,12 @@ static void test_arm64_6_12_smp8(void **state)
 	run_case(&case_6_12_smp8);
 }
 
+static void test_arm64_6_12_max_order1(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_max_order1);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -570,6 +583,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_12_slab_nomerge,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_smp8,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_max_order1,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),

@@ -582,7 +582,8 @@ static void test_seed_table(void **state)
 
 /*
  * The other recorded boots (6 GiB: a Normal zone and a 64 MiB swiotlb;
- * a boot with DMA devices; 8 CPUs; slab_nomerge): the policy detected from each trace must
+ * a boot with DMA devices; 8 CPUs; slab_nomerge; slub_max_order=1
+ * slub_min_objects=8): the policy detected from each trace must
  * reproduce every kmalloc and kmem_cache_alloc bytes_alloc there too.
  */
 static void test_other_boots(void **state)
@@ -593,9 +594,10 @@ static void test_other_boots(void **state)
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-dma",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slab_nomerge",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
 	};
 	static const char *const want[] = { "arm64-legacy", "arm64", "arm64",
-					    "arm64", "arm64" };
+					    "arm64",	    "arm64", "arm64" };
 	char args[512], row[96];
 	int status;
 	char *out;
