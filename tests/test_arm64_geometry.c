@@ -70,6 +70,18 @@ static const struct arm64_case case_6_12_nomerge = {
 	230,
 };
 
+static const struct arm64_case case_6_1_nomerge = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-slab_nomerge",
+	BOOT_COMMON "kslab.kernel=6.1 kmalloc.legacy slab_nomerge",
+	169,
+};
+
+static const struct arm64_case case_6_1_smp8 = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-smp8",
+	"arch=arm64 memmap=2G@1G nr_cpus=8 kslab.kernel=6.1 kmalloc.legacy",
+	224,
+};
+
 /* order limit and object count from the command line: 2 CPUs ignored */
 static const struct arm64_case case_6_12_max_order1 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
@@ -398,6 +410,18 @@ static void test_arm64_6_12_max_order1(void **state)
 	run_case(&case_6_12_max_order1);
 }
 
+static void test_arm64_6_1_slab_nomerge(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_nomerge);
+}
+
+static void test_arm64_6_1_smp8(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_smp8);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -585,6 +609,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_12_smp8,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_max_order1,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_slab_nomerge,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_smp8,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
