@@ -82,6 +82,13 @@ static const struct arm64_case case_6_1_smp8 = {
 	224,
 };
 
+static const struct arm64_case case_6_1_max_order1 = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-max_order1",
+	BOOT_COMMON "kslab.kernel=6.1 kmalloc.legacy slub_max_order=1 "
+		    "slub_min_objects=8",
+	224,
+};
+
 /* order limit and object count from the command line: 2 CPUs ignored */
 static const struct arm64_case case_6_12_max_order1 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
@@ -422,6 +429,12 @@ static void test_arm64_6_1_smp8(void **state)
 	run_case(&case_6_1_smp8);
 }
 
+static void test_arm64_6_1_max_order1(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_max_order1);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -613,6 +626,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_1_slab_nomerge,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_1_smp8,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_max_order1,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
