@@ -96,6 +96,12 @@ static const struct arm64_case case_6_12_max_order1 = {
 	286,
 };
 
+static const struct arm64_case case_6_12_min_order2 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-min_order2",
+	BOOT_COMMON "kslab.kernel=6.12 slub_min_order=2",
+	286,
+};
+
 /* 8 CPUs: min_objects 4 * (fls(8) + 1) = 20 */
 static const struct arm64_case case_6_12_smp8 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
@@ -435,6 +441,12 @@ static void test_arm64_6_1_max_order1(void **state)
 	run_case(&case_6_1_max_order1);
 }
 
+static void test_arm64_6_12_min_order2(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_min_order2);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -628,6 +640,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_1_smp8,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_1_max_order1,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_min_order2,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
