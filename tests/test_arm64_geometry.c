@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * The caches of two real Debian arm64 boots (QEMU virt, 2 CPUs, 2 GiB of
+ * The caches of real Debian arm64 boots (QEMU virt, 2 CPUs, 2 GiB of
  * RAM at 1 GiB physical; data/traces/arm64-*, see data/traces/README.md)
  * under the policy of each kernel:
  *
  *   Linux 6.1.192   kslab.kernel=6.1 arch=arm64 kmalloc.legacy
  *   Linux 6.12.117  kslab.kernel=6.12 arch=arm64 (a 2 MiB swiotlb)
  *
+ * and of boots that change one thing the geometry depends on, each
+ * booted into kslab with the same change: 8 CPUs (-smp 8: nr_cpus=8),
+ * slab_nomerge, slub_max_order=1 slub_min_objects=8, slub_min_order=2,
+ * slub_debug=FZPU.
+ *
  * For every row of the machine's /sys/kernel/slab snapshot: a cache the
  * boot makes (kmalloc-*, dma-kmalloc-*, kmem_cache, kmem_cache_node,
  * kmalloc_buckets, and from 6.11 memdup_user-* and msg_msg-*) is looked
- * up, every other one is created as the row
- * describes (tools/trace/slabs_create.c; unique-id and named rows first,
- * then the names the kernel merged), and slab_size, order and
- * objs_per_slab must be the kernel's; each alias must merge into the
+ * up, every other one is created as the row describes
+ * (tools/trace/slabs_create.c; unique-id and named rows first, then the
+ * names the kernel merged), and slab_size, order and objs_per_slab must
+ * be the kernel's, and so must min_partial and cpu_partial
+ * (set_min_partial(), set_cpu_partial()); each alias must merge into the
  * cache with its link's unique id. Then the boot's kmalloc cache set
  * (names, object size, objects per slab, pages per slab) must be the
  * machine's /proc/slabinfo's, no more and no fewer.
