@@ -108,6 +108,13 @@ static const struct arm64_case case_6_12_min_order2 = {
 	286,
 };
 
+/* 4 CPUs: min_objects 4 * (fls(4) + 1) = 16 */
+static const struct arm64_case case_6_12_smp4 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp4",
+	"arch=arm64 memmap=2G@1G nr_cpus=4 kslab.kernel=6.12",
+	286,
+};
+
 /* 8 CPUs: min_objects 4 * (fls(8) + 1) = 20 */
 static const struct arm64_case case_6_12_smp8 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
@@ -453,6 +460,12 @@ static void test_arm64_6_12_min_order2(void **state)
 	run_case(&case_6_12_min_order2);
 }
 
+static void test_arm64_6_12_smp4(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_smp4);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -648,6 +661,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_1_max_order1,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_min_order2,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_smp4,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),
