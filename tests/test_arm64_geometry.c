@@ -8,9 +8,9 @@
  *   Linux 6.12.117  kslab.kernel=6.12 arch=arm64 (a 2 MiB swiotlb)
  *
  * and of boots that change one thing the geometry depends on, each
- * booted into kslab with the same change: 8 CPUs (-smp 8: nr_cpus=8),
- * slab_nomerge, slub_max_order=1 slub_min_objects=8, slub_min_order=2,
- * slub_debug=FZPU.
+ * booted into kslab with the same change: 8 or 4 CPUs (-smp 8:
+ * nr_cpus=8), slab_nomerge, slub_max_order=1 slub_min_objects=8,
+ * slub_min_order=2, slub_debug=FZPU, slub_debug= for three caches.
  *
  * For every row of the machine's /sys/kernel/slab snapshot: a cache the
  * boot makes (kmalloc-*, dma-kmalloc-*, kmem_cache, kmem_cache_node,
@@ -105,6 +105,14 @@ static const struct arm64_case case_6_12_max_order1 = {
 static const struct arm64_case case_6_12_min_order2 = {
 	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-min_order2",
 	BOOT_COMMON "kslab.kernel=6.12 slub_min_order=2",
+	286,
+};
+
+/* debugging for three caches only (dentry, kmalloc-64, kmalloc-1k) */
+static const struct arm64_case case_6_12_debug_some = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-debug_some",
+	BOOT_COMMON
+	"kslab.kernel=6.12 slub_debug=FZ,dentry,kmalloc-64;P,kmalloc-1k",
 	286,
 };
 
@@ -466,6 +474,12 @@ static void test_arm64_6_12_smp4(void **state)
 	run_case(&case_6_12_smp4);
 }
 
+static void test_arm64_6_12_debug_some(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_debug_some);
+}
+
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
 
 static struct kslab_cache_info info_of_new(const char *name, unsigned int size,
@@ -663,6 +677,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_12_min_order2,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_smp4,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_debug_some,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),

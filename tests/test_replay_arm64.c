@@ -652,7 +652,8 @@ static unsigned int replay_geometry_vs_slabinfo(char *out, const char *dir,
 /*
  * The other recorded boots (6 GiB: a Normal zone and a 64 MiB swiotlb;
  * a boot with DMA devices; 8 and 4 CPUs; slab_nomerge; slub_max_order=1
- * slub_min_objects=8; slub_min_order=2; 6.12, some also 6.1): the policy detected from each trace must
+ * slub_min_objects=8; slub_min_order=2; slub_debug= for three caches;
+ * 6.12, some also 6.1): the policy detected from each trace must
  * reproduce every kmalloc and kmem_cache_alloc bytes_alloc there too.
  */
 static void test_other_boots(void **state)
@@ -669,11 +670,12 @@ static void test_other_boots(void **state)
 		KSLAB_DATADIR "/traces/arm64-6.1.192-2G-max_order1",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-min_order2",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp4",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-debug_some",
 	};
 	static const char *const want[] = {
 		"arm64-legacy", "arm64", "arm64",	 "arm64",
 		"arm64",	"arm64", "arm64-legacy", "arm64-legacy",
-		"arm64-legacy", "arm64", "arm64",
+		"arm64-legacy", "arm64", "arm64",	 "arm64",
 	};
 	char args[512], row[96];
 	int status;
