@@ -143,6 +143,137 @@ static void test_many_objects_spill_to_barn(void **state)
 	kslab_shutdown();
 }
 
+static unsigned int flush_rnd(unsigned int *st)
+{
+	*st = *st * 1103515245u + 12345u;
+	return *st >> 8;
+}
+
+/*
+ * Batches past the barn's limit: the flushed sheaves' objects go back
+ * to the slabs in runs of one slab (the active slab, the CPU-partial
+ * slab last freed into, a full slab frozen by the flush, a node-partial
+ * or emptied slab), in shuffled orders. Every allocation must be a
+ * distinct object with its contents kept, and a shrink must leave the
+ * live objects alone counted active.
+ */
+static void test_flush_runs_to_slabs(void **state)
+{
+	enum { N = 1500 };
+	static void *v[N];
+	static unsigned char live[N];
+	unsigned int st = test_seed("test_flush_runs_to_slabs");
+	unsigned long pages, nlive = 0;
+	struct kmem_cache *s;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	pages = kslab_slab_pages();
+	s = sheaf_cache("sheaf-flush", 96, 0);
+	for (int round = 0; round < 12; round++) {
+		for (int k = 0; k < N; k++) {
+			if (live[k])
+				continue;
+			v[k] = kmem_cache_alloc(s, GFP_KERNEL);
+			assert_non_null(v[k]);
+			memset(v[k], (unsigned char)k, 96);
+			live[k] = 1;
+			nlive++;
+		}
+		/* shuffled: runs of every length, slabs in every state */
+		for (int k = N - 1; k > 0; k--) {
+			unsigned int j = flush_rnd(&st) % (unsigned int)(k + 1);
+			void *t = v[k];
+			unsigned char l = live[k];
+
+			v[k] = v[j];
+			live[k] = live[j];
+			v[j] = t;
+			live[j] = l;
+		}
+		for (int k = 0; k < N; k++)
+			for (int b = 0; b < 96; b += 31)
+				assert_int_equal(((unsigned char *)v[k])[b],
+						 ((unsigned char *)v[k])[0]);
+		/* distinct objects: a corrupt free list hands one out twice */
+		for (int k = 0; k < N; k++)
+			memset(v[k], 0, 8);
+		for (int k = 0; k < N; k++) {
+			assert_int_equal(*(unsigned long *)v[k], 0);
+			*(unsigned long *)v[k] = (unsigned long)k + 1;
+		}
+		for (int k = 0; k < N; k++) {
+			memset(v[k], (unsigned char)k, 96);
+			if (round % 3 != 2 && flush_rnd(&st) % 8 == 0)
+				continue; /* some stay live across rounds */
+			kmem_cache_free(s, v[k]);
+			live[k] = 0;
+			nlive--;
+		}
+		if (round % 4 == 3) {
+			kmem_cache_shrink(s);
+			assert_int_equal(cache_info_of(s).sheaf_objects, 0);
+			assert_int_equal(cache_info_of(s).active_objs, nlive);
+		}
+	}
+	for (int k = 0; k < N; k++)
+		if (live[k])
+			kmem_cache_free(s, v[k]);
+	kmem_cache_shrink(s);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	kmem_cache_destroy(s);
+	kmem_cache_shrink(kslab_find_cache("kmalloc-512"));
+	kmem_cache_shrink(kslab_find_cache("kmalloc-64"));
+	kmem_cache_shrink(kslab_find_cache("kmem_cache"));
+	kmem_cache_shrink(kslab_find_cache("kmem_cache_node"));
+	assert_int_equal(kslab_slab_pages(), pages);
+	kslab_shutdown();
+}
+
+/*
+ * A double free that only the flush can see: the object is already free
+ * in its slab (a shrink flushed it there) when it is freed into a sheaf
+ * again; the next flush reports it and leaves the slab's list alone.
+ */
+static void test_flush_reports_double_free(void **state)
+{
+	enum { N = 200 };
+	static void *v[N], *w[N];
+	struct kmem_cache *s;
+	const char *log;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-flush-df", 64, 0);
+	for (int k = 0; k < N; k++)
+		assert_non_null(v[k] = kmem_cache_alloc(s, GFP_KERNEL));
+	kmem_cache_free(s, v[100]);
+	kmem_cache_shrink(s); /* v[100] on its slab's free list */
+	assert_int_equal(cache_info_of(s).active_objs, N - 1);
+	capture_start();
+	kmem_cache_free(s, v[100]);
+	kmem_cache_shrink(s);
+	log = capture_stop();
+	assert_non_null(strstr(log, "double free"));
+	assert_int_equal(cache_info_of(s).active_objs, N - 1);
+	/* handed out once: every allocation a distinct object */
+	for (int k = 0; k < N; k++) {
+		assert_non_null(w[k] = kmem_cache_alloc(s, GFP_KERNEL));
+		*(int *)w[k] = k;
+	}
+	for (int k = 0; k < N; k++)
+		assert_int_equal(*(int *)w[k], k);
+	for (int k = 0; k < N; k++) {
+		if (k != 100)
+			kmem_cache_free(s, v[k]);
+		kmem_cache_free(s, w[k]);
+	}
+	kmem_cache_shrink(s);
+	assert_int_equal(cache_info_of(s).active_objs, 0);
+	kmem_cache_destroy(s);
+	kslab_shutdown();
+}
+
 static void test_destroy_with_live_object(void **state)
 {
 	struct kmem_cache *s;
@@ -633,6 +764,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_free_through_sheaves),
 		cmocka_unit_test(test_many_objects_spill_to_barn),
+		cmocka_unit_test(test_flush_runs_to_slabs),
+		cmocka_unit_test(test_flush_reports_double_free),
 		cmocka_unit_test(test_destroy_with_live_object),
 		cmocka_unit_test(test_barn_exchange_between_cpus),
 		cmocka_unit_test(test_prefill_under_memory_pressure),

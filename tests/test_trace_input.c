@@ -3,7 +3,10 @@
  * Trace input: plain, xz and gzip files (compressed here with liblzma and
  * zlib) give identical event streams; standard input; a last line without
  * a newline, CRLF, very long lines; truncated and corrupt compressed
- * files and missing files are clear errors, never crashes.
+ * files and missing files are clear errors, never crashes. A mapped
+ * plain file (trace_input_map()) is cut into the same lines as the
+ * blocks read by trace_input_block(); a line longer than
+ * TRACE_INPUT_MAX_LINE ends it as it ends reading line by line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -335,6 +338,106 @@ static void test_lines(void **state)
 	free(text);
 }
 
+/* the blocks of path, mapped or read, joined; *err the error or NULL */
+static char *all_blocks(const char *path, int map, size_t want, size_t *len,
+			const char **why)
+{
+	static char msg[256];
+	char err[256], *out = NULL;
+	struct trace_input *in = trace_input_open(path, err, sizeof(err));
+	size_t n, total = 0;
+
+	assert_non_null(in);
+	if (map)
+		assert_int_equal(trace_input_map(in), 0);
+	for (;;) {
+		const char *b;
+		char *own = NULL;
+
+		b = map ? trace_input_map_block(in, want, &n) :
+			  (own = trace_input_block(in, want, &n));
+		if (!b)
+			break;
+		assert_true(n > 0);
+		out = realloc(out, total + n + 1);
+		assert_non_null(out);
+		memcpy(out + total, b, n);
+		total += n;
+		if (map)
+			trace_input_map_done(in, b, n);
+		free(own);
+	}
+	*why = NULL;
+	if (trace_input_error(in)) {
+		snprintf(msg, sizeof(msg), "%s", trace_input_error(in));
+		*why = msg;
+	}
+	trace_input_close(in);
+	*len = total;
+	return out;
+}
+
+static void test_map(void **state)
+{
+	size_t big = TRACE_INPUT_MAX_LINE + 10, n, m, len = 0;
+	char *text = malloc(big + 1000), *a, *b;
+	const char *wa, *wb;
+
+	(void)state;
+	char err[256];
+	struct trace_input *in;
+
+	/* many lines of many lengths: the same bytes, mapped or read */
+	for (int i = 0; i < 20000; i++)
+		len += (size_t)sprintf(text + len, "%d %.*s\n", i, i % 97,
+				       sample);
+	write_file(path_of("map"), text, len);
+	for (size_t want = 1; want <= (1u << 20); want *= 64) {
+		a = all_blocks(path_of("map"), 1, want, &n, &wa);
+		b = all_blocks(path_of("map"), 0, want, &m, &wb);
+		assert_int_equal(n, len);
+		assert_int_equal(m, len);
+		assert_memory_equal(a, text, len);
+		assert_memory_equal(b, text, len);
+		assert_null(wa);
+		assert_null(wb);
+		free(a);
+		free(b);
+	}
+	/* not mapped: compressed, standard input, empty */
+	in = trace_input_open(path_of("xz.bin"), err, sizeof(err));
+	assert_non_null(in);
+	assert_int_equal(trace_input_map(in), -1);
+	trace_input_close(in);
+	write_file(path_of("empty"), "", 0);
+	in = trace_input_open(path_of("empty"), err, sizeof(err));
+	assert_non_null(in);
+	assert_int_equal(trace_input_map(in), -1);
+	assert_null(trace_input_map_block(in, 1, &n));
+	trace_input_close(in);
+	/* a line too long: the lines before it, then the error */
+	len = (size_t)sprintf(text, "a\nbb\n");
+	memset(text + len, 'x', big);
+	len += big;
+	len += (size_t)sprintf(text + len, "\nlast\n");
+	write_file(path_of("long"), text, len);
+	a = all_blocks(path_of("long"), 1, 1u << 20, &n, &wa);
+	assert_int_equal(n, 5);
+	assert_memory_equal(a, "a\nbb\n", 5);
+	assert_non_null(wa);
+	assert_non_null(strstr(wa, "line too long"));
+	free(a);
+	/* as read line by line */
+	in = trace_input_open(path_of("long"), err, sizeof(err));
+	assert_non_null(in);
+	assert_string_equal(trace_input_line(in, &n), "a");
+	assert_string_equal(trace_input_line(in, &n), "bb");
+	assert_null(trace_input_line(in, &n));
+	assert_string_equal(trace_input_error(in), wa);
+	trace_input_close(in);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_corrupt),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_map),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

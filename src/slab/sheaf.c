@@ -95,18 +95,23 @@ static unsigned int slabs_alloc(struct kmem_cache *s, gfp_t gfp,
 		return 0;
 	}
 	while (i < nr) {
+		/* the list head, the key and the offset in registers: p[]
+		 * and the objects' free pointers may alias c->freelist and
+		 * s as far as C knows */
+		unsigned long key = s->random;
+		unsigned int offset = s->offset;
+		void **q = p + i, **end = p + nr;
 		void *obj;
 
 		ksl_hold_cpu(s, &h);
-		/* the list head in a register: p[] and the objects' free
-		 * pointers may alias c->freelist as far as C knows */
 		obj = h.c->freelist;
-		for (unsigned int offset = s->offset; i < nr && obj; i++) {
-			p[i] = obj;
-			obj = take_fp(obj, offset, s->random);
+		while (q < end && obj) {
+			*q++ = obj;
+			obj = take_fp(obj, offset, key);
 		}
 		h.c->freelist = obj;
 		ksl_release_cpu(&h);
+		i = (unsigned int)(q - p);
 		if (i == nr)
 			break;
 		p[i] = ksl_slab_alloc_classic(s, gfp, _RET_IP_);
@@ -129,22 +134,23 @@ static inline ksl_no_asan void put_fp(void *obj, unsigned int offset, void *fp,
 }
 
 /*
- * p[i..nr) pushed onto *list while they are object starts of the slab at
- * base (span bytes; ksl_push_if_in()'s tests, with the list head, the
- * free pointer offset and the magic kept in registers): the index of the
- * first that is not.
+ * The objects from q on (to end) pushed onto *list while they are object
+ * starts of the slab at base (span bytes; ksl_push_if_in()'s tests, with
+ * the list head, the free pointer offset and the magic kept in
+ * registers): where the first that is not is.
  */
-static __attribute__((always_inline)) inline unsigned int
-push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
-	 const char *base, unsigned long span, void **list)
+static __attribute__((always_inline)) inline void **
+push_run(const struct kmem_cache *s, void **q, void **end, const char *base,
+	 unsigned long span, void **list)
 {
 	uint64_t magic = s->div_magic;
 	unsigned long key = s->random;
-	unsigned int offset = s->offset, first = i;
+	unsigned int offset = s->offset;
+	void **first = q;
 	void *head = *list;
 
-	for (; i < nr; i++) {
-		void *obj = p[i];
+	for (; q < end; q++) {
+		void *obj = *q;
 		unsigned long off = (unsigned long)((char *)obj - base);
 
 		ksl_kasan_free(obj);
@@ -154,21 +160,22 @@ push_run(const struct kmem_cache *s, void **p, unsigned int i, unsigned int nr,
 		head = obj;
 	}
 	/* nothing pushed: no store (list may be the shared ksl_no_slab's) */
-	if (i != first)
+	if (q != first)
 		*list = head;
-	return i;
+	return q;
 }
 
 /*
  * p[i..nr) through the CPU slab, in one owner's section while they go to
  * the active slab or the last one freed into (ksl_slab_free_held()'s
- * tests); the first that does not takes ksl_slab_free_in(), which leaves
- * the section. Returns the index after the last object freed.
+ * tests); the first that does not takes ksl_slab_free_run_in(), which
+ * leaves the section. Returns the index after the last object freed.
  */
 static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
 					unsigned int nr, void **p)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
+	void **q = p + i, **end = p + nr;
 	struct kmem_cache_cpu *c;
 
 	if (unlikely(!ksl_own_enter(own))) {
@@ -176,22 +183,23 @@ static unsigned int objects_to_cpu_slab(struct kmem_cache *s, unsigned int i,
 		return i + 1;
 	}
 	c = ksl_this_cpu_slab(s);
-	while (i < nr) {
+	for (;;) {
 		struct slab *last;
-		unsigned int j;
+		void **r;
 
-		i = push_run(s, p, i, nr, c->base, c->span, &c->freelist);
-		if (i == nr)
+		q = push_run(s, q, end, c->base, c->span, &c->freelist);
+		if (q == end)
 			break;
 		last = c->last_local;
-		j = push_run(s, p, i, nr, (const char *)last->base, last->span,
+		r = push_run(s, q, end, (const char *)last->base, last->span,
 			     &last->local_free);
-		if (j == i) {
-			ksl_slab_free_in(s, NULL, p[i], _RET_IP_);
-			return i + 1;
-		}
-		last->local_nr += j - i;
-		i = j;
+		if (r == q)
+			return ksl_slab_free_run_in(s, p, (unsigned int)(q - p),
+						    nr, _RET_IP_);
+		last->local_nr += (unsigned int)(r - q);
+		q = r;
+		if (q == end)
+			break;
 	}
 	ksl_own_leave(own);
 	return nr;
@@ -253,10 +261,13 @@ void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
 	sheaf->size = 0;
 }
 
+/* the held CPU's sheaves: the same byte offset as its kmem_cache_cpu */
 static struct slub_percpu_sheaves *pcs_of(struct kmem_cache *s,
 					  const struct ksl_cpu_hold *h)
 {
-	return &s->cpu_sheaves[cpu_of(s, h->c)];
+	return (struct slub_percpu_sheaves *)((char *)s->cpu_sheaves +
+					      ((char *)h->c -
+					       (char *)s->cpu_slab));
 }
 
 /*

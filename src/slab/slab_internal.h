@@ -647,6 +647,10 @@ ksl_slab_alloc_fast(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
  */
 void ksl_slab_free_in(struct kmem_cache *s, struct slab *slab, void *obj,
 		      unsigned long caller);
+/* objects of a sheaf back to their slabs, from p[i] (slub_free.c) */
+unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
+				  unsigned int i, unsigned int nr,
+				  unsigned long caller);
 
 /*
  * Free: a push onto the CPU freelist when obj is an object start of the

@@ -20,6 +20,11 @@
  *                      emptied node-partial slab needs list_lock
  *                      (free_slow_locked)
  *
+ *   a flushed sheaf (sheaf.c) --> ksl_slab_free_run_in(): each run of
+ *     objects of one slab that is not the CPU's goes with one CAS, or, a
+ *     full slab, frozen for the CPU with the run as its local list
+ *     (6.18's __kmem_cache_free_bulk(), build_detached_freelist())
+ *
  * A slab's free objects are in one of three lists: c->freelist (its CPU's
  * while it is active), slab->local_free (its CPU's while it is on the
  * CPU's partial list) and the slab's own freelist in slab->fstate (every
@@ -432,6 +437,129 @@ __attribute__((noinline)) void ksl_slab_free_in(struct kmem_cache *s,
 checked:
 	ksl_own_leave(own);
 	ksl_slab_free_checked(s, obj, caller);
+}
+
+/*
+ * p[0..n) linked in order, each object's free pointer to the next and the
+ * last one's to tail (build_detached_freelist()'s order: the first object
+ * is the list's head), with the key and the offset in registers
+ * (poisoned under ASan once freed).
+ */
+static ksl_no_asan void link_run(const struct kmem_cache *s, void **p,
+				 unsigned int n, void *tail)
+{
+	unsigned long key = s->random;
+	unsigned int offset = s->offset;
+
+	for (unsigned int k = 0; k < n; k++) {
+		void *next = k + 1 < n ? p[k + 1] : tail;
+
+		ksl_kasan_free(p[k]);
+		*(unsigned long *)((char *)p[k] + offset) =
+			(unsigned long)next ^ key;
+	}
+}
+
+/* a full slab just frozen for this CPU (in its section, left here): the
+ * run p[i..n) its local list (put_cpu_partial()) */
+static unsigned int run_to_cpu_partial(struct kmem_cache *s, struct slab *slab,
+				       void **p, unsigned int i, unsigned int n)
+{
+	struct ksl_cpu_hold h = { ksl_this_cpu_slab(s), ksl_tls.own, NULL };
+
+	ksl_kasan_free(p[i]);
+	if (unlikely(h.c->nr_partial >= s->cpu_partial_slabs)) {
+		put_cpu_partial_flush(s, &h, slab, p[i]);
+		return i + 1;
+	}
+	link_cpu_partial(s, h.c, slab, p[i]);
+	link_run(s, p + i, n - i, NULL);
+	slab->local_nr = n - i;
+	/* the CPU-partial slab last freed into */
+	h.c->last_local = slab;
+	ksl_release_cpu(&h);
+	return n;
+}
+
+/*
+ * A sheaf's objects p[i..nr) going back to the slabs (in the owner's
+ * section, left here), p[i] in neither the active slab nor c->last_local:
+ * p[i] and the objects after it in the same slab, when that slab is
+ * another CPU's or node-partial and keeps an object in use, go back with
+ * one CAS of slab->fstate, linked into a detached freelist first (6.18's
+ * build_detached_freelist() and do_slab_free() of cnt objects); the
+ * double-free test of each is the one-by-one free's (not the head of the
+ * list it goes onto). Anything else: p[i] alone, by ksl_slab_free_in().
+ * Returns the index after the last object freed.
+ */
+unsigned int ksl_slab_free_run_in(struct kmem_cache *s, void **p,
+				  unsigned int i, unsigned int nr,
+				  unsigned long caller)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	void *obj = p[i], *prev = obj;
+	struct slab *slab = ksl_slab_of_fast(obj);
+	unsigned int n, cnt, idx;
+	unsigned long off;
+	uint64_t w;
+
+	if (unlikely(!slab || slab->slab_cache != s || s->nocpu)) {
+		slab = NULL; /* the full lookup, and its report */
+		goto one;
+	}
+	if (__atomic_load_n(&slab->frozen_cpu, __ATOMIC_RELAXED) ==
+		    ksl_tls.cpu + 1 ||
+	    slab == ksl_this_cpu_slab(s)->slab)
+		goto one;
+	off = (unsigned long)((char *)obj - (char *)slab->base);
+	if (unlikely(off >= slab->span || !obj_aligned(s, off)))
+		goto one;
+	for (n = i + 1; n < nr; n++) {
+		void *next = p[n];
+		unsigned long o =
+			(unsigned long)((char *)next - (char *)slab->base);
+
+		if (o >= slab->span || !obj_aligned(s, o) || next == prev)
+			break;
+		prev = next;
+	}
+	cnt = n - i;
+	if (cnt == 1)
+		goto one;
+	idx = (unsigned int)obj_index(s, off) + 1;
+	w = fs_load(slab);
+	for (;;) {
+		unsigned int head = FS_HEAD(w);
+
+		if (FS_STATE(w) == SLAB_FULL) {
+			/* frozen for this CPU: the run onto its local list */
+			if (head || !FS_INUSE(w) || !s->cpu_partial_slabs)
+				goto one;
+			if (fs_cas(slab, &w,
+				   fs_make(0, FS_INUSE(w), SLAB_FROZEN)))
+				return run_to_cpu_partial(s, slab, p, i, n);
+			continue;
+		}
+		if (FS_INUSE(w) < 3 || head == idx)
+			goto one;
+		/* the slab's last object in use goes alone (a list change) */
+		if (FS_INUSE(w) <= cnt) {
+			cnt = FS_INUSE(w) - 1;
+			n = i + cnt;
+		}
+		/* the run's objects linked in order, the last one to the
+		 * slab's free list */
+		link_run(s, p + i, n - i, idx_to_obj(s, slab, head));
+		if (likely(fs_cas(slab, &w,
+				  w - ((uint64_t)cnt << 16) - head + idx)))
+			break;
+	}
+	ksl_own_leave(own);
+	return n;
+one:
+	/* slab: a slab of s, still to be checked for obj */
+	ksl_slab_free_in(s, slab, obj, caller);
+	return i + 1;
 }
 
 /* ---- the API ------------------------------------------------------------ */

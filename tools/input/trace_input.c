@@ -7,13 +7,15 @@
  * block's buffer goes to the caller, the partial line after it is moved
  * to a new one). Truncated or corrupt compressed data and read errors
  * end the input with a message (trace_input_error()); the whole lines
- * before the error are still handed out.
+ * before the error are still handed out. A plain regular file can
+ * instead be mapped and its blocks read in place (trace_input_map()).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "input/trace_decode.h"
@@ -31,6 +33,9 @@ struct trace_input {
 	char *buf;
 	size_t start, end, cap;
 	int eof; /* no more decoded text will come */
+	/* trace_input_map(): the whole file, blocks handed out up to off */
+	const char *map;
+	size_t map_len, map_off;
 	char err[256];
 };
 
@@ -264,6 +269,67 @@ char *trace_input_block(struct trace_input *in, size_t want, size_t *len)
 	return block;
 }
 
+int trace_input_map(struct trace_input *in)
+{
+	void *m;
+
+	if (in->map)
+		return 0;
+	if (in->comp != TRACE_PLAIN || in->fd <= 0 || !in->size ||
+	    in->size > SIZE_MAX || in->buf)
+		return -1;
+	m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	madvise(m, (size_t)in->size, MADV_WILLNEED);
+	in->map = m;
+	in->map_len = (size_t)in->size;
+	return 0;
+}
+
+const char *trace_input_map_block(struct trace_input *in, size_t want,
+				  size_t *len)
+{
+	const char *p = in->map + in->map_off, *ls, *nl;
+	size_t rest = in->map_len - in->map_off, cut = rest;
+
+	if (!in->map || !rest || in->err[0])
+		return NULL;
+	if (want < IN_CHUNK)
+		want = IN_CHUNK;
+	if (rest > want) {
+		/* the line holding byte want: where it starts and ends */
+		ls = memrchr(p, '\n', want);
+		ls = ls ? ls + 1 : p;
+		nl = memchr(p + want, '\n', rest - want);
+		if ((size_t)((nl ? nl : p + rest) - ls) >
+		    TRACE_INPUT_MAX_LINE) {
+			in_err(in, "%s: %s", "line too long");
+			cut = (size_t)(ls - p);
+		} else {
+			cut = nl ? (size_t)(nl + 1 - p) : rest;
+		}
+	}
+	in->map_off += cut;
+	*len = cut;
+	return cut ? p : NULL;
+}
+
+void trace_input_map_done(struct trace_input *in, const char *block, size_t len)
+{
+	static size_t page;
+	uintptr_t a = (uintptr_t)block, e = (uintptr_t)block + len;
+
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	if (!in->map || !page)
+		return;
+	a &= ~(uintptr_t)(page - 1); /* the next block's first page kept */
+	e &= ~(uintptr_t)(page - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 const char *trace_input_error(const struct trace_input *in)
 {
 	return in->err[0] ? in->err : NULL;
@@ -276,6 +342,8 @@ uint64_t trace_input_lineno(const struct trace_input *in)
 
 uint64_t trace_input_offset(const struct trace_input *in)
 {
+	if (in->map)
+		return in->map_off;
 	return trace_decoder_offset(in->dec);
 }
 
@@ -298,6 +366,8 @@ void trace_input_close(struct trace_input *in)
 {
 	if (!in)
 		return;
+	if (in->map)
+		munmap((void *)(uintptr_t)in->map, in->map_len);
 	trace_decoder_close(in->dec);
 	if (in->fd > 0)
 		close(in->fd);

@@ -52,6 +52,28 @@ const char *trace_input_error(const struct trace_input *in);
  * TRACE_INPUT_MAX_LINE is an error.
  */
 char *trace_input_block(struct trace_input *in, size_t want, size_t *len);
+/*
+ * Instead of copies: a plain regular file mapped into memory, to be read
+ * in place by trace_input_map_block() (not mixed with the calls above).
+ * 0 when mapped; -1 when this input cannot be (compressed, a pipe,
+ * standard input, empty; the calls above still work).
+ */
+int trace_input_map(struct trace_input *in);
+/*
+ * The mapped file's next block of whole lines, as trace_input_block()
+ * cuts them but read-only and in place (no NUL after it; valid until
+ * trace_input_close()). NULL at the end, or after a line longer than
+ * TRACE_INPUT_MAX_LINE (an error; the block before it is handed out).
+ */
+const char *trace_input_map_block(struct trace_input *in, size_t want,
+				  size_t *len);
+/*
+ * A mapped block read and done with: its pages leave the process's
+ * resident set (the file's pages stay cached; a page still read by the
+ * next block comes back on its own).
+ */
+void trace_input_map_done(struct trace_input *in, const char *block,
+			  size_t len);
 /* Lines returned so far: the number of the last one. */
 uint64_t trace_input_lineno(const struct trace_input *in);
 /* Bytes read from the file so far (compressed size), for progress. */

@@ -8,6 +8,13 @@
 #include "trace/intern.h"
 
 #define INTERN_MIN_SLOTS 64u
+#define MEMO_SLOTS 256u
+
+/* recent texts of 8 bytes or more: their first and last words, ids */
+struct strtab_memo {
+	uint64_t first[MEMO_SLOTS], last[MEMO_SLOTS];
+	uint32_t id[MEMO_SLOTS]; /* 0 = empty */
+};
 
 uint64_t intern_hash(const char *s, size_t len)
 {
@@ -54,6 +61,7 @@ void strtab_init(struct strtab *t)
 
 void strtab_free(struct strtab *t)
 {
+	free(t->memo);
 	free(t->arena);
 	free(t->off);
 	free(t->len);
@@ -65,6 +73,8 @@ void strtab_clear(struct strtab *t)
 {
 	if (t->slots)
 		memset(t->slots, 0, t->nr_slots * sizeof(*t->slots));
+	if (t->memo)
+		memset(t->memo->id, 0, sizeof(t->memo->id));
 	t->arena_len = 0;
 	t->nr = 0;
 }
@@ -97,6 +107,38 @@ static int strtab_rehash(struct strtab *t, uint32_t nr_slots)
 	return 0;
 }
 
+/* !memcmp(a, b, n), a word at a time: the strings are short */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8); /* the last eight, overlapping */
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return 0;
+	return 1;
+}
+
 static uint32_t strtab_lookup(const struct strtab *t, const char *text,
 			      size_t len, uint32_t *slot)
 {
@@ -105,7 +147,7 @@ static uint32_t strtab_lookup(const struct strtab *t, const char *text,
 
 	while ((id = t->slots[h])) {
 		if (t->len[id] == len &&
-		    !memcmp(t->arena + t->off[id], text, len))
+		    same_bytes(t->arena + t->off[id], text, len))
 			break;
 		h = (h + 1) & (t->nr_slots - 1);
 	}
@@ -152,7 +194,55 @@ static int strtab_grow(struct strtab *t, size_t len)
 	return 0;
 }
 
+/*
+ * The memo slot of a text of 8 bytes or more (first and last its first
+ * and last words); the id there when it is this text, else 0.
+ */
+static inline uint32_t memo_find(const struct strtab *t, const char *text,
+				 size_t len, uint64_t first, uint64_t last,
+				 uint32_t *slot)
+{
+	const struct strtab_memo *m = t->memo;
+	uint32_t id;
+
+	*slot = (uint32_t)(((first ^ last * 0x9e3779b97f4a7c15ull ^ len) *
+			    0xff51afd7ed558ccdull) >>
+			   56);
+	id = m->id[*slot];
+	if (id && m->first[*slot] == first && m->last[*slot] == last &&
+	    t->len[id] == len &&
+	    (len <= 16 ||
+	     same_bytes(t->arena + t->off[id] + 8, text + 8, len - 16)))
+		return id;
+	return 0;
+}
+
+/* the id of text, added when new; 0 when out of memory */
+static uint32_t strtab_add(struct strtab *t, const char *text, size_t len);
+
 uint32_t strtab_intern(struct strtab *t, const char *text, size_t len)
+{
+	uint64_t first, last;
+	uint32_t slot, id;
+
+	if (len < 8 || len > UINT32_MAX / 2)
+		return strtab_add(t, text, len);
+	if (!t->memo && !(t->memo = calloc(1, sizeof(*t->memo))))
+		return strtab_add(t, text, len);
+	memcpy(&first, text, 8);
+	memcpy(&last, text + len - 8, 8);
+	if ((id = memo_find(t, text, len, first, last, &slot)))
+		return id;
+	id = strtab_add(t, text, len);
+	if (id) {
+		t->memo->first[slot] = first;
+		t->memo->last[slot] = last;
+		t->memo->id[slot] = id;
+	}
+	return id;
+}
+
+static uint32_t strtab_add(struct strtab *t, const char *text, size_t len)
 {
 	uint32_t slot, id;
 
@@ -232,6 +322,17 @@ static uint32_t idmap_slot(const struct idmap *m, uint64_t key)
 	while (m->ids[h] && m->keys[h] != key)
 		h = (h + 1) & (m->nr_slots - 1);
 	return h;
+}
+
+void idmap_prefetch(const struct idmap *m, uint64_t key)
+{
+	uint32_t h;
+
+	if (!m->nr_slots)
+		return;
+	h = (uint32_t)mix64(key) & (m->nr_slots - 1);
+	__builtin_prefetch(&m->ids[h]);
+	__builtin_prefetch(&m->keys[h]);
 }
 
 uint32_t idmap_find(const struct idmap *m, uint64_t key)

@@ -21,6 +21,12 @@
  * text of their lines for the issues. A block's memory is reused once it
  * is merged: at most 2 * jobs + 2 blocks are in flight.
  *
+ * A plain regular file is not read but mapped (trace_input_map()): the
+ * caller's thread only cuts the map into blocks of whole lines, and the
+ * workers read them in place. The fast path of the parser needs no NUL
+ * after a line; a line it declines is copied (with one) for the slow
+ * path.
+ *
  * Invariant: block i lives in slot i % nr_slots; workers take blocks in
  * order; the merger takes them in order and waits for each to be done.
  */
@@ -29,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "trace/trace_parse.h"
+#include "trace/trace_parse_priv.h"
 #include "trace/trace_stream_priv.h"
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
@@ -36,8 +43,10 @@ enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 /* what a block's lines hold, with ids of the block's own */
 struct par_block {
 	int state, failed;
-	char *text;
-	size_t len;
+	const char *text; /* the block's lines */
+	char *own;	  /* text when read into a buffer of ours, else NULL */
+	char *scratch;	  /* mapped: a declined line, with a NUL */
+	size_t len, scratch_cap;
 	uint64_t lines;
 	struct trace_counts counts;
 	unsigned int max_cpu;
@@ -48,7 +57,11 @@ struct par_block {
 	struct strtab funcs, caches;
 	struct idmap site_map, ptr_map;
 	struct trace_site *sites; /* by block site id */
-	uint64_t *ptrs;		  /* pointer value by block pointer id */
+	/* call_site texts seen (a site's id without parsing it again) */
+	struct strtab site_texts;
+	uint32_t *site_of_text; /* by text id: the block's site id */
+	uint32_t texts_known, texts_cap;
+	uint64_t *ptrs; /* pointer value by block pointer id */
 	uint32_t sites_cap, ptrs_cap;
 	struct trace_issue bad[TRACE_ISSUES_KEPT], lost[TRACE_ISSUES_KEPT];
 	uint64_t nr_bad, nr_lost;
@@ -69,7 +82,8 @@ struct par_reader {
 
 static void block_free(struct par_block *b)
 {
-	free(b->text);
+	free(b->own);
+	free(b->scratch);
 	free(b->ev);
 	free(b->ts);
 	free(b->lineno);
@@ -77,6 +91,8 @@ static void block_free(struct par_block *b)
 	free(b->linelen);
 	strtab_free(&b->funcs);
 	strtab_free(&b->caches);
+	strtab_free(&b->site_texts);
+	free(b->site_of_text);
 	idmap_free(&b->site_map);
 	idmap_free(&b->ptr_map);
 	free(b->sites);
@@ -86,7 +102,8 @@ static void block_free(struct par_block *b)
 /* ready for another block, its arrays kept */
 static void block_reset(struct par_block *b)
 {
-	free(b->text);
+	free(b->own);
+	b->own = NULL;
 	b->text = NULL;
 	b->len = 0;
 	b->failed = 0;
@@ -96,6 +113,8 @@ static void block_reset(struct par_block *b)
 	b->nr = 0;
 	strtab_clear(&b->funcs);
 	strtab_clear(&b->caches);
+	strtab_clear(&b->site_texts);
+	b->texts_known = 0;
 	idmap_clear(&b->site_map);
 	idmap_clear(&b->ptr_map);
 	b->nr_bad = b->nr_lost = 0;
@@ -125,8 +144,8 @@ static int block_grow(struct par_block *b)
 	return 0;
 }
 
-/* the block's id of a call site; 0 out of memory */
-static uint32_t block_site(struct par_block *b, const struct trace_line *l)
+/* the block's id of a call site from its function and offset; 0 OOM */
+static uint32_t block_new_site(struct par_block *b, const struct trace_line *l)
 {
 	uint32_t func =
 		strtab_intern(&b->funcs, l->site_func.p, l->site_func.len);
@@ -147,6 +166,32 @@ static uint32_t block_site(struct par_block *b, const struct trace_line *l)
 		b->sites[id] = (struct trace_site){ func, off };
 	}
 	return id;
+}
+
+/*
+ * The block's id of a call site: by its text when seen before in the
+ * block (one lookup), else by its function and offset. 0 out of memory.
+ */
+static uint32_t block_site(struct par_block *b, const struct trace_line *l)
+{
+	uint32_t t =
+		strtab_intern(&b->site_texts, l->site_text.p, l->site_text.len);
+
+	if (!t)
+		return 0;
+	if (t > b->texts_known) { /* new: t == texts_known + 1 */
+		if (t >= b->texts_cap) {
+			uint32_t cap = b->texts_cap ? b->texts_cap * 2 : 1024;
+
+			if (grow((void **)&b->site_of_text,
+				 sizeof(*b->site_of_text), cap))
+				return 0;
+			b->texts_cap = cap;
+		}
+		b->site_of_text[t] = block_new_site(b, l);
+		b->texts_known = t;
+	}
+	return b->site_of_text[t];
 }
 
 /* the block's id of a pointer value; 0 out of memory */
@@ -204,12 +249,47 @@ static void block_issue(struct trace_issue *kept, uint64_t *nr, uint64_t lineno,
 	(*nr)++;
 }
 
+/*
+ * trace_parse_line() of the line: the fast path in place; the slow path
+ * on the line with a NUL after it (a copy when mapped). 0 or -1 (OOM).
+ */
+static int block_parse_line(struct par_block *b, const char *line, size_t len,
+			    struct trace_line *l, enum trace_line_kind *k)
+{
+	int f = trace_parse_fast(line, len, l);
+
+	if (f >= 0) {
+		*k = (enum trace_line_kind)f;
+		return 0;
+	}
+	if (b->own) {
+		b->own[line - b->own + len] = '\0';
+		*k = trace_parse_line_slow(line, len, l);
+		return 0;
+	}
+	if (len >= b->scratch_cap) {
+		size_t cap = len + 1 > 4096 ? len + 1 : 4096;
+
+		if (grow((void **)&b->scratch, 1, cap))
+			return -1;
+		b->scratch_cap = cap;
+	}
+	memcpy(b->scratch, line, len);
+	b->scratch[len] = '\0';
+	*k = trace_parse_line_slow(b->scratch, len, l);
+	return 0;
+}
+
 /* one line, as trace_stream_add_line() without page or dma events */
 static void block_line(struct par_block *b, const char *line, size_t len)
 {
 	struct trace_line l;
-	enum trace_line_kind k = trace_parse_line(line, len, &l);
+	enum trace_line_kind k;
 
+	if (block_parse_line(b, line, len, &l, &k)) {
+		b->failed = 1;
+		return;
+	}
 	b->lines++;
 	if ((k != TRACE_LINE_SKIP && trace_ev_is_page((int)l.ev)) ||
 	    ((k == TRACE_LINE_EVENT || k == TRACE_LINE_BAD) &&
@@ -238,21 +318,20 @@ static void block_line(struct par_block *b, const char *line, size_t len)
 	}
 }
 
-/* split the block into NUL-terminated lines, as trace_input_line() */
+/* split the block into lines, as trace_input_line() */
 static void block_parse(struct par_block *b)
 {
-	char *p = b->text, *end = b->text + b->len;
+	const char *p = b->text, *end = b->text + b->len;
 
 	while (p < end && !b->failed) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len;
 
 		if (!nl)
 			nl = end; /* the last line, without a newline */
-		*nl = '\0';
 		len = (size_t)(nl - p);
 		if (len && p[len - 1] == '\r')
-			p[--len] = '\0';
+			len--;
 		block_line(b, p, len);
 		p = nl + 1;
 	}
@@ -280,6 +359,9 @@ static void *worker(void *arg)
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
+
+/* how far ahead the merge prefetches what pairing will read */
+#define PREFETCH 8
 
 static int map_reserve(struct par_reader *r, size_t n)
 {
@@ -354,6 +436,9 @@ static int merge_events(struct trace_stream *s, struct par_reader *r,
 	for (uint32_t id = 1; id < np; id++) {
 		int added;
 
+		/* the map is large: its slots a few pointers ahead on the way */
+		if (id + PREFETCH < np)
+			idmap_prefetch(&s->ptr_map, b->ptrs[id + PREFETCH]);
 		pmap[id] = idmap_intern(&s->ptr_map, b->ptrs[id], &added);
 		if (!pmap[id] || trace_stream_reserve_ptr(s, pmap[id]))
 			return -1;
@@ -364,6 +449,9 @@ static int merge_events(struct trace_stream *s, struct par_reader *r,
 	for (size_t i = 0; i < b->nr; i++) {
 		struct trace_event *e = &s->ev[s->nr];
 
+		if (i + PREFETCH < b->nr)
+			trace_stream_prefetch_ptr(
+				s, pmap[b->ev[i + PREFETCH].ptr]);
 		*e = b->ev[i];
 		e->site = smap[e->site];
 		e->cache = cmap[e->cache];
@@ -388,8 +476,8 @@ static int merge(struct trace_stream *s, struct par_reader *r,
 }
 
 /* wait for block i, merge it, free its slot; 0 or -1 */
-static int merge_next(struct trace_stream *s, struct par_reader *r, uint64_t i,
-		      uint64_t *base)
+static int merge_next(struct trace_stream *s, struct par_reader *r,
+		      struct trace_input *in, uint64_t i, uint64_t *base)
 {
 	struct par_block *b = &r->slot[i % r->nr_slots];
 	int ret;
@@ -399,6 +487,8 @@ static int merge_next(struct trace_stream *s, struct par_reader *r, uint64_t i,
 		pthread_cond_wait(&r->done, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 	ret = merge(s, r, b, base);
+	if (!b->own && b->text)
+		trace_input_map_done(in, b->text, b->len);
 	block_reset(b);
 	b->state = SLOT_FREE; /* only this thread hands it out again */
 	return ret;
@@ -415,6 +505,7 @@ static int reader_start(struct par_reader *r, unsigned int jobs)
 	for (unsigned int i = 0; i < r->nr_slots; i++) {
 		strtab_init(&r->slot[i].funcs);
 		strtab_init(&r->slot[i].caches);
+		strtab_init(&r->slot[i].site_texts);
 		idmap_init(&r->slot[i].site_map);
 		idmap_init(&r->slot[i].ptr_map);
 	}
@@ -452,21 +543,26 @@ static int run(struct trace_stream *s, struct par_reader *r,
 	       struct trace_input *in, size_t want, int show)
 {
 	uint64_t merged = 0, base = 0;
+	int mapped = !trace_input_map(in);
+	const char *text;
+	char *own = NULL;
 	size_t len;
-	char *text;
 
-	while ((text = trace_input_block(in, want, &len))) {
+	while ((text = mapped ? trace_input_map_block(in, want, &len) :
+				(own = trace_input_block(in, want, &len)))) {
 		struct par_block *b;
 
 		if (r->queued - merged == r->nr_slots &&
-		    merge_next(s, r, merged++, &base)) {
-			free(text);
+		    merge_next(s, r, in, merged++, &base)) {
+			free(own);
 			return -1;
 		}
 		b = &r->slot[r->queued % r->nr_slots];
 		b->text = text;
+		b->own = own;
 		b->len = len;
-		text[len] = '\0';
+		if (own)
+			own[len] = '\0';
 		pthread_mutex_lock(&r->lock);
 		b->state = SLOT_QUEUED;
 		r->queued++;
@@ -476,7 +572,7 @@ static int run(struct trace_stream *s, struct par_reader *r,
 			trace_stream_progress(in, 0);
 	}
 	while (merged < r->queued)
-		if (merge_next(s, r, merged++, &base))
+		if (merge_next(s, r, in, merged++, &base))
 			return -1;
 	return 0;
 }

@@ -6,7 +6,10 @@
  * a line naming one of our events that cannot be read is "bad" with a
  * reason, anything else unreadable is "skip". With SSE2 the scans take
  * sixteen bytes a step, never reading before the line or past its end;
- * without it the same results come byte by byte.
+ * without it the same results come byte by byte. trace_parse_line()
+ * first tries the fast path of trace_parse_fast.c (the common ftrace
+ * line); what it declines is read here (trace_parse_line_slow(), the
+ * reference the fast path is tested against).
  */
 #include <string.h>
 #ifdef __SSE2__
@@ -15,6 +18,7 @@
 #include <kslab/gfp.h>
 #include "trace/intern.h"
 #include "trace/trace_parse.h"
+#include "trace/trace_parse_priv.h"
 #include "trace/trace_dma.h"
 #include "trace/trace_pages.h"
 
@@ -55,14 +59,6 @@ static int is_digit(char c)
 {
 	return (unsigned char)(c - '0') < 10;
 }
-
-/* A hex digit's value + 1 by character, 0 for any other character */
-static const uint8_t hex_tab[256] = {
-	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
-	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
 
 /* '.' and the digits: the characters of a timestamp */
 static const uint8_t ts_char[256] = {
@@ -137,141 +133,6 @@ int trace_ev_lookup(const char *name, size_t len)
 		    !memcmp(trace_ev_names[i], name, len))
 			return i;
 	return -1;
-}
-
-static inline __attribute__((always_inline)) int
-parse_dec(const char *s, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t i, m = n < 19 ? n : 19;
-	unsigned int d;
-
-	if (!n || n > 20)
-		return -1;
-	for (i = 0; i + 2 <= m; i += 2) { /* 19 digits always fit in 64 bits */
-		unsigned int d1 = (unsigned int)(unsigned char)s[i + 1] - '0';
-
-		d = (unsigned int)(unsigned char)s[i] - '0';
-		if ((d > 9) | (d1 > 9))
-			return -1;
-		x = x * 100 + d * 10 + d1;
-	}
-	if (i < m) {
-		d = (unsigned int)(unsigned char)s[i] - '0';
-		if (d > 9)
-			return -1;
-		x = x * 10 + d;
-	}
-	if (n == 20) {
-		d = (unsigned int)(unsigned char)s[19] - '0';
-		if (d > 9 || x > (UINT64_MAX - 9) / 10)
-			return -1;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return 0;
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define WORD_LE 1 /* blanks8() reads a word little-endian */
-#else
-#define WORD_LE 0
-#endif
-#define ONES8 0x0101010101010101ull
-
-/* How many of the eight bytes at p are ' ' before any other */
-static size_t blanks8(const char *p)
-{
-	uint64_t w;
-
-	if (!WORD_LE)
-		return memcmp(p, "        ", 8) ? 0 : 8;
-	memcpy(&w, p, 8);
-	w ^= 0x20 * ONES8;
-	return w ? (size_t)__builtin_ctzll(w) / 8 : 8;
-}
-
-/* memchr(p, ' ', end - p), sixteen bytes at a time while they are there */
-static const char *find_blank(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i blank = _mm_set1_epi8(' ');
-
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned int m = (unsigned int)_mm_movemask_epi8(
-			_mm_cmpeq_epi8(v, blank));
-
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-#endif
-	return memchr(p, ' ', (size_t)(end - p));
-}
-
-#ifdef __SSE2__
-/* Sixteen hex digits (s[0] the most significant) into *v; -1 if not. */
-static int hex16(const char *s, uint64_t *v)
-{
-	const __m128i v_ = _mm_loadu_si128((const __m128i *)(const void *)s);
-	const __m128i l = _mm_or_si128(v_, _mm_set1_epi8(0x20));
-	/* signed compares: bytes 0x80-0xff are negative, never in range */
-	const __m128i dig =
-		_mm_and_si128(_mm_cmpgt_epi8(v_, _mm_set1_epi8('/')),
-			      _mm_cmplt_epi8(v_, _mm_set1_epi8(':')));
-	const __m128i let =
-		_mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('`')),
-			      _mm_cmplt_epi8(l, _mm_set1_epi8('g')));
-	__m128i nib, t;
-	uint64_t x;
-
-	if (_mm_movemask_epi8(_mm_or_si128(dig, let)) != 0xffff)
-		return -1;
-	nib = _mm_add_epi8(_mm_and_si128(l, _mm_set1_epi8(0x0f)),
-			   _mm_and_si128(let, _mm_set1_epi8(9)));
-	/* a 16-bit lane holds two digits, the first in its low byte */
-	t = _mm_or_si128(_mm_slli_epi16(nib, 4), _mm_srli_epi16(nib, 8));
-	t = _mm_packus_epi16(_mm_and_si128(t, _mm_set1_epi16(0xff)),
-			     _mm_setzero_si128());
-	x = (uint64_t)_mm_cvtsi128_si64(t); /* the first byte the lowest */
-	*v = __builtin_bswap64(x);
-	return 0;
-}
-#endif
-
-static int parse_hex(const char *s, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (n > 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
-		s += 2;
-		n -= 2;
-	}
-	if (!n || n > 16)
-		return -1;
-#ifdef __SSE2__
-	if (n == 16) /* a pointer */
-		return hex16(s, v);
-#endif
-	for (; n >= 4; s += 4, n -= 4) { /* four at a time, one test */
-		unsigned int d0 = hex_tab[(unsigned char)s[0]] - 1u;
-		unsigned int d1 = hex_tab[(unsigned char)s[1]] - 1u;
-		unsigned int d2 = hex_tab[(unsigned char)s[2]] - 1u;
-		unsigned int d3 = hex_tab[(unsigned char)s[3]] - 1u;
-
-		if ((d0 | d1 | d2 | d3) > 15) /* a 0 entry wrapped around */
-			return -1;
-		x = x << 16 | d0 << 12 | d1 << 8 | d2 << 4 | d3;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned int d = hex_tab[(unsigned char)s[i]];
-
-		if (!d)
-			return -1;
-		x = x << 4 | (d - 1);
-	}
-	*v = x;
-	return 0;
 }
 
 /*
@@ -472,11 +333,13 @@ static int lost_marker(const char *line, uint64_t *lost)
 	return 1;
 }
 
-static int parse_site(const char *v, size_t n, struct trace_line *out)
+int trace_parse_site(const char *v, size_t n, struct trace_line *out)
 {
 	const char *plus = memrchr(v, '+', n);
 
 	out->site_off = 0;
+	out->site_text.p = v;
+	out->site_text.len = (uint32_t)n;
 	if (plus && plus > v && plus + 1 < v + n) {
 		const char *slash = memchr(plus, '/', (size_t)(v + n - plus));
 		const char *oe = slash ? slash : v + n;
@@ -510,7 +373,7 @@ static int parse_ptr(const char *v, size_t n, struct trace_line *out)
 	return 0;
 }
 
-static int parse_node(const char *v, size_t n, int *node)
+int trace_parse_node(const char *v, size_t n, int *node)
 {
 	uint64_t x;
 	int neg = n && v[0] == '-';
@@ -538,7 +401,7 @@ struct gfp_memo {
 
 static __thread struct gfp_memo gfp_memo[GFP_MEMO];
 
-static int parse_gfp(const char *v, size_t n, gfp_t *gfp)
+int trace_parse_gfp(const char *v, size_t n, gfp_t *gfp)
 {
 	struct gfp_memo *m;
 	const char *badw;
@@ -589,7 +452,7 @@ static int parse_field9(const char *key, const char *v, size_t n,
 	switch (key[0]) {
 	case 'c':
 		if (KEY("call_site"))
-			return parse_site(v, n, out) ? -1 : (int)F_SITE;
+			return trace_parse_site(v, n, out) ? -1 : (int)F_SITE;
 		break;
 	case 'b':
 		if (KEY("bytes_req"))
@@ -598,7 +461,8 @@ static int parse_field9(const char *key, const char *v, size_t n,
 		break;
 	case 'g':
 		if (KEY("gfp_flags"))
-			return parse_gfp(v, n, &out->gfp) ? -1 : (int)F_GFP;
+			return trace_parse_gfp(v, n, &out->gfp) ? -1 :
+								  (int)F_GFP;
 		break;
 	case 'a':
 		if (KEY("accounted"))
@@ -651,7 +515,8 @@ static int parse_field(const char *key, size_t klen, const char *v, size_t n,
 		break;
 	case 4:
 		if (KEY("node"))
-			return parse_node(v, n, &out->node) ? -1 : (int)F_NODE;
+			return trace_parse_node(v, n, &out->node) ? -1 :
+								    (int)F_NODE;
 		if (KEY("name"))
 			return parse_name(v, n, out);
 		break;
@@ -810,8 +675,8 @@ static const char *name_end(const char *p, const char *end)
 	return tab ? tab : sp ? sp : c;
 }
 
-enum trace_line_kind trace_parse_line(const char *line, size_t len,
-				      struct trace_line *out)
+enum trace_line_kind trace_parse_line_slow(const char *line, size_t len,
+					   struct trace_line *out)
 {
 	const char *end = line + len, *p, *name;
 	int ev;
@@ -870,6 +735,15 @@ enum trace_line_kind trace_parse_line(const char *line, size_t len,
 		return TRACE_LINE_EVENT;
 	}
 	return parse_body(p + 1, end, out);
+}
+
+enum trace_line_kind trace_parse_line(const char *line, size_t len,
+				      struct trace_line *out)
+{
+	int k = trace_parse_fast(line, len, out);
+
+	return k >= 0 ? (enum trace_line_kind)k :
+			trace_parse_line_slow(line, len, out);
 }
 
 int trace_parse_dec(const char *s, size_t n, uint64_t *v)

@@ -58,6 +58,7 @@ struct trace_line {
 	uint64_t ts_ns;
 	struct trace_text site_func; /* "do_sys_openat2" or "0xffff..." */
 	uint64_t site_off;	     /* +0xa2 */
+	struct trace_text site_text; /* call_site's whole value */
 	uint64_t ptr;		     /* the (hashed) pointer's value */
 	int ptr_null;
 	uint64_t bytes_req, bytes_alloc;

@@ -22,6 +22,16 @@ void trace_stream_issue(struct trace_stream *s, enum trace_issue_kind kind,
 int trace_stream_reserve(struct trace_stream *s, size_t n);
 /* The pairing arrays cover pointer id; 0 or -1. */
 int trace_stream_reserve_ptr(struct trace_stream *s, uint32_t id);
+/* Start loading what pairing reads for pointer id (< the reserved). */
+static inline void trace_stream_prefetch_ptr(const struct trace_stream *s,
+					     uint32_t id)
+{
+	if (!s->live)
+		return;
+	__builtin_prefetch(&s->live[id]);
+	__builtin_prefetch(&s->live_alloc[id]);
+	__builtin_prefetch(&s->live_req[id]);
+}
 /* The id of call site (function id, offset), added when new; 0 on OOM. */
 uint32_t trace_stream_site(struct trace_stream *s, uint32_t func, uint32_t off);
 /* Pair event e (its pointer id global) with what came before it. */
