@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * The caches of two real Debian arm64 boots (QEMU virt, 2 CPUs, 2 GiB of
+ * The caches of real Debian arm64 boots (QEMU virt, 2 CPUs, 2 GiB of
  * RAM at 1 GiB physical; data/traces/arm64-*, see data/traces/README.md)
  * under the policy of each kernel:
  *
  *   Linux 6.1.192   kslab.kernel=6.1 arch=arm64 kmalloc.legacy
  *   Linux 6.12.117  kslab.kernel=6.12 arch=arm64 (a 2 MiB swiotlb)
  *
+ * and of boots that change one thing the geometry depends on, each
+ * booted into kslab with the same change: 8 or 4 CPUs (-smp 8:
+ * nr_cpus=8), slab_nomerge, slub_max_order=1 slub_min_objects=8,
+ * slub_min_order=2, slub_debug=FZPU, slub_debug= for three caches.
+ *
  * For every row of the machine's /sys/kernel/slab snapshot: a cache the
  * boot makes (kmalloc-*, dma-kmalloc-*, kmem_cache, kmem_cache_node,
  * kmalloc_buckets, and from 6.11 memdup_user-* and msg_msg-*) is looked
- * up, every other one is created as the row
- * describes (tools/trace/slabs_create.c; unique-id and named rows first,
- * then the names the kernel merged), and slab_size, order and
- * objs_per_slab must be the kernel's; each alias must merge into the
+ * up, every other one is created as the row describes
+ * (tools/trace/slabs_create.c; unique-id and named rows first, then the
+ * names the kernel merged), and slab_size, order and objs_per_slab must
+ * be the kernel's, and so must min_partial and cpu_partial
+ * (set_min_partial(), set_cpu_partial()); each alias must merge into the
  * cache with its link's unique id. Then the boot's kmalloc cache set
  * (names, object size, objects per slab, pages per slab) must be the
  * machine's /proc/slabinfo's, no more and no fewer.
@@ -63,9 +69,159 @@ static const struct arm64_case case_6_12_debug = {
 	230,
 };
 
-struct tally {
-	unsigned int rows, match, merge_rows, merged;
+/* one variable changed from the 2 GiB boot each (see data/traces/README.md) */
+static const struct arm64_case case_6_12_nomerge = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slab_nomerge",
+	BOOT_COMMON "kslab.kernel=6.12 slab_nomerge",
+	230,
 };
+
+static const struct arm64_case case_6_1_nomerge = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-slab_nomerge",
+	BOOT_COMMON "kslab.kernel=6.1 kmalloc.legacy slab_nomerge",
+	169,
+};
+
+static const struct arm64_case case_6_1_smp8 = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-smp8",
+	"arch=arm64 memmap=2G@1G nr_cpus=8 kslab.kernel=6.1 kmalloc.legacy",
+	224,
+};
+
+static const struct arm64_case case_6_1_max_order1 = {
+	KSLAB_DATADIR "/traces/arm64-6.1.192-2G-max_order1",
+	BOOT_COMMON "kslab.kernel=6.1 kmalloc.legacy slub_max_order=1 "
+		    "slub_min_objects=8",
+	224,
+};
+
+/* order limit and object count from the command line: 2 CPUs ignored */
+static const struct arm64_case case_6_12_max_order1 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
+	BOOT_COMMON "kslab.kernel=6.12 slub_max_order=1 slub_min_objects=8",
+	286,
+};
+
+static const struct arm64_case case_6_12_min_order2 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-min_order2",
+	BOOT_COMMON "kslab.kernel=6.12 slub_min_order=2",
+	286,
+};
+
+/* debugging for three caches only (dentry, kmalloc-64, kmalloc-1k) */
+static const struct arm64_case case_6_12_debug_some = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-debug_some",
+	BOOT_COMMON
+	"kslab.kernel=6.12 slub_debug=FZ,dentry,kmalloc-64;P,kmalloc-1k",
+	286,
+};
+
+/* 4 CPUs: min_objects 4 * (fls(4) + 1) = 16 */
+static const struct arm64_case case_6_12_smp4 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp4",
+	"arch=arm64 memmap=2G@1G nr_cpus=4 kslab.kernel=6.12",
+	286,
+};
+
+/* 8 CPUs: min_objects 4 * (fls(8) + 1) = 20 */
+static const struct arm64_case case_6_12_smp8 = {
+	KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
+	"arch=arm64 memmap=2G@1G nr_cpus=8 kslab.kernel=6.12",
+	286,
+};
+
+/* the per-node and per-CPU partial-list settings of one slabs.tsv row */
+struct partial_row {
+	char name[64];
+	unsigned int min_partial, cpu_partial;
+};
+
+struct partial_table {
+	struct partial_row *v;
+	unsigned int nr;
+};
+
+struct tally {
+	unsigned int rows, match, merge_rows, merged, partial_match;
+	const struct partial_table *partial;
+};
+
+/* column index of name in a tab-separated header line, or -1 */
+static int tsv_column(const char *header, const char *name)
+{
+	size_t len = strlen(name);
+	int col = 0;
+
+	for (const char *p = header; p; col++) {
+		const char *end = strpbrk(p, "\t\n");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && !strncmp(p, name, len))
+			return col;
+		p = end && *end == '\t' ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+/* the field at column col of a line (tabs in place), as unsigned */
+static unsigned int tsv_uint(const char *line, int col)
+{
+	for (int i = 0; i < col && line; i++) {
+		line = strchr(line, '\t');
+		line = line ? line + 1 : NULL;
+	}
+	assert_non_null(line);
+	return (unsigned int)strtoul(line, NULL, 10);
+}
+
+/* min_partial and cpu_partial of every row of a slabs.tsv */
+static void read_partial(const char *path, struct partial_table *t)
+{
+	char *text = slurp(path), *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	int min_col, cpu_col;
+
+	assert_non_null(line);
+	min_col = tsv_column(line, "min_partial");
+	cpu_col = tsv_column(line, "cpu_partial");
+	assert_true(min_col > 0 && cpu_col > 0);
+	t->v = calloc(512, sizeof(*t->v));
+	assert_non_null(t->v);
+	t->nr = 0;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		struct partial_row *r = &t->v[t->nr++];
+
+		assert_true(t->nr <= 512);
+		assert_int_equal(sscanf(line, "%63[^\t]", r->name), 1);
+		r->min_partial = tsv_uint(line, min_col);
+		r->cpu_partial = tsv_uint(line, cpu_col);
+	}
+	free(text);
+}
+
+static const struct partial_row *partial_find(const struct partial_table *t,
+					      const char *name)
+{
+	for (unsigned int i = 0; i < t->nr; i++)
+		if (!strcmp(t->v[i].name, name))
+			return &t->v[i];
+	return NULL;
+}
+
+static void check_partial(const struct slab_info *row,
+			  const struct kslab_cache_info *i, struct tally *t)
+{
+	const struct partial_row *p = partial_find(t->partial, row->name);
+
+	assert_non_null(p);
+	if (i->min_partial == p->min_partial &&
+	    i->cpu_partial == p->cpu_partial)
+		t->partial_match++;
+	else
+		printf("DIFF %s: min_partial %u/%u cpu_partial %u/%u (kslab/kernel)\n",
+		       row->name, i->min_partial, p->min_partial,
+		       i->cpu_partial, p->cpu_partial);
+}
 
 /*
  * the caches a boot makes itself: kmalloc_caches[], kmem_cache_init() and
@@ -100,6 +256,7 @@ static void check_row(const struct slab_info *row, struct kmem_cache *s,
 		printf("DIFF %s: slab_size %u/%u order %u/%u objs_per_slab %u/%u (kslab/kernel)\n",
 		       row->name, i.size, row->slab_size, i.order, row->order,
 		       i.objs_per_slab, row->objs_per_slab);
+	check_partial(row, &i, t);
 	if (!row->link[0])
 		return;
 	t->merge_rows++;
@@ -219,7 +376,8 @@ static void run_case(const struct arm64_case *c)
 {
 	static struct slabinfo kernel, ours;
 	struct slab_snapshot snap = { 0 };
-	struct tally t = { 0 };
+	struct partial_table partial;
+	struct tally t = { .partial = &partial };
 	char path[512], err[256];
 	char *text;
 	unsigned int diffs;
@@ -227,6 +385,7 @@ static void run_case(const struct arm64_case *c)
 	snprintf(path, sizeof(path), "%s/slabs.tsv", c->dir);
 	assert_int_equal(slabs_tsv_read(path, &snap, err, sizeof(err)), 0);
 	assert_int_equal(snap.nr, c->rows);
+	read_partial(path, &partial);
 	/* the boot-made set first, before any cache is created */
 	assert_int_equal(kslab_boot(c->boot), 0);
 	snprintf(path, sizeof(path), "%s/slabinfo", c->dir);
@@ -236,15 +395,17 @@ static void run_case(const struct arm64_case *c)
 	our_slabinfo(&ours);
 	diffs = compare_slabinfo(&kernel, &ours);
 	compare_snapshot(&snap, &t);
-	printf("%s: %u caches compared, %u match (slab_size, order, objs_per_slab); merges %u/%u; boot-made caches %u, %u slabinfo differences\n",
-	       c->boot, t.rows, t.match, t.merged, t.merge_rows, kernel.nr,
-	       diffs);
+	printf("%s: %u caches compared, %u match (slab_size, order, objs_per_slab), %u (min_partial, cpu_partial); merges %u/%u; boot-made caches %u, %u slabinfo differences\n",
+	       c->boot, t.rows, t.match, t.partial_match, t.merged,
+	       t.merge_rows, kernel.nr, diffs);
 	assert_int_equal(t.rows, c->rows);
 	assert_int_equal(t.match, t.rows);
+	assert_int_equal(t.partial_match, t.rows);
 	assert_int_equal(t.merged, t.merge_rows);
 	assert_true(kernel.nr > 0);
 	assert_int_equal(diffs, 0);
 	slabs_free(&snap);
+	free(partial.v);
 }
 
 static void test_arm64_6_1(void **state)
@@ -263,6 +424,60 @@ static void test_arm64_6_12_slub_debug(void **state)
 {
 	(void)state;
 	run_case(&case_6_12_debug);
+}
+
+static void test_arm64_6_12_slab_nomerge(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_nomerge);
+}
+
+static void test_arm64_6_12_smp8(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_smp8);
+}
+
+static void test_arm64_6_12_max_order1(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_max_order1);
+}
+
+static void test_arm64_6_1_slab_nomerge(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_nomerge);
+}
+
+static void test_arm64_6_1_smp8(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_smp8);
+}
+
+static void test_arm64_6_1_max_order1(void **state)
+{
+	(void)state;
+	run_case(&case_6_1_max_order1);
+}
+
+static void test_arm64_6_12_min_order2(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_min_order2);
+}
+
+static void test_arm64_6_12_smp4(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_smp4);
+}
+
+static void test_arm64_6_12_debug_some(void **state)
+{
+	(void)state;
+	run_case(&case_6_12_debug_some);
 }
 
 /* ---- each versioned rule on its own, from the kernel's source ---------- */
@@ -446,6 +661,24 @@ int main(void)
 		cmocka_unit_test_teardown(test_arm64_6_1, shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12, shutdown_teardown),
 		cmocka_unit_test_teardown(test_arm64_6_12_slub_debug,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_slab_nomerge,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_smp8,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_max_order1,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_slab_nomerge,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_smp8,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_1_max_order1,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_min_order2,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_smp4,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_arm64_6_12_debug_some,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_rule_calculate_order,
 					  shutdown_teardown),

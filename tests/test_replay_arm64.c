@@ -505,6 +505,28 @@ static void test_version_rules(void **state)
 	assert_int_equal(replay_boot_add_rules(boot, sizeof(boot), ""), 0);
 }
 
+/*
+ * The traced slab parameters go on a boot line unless it sets the same
+ * parameter (under either of its slub_/slab_ names) itself.
+ */
+static void test_slab_params_by_hand(void **state)
+{
+	char boot[128] = "arch=arm64 slub_max_order=3 slab_nomergex=1";
+
+	(void)state;
+	assert_int_equal(replay_boot_add_params(boot, sizeof(boot),
+						"slab_max_order=1 slab_nomerge "
+						"slub_min_objects=8"),
+			 2);
+	assert_string_equal(boot, "arch=arm64 slub_max_order=3 slab_nomergex=1"
+				  " slab_nomerge slub_min_objects=8");
+	assert_int_equal(
+		replay_boot_add_params(boot, sizeof(boot),
+				       "slub_nomerge slab_min_objects=4"),
+		0);
+	assert_int_equal(replay_boot_add_params(boot, sizeof(boot), ""), 0);
+}
+
 /* the command: the report names the policy and the attribution */
 static void test_command_reports(void **state)
 {
@@ -581,8 +603,57 @@ static void test_seed_table(void **state)
 }
 
 /*
+ * The kmalloc caches a replay made under policy (the `cache_end` rows of
+ * its csv report out, which it consumes) against the traced machine's
+ * /proc/slabinfo: the same object size, objects per slab and pages per
+ * slab. Returns the rows compared.
+ */
+static unsigned int replay_geometry_vs_slabinfo(char *out, const char *dir,
+						const char *policy)
+{
+	char path[512], prefix[64], name[64], want[160];
+	unsigned int objsize, objperslab, pages, compared = 0, diffs = 0;
+	unsigned int ko, kp, kg;
+	char *slabinfo, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/slabinfo", dir);
+	slabinfo = slurp(path);
+	snprintf(prefix, sizeof(prefix), "cache_end,%s,", policy);
+	for (char *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *k;
+
+		if (strncmp(line, prefix, strlen(prefix)) ||
+		    sscanf(line + strlen(prefix), "%63[^,],%*u,%*u,%u,%u,%u",
+			   name, &objsize, &objperslab, &pages) != 4)
+			continue;
+		snprintf(want, sizeof(want), "\n%s ", name);
+		k = strstr(slabinfo, want);
+		if (!k)
+			continue; /* a cache the machine did not make */
+		compared++;
+		assert_int_equal(sscanf(k + strlen(want), "%*u %*u %u %u %u",
+					&ko, &kp, &kg),
+				 3);
+		if (ko != objsize || kp != objperslab || kg != pages) {
+			printf("DIFF %s %s: objsize %u/%u objperslab %u/%u pagesperslab %u/%u (replay/kernel)\n",
+			       dir, name, objsize, ko, objperslab, kp, pages,
+			       kg);
+			diffs++;
+		}
+	}
+	printf("%s: %u kmalloc caches of the replay's %s boot compared with slabinfo, %u differ\n",
+	       dir, compared, policy, diffs);
+	assert_int_equal(diffs, 0);
+	free(slabinfo);
+	return compared;
+}
+
+/*
  * The other recorded boots (6 GiB: a Normal zone and a 64 MiB swiotlb;
- * a boot with DMA devices): the policy detected from each trace must
+ * a boot with DMA devices; 8 and 4 CPUs; slab_nomerge; slub_max_order=1
+ * slub_min_objects=8; slub_min_order=2; slub_debug= for three caches;
+ * 6.12, some also 6.1): the policy detected from each trace must
  * reproduce every kmalloc and kmem_cache_alloc bytes_alloc there too.
  */
 static void test_other_boots(void **state)
@@ -591,8 +662,21 @@ static void test_other_boots(void **state)
 		KSLAB_DATADIR "/traces/arm64-6.1.192-6G",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-6G",
 		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-dma",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp8",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-slab_nomerge",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-max_order1",
+		KSLAB_DATADIR "/traces/arm64-6.1.192-2G-smp8",
+		KSLAB_DATADIR "/traces/arm64-6.1.192-2G-slab_nomerge",
+		KSLAB_DATADIR "/traces/arm64-6.1.192-2G-max_order1",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-min_order2",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-smp4",
+		KSLAB_DATADIR "/traces/arm64-6.12.117-2G-debug_some",
 	};
-	static const char *const want[] = { "arm64-legacy", "arm64", "arm64" };
+	static const char *const want[] = {
+		"arm64-legacy", "arm64", "arm64",	 "arm64",
+		"arm64",	"arm64", "arm64-legacy", "arm64-legacy",
+		"arm64-legacy", "arm64", "arm64",	 "arm64",
+	};
 	char args[512], row[96];
 	int status;
 	char *out;
@@ -607,8 +691,24 @@ static void test_other_boots(void **state)
 		assert_non_null(strstr(out, row));
 		/* the matching policy's row ends "...,0,0,yes" */
 		assert_non_null(strstr(out, ",0,0,yes\n"));
+		/* the replay's caches have the machine's geometry */
+		assert_true(replay_geometry_vs_slabinfo(out, boots[i],
+							want[i]) >= 10);
 		free(out);
 	}
+	/*
+	 * slub_max_order=1 slub_min_objects=8 on the traced command line:
+	 * the replay boots with them (kmalloc-1k: 8 objects, 2 pages).
+	 */
+	out = run_replay(KSLAB_DATADIR
+			 "/traces/arm64-6.12.117-2G-max_order1/trace.xz"
+			 " --policy arm64 --format json --sites 0",
+			 &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(
+		out,
+		"\"slab_params\": \"slub_max_order=1 slub_min_objects=8\""));
+	free(out);
 	/*
 	 * slub_debug=FZPU on the traced command line: the replay boots with
 	 * it. Its 8 strndup_user kmallocs came from the memdup_user buckets
@@ -654,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_traced_names_kept),
 		cmocka_unit_test(test_detection_by_hand),
 		cmocka_unit_test(test_version_rules),
+		cmocka_unit_test(test_slab_params_by_hand),
 		cmocka_unit_test(test_command_reports),
 		cmocka_unit_test(test_seed_table),
 		cmocka_unit_test(test_other_boots),

@@ -519,6 +519,8 @@ static int settle_kernel(struct replay_cmd *c, struct trace_stream *s,
 				      k->rules);
 		replay_boot_add_debug(c->pol[i].boot, sizeof(c->pol[i].boot),
 				      k->debug);
+		replay_boot_add_params(c->pol[i].boot, sizeof(c->pol[i].boot),
+				       k->slab_params);
 	}
 	if (trace_attribute_caches(s, snap->nr ? snap : NULL, a)) {
 		fprintf(stderr, "kslab replay: out of memory\n");

@@ -229,10 +229,39 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
 	return 0;
 }
 
+/* the slab parameters that change a cache's order, objects or merging */
+static const char *const geometry_params[] = {
+	"min_order", "max_order", "min_objects", "nomerge", "merge",
+};
+
+/* w's parameter name, without the value, is slub_X or slab_X of the list */
+static bool geometry_param(const char *w)
+{
+	size_t n = strcspn(w, "= \t\n");
+
+	if (n < 6 || (strncmp(w, "slub_", 5) && strncmp(w, "slab_", 5)))
+		return false;
+	for (size_t i = 0;
+	     i < sizeof(geometry_params) / sizeof(*geometry_params); i++)
+		if (strlen(geometry_params[i]) == n - 5 &&
+		    !strncmp(w + 5, geometry_params[i], n - 5))
+			return true;
+	return false;
+}
+
+static void append_word(char *buf, size_t len, const char *w)
+{
+	size_t used = strlen(buf);
+
+	if (used + strlen(w) + 2 <= len)
+		snprintf(buf + used, len - used, "%s%s", used ? " " : "", w);
+}
+
 /*
- * slub_debug= / slab_debug= of the traced machine's command line (the
- * `cmdline` file beside the trace, /proc/cmdline), so that the replay
- * lays objects out as that kernel did; "" when there is none.
+ * slub_debug= / slab_debug= and the geometry parameters of the traced
+ * machine's command line (the `cmdline` file beside the trace,
+ * /proc/cmdline), so that the replay lays objects out and sizes slabs as
+ * that kernel did; "" when there are none.
  */
 void replay_detect_debug(struct replay_kernel *k, const char *trace)
 {
@@ -241,18 +270,56 @@ void replay_detect_debug(struct replay_kernel *k, const char *trace)
 	FILE *f = path ? fopen(path, "r") : NULL;
 
 	k->debug[0] = '\0';
+	k->slab_params[0] = '\0';
 	free(path);
 	if (!f)
 		return;
-	if (fgets(line, sizeof(line), f))
-		for (char *w = strtok_r(line, " \t\n", &save); w;
-		     w = strtok_r(NULL, " \t\n", &save))
-			if ((!strncmp(w, "slub_debug", 10) ||
-			     !strncmp(w, "slab_debug", 10)) &&
-			    (w[10] == '=' || !w[10]) &&
-			    strlen(w) < sizeof(k->debug))
-				snprintf(k->debug, sizeof(k->debug), "%s", w);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
 	fclose(f);
+	for (char *w = strtok_r(line, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		if ((!strncmp(w, "slub_debug", 10) ||
+		     !strncmp(w, "slab_debug", 10)) &&
+		    (w[10] == '=' || !w[10]) && strlen(w) < sizeof(k->debug))
+			snprintf(k->debug, sizeof(k->debug), "%s", w);
+		else if (geometry_param(w))
+			append_word(k->slab_params, sizeof(k->slab_params), w);
+	}
+}
+
+/* boot names parameter w (slub_X or slab_X, any value) already */
+static bool boot_names(const char *boot, const char *w)
+{
+	size_t n = strcspn(w, "=");
+
+	for (const char *p = boot; *p; p += strcspn(p, " ")) {
+		p += strspn(p, " ");
+		if (strcspn(p, "= ") == n && !strncmp(p + 4, w + 4, n - 4) &&
+		    (!strncmp(p, "slub_", 5) || !strncmp(p, "slab_", 5)))
+			return true;
+	}
+	return false;
+}
+
+int replay_boot_add_params(char *boot, size_t len, const char *params)
+{
+	char words[sizeof(((struct replay_kernel *)0)->slab_params)];
+	char *save = NULL;
+	int added = 0;
+
+	snprintf(words, sizeof(words), "%s", params);
+	for (char *w = strtok_r(words, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		size_t used = strlen(boot);
+
+		/* the policy's own setting wins, as with slub_debug= */
+		if (boot_names(boot, w) || used + strlen(w) + 2 > len)
+			continue;
+		snprintf(boot + used, len - used, " %s", w);
+		added++;
+	}
+	return added;
 }
 
 int replay_boot_add_debug(char *boot, size_t len, const char *debug)

@@ -49,6 +49,8 @@ struct replay_kernel {
 	char version_from[48]; /* "given", "uname file X", ... */
 	char rules[8];	       /* kslab.kernel= value, "" when unknown */
 	char debug[128];       /* the traced slub_debug=..., "" if none */
+	/* the traced slab geometry parameters (slub_max_order=8 ...), "" */
+	char slab_params[192];
 };
 
 extern const char *const replay_ptr_kind_names[];
@@ -70,10 +72,20 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
  * Append " kslab.kernel=RULES" to boot (size len) unless it names one;
  * nothing for empty rules. Returns 1 when appended.
  */
-/* slub_debug= from the `cmdline` file beside the trace (may be NULL). */
+/*
+ * slub_debug= and the slab geometry parameters (slub_min_order=,
+ * slub_max_order=, slub_min_objects=, slab_nomerge, slab_merge and their
+ * slab_/slub_ twins) from the `cmdline` file beside the trace (may be
+ * NULL).
+ */
 void replay_detect_debug(struct replay_kernel *k, const char *trace);
 /* Append debug to boot unless it names slub_debug already; 1 if added. */
 int replay_boot_add_debug(char *boot, size_t len, const char *debug);
+/*
+ * Append each word of params whose parameter boot does not name already;
+ * returns how many were appended.
+ */
+int replay_boot_add_params(char *boot, size_t len, const char *params);
 int replay_boot_add_rules(char *boot, size_t len, const char *rules);
 /* The kslab.kernel= rules for version text "X.Y[...]", "" if not one. */
 const char *replay_kernel_rules(const char *version);

@@ -237,10 +237,12 @@ static void print_kernel(const struct replay_report *rep, FILE *f)
 			fprintf(f,
 				"kernel version: unknown (no --kernel-version, no uname file): "
 				"kslab's default rules\n");
-		if (k->debug[0])
+		if (k->debug[0] || k->slab_params[0])
 			fprintf(f,
-				"traced command line: %s, on every boot line\n",
-				k->debug);
+				"traced command line: %s%s%s, on every boot line\n",
+				k->debug,
+				k->debug[0] && k->slab_params[0] ? " " : "",
+				k->slab_params);
 	}
 	if (a) {
 		fprintf(f, "kmem_cache_alloc caches:");
@@ -357,6 +359,7 @@ static void json_kernel(const struct replay_report *rep, struct json *j)
 		json_str(j, "version_from", k->version_from);
 		json_str(j, "rules", k->rules);
 		json_str(j, "slub_debug", k->debug);
+		json_str(j, "slab_params", k->slab_params);
 		json_obj_end(j);
 	}
 	if (a) {
