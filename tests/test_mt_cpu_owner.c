@@ -74,6 +74,39 @@ static void test_pinned_thread_takes_boot_cpu(void **state)
 	kslab_shutdown();
 }
 
+static void *alloc_once(void *arg)
+{
+	(void)arg;
+	churn(1);
+	return NULL;
+}
+
+/*
+ * Every boot starts the CPU round-robin again: the booting thread runs
+ * as CPU 0 whatever threads ran before (it once got the counter's next
+ * CPU, so a test's pages depended on how often liburcu's thread had run).
+ */
+static void test_boot_thread_runs_as_cpu0(void **state)
+{
+	pthread_t th;
+
+	(void)state;
+	for (int boot = 0; boot < 3; boot++) {
+		assert_int_equal(kslab_boot(test_boot_line(
+					 "arch=x86_64 mem=256M nr_cpus=4")),
+				 0);
+		assert_int_equal(kslab_this_cpu(), 0);
+		cache = kmem_cache_create("own-64", 64, 0, SLAB_NO_MERGE,
+					  NULL);
+		for (int i = 0; i <= boot; i++) { /* move the round-robin on */
+			pthread_create(&th, NULL, alloc_once, NULL);
+			pthread_join(th, NULL);
+		}
+		kmem_cache_destroy(cache);
+		kslab_shutdown();
+	}
+}
+
 static pthread_barrier_t bar;
 
 static void *pinned_owner(void *arg)
@@ -174,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pinned_thread_takes_boot_cpu),
+		cmocka_unit_test(test_boot_thread_runs_as_cpu0),
 		cmocka_unit_test(test_sharer_owns_once_owner_gone),
 		cmocka_unit_test(test_pinning_threads_race),
 	};

@@ -134,6 +134,9 @@ int ksl_cpu_own_reset(void)
 	ksl_cpu_own = a->own;
 	for (unsigned int i = 0; i < nr; i++)
 		cur[i] = &a->own[i];
+	/* the round-robin starts again: the booting thread runs as CPU 0,
+	 * whatever threads (liburcu's among them) ran in earlier boots */
+	atomic_store_explicit(&ksl_next_cpu, 0, memory_order_relaxed);
 	return 0;
 }
 
