@@ -96,8 +96,7 @@ static void test_boot_thread_runs_as_cpu0(void **state)
 					 "arch=x86_64 mem=256M nr_cpus=4")),
 				 0);
 		assert_int_equal(kslab_this_cpu(), 0);
-		cache = kmem_cache_create("own-64", 64, 0, SLAB_NO_MERGE,
-					  NULL);
+		cache = kmem_cache_create("own-64", 64, 0, SLAB_NO_MERGE, NULL);
 		for (int i = 0; i <= boot; i++) { /* move the round-robin on */
 			pthread_create(&th, NULL, alloc_once, NULL);
 			pthread_join(th, NULL);
