@@ -90,6 +90,25 @@ static const char *xz_why(lzma_ret r)
 					  "decoder error";
 }
 
+/* LZMA_MEMLIMIT_ERROR: what the stream asked for (known when decoding in
+ * one thread), in the message */
+static void xz_memlimit_err(struct trace_decoder *d)
+{
+	uint64_t need = lzma_memusage(&d->xz);
+	char amount[32] = "";
+
+	if (need > TRACE_XZ_MEMLIMIT)
+		snprintf(amount, sizeof(amount), "%llu MiB to decode, ",
+			 (unsigned long long)(need >> 20));
+	if (!d->err[0])
+		snprintf(
+			d->err, sizeof(d->err),
+			"%.150s: xz data needs %smore than the limit of %u MiB (its dictionary)",
+			d->name, amount,
+			(unsigned int)(TRACE_XZ_MEMLIMIT >> 20));
+	d->failed = 1;
+}
+
 static size_t src_xz(struct trace_decoder *d, char *out, size_t room)
 {
 	lzma_ret r;
@@ -107,6 +126,8 @@ static size_t src_xz(struct trace_decoder *d, char *out, size_t room)
 			break;
 		if (r == LZMA_BUF_ERROR && d->raw_eof)
 			dec_err(d, "%s: %s", "truncated xz data");
+		else if (r == LZMA_MEMLIMIT_ERROR)
+			xz_memlimit_err(d);
 		else if (r != LZMA_OK && r != LZMA_BUF_ERROR)
 			dec_err(d, "%s: corrupt xz data (%s)", xz_why(r));
 	}
@@ -284,13 +305,14 @@ static lzma_ret xz_init(struct trace_decoder *d)
 			.flags = LZMA_CONCATENATED,
 			.threads = d->xz_threads,
 			.memlimit_threading = DEC_MT_MEM,
-			.memlimit_stop = UINT64_MAX,
+			.memlimit_stop = TRACE_XZ_MEMLIMIT,
 		};
 
 		return lzma_stream_decoder_mt(&d->xz, &mt);
 	}
 #endif
-	return lzma_stream_decoder(&d->xz, UINT64_MAX, LZMA_CONCATENATED);
+	return lzma_stream_decoder(&d->xz, TRACE_XZ_MEMLIMIT,
+				   LZMA_CONCATENATED);
 }
 
 static int codec_init(struct trace_decoder *d)

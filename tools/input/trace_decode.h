@@ -15,6 +15,16 @@
 struct trace_decoder;
 
 /*
+ * The most memory an xz stream may make liblzma allocate: its header
+ * names the dictionary size, up to 4 GiB, whatever the data's size (a
+ * 400-byte file can ask for 4 GiB, allocated twice by a stream read).
+ * xz's presets use at most 64 MiB (-9); a stream asking for more than
+ * this limit ends the input with "FILE: xz data needs N MiB to decode,
+ * more than the limit of 256 MiB (its dictionary)".
+ */
+#define TRACE_XZ_MEMLIMIT (256ull << 20)
+
+/*
  * Decode fd (not closed here) as comp; the first len bytes of it were
  * already read into head. name is used in messages. threads: 0 decodes
  * in the caller, 1 in a thread of its own, more: an xz file's blocks in
