@@ -35,6 +35,12 @@ struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 					 const void *head, size_t len,
 					 const char *name, unsigned int threads,
 					 char *err, size_t errlen);
+/*
+ * A read buffer's size for fd: max, or for a regular file smaller than
+ * max the least power of two above its size (at least 4 KiB), so that a
+ * small file costs small buffers (the decoder's, trace_input's).
+ */
+size_t trace_io_size(int fd, size_t max);
 /* Up to room decoded bytes: returns how many, 0 at the end, -1 on error. */
 long trace_decoder_read(struct trace_decoder *d, char *out, size_t room);
 /* The error after -1 ("FILE: truncated xz data"). */
