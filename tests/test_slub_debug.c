@@ -474,6 +474,41 @@ static void test_redzone_and_tracks(void **state)
 	assert_string_equal(capture_stop(), "");
 }
 
+/*
+ * The hex dump lines of a report: 16 bytes a line as "xx xx ...", the
+ * hex padded to 49 columns, then the bytes as text ('.' unprintable); a
+ * short last line padded the same.
+ */
+static void test_hex_dump_lines(void **state)
+{
+	unsigned char *p;
+	const char *msg;
+	char want[160];
+	struct kmem_cache *s;
+
+	boot("arch=x86_64 mem=256M nr_cpus=1");
+	s = kmem_cache_create("hexdump", 20, 0,
+			      SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE, NULL);
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	for (int i = 0; i < 20; i++)
+		p[i] = (unsigned char)(i < 16 ? 0x3c + i : 0x7d + i - 16);
+	p[20] = 0x42; /* the right red zone: the free reports the object */
+	capture_start();
+	kmem_cache_free(s, p);
+	msg = capture_stop();
+	snprintf(
+		want, sizeof(want),
+		"Object   %016lx: 3c 3d 3e 3f 40 41 42 43 44 45 46 47 48 49 4a 4b  <=>?@ABCDEFGHIJK\n",
+		(unsigned long)p);
+	assert_contains(msg, want);
+	snprintf(want, sizeof(want), "Object   %016lx: 7d 7e 7f 80%38s}~..\n",
+		 (unsigned long)(p + 16), "");
+	assert_contains(msg, want);
+	kmem_cache_destroy(s);
+}
+
 /* T: a line per operation; U: alloc_traces / free_traces */
 static void test_trace_and_traces(void **state)
 {
@@ -546,6 +581,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_redzone_and_tracks,
 					  shutdown_teardown),
 		cmocka_unit_test_teardown(test_trace_and_traces,
+					  shutdown_teardown),
+		cmocka_unit_test_teardown(test_hex_dump_lines,
 					  shutdown_teardown),
 	};
 

@@ -438,6 +438,47 @@ static void test_map(void **state)
 	free(text);
 }
 
+/*
+ * An xz stream whose block header asks for a 4 GiB dictionary (the
+ * LZMA2 dictionary byte set to 40, the header's CRC32 made again): the
+ * decoder refuses it, past TRACE_XZ_MEMLIMIT, with a message that says
+ * so; one decoding thread or several.
+ */
+static void test_xz_dictionary_limit(void **state)
+{
+	uint8_t buf[8192];
+	size_t n = xz_compress(sample, strlen(sample), buf, sizeof(buf));
+	size_t hs = ((size_t)buf[12] + 1) * 4, f;
+	uint32_t crc;
+	char err[256];
+
+	for (f = 14; f + 2 < 12 + hs - 4; f++)
+		if (buf[f] == 0x21 && buf[f + 1] == 0x01)
+			break;
+	assert_true(f + 2 < 12 + hs - 4); /* the LZMA2 filter flags */
+	buf[f + 2] = 40;
+	crc = lzma_crc32(buf + 12, hs - 4, 0);
+	for (int i = 0; i < 4; i++)
+		buf[12 + hs - 4 + i] = (uint8_t)(crc >> (8 * i));
+	write_file(path_of("bigdict.xz"), buf, n);
+	for (unsigned int threads = 1; threads <= 4; threads += 3) {
+		struct trace_input *in = trace_input_open_threads(
+			path_of("bigdict.xz"), threads, err, sizeof(err));
+		size_t len;
+
+		assert_non_null(in);
+		assert_null(trace_input_line(in, &len));
+		assert_non_null(trace_input_error(in));
+		printf("%u thread(s): %s\n", threads, trace_input_error(in));
+		assert_non_null(strstr(trace_input_error(in),
+				       "more than the limit of 256 MiB"));
+		if (threads == 1)
+			assert_non_null(strstr(trace_input_error(in),
+					       "xz data needs 4096 MiB"));
+		trace_input_close(in);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_xz_dictionary_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

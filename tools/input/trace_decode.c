@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "input/trace_decode.h"
@@ -32,7 +33,8 @@ struct trace_decoder {
 	enum trace_compression comp;
 	char name[200];
 	/* codec side (the thread when threaded) */
-	unsigned char raw[DEC_RAW];
+	unsigned char *raw;    /* raw_cap bytes */
+	size_t raw_cap, chunk; /* chunk: bytes in each ring chunk */
 	size_t raw_pos, raw_len;
 	int raw_eof, failed, gz_ready, gz_member_done, xz_ready;
 	uint64_t offset; /* atomic: read for progress */
@@ -53,6 +55,19 @@ struct trace_decoder {
 	char rerr[256];
 };
 
+size_t trace_io_size(int fd, size_t max)
+{
+	struct stat st;
+	size_t n = 4096;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size >= max)
+		return max;
+	while (n < max && n <= (size_t)st.st_size)
+		n *= 2;
+	return n;
+}
+
 static void dec_err(struct trace_decoder *d, const char *fmt, const char *what)
 {
 	if (!d->err[0])
@@ -67,7 +82,7 @@ static int raw_fill(struct trace_decoder *d)
 	if (d->raw_pos < d->raw_len || d->raw_eof)
 		return 0;
 	do
-		n = read(d->fd, d->raw, DEC_RAW);
+		n = read(d->fd, d->raw, d->raw_cap);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		dec_err(d, "%s: read error: %s", strerror(errno));
@@ -90,6 +105,25 @@ static const char *xz_why(lzma_ret r)
 					  "decoder error";
 }
 
+/* LZMA_MEMLIMIT_ERROR: what the stream asked for (known when decoding in
+ * one thread), in the message */
+static void xz_memlimit_err(struct trace_decoder *d)
+{
+	uint64_t need = lzma_memusage(&d->xz);
+	char amount[32] = "";
+
+	if (need > TRACE_XZ_MEMLIMIT)
+		snprintf(amount, sizeof(amount), "%llu MiB to decode, ",
+			 (unsigned long long)(need >> 20));
+	if (!d->err[0])
+		snprintf(
+			d->err, sizeof(d->err),
+			"%.150s: xz data needs %smore than the limit of %u MiB (its dictionary)",
+			d->name, amount,
+			(unsigned int)(TRACE_XZ_MEMLIMIT >> 20));
+	d->failed = 1;
+}
+
 static size_t src_xz(struct trace_decoder *d, char *out, size_t room)
 {
 	lzma_ret r;
@@ -107,6 +141,8 @@ static size_t src_xz(struct trace_decoder *d, char *out, size_t room)
 			break;
 		if (r == LZMA_BUF_ERROR && d->raw_eof)
 			dec_err(d, "%s: %s", "truncated xz data");
+		else if (r == LZMA_MEMLIMIT_ERROR)
+			xz_memlimit_err(d);
 		else if (r != LZMA_OK && r != LZMA_BUF_ERROR)
 			dec_err(d, "%s: corrupt xz data (%s)", xz_why(r));
 	}
@@ -196,8 +232,7 @@ static void *decoder_thread(void *arg)
 		}
 		c = &d->q[d->tail % DEC_CHUNKS];
 		pthread_mutex_unlock(&d->lock);
-		n = src(d, c->data,
-			DEC_CHUNK); /* a slot the reader won't see */
+		n = src(d, c->data, d->chunk); /* a slot the reader won't see */
 		pthread_mutex_lock(&d->lock);
 		c->len = n;
 		if (n)
@@ -284,13 +319,14 @@ static lzma_ret xz_init(struct trace_decoder *d)
 			.flags = LZMA_CONCATENATED,
 			.threads = d->xz_threads,
 			.memlimit_threading = DEC_MT_MEM,
-			.memlimit_stop = UINT64_MAX,
+			.memlimit_stop = TRACE_XZ_MEMLIMIT,
 		};
 
 		return lzma_stream_decoder_mt(&d->xz, &mt);
 	}
 #endif
-	return lzma_stream_decoder(&d->xz, UINT64_MAX, LZMA_CONCATENATED);
+	return lzma_stream_decoder(&d->xz, TRACE_XZ_MEMLIMIT,
+				   LZMA_CONCATENATED);
 }
 
 static int codec_init(struct trace_decoder *d)
@@ -314,7 +350,7 @@ static int codec_init(struct trace_decoder *d)
 static int start_thread(struct trace_decoder *d)
 {
 	for (int i = 0; i < DEC_CHUNKS; i++)
-		if (!(d->q[i].data = malloc(DEC_CHUNK)))
+		if (!(d->q[i].data = malloc(d->chunk)))
 			return -1;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->can_put, NULL);
@@ -339,7 +375,17 @@ struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 	d->fd = fd;
 	d->comp = comp;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	memcpy(d->raw, head, len < DEC_RAW ? len : DEC_RAW);
+	d->raw_cap = trace_io_size(fd, DEC_RAW);
+	d->chunk = trace_io_size(fd, DEC_CHUNK);
+	if (d->raw_cap < len)
+		d->raw_cap = len;
+	if (!(d->raw = malloc(d->raw_cap))) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		free(d);
+		return NULL;
+	}
+	if (len)
+		memcpy(d->raw, head, len);
 	d->raw_len = len;
 	d->offset = len;
 	d->xz_threads = threads > 1 ? threads : 0;
@@ -378,5 +424,6 @@ void trace_decoder_close(struct trace_decoder *d)
 		lzma_end(&d->xz);
 	if (d->gz_ready)
 		inflateEnd(&d->gz);
+	free(d->raw);
 	free(d);
 }

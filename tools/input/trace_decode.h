@@ -15,6 +15,16 @@
 struct trace_decoder;
 
 /*
+ * The most memory an xz stream may make liblzma allocate: its header
+ * names the dictionary size, up to 4 GiB, whatever the data's size (a
+ * 400-byte file can ask for 4 GiB, allocated twice by a stream read).
+ * xz's presets use at most 64 MiB (-9); a stream asking for more than
+ * this limit ends the input with "FILE: xz data needs N MiB to decode,
+ * more than the limit of 256 MiB (its dictionary)".
+ */
+#define TRACE_XZ_MEMLIMIT (256ull << 20)
+
+/*
  * Decode fd (not closed here) as comp; the first len bytes of it were
  * already read into head. name is used in messages. threads: 0 decodes
  * in the caller, 1 in a thread of its own, more: an xz file's blocks in
@@ -25,6 +35,12 @@ struct trace_decoder *trace_decoder_open(int fd, enum trace_compression comp,
 					 const void *head, size_t len,
 					 const char *name, unsigned int threads,
 					 char *err, size_t errlen);
+/*
+ * A read buffer's size for fd: max, or for a regular file smaller than
+ * max the least power of two above its size (at least 4 KiB), so that a
+ * small file costs small buffers (the decoder's, trace_input's).
+ */
+size_t trace_io_size(int fd, size_t max);
 /* Up to room decoded bytes: returns how many, 0 at the end, -1 on error. */
 long trace_decoder_read(struct trace_decoder *d, char *out, size_t room);
 /* The error after -1 ("FILE: truncated xz data"). */

@@ -32,7 +32,8 @@ struct trace_input {
 	/* decoded text: line data in buf[start, end) */
 	char *buf;
 	size_t start, end, cap;
-	int eof; /* no more decoded text will come */
+	size_t chunk; /* read at least this much at a time */
+	int eof;      /* no more decoded text will come */
 	/* trace_input_map(): the whole file, blocks handed out up to off */
 	const char *map;
 	size_t map_len, map_off;
@@ -102,7 +103,11 @@ struct trace_input *trace_input_open_threads(const char *path,
 		if (S_ISREG(st.st_mode))
 			in->size = (uint64_t)st.st_size;
 	}
+	/* a small plain file: its decoded size is known */
+	in->chunk = IN_CHUNK;
 	got = detect(in, head);
+	if (in->comp == TRACE_PLAIN)
+		in->chunk = trace_io_size(in->fd, IN_CHUNK);
 	if (in->err[0]) {
 		snprintf(err, errlen, "%s", in->err);
 		goto fail;
@@ -124,15 +129,15 @@ static int fill(struct trace_input *in)
 
 	if (in->start > 0 && in->start == in->end)
 		in->start = in->end = 0;
-	if (in->cap - in->end < IN_CHUNK) {
+	if (in->cap - in->end < in->chunk) {
 		if (in->start) {
 			memmove(in->buf, in->buf + in->start,
 				in->end - in->start);
 			in->end -= in->start;
 			in->start = 0;
 		}
-		if (in->cap - in->end < IN_CHUNK) {
-			size_t cap = in->cap ? in->cap * 2 : 4 * IN_CHUNK;
+		if (in->cap - in->end < in->chunk) {
+			size_t cap = in->cap ? in->cap * 2 : 4 * in->chunk;
 			char *b;
 
 			if (cap > TRACE_INPUT_MAX_LINE + 2 * IN_CHUNK) {
