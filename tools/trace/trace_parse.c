@@ -37,19 +37,6 @@ static const uint8_t trace_ev_len[TRACE_EV_NR_NAMES] = {
 	[TRACE_EV_KMALLOC_NODE] = 12, [TRACE_EV_CACHE_ALLOC_NODE] = 21,
 };
 
-/* Fields seen in a body */
-#define F_SITE (1u << 0)
-#define F_PTR (1u << 1)
-#define F_REQ (1u << 2)
-#define F_ALLOC (1u << 3)
-#define F_GFP (1u << 4)
-#define F_NODE (1u << 5)
-#define F_ACCT (1u << 6)
-#define F_NAME (1u << 7)
-
-#define F_FREE_NEEDS (F_SITE | F_PTR)
-#define F_ALLOC_NEEDS (F_SITE | F_PTR | F_REQ | F_ALLOC | F_GFP)
-
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t';

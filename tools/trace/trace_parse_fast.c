@@ -24,17 +24,6 @@
 #include <string.h>
 #include "trace/trace_parse_priv.h"
 
-#define F_SITE (1u << 0)
-#define F_PTR (1u << 1)
-#define F_REQ (1u << 2)
-#define F_ALLOC (1u << 3)
-#define F_GFP (1u << 4)
-#define F_NODE (1u << 5)
-#define F_ACCT (1u << 6)
-#define F_NAME (1u << 7)
-#define F_FREE_NEEDS (F_SITE | F_PTR)
-#define F_ALLOC_NEEDS (F_SITE | F_PTR | F_REQ | F_ALLOC | F_GFP)
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FAST_LE 1
 #else

@@ -79,6 +79,18 @@ parse_dec(const char *s, size_t n, uint64_t *v)
 #endif
 #define ONES8 0x0101010101010101ull
 
+/* the fields seen in an event's body, and those each kind needs */
+#define F_SITE (1u << 0)
+#define F_PTR (1u << 1)
+#define F_REQ (1u << 2)
+#define F_ALLOC (1u << 3)
+#define F_GFP (1u << 4)
+#define F_NODE (1u << 5)
+#define F_ACCT (1u << 6)
+#define F_NAME (1u << 7)
+#define F_FREE_NEEDS (F_SITE | F_PTR)
+#define F_ALLOC_NEEDS (F_SITE | F_PTR | F_REQ | F_ALLOC | F_GFP)
+
 /* How many of the eight bytes at p are ' ' before any other */
 static inline size_t blanks8(const char *p)
 {
