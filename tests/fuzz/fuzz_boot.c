@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/kslab.h>
+#include "fuzz_graveyard.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,8 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define KEPT_PER_INPUT 3
 /* blocks freed in their stead; a refill costs one LeakSanitizer pass */
 #define BANK_SIZE (1 << 20)
-/* KSL_GRAVEYARD_MAX of src/slab/slab_dead.c */
-#define GRAVEYARD_SIZE 4096
 
 static void *bank[BANK_SIZE];
 static unsigned int bank_left;
@@ -67,14 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	if (kslab_boot("mem=64M nr_cpus=1"))
 		abort();
-	for (int i = 0; i < GRAVEYARD_SIZE; i++) {
-		struct kmem_cache *s = kmem_cache_create("fuzz_fill", 8, 0,
-							 SLAB_NO_MERGE, NULL);
-
-		if (!s)
-			abort();
-		kmem_cache_destroy(s);
-	}
+	fuzz_fill_graveyard();
 	kslab_shutdown();
 	fill_bank();
 	return 0;

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <kslab/kslab.h>
+#include "fuzz_graveyard.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,30 +64,11 @@ static const slab_flags_t flag_choice[] = {
 	SLAB_CONSISTENCY_CHECKS,
 };
 
-/* KSL_GRAVEYARD_MAX of src/slab/slab_dead.c */
-#define GRAVEYARD_SIZE 4096
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	if (kslab_boot("arch=x86_64 mem=256M nr_cpus=1"))
 		abort();
-	/*
-	 * Fill the dead-cache graveyard: from then on each destroy frees
-	 * the oldest dead cache, so an input frees as many host blocks as
-	 * it allocates. libFuzzer runs an input again, then a whole
-	 * LeakSanitizer pass, whenever it allocated more than it freed, and
-	 * gives leak detection up after 1000 such inputs: with the
-	 * graveyard filling up, that was most of the time of the first
-	 * thousands of inputs, and no leak check after them.
-	 */
-	for (int i = 0; i < GRAVEYARD_SIZE; i++) {
-		struct kmem_cache *s = kmem_cache_create("fuzz_fill", 8, 0,
-							 SLAB_NO_MERGE, NULL);
-
-		if (!s)
-			abort();
-		kmem_cache_destroy(s);
-	}
+	fuzz_fill_graveyard(); /* fuzz_graveyard.h says why */
 	return 0;
 }
 
