@@ -414,12 +414,11 @@ int trace_parse_gfp(const char *v, size_t n, gfp_t *gfp)
 
 static int parse_accounted(const char *v, size_t n, struct trace_line *out)
 {
-	if (n == 4 && !memcmp(v, "true", 4))
-		out->accounted = 1;
-	else if (n == 5 && !memcmp(v, "false", 5))
-		out->accounted = 0;
-	else
+	int b = parse_bool_word(v, n);
+
+	if (b < 0)
 		return -1;
+	out->accounted = b;
 	return F_ACCT;
 }
 

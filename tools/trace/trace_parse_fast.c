@@ -377,16 +377,13 @@ static inline int v_node(const char *v, const char *end, struct trace_line *out,
 static inline int v_acct(const char *v, const char *end, struct trace_line *out,
 			 const char **next)
 {
-	size_t n;
+	int b;
 
 	*next = blank_after(v, end);
-	n = (size_t)(*next - v);
-	if (n == 4 && !memcmp(v, "true", 4))
-		out->accounted = 1;
-	else if (n == 5 && !memcmp(v, "false", 5))
-		out->accounted = 0;
-	else
+	b = parse_bool_word(v, (size_t)(*next - v));
+	if (b < 0)
 		return -1;
+	out->accounted = b;
 	return 0;
 }
 

@@ -151,6 +151,16 @@ static inline int hex16(const char *s, uint64_t *v)
 }
 #endif
 
+/* accounted=: "true" 1, "false" 0; -1 for anything else */
+static inline int parse_bool_word(const char *v, size_t n)
+{
+	if (n == 4 && !memcmp(v, "true", 4))
+		return 1;
+	if (n == 5 && !memcmp(v, "false", 5))
+		return 0;
+	return -1;
+}
+
 static inline int parse_hex(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
