@@ -274,15 +274,26 @@ static unsigned int draw_below_100(struct fault_state *f)
 	return (unsigned int)(((z >> 32) * 100) >> 32);
 }
 
-/* atomic_add_unless(times, -1, 0) */
-static void use_one_time(struct fault_state *f)
+/*
+ * atomic_add_unless(times, -1, 0), telling whether a time was left (-1:
+ * unlimited). The kernel reads times == 0 first and decrements after
+ * the failure, so two CPUs can both take the last one; here the failure
+ * takes its time first, so times=N fails exactly N candidates.
+ */
+static bool use_one_time(struct fault_state *f)
 {
 	int t = RD(f->attr.times);
 
-	while (t != 0 &&
-	       !__atomic_compare_exchange_n(&f->attr.times, &t, t - 1, false,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	for (;;) {
+		if (t == -1)
+			return true;
+		if (t == 0)
+			return false;
+		if (__atomic_compare_exchange_n(&f->attr.times, &t, t - 1,
+						false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return true;
+	}
 }
 
 static void nth_done(void)
@@ -333,13 +344,12 @@ bool ksl_should_fail_ex(enum ksl_fault_point fp, long size, int flags)
 		if (--fail_nth)
 			return false;
 		nth_done();
-	} else if (!generic_checks(f, size)) {
+		use_one_time(f); /* fails whether or not one was left */
+	} else if (!generic_checks(f, size) || !use_one_time(f)) {
 		return false;
 	}
 	if (!(flags & KSL_FAULT_NOWARN))
 		fail_dump(f);
-	if (RD(f->attr.times) != -1)
-		use_one_time(f);
 	__atomic_add_fetch(&f->failures, 1, __ATOMIC_RELAXED);
 	return true;
 }
