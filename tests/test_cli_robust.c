@@ -208,6 +208,20 @@ static void test_options(void **state)
 		expect(2, bad[i].msg, "%s 2>&1 </dev/null", bad[i].args);
 }
 
+/* --version, version and -V: the project's version, exit 0; a write
+ * error on it (as on help) is exit 1 */
+static void test_version(void **state)
+{
+	static const char *const forms[] = { "--version", "version", "-V" };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		expect(0, "kslab " KSLAB_TEST_VERSION "\n", "%s 2>&1",
+		       forms[i]);
+	expect(1, "", "%s >/dev/full 2>/dev/null", "--version");
+	expect(1, "", "%s >/dev/full 2>/dev/null", "help");
+}
+
 /* 7: failed allocations, double free, ZERO_SIZE_PTR, cut issue lines */
 static void test_report_details(void **state)
 {
@@ -276,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_many_cpus),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_report_details),
 		cmocka_unit_test(test_packed_binary),
 	};

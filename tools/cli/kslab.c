@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"                               record kmem events from the running\n"
 		"                               kernel, or snapshot /sys/kernel/slab\n"
 		"  help                         this text\n"
+		"  version                      the version of kslab\n"
 		"\n"
 		"CMDLINE is a kernel-style boot command line, e.g.\n"
 		"  \"arch=arm64 memmap=4G@2G nr_cpus=4\"\n"
@@ -114,7 +115,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return 0;
+		return out_close_stdout("help") ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") ||
+	    !strcmp(argv[1], "-V")) {
+		printf("kslab %s\n", KSLAB_VERSION);
+		return out_close_stdout("version") ? 1 : 0;
 	}
 	fprintf(stderr, "kslab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
