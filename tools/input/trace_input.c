@@ -51,6 +51,7 @@ struct trace_input {
 	size_t map_len, map_off;
 	int guard;     /* map_guard slot of the map, -1 none */
 	int map_short; /* the file shrank: map_len cut to its whole lines */
+	uint64_t map_short_at; /* where its data ends for the blocks read */
 	char err[256];
 };
 
@@ -351,21 +352,25 @@ int trace_input_map(struct trace_input *in)
 static int map_check(struct trace_input *in)
 {
 	const char *nl = NULL;
+	uint64_t off, size = UINT64_MAX;
 	struct stat st;
-	uint64_t off;
 
+	if (!fstat(in->fd, &st))
+		size = (uint64_t)st.st_size;
 	if (map_guard_hit(in->guard, &off)) {
-		truncated(in, off < in->map_off ? off : in->map_off);
+		/* blocks handed out read zeros from off (or the new end) on */
+		off = off < in->map_off ? off : in->map_off;
+		truncated(in, size < off ? size : off);
 		return -1;
 	}
-	if (in->map_short || fstat(in->fd, &st) ||
-	    (uint64_t)st.st_size >= in->map_len)
+	if (in->map_short || size >= in->map_len)
 		return 0;
 	/* the whole lines still in the file are read, the rest is lost */
-	if ((uint64_t)st.st_size > in->map_off)
+	if (size > in->map_off)
 		nl = memrchr(in->map + in->map_off, '\n',
-			     (size_t)st.st_size - in->map_off);
+			     (size_t)size - in->map_off);
 	in->map_len = nl ? (size_t)(nl + 1 - in->map) : in->map_off;
+	in->map_short_at = size < in->map_len ? size : in->map_len;
 	in->map_short = 1;
 	return 0;
 }
@@ -382,7 +387,7 @@ const char *trace_input_map_block(struct trace_input *in, size_t want,
 	rest = cut = in->map_len - in->map_off;
 	if (!rest) {
 		if (in->map_short)
-			truncated(in, in->map_len);
+			truncated(in, in->map_short_at);
 		return NULL;
 	}
 	if (want < IN_CHUNK)
