@@ -12,14 +12,16 @@
  *
  * A plain file that shrinks while it is read (another process truncating
  * it) ends the input with "FILE: file truncated while being read, at
- * byte N of SIZE" (N: the end of the whole lines handed out), read or
- * mapped. Read: seen at the end of the data (fstat: smaller than at
- * open). Mapped: the size is checked before each block is cut (the
+ * byte N of SIZE" (N: where the data read ends: the bytes read, the end
+ * of the whole lines handed out, or the file's new size when blocks
+ * already handed out went past it), read or mapped. Read: seen at the
+ * end of the data (fstat: smaller than at open; the cut last line is
+ * dropped). Mapped: the size is checked before each block is cut (the
  * whole lines still in the file are handed out), and the map is guarded
  * (map_guard.c): an access past the new end, by any thread, reads zeros
- * instead of raising SIGBUS, and the next block is refused with the
- * offset of the fault. Invariant: a mapped input is always guarded (no
- * guard slot, no map: the file is read instead).
+ * instead of raising SIGBUS, and the next block is refused. Invariant: a
+ * mapped input is always guarded (no guard slot, no map: the file is
+ * read instead).
  */
 #include <errno.h>
 #include <fcntl.h>
