@@ -153,3 +153,56 @@ size_t kslab_ksize(const void *p)
 {
 	return ksize(p);
 }
+
+#define BUCKETS(p) ((kmem_buckets *)(void *)(p))
+#define KBUCKETS(p) ((struct kslab_kmem_buckets *)(void *)(p))
+
+struct kslab_kmem_buckets *kslab_kmem_buckets_create(const char *name,
+						     kslab_slab_flags_t flags,
+						     unsigned int useroffset,
+						     unsigned int usersize,
+						     void (*ctor)(void *))
+{
+	return KBUCKETS(
+		kmem_buckets_create(name, flags, useroffset, usersize, ctor));
+}
+
+void *kslab_kmem_buckets_alloc(struct kslab_kmem_buckets *b, size_t size,
+			       kslab_gfp_t flags)
+{
+	/* the call site recorded is the program's, not this wrapper */
+	return __kmem_buckets_alloc(BUCKETS(b), size, flags,
+				    (unsigned long)__builtin_return_address(0));
+}
+
+void *kslab_kmem_buckets_valloc(struct kslab_kmem_buckets *b, size_t size,
+				kslab_gfp_t flags)
+{
+	return kmem_buckets_valloc(BUCKETS(b), size, flags);
+}
+
+void *kslab___kmem_buckets_alloc(struct kslab_kmem_buckets *b, size_t size,
+				 kslab_gfp_t flags, unsigned long caller)
+{
+	return __kmem_buckets_alloc(BUCKETS(b), size, flags, caller);
+}
+
+void *kslab_memdup_user(const void *src, size_t len)
+{
+	return memdup_user(src, len);
+}
+
+void *kslab_vmemdup_user(const void *src, size_t len)
+{
+	return vmemdup_user(src, len);
+}
+
+char *kslab_strndup_user(const char *s, long n)
+{
+	return strndup_user(s, n);
+}
+
+void *kslab_memdup_user_nul(const void *src, size_t len)
+{
+	return memdup_user_nul(src, len);
+}

@@ -122,6 +122,44 @@ KSLAB_PREFIXED_API void kslab_kfree(const void *p);
 KSLAB_PREFIXED_API size_t kslab_ksize(const void *p);
 
 /*
+ * kmem_buckets (Linux 6.11 on): see <kslab/kmalloc.h>. The set is kslab's
+ * kmem_buckets, named apart here (struct kslab_kmem_buckets) as the sheaf
+ * is. Before 6.11 (kslab.kernel=6.1) kslab_kmem_buckets_create() returns
+ * ZERO_SIZE_PTR ((void *)16) and allocations through it are kmalloc()s.
+ * kslab___kmem_buckets_alloc() records caller as the call site;
+ * kslab_kmem_buckets_alloc_track_caller() passes the caller of the
+ * function using it, as the kernel's kmem_buckets_alloc_track_caller().
+ */
+struct kslab_kmem_buckets;
+KSLAB_PREFIXED_API struct kslab_kmem_buckets *
+kslab_kmem_buckets_create(const char *name, kslab_slab_flags_t flags,
+			  unsigned int useroffset, unsigned int usersize,
+			  void (*ctor)(void *));
+KSLAB_PREFIXED_API void *kslab_kmem_buckets_alloc(struct kslab_kmem_buckets *b,
+						  size_t size,
+						  kslab_gfp_t flags);
+KSLAB_PREFIXED_API void *kslab_kmem_buckets_valloc(struct kslab_kmem_buckets *b,
+						   size_t size,
+						   kslab_gfp_t flags);
+KSLAB_PREFIXED_API void *
+kslab___kmem_buckets_alloc(struct kslab_kmem_buckets *b, size_t size,
+			   kslab_gfp_t flags, unsigned long caller);
+#define kslab_kmem_buckets_alloc_track_caller(b, size, flags) \
+	kslab___kmem_buckets_alloc((b), (size), (flags),      \
+				   (unsigned long)__builtin_return_address(0))
+
+/*
+ * mm/util.c's copies of user memory: see <kslab/kmalloc.h>. On failure
+ * the kernel's ERR_PTR(-EFAULT / -EINVAL / -ENOMEM): a pointer p with
+ * (unsigned long)p >= (unsigned long)-4095 (the kernel's IS_ERR()).
+ * kslab_kfree() the copies.
+ */
+KSLAB_PREFIXED_API void *kslab_memdup_user(const void *src, size_t len);
+KSLAB_PREFIXED_API void *kslab_vmemdup_user(const void *src, size_t len);
+KSLAB_PREFIXED_API char *kslab_strndup_user(const char *s, long n);
+KSLAB_PREFIXED_API void *kslab_memdup_user_nul(const void *src, size_t len);
+
+/*
  * Fault injection, the kernel's should_failslab(): while a hook is set,
  * fn(s, gfp, arg) is called before every slab allocation (kmem_cache_*,
  * bulk: once per object, and kmalloc() from its kmalloc-* cache), but

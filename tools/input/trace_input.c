@@ -9,6 +9,19 @@
  * end the input with a message (trace_input_error()); the whole lines
  * before the error are still handed out. A plain regular file can
  * instead be mapped and its blocks read in place (trace_input_map()).
+ *
+ * A plain file that shrinks while it is read (another process truncating
+ * it) ends the input with "FILE: file truncated while being read, at
+ * byte N of SIZE" (N: where the data read ends: the bytes read, the end
+ * of the whole lines handed out, or the file's new size when blocks
+ * already handed out went past it), read or mapped. Read: seen at the
+ * end of the data (fstat: smaller than at open; the cut last line is
+ * dropped). Mapped: the size is checked before each block is cut (the
+ * whole lines still in the file are handed out), and the map is guarded
+ * (map_guard.c): an access past the new end, by any thread, reads zeros
+ * instead of raising SIGBUS, and the next block is refused. Invariant: a
+ * mapped input is always guarded (no guard slot, no map: the file is
+ * read instead).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "input/map_guard.h"
 #include "input/trace_decode.h"
 #include "input/trace_input.h"
 
@@ -37,13 +51,40 @@ struct trace_input {
 	/* trace_input_map(): the whole file, blocks handed out up to off */
 	const char *map;
 	size_t map_len, map_off;
+	int guard;     /* map_guard slot of the map, -1 none */
+	int map_short; /* the file shrank: map_len cut to its whole lines */
+	uint64_t map_short_at; /* where its data ends for the blocks read */
 	char err[256];
 };
+
+void (*trace_input_map_hook)(struct trace_input *in, uint64_t off, size_t len);
 
 static void in_err(struct trace_input *in, const char *fmt, const char *what)
 {
 	if (!in->err[0])
 		snprintf(in->err, sizeof(in->err), fmt, in->path, what);
+}
+
+/* the file shrank while being read: the input ends at byte at */
+static void truncated(struct trace_input *in, uint64_t at)
+{
+	if (!in->err[0])
+		snprintf(in->err, sizeof(in->err),
+			 "%s: file truncated while being read, at byte %llu "
+			 "of %llu",
+			 in->path, (unsigned long long)at,
+			 (unsigned long long)in->size);
+}
+
+/* At the end of a read plain file: it has all the bytes it had at open? */
+static void check_read_size(struct trace_input *in)
+{
+	uint64_t at = trace_decoder_offset(in->dec);
+	struct stat st;
+
+	if (in->comp == TRACE_PLAIN && in->size && at < in->size &&
+	    !fstat(in->fd, &st) && (uint64_t)st.st_size < in->size)
+		truncated(in, at);
 }
 
 /* Read the first bytes (a pipe may give them in pieces) and classify */
@@ -86,6 +127,8 @@ struct trace_input *trace_input_open_threads(const char *path,
 	struct stat st;
 	size_t got;
 
+	if (in)
+		in->guard = -1;
 	if (!in || !(in->path = strdup(strcmp(path, "-") ? path : "<stdin>"))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
@@ -162,7 +205,9 @@ static int fill(struct trace_input *in)
 		return -1;
 	}
 	in->end += (size_t)n;
-	return n ? 0 : 1;
+	if (!n)
+		check_read_size(in);
+	return in->err[0] ? -1 : n ? 0 : 1;
 }
 
 char *trace_input_line(struct trace_input *in, size_t *len)
@@ -223,13 +268,17 @@ static long take_more(struct trace_input *in, size_t room)
 {
 	long n = trace_decoder_read(in->dec, in->buf + in->end, room);
 
-	if (n < 0)
+	if (n < 0) {
 		snprintf(in->err, sizeof(in->err), "%s",
 			 trace_decoder_error(in->dec));
-	else if (!n)
+	} else if (!n) {
 		in->eof = 1;
-	else
+		check_read_size(in);
+		if (in->err[0])
+			return -1;
+	} else {
 		in->end += (size_t)n;
+	}
 	return n;
 }
 
@@ -286,20 +335,63 @@ int trace_input_map(struct trace_input *in)
 	m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, in->fd, 0);
 	if (m == MAP_FAILED)
 		return -1;
+	in->guard = map_guard_add(m, (size_t)in->size);
+	if (in->guard < 0) { /* unguarded, a truncation would kill us */
+		munmap(m, (size_t)in->size);
+		return -1;
+	}
 	madvise(m, (size_t)in->size, MADV_WILLNEED);
 	in->map = m;
 	in->map_len = (size_t)in->size;
 	return 0;
 }
 
+/*
+ * Before a block is cut: a fault in the map (its offset) ends the input;
+ * a smaller file cuts the map after its last whole line. 0, or -1 when
+ * the map must not be read further.
+ */
+static int map_check(struct trace_input *in)
+{
+	const char *nl = NULL;
+	uint64_t off, size = UINT64_MAX;
+	struct stat st;
+
+	if (!fstat(in->fd, &st))
+		size = (uint64_t)st.st_size;
+	if (map_guard_hit(in->guard, &off)) {
+		/* blocks handed out read zeros from off (or the new end) on */
+		off = off < in->map_off ? off : in->map_off;
+		truncated(in, size < off ? size : off);
+		return -1;
+	}
+	if (in->map_short || size >= in->map_len)
+		return 0;
+	/* the whole lines still in the file are read, the rest is lost */
+	if (size > in->map_off)
+		nl = memrchr(in->map + in->map_off, '\n',
+			     (size_t)size - in->map_off);
+	in->map_len = nl ? (size_t)(nl + 1 - in->map) : in->map_off;
+	in->map_short_at = size < in->map_len ? size : in->map_len;
+	in->map_short = 1;
+	return 0;
+}
+
 const char *trace_input_map_block(struct trace_input *in, size_t want,
 				  size_t *len)
 {
-	const char *p = in->map + in->map_off, *ls, *nl;
-	size_t rest = in->map_len - in->map_off, cut = rest;
+	const char *p, *ls, *nl;
+	size_t rest, cut;
 
-	if (!in->map || !rest || in->err[0])
+	if (!in->map || in->err[0] || map_check(in))
 		return NULL;
+	p = in->map + in->map_off;
+	rest = cut = in->map_len - in->map_off;
+	if (!rest) {
+		if (in->map_short)
+			truncated(in, in->map_short_at);
+		return NULL;
+	}
 	if (want < IN_CHUNK)
 		want = IN_CHUNK;
 	if (rest > want) {
@@ -317,6 +409,8 @@ const char *trace_input_map_block(struct trace_input *in, size_t want,
 	}
 	in->map_off += cut;
 	*len = cut;
+	if (cut && trace_input_map_hook)
+		trace_input_map_hook(in, (uint64_t)(p - in->map), cut);
 	return cut ? p : NULL;
 }
 
@@ -371,8 +465,10 @@ void trace_input_close(struct trace_input *in)
 {
 	if (!in)
 		return;
-	if (in->map)
-		munmap((void *)(uintptr_t)in->map, in->map_len);
+	if (in->map) {
+		map_guard_remove(in->guard);
+		munmap((void *)(uintptr_t)in->map, (size_t)in->size);
+	}
 	trace_decoder_close(in->dec);
 	if (in->fd > 0)
 		close(in->fd);

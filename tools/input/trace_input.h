@@ -64,9 +64,20 @@ int trace_input_map(struct trace_input *in);
  * cuts them but read-only and in place (no NUL after it; valid until
  * trace_input_close()). NULL at the end, or after a line longer than
  * TRACE_INPUT_MAX_LINE (an error; the block before it is handed out).
+ * A file that shrinks while mapped is not fatal: the map is guarded
+ * (map_guard.h), so reading a block past the file's new end, in any
+ * thread, reads zeros instead of raising SIGBUS; the next call ends the
+ * input with "FILE: file truncated while being read, at byte N of SIZE"
+ * (trace_input_error()), after the whole lines still in the file.
  */
 const char *trace_input_map_block(struct trace_input *in, size_t want,
 				  size_t *len);
+/*
+ * Tests only: when set, called with each mapped block as it is cut (its
+ * offset in the file and its length), before it is handed out.
+ */
+extern void (*trace_input_map_hook)(struct trace_input *in, uint64_t off,
+				    size_t len);
 /*
  * A mapped block read and done with: its pages leave the process's
  * resident set (the file's pages stay cached; a page still read by the
