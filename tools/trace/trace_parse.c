@@ -20,6 +20,7 @@
 #include "trace/trace_parse.h"
 #include "trace/trace_parse_priv.h"
 #include "trace/trace_dma.h"
+#include "trace/trace_gfp.h"
 #include "trace/trace_pages.h"
 
 const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
@@ -402,7 +403,12 @@ int trace_parse_gfp(const char *v, size_t n, gfp_t *gfp)
 		*gfp = m->gfp;
 		return 0;
 	}
-	if (kslab_gfp_parse(v, n, gfp, &badw))
+	/*
+	 * 6.18 names first; another kernel's names, and hex leftovers that
+	 * would read as kslab's own __GFP_PACKED, through trace_gfp.c
+	 */
+	if ((kslab_gfp_parse(v, n, gfp, &badw) || (*gfp & __GFP_PACKED)) &&
+	    trace_gfp_parse(v, n, gfp))
 		return -1;
 	if (n <= GFP_MEMO_LEN) {
 		memcpy(m->text, v, n);
