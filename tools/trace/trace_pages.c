@@ -178,7 +178,7 @@ enum trace_line_kind trace_parse_page_body(const char *p, const char *end,
 	out->migratetype = -1;
 	out->percpu_refill = -1;
 	while (p < end) {
-		const char *tok, *eq, *te;
+		const char *tok, *eq, *te, *val, *pn;
 		int bit;
 
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -189,8 +189,13 @@ enum trace_line_kind trace_parse_page_body(const char *p, const char *end,
 		eq = memchr(tok, '=', (size_t)(p - tok));
 		if (tok == p || !eq)
 			continue;
-		bit = page_field(tok, (size_t)(eq - tok), eq + 1,
-				 (size_t)(p - eq - 1), out);
+		val = eq + 1;
+		if (p == val && (pn = trace_padded_null(p, end))) {
+			val = pn - 6; /* "page=          (null)" */
+			p = pn;
+		}
+		bit = page_field(tok, (size_t)(eq - tok), val,
+				 (size_t)(p - val), out);
 		if (bit < 0)
 			return TRACE_LINE_BAD;
 		if (seen & (unsigned int)bit) {

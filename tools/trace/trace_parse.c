@@ -549,7 +549,7 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 	unsigned int seen = 0, need;
 
 	while (p < end) {
-		const char *tok, *eq, *te;
+		const char *tok, *eq, *te, *val, *pn;
 		int bit;
 
 		while (p < end && is_space(*p))
@@ -562,11 +562,19 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		te = find_blank(eq, end);
 		if (!te)
 			te = end;
+		if (eq ==
+		    tok) { /* another key, or e.g. a module name "[ext4]" */
+			p = te < end ? te + 1 : te;
+			continue;
+		}
+		val = eq + 1;
+		if (te == val && (pn = trace_padded_null(te, end))) {
+			val = pn - 6; /* "ptr=          (null)" */
+			te = pn;
+		}
 		p = te < end ? te + 1 : te; /* past the blank memchr() found */
-		if (eq == tok)
-			continue; /* another key, or e.g. a module name "[ext4]" */
-		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
-				  (size_t)(te - eq - 1), out);
+		bit = parse_field(tok, (size_t)(eq - tok), val,
+				  (size_t)(te - val), out);
 		if (bit < 0) {
 			out->why = bad_reason(tok, (size_t)(eq - tok));
 			return TRACE_LINE_BAD;
