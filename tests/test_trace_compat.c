@@ -11,7 +11,9 @@
  * event the reader uses, in that version's print format (its
  * include/trace/events/kmem.h TP_printk() and mmflags.h names, cited at
  * each family): every line is an event (0 bad) with the right fields,
- * and the fast path and the reference parser agree on each.
+ * and the fast path and the reference parser agree on each. Last, what
+ * the replay assumes of each family's kernel when no uname file says
+ * (replay_detect.c): the rules the print formats point to, and why.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,9 +23,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <kslab/gfp.h>
+#include "replay/replay_detect.h"
 #include "trace/trace_gfp.h"
 #include "trace/trace_parse.h"
 #include "trace/trace_parse_priv.h"
+#include "trace/trace_stream.h"
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
 #define NO_GFP ((gfp_t)~0u) /* expected gfp not checked */
@@ -720,6 +724,65 @@ static void test_v6_12(void **state)
 	check_family(v6_12, NR(v6_12));
 }
 
+/* the replay's guess at each family's kernel, from its lines alone */
+static void detect_family(const struct want *w, size_t n, const char *version,
+			  const char *rules)
+{
+	struct trace_stream s;
+	struct replay_kernel k;
+
+	trace_stream_init(&s);
+	assert_int_equal(trace_stream_want_pages(&s), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(trace_stream_add_line(&s, w[i].line,
+						       strlen(w[i].line),
+						       i + 1),
+				 TRACE_LINE_EVENT);
+	trace_stream_finish(&s);
+	memset(&k, 0, sizeof(k));
+	replay_detect_policy(&s, &k);
+	assert_int_equal(replay_detect_version(&k, NULL, NULL), 0);
+	assert_string_equal(k.version, version);
+	assert_string_equal(k.rules, rules);
+	if (rules[0])
+		assert_true(k.version_from[0] != '\0');
+	/* a version given wins over the formats */
+	assert_int_equal(replay_detect_version(&k, "6.12.3", NULL), 0);
+	assert_string_equal(k.rules, "6.12");
+	assert_string_equal(k.version_from, "given");
+	trace_stream_free(&s);
+}
+
+static void test_detect_version(void **state)
+{
+	static const struct want v6_18[] = {
+		{ .line = "            bash-1364    [001] d..1. 10561.957538: "
+			  "kmem_cache_alloc: call_site=copy_process+0x1a5/0x1d80 "
+			  "ptr=00000000aa9f5a01 name=task_struct bytes_req=5824 "
+			  "bytes_alloc=5824 gfp_flags=GFP_KERNEL node=-1 "
+			  "accounted=true" },
+		{ .line = "            bash-1364    [001] d..1. 10561.957539: kmalloc: "
+			  "call_site=f+0x1/0x2 ptr=00000000b55be0ab bytes_req=8 "
+			  "bytes_alloc=8 gfp_flags=GFP_KERNEL node=-1 "
+			  "accounted=false" },
+	};
+
+	(void)state;
+	/* the _node events: before 6.1, 6.1's rules (the oldest) */
+	detect_family(v4_14, NR(v4_14), "before 6.1", "6.1");
+	detect_family(v4_19, NR(v4_19), "before 6.1", "6.1");
+	detect_family(v5_4, NR(v5_4), "before 6.1", "6.1");
+	detect_family(v5_10, NR(v5_10), "before 6.1", "6.1");
+	detect_family(v5_15, NR(v5_15), "before 6.1", "6.1");
+	/* 6.1 on arm64: its 128-byte kmalloc minimum dates it better */
+	detect_family(v6_1, NR(v6_1), "6.1", "6.1");
+	/* no name= on kmem_cache_alloc: before 6.18, 6.12's rules */
+	detect_family(v6_6, NR(v6_6), "before 6.18", "6.12");
+	detect_family(v6_12, NR(v6_12), "before 6.18", "6.12");
+	/* 6.18's formats date nothing: the default rules, said unknown */
+	detect_family(v6_18, NR(v6_18), "", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -735,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_v6_1),
 		cmocka_unit_test(test_v6_6),
 		cmocka_unit_test(test_v6_12),
+		cmocka_unit_test(test_detect_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
