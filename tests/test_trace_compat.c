@@ -400,7 +400,7 @@ static const struct want v4_19[] = {
 /*
  * 5.4, arm64 (5.4 kmem.h: call_site=%lx until the %pS change of 5.5,
  * pfn=%lu), from ftrace and from perf script (libtraceevent prints %p
- * as 0x...).
+ * with glibc's printf: 0x..., and (nil) for NULL).
  */
 static const struct want v5_4[] = {
 	{ "     kworker/u4:1-57    [001] d...    12.345678: kmalloc: "
@@ -408,6 +408,9 @@ static const struct want v5_4[] = {
 	  "bytes_alloc=128 gfp_flags=GFP_KERNEL|__GFP_ZERO",
 	  KM, "ffff8000102a1b2c", 0x4e5d6c7bull, 0, 96, 128,
 	  GFP_KERNEL | __GFP_ZERO, -1, -1, NULL, 0, 0 },
+	{ "         swapper     0 [000]    12.345679: kmem:kfree: "
+	  "call_site=ffff8000102a1f00 ptr=(nil)",
+	  KF, "ffff8000102a1f00", 0, 1, 0, 0, NO_GFP, -1, -1, NULL, 0, 0 },
 	{ "         swapper     0 [000]    12.345679: kmem:kmalloc_node: "
 	  "call_site=ffff800010a1c3d4 ptr=0xffff0000c0a1b200 bytes_req=512 "
 	  "bytes_alloc=512 gfp_flags=GFP_ATOMIC|__GFP_NOWARN node=-1",

@@ -345,7 +345,9 @@ int trace_parse_site(const char *v, size_t n, struct trace_line *out)
 static int parse_ptr(const char *v, size_t n, struct trace_line *out)
 {
 	out->ptr_null = 0;
-	if (n == 6 && !memcmp(v, "(null)", 6)) {
+	/* the kernel's NULL %p before 5.2; glibc's (perf, trace-cmd) */
+	if ((n == 6 && !memcmp(v, "(null)", 6)) ||
+	    (n == 5 && !memcmp(v, "(nil)", 5))) {
 		out->ptr = 0;
 		out->ptr_null = 1;
 		return 0;
