@@ -51,7 +51,7 @@ static const struct trace_gfp_old trace_gfp_old_names[] = {
 	OLD("GFP_TEMPORARY", GFP_KERNEL | __GFP_RECLAIMABLE),
 	/* -4.12: 4.13 replaced it, on the same bit, by __GFP_RETRY_MAYFAIL */
 	OLD("__GFP_REPEAT", __GFP_RETRY_MAYFAIL),
-	/* 4.5-4.9: NUMA statistics of the remote node only; gone in 4.10 */
+	/* -4.9 (in the table from 4.5): NUMA statistics only; gone in 4.10 */
 	OLD("__GFP_OTHER_NODE", 0),
 	/* 4.2-4.4: opt out of kmemcg accounting, the default since 4.5 */
 	OLD("__GFP_NOACCOUNT", 0),
@@ -60,8 +60,8 @@ static const struct trace_gfp_old trace_gfp_old_names[] = {
 	/* -4.3: do not wake kswapd; 4.4 replaced it by the lack of
 	 * __GFP_KSWAPD_RECLAIM, which a name cannot take away */
 	OLD("__GFP_NO_KSWAPD", 0),
-	/* 5.14-6.3 (KASAN_HW_TAGS): no KASAN poisoning on free; then
-	 * merged into __GFP_SKIP_KASAN */
+	/* 5.15 (not 5.10) to 6.3 (KASAN_HW_TAGS): no KASAN poisoning on
+	 * free; then merged into __GFP_SKIP_KASAN */
 	OLD("__GFP_SKIP_KASAN_POISON", 0),
 	/* 5.18-6.3 (KASAN_HW_TAGS): no KASAN unpoisoning on allocation */
 	OLD("__GFP_SKIP_KASAN_UNPOISON", 0),
