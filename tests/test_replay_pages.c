@@ -73,11 +73,20 @@ static void test_parse_alloc(void **state)
 			       &l),
 			 TRACE_LINE_EVENT);
 	assert_true(l.ptr_null);
-	/* 6.1's __GFP_ATOMIC is no 6.18 flag: dropped, the line kept */
+	/* 6.1's __GFP_ATOMIC: a retired name, read (trace_gfp.c), no bit */
 	assert_int_equal(
 		parse("mm_page_alloc: page=fffffd2aa40d7f40 pfn=0x435fd "
 		      "order=0 migratetype=0 "
 		      "gfp_flags=__GFP_HIGH|__GFP_ATOMIC|__GFP_ZERO",
+		      &l),
+		TRACE_LINE_EVENT);
+	assert_int_equal(l.gfp, __GFP_HIGH | __GFP_ZERO);
+	assert_int_equal(l.gfp_unknown, 0);
+	/* a name no kernel printed (Android's __GFP_CMA): dropped, kept */
+	assert_int_equal(
+		parse("mm_page_alloc: page=fffffd2aa40d7f40 pfn=0x435fd "
+		      "order=0 migratetype=0 "
+		      "gfp_flags=__GFP_HIGH|__GFP_CMA|__GFP_ZERO",
 		      &l),
 		TRACE_LINE_EVENT);
 	assert_int_equal(l.gfp, __GFP_HIGH | __GFP_ZERO);

@@ -133,6 +133,13 @@ KSLAB_API size_t kslab_gfp_format(gfp_t flags, char *buf, size_t len);
  * Parse a '|'-separated list of flag names ("GFP_KERNEL|__GFP_ZERO", or
  * "none"), ORing the named values. Returns 0, or -EINVAL naming the first
  * unknown word in *bad (pointer into text) when bad is not NULL.
+ *
+ * The names are the ones kslab_gfp_format() prints (Linux 6.18's, with
+ * __GFP_NOLOCKDEP and kslab's __GFP_PACKED); leftover bits "0x..." are
+ * taken as 6.18 bit numbers. Names only other kernels print (4.x-6.2's
+ * __GFP_ATOMIC, GFP_TEMPORARY, the KASAN skip flags, ...) are unknown
+ * here: the kslab command's trace reader maps them to 6.18 bits itself
+ * (docs/trace-formats.md, "Older kernels").
  */
 KSLAB_API int kslab_gfp_parse(const char *text, size_t len, gfp_t *flags,
 			      const char **bad);

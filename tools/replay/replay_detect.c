@@ -107,8 +107,50 @@ static void set_policy(struct replay_kernel *k, const char *policy,
 		 k->kmalloc_min, why);
 }
 
+static void set_formats(struct replay_kernel *k, const char *version,
+			const char *from, const char *rules)
+{
+	snprintf(k->formats_version, sizeof(k->formats_version), "%s", version);
+	snprintf(k->formats_from, sizeof(k->formats_from), "%s", from);
+	snprintf(k->formats_rules, sizeof(k->formats_rules), "%s", rules);
+}
+
+/*
+ * How old the kernel is, by the events its kmem.h printed (see
+ * docs/trace-formats.md, "Older kernels"): the _node events went in 6.1,
+ * kmem_cache_alloc's name= came in 6.18. Nothing newer can be told.
+ */
+static void detect_formats(const struct trace_stream *s,
+			   struct replay_kernel *k)
+{
+	uint64_t cache_allocs = 0, named = 0;
+
+	k->formats_version[0] = k->formats_from[0] = '\0';
+	k->formats_rules[0] = '\0';
+	if (s->counts.ev[TRACE_EV_KMALLOC_NODE] ||
+	    s->counts.ev[TRACE_EV_CACHE_ALLOC_NODE]) {
+		set_formats(k, "before 6.1",
+			    "kmalloc_node/kmem_cache_alloc_node events, "
+			    "gone in 6.1",
+			    "6.1");
+		return;
+	}
+	for (size_t i = 0; i < s->nr; i++) {
+		if (s->ev[i].type != TEV_CACHE_ALLOC)
+			continue;
+		cache_allocs++;
+		named += s->ev[i].cache != 0;
+	}
+	if (cache_allocs && !named)
+		set_formats(k, "before 6.18",
+			    "kmem_cache_alloc without name=, added in 6.18; "
+			    "nearest rules",
+			    "6.12");
+}
+
 void replay_detect_policy(const struct trace_stream *s, struct replay_kernel *k)
 {
+	detect_formats(s, k);
 	k->kmalloc_min = kmalloc_minimum(s, k->debug[0] != '\0');
 	count_pointers(s, k);
 	if (!k->kmalloc_min) {
@@ -218,6 +260,16 @@ int replay_detect_version(struct replay_kernel *k, const char *given,
 		   !uname_release(path, k->version, sizeof(k->version))) {
 		snprintf(k->version_from, sizeof(k->version_from),
 			 "uname file");
+	} else if (!strcmp(k->formats_rules, "6.1") ||
+		   (k->formats_rules[0] && k->kmalloc_min < 128)) {
+		/* the trace's print formats: not a version, the rules */
+		free(path);
+		snprintf(k->version, sizeof(k->version), "%s",
+			 k->formats_version);
+		snprintf(k->version_from, sizeof(k->version_from), "%s",
+			 k->formats_from);
+		snprintf(k->rules, sizeof(k->rules), "%s", k->formats_rules);
+		return 0;
 	} else if (k->kmalloc_min >= 128) {
 		snprintf(k->version, sizeof(k->version), "6.1");
 		snprintf(k->version_from, sizeof(k->version_from),

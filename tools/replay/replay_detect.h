@@ -20,9 +20,13 @@
  *             0xff90ffffffffffff with 5-level paging); hashed pointers
  *             (32-bit values) or no majority: x86_64, the default.
  * Version, first of: --kernel-version, the `uname` file beside the trace
- * (DIR/uname for DIR/trace*, X.uname for X.trace*), a 128-byte minimum
- * on arm64 pointers (before 6.5: 6.1). Its rules are the newest of
- * kslab's (6.1, 6.12, 6.18) not newer than it, 6.1 for older kernels.
+ * (DIR/uname for DIR/trace*, X.uname for X.trace*), kmalloc_node or
+ * kmem_cache_alloc_node events (6.1 removed them: before 6.1), a 128-byte
+ * minimum on arm64 pointers (before 6.5: 6.1), kmem_cache_alloc events
+ * all without name= (6.18 added it: before 6.18, whose nearest rules are
+ * 6.12's). Its rules are the newest of kslab's (6.1, 6.12, 6.18) not
+ * newer than it, 6.1 for older kernels; with none of these, kslab's
+ * default (6.18) and the report says the version is unknown.
  */
 #ifndef KSLAB_TOOL_REPLAY_DETECT_H
 #define KSLAB_TOOL_REPLAY_DETECT_H
@@ -45,10 +49,14 @@ struct replay_kernel {
 	uint32_t kmalloc_min;
 	enum replay_ptr_kind ptrs;
 	uint64_t ptrs_arm64, ptrs_x86_64, ptrs_other;
-	char version[32];      /* "6.1.192", "6.12", "" when unknown */
-	char version_from[48]; /* "given", "uname file X", ... */
+	char version[32];      /* "6.1.192", "before 6.1", "" when unknown */
+	char version_from[96]; /* "given", "uname file X", ... */
 	char rules[8];	       /* kslab.kernel= value, "" when unknown */
-	char debug[128];       /* the traced slub_debug=..., "" if none */
+	/* the age the trace's print formats give (replay_detect_policy()) */
+	char formats_version[16]; /* "before 6.1", "before 6.18", "" */
+	char formats_from[80];	  /* the evidence */
+	char formats_rules[8];	  /* the rules for it */
+	char debug[128];	  /* the traced slub_debug=..., "" if none */
 	/* the traced slab geometry parameters (slub_max_order=8 ...), "" */
 	char slab_params[192];
 };
@@ -56,8 +64,9 @@ struct replay_kernel {
 extern const char *const replay_ptr_kind_names[];
 
 /*
- * Fill policy, why, kmalloc_min and the pointer counts from s (call
- * replay_detect_debug() first: a traced slub_debug= changes the minimum).
+ * Fill policy, why, kmalloc_min, the pointer counts and the formats_*
+ * age from s (call replay_detect_debug() first: a traced slub_debug=
+ * changes the minimum).
  */
 void replay_detect_policy(const struct trace_stream *s,
 			  struct replay_kernel *k);

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kslab/gfp.h>
+#include "trace/trace_gfp.h"
 #include "trace/trace_pages.h"
+#include "trace/trace_parse_priv.h"
 
 enum { PFN_UNSEEN, PFN_LIVE, PFN_FREED };
 
@@ -85,26 +87,26 @@ static int looks_like_flag_name(const char *v, size_t n)
 }
 
 /*
- * gfp_flags as the kernel printed them. A name this kslab does not know
- * (one an older kernel had, such as 6.1's __GFP_ATOMIC) is dropped and
- * the line marked; anything that is not a flag name makes the line bad.
+ * gfp_flags as the kernel printed them, with the names of older kernels
+ * (trace_gfp.c). A name no kernel printed is dropped and the line marked;
+ * anything that is not a flag name makes the line bad.
  */
 static int parse_page_gfp(const char *v, size_t n, struct trace_line *out)
 {
-	const char *bad, *end = v + n;
+	const char *end = v + n;
 	gfp_t one;
 
 	out->gfp = 0;
 	if (!n)
 		return -1;
-	if (!kslab_gfp_parse(v, n, &out->gfp, &bad))
+	if (!trace_parse_gfp(v, n, &out->gfp))
 		return 0;
 	out->gfp = 0;
 	while (v < end) {
 		const char *bar = memchr(v, '|', (size_t)(end - v));
 		size_t len = (size_t)((bar ? bar : end) - v);
 
-		if (!kslab_gfp_parse(v, len, &one, &bad))
+		if (!trace_gfp_word(v, len, &one))
 			out->gfp |= one;
 		else if (looks_like_flag_name(v, len))
 			out->gfp_unknown = 1;
@@ -176,7 +178,7 @@ enum trace_line_kind trace_parse_page_body(const char *p, const char *end,
 	out->migratetype = -1;
 	out->percpu_refill = -1;
 	while (p < end) {
-		const char *tok, *eq, *te;
+		const char *tok, *eq, *te, *val, *pn;
 		int bit;
 
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -187,8 +189,13 @@ enum trace_line_kind trace_parse_page_body(const char *p, const char *end,
 		eq = memchr(tok, '=', (size_t)(p - tok));
 		if (tok == p || !eq)
 			continue;
-		bit = page_field(tok, (size_t)(eq - tok), eq + 1,
-				 (size_t)(p - eq - 1), out);
+		val = eq + 1;
+		if (p == val && (pn = trace_padded_null(p, end))) {
+			val = pn - 6; /* "page=          (null)" */
+			p = pn;
+		}
+		bit = page_field(tok, (size_t)(eq - tok), val,
+				 (size_t)(p - val), out);
 		if (bit < 0)
 			return TRACE_LINE_BAD;
 		if (seen & (unsigned int)bit) {

@@ -20,6 +20,7 @@
 #include "trace/trace_parse.h"
 #include "trace/trace_parse_priv.h"
 #include "trace/trace_dma.h"
+#include "trace/trace_gfp.h"
 #include "trace/trace_pages.h"
 
 const char *const trace_ev_names[TRACE_EV_NR_NAMES] = {
@@ -344,7 +345,9 @@ int trace_parse_site(const char *v, size_t n, struct trace_line *out)
 static int parse_ptr(const char *v, size_t n, struct trace_line *out)
 {
 	out->ptr_null = 0;
-	if (n == 6 && !memcmp(v, "(null)", 6)) {
+	/* the kernel's NULL %p before 5.2; glibc's (perf, trace-cmd) */
+	if ((n == 6 && !memcmp(v, "(null)", 6)) ||
+	    (n == 5 && !memcmp(v, "(nil)", 5))) {
 		out->ptr = 0;
 		out->ptr_null = 1;
 		return 0;
@@ -402,7 +405,12 @@ int trace_parse_gfp(const char *v, size_t n, gfp_t *gfp)
 		*gfp = m->gfp;
 		return 0;
 	}
-	if (kslab_gfp_parse(v, n, gfp, &badw))
+	/*
+	 * 6.18 names first; another kernel's names, and hex leftovers that
+	 * would read as kslab's own __GFP_PACKED, through trace_gfp.c
+	 */
+	if ((kslab_gfp_parse(v, n, gfp, &badw) || (*gfp & __GFP_PACKED)) &&
+	    trace_gfp_parse(v, n, gfp))
 		return -1;
 	if (n <= GFP_MEMO_LEN) {
 		memcpy(m->text, v, n);
@@ -543,7 +551,7 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 	unsigned int seen = 0, need;
 
 	while (p < end) {
-		const char *tok, *eq, *te;
+		const char *tok, *eq, *te, *val, *pn;
 		int bit;
 
 		while (p < end && is_space(*p))
@@ -556,11 +564,19 @@ static enum trace_line_kind parse_body(const char *p, const char *end,
 		te = find_blank(eq, end);
 		if (!te)
 			te = end;
+		if (eq ==
+		    tok) { /* another key, or e.g. a module name "[ext4]" */
+			p = te < end ? te + 1 : te;
+			continue;
+		}
+		val = eq + 1;
+		if (te == val && (pn = trace_padded_null(te, end))) {
+			val = pn - 6; /* "ptr=          (null)" */
+			te = pn;
+		}
 		p = te < end ? te + 1 : te; /* past the blank memchr() found */
-		if (eq == tok)
-			continue; /* another key, or e.g. a module name "[ext4]" */
-		bit = parse_field(tok, (size_t)(eq - tok), eq + 1,
-				  (size_t)(te - eq - 1), out);
+		bit = parse_field(tok, (size_t)(eq - tok), val,
+				  (size_t)(te - val), out);
 		if (bit < 0) {
 			out->why = bad_reason(tok, (size_t)(eq - tok));
 			return TRACE_LINE_BAD;

@@ -196,4 +196,20 @@ static inline int parse_hex(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
+/*
+ * A NULL %p as kernels before 5.2 print it: "(null)" right-aligned in
+ * the width of a pointer ("ptr=          (null)"), so the value after
+ * '=' is empty and the word follows the blanks. At v, just past such an
+ * empty value: the end of that "(null)", or NULL when it is not one.
+ */
+static inline const char *trace_padded_null(const char *v, const char *end)
+{
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	if (end - v < 6 || memcmp(v, "(null)", 6) ||
+	    (end - v > 6 && v[6] != ' ' && v[6] != '\t'))
+		return NULL;
+	return v + 6;
+}
+
 #endif
