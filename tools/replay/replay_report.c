@@ -236,7 +236,7 @@ static void print_kernel(const struct replay_report *rep, FILE *f)
 		else
 			fprintf(f,
 				"kernel version: unknown (no --kernel-version, no uname file): "
-				"kslab's default rules\n");
+				"kslab's default rules (6.18)\n");
 		if (k->debug[0] || k->slab_params[0])
 			fprintf(f,
 				"traced command line: %s%s%s, on every boot line\n",
