@@ -6,7 +6,9 @@
  * life of a cache's sheaves. The paths and their order are in sheaf.h;
  * the fast paths (pop from / push to main) are inline there.
  *
- * Invariants: pcs->main is never NULL while the cache lives; a sheaf is
+ * Invariants: pcs->main is never NULL while the cache lives, and its
+ * objects are pcs->base..pcs->top (main->size is stale while it is main:
+ * pcs_put_main() writes it back before main goes anywhere else); a sheaf is
  * in exactly one place (a CPU's main, spare or rcu_free, the barn, a
  * caller's prefilled sheaf, an RCU callback, or a local variable of a
  * path that let the CPU go); every object in a sheaf is allocated as far
@@ -519,10 +521,12 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 }
 
 /*
- * The fast path's struct page was not a head page of a slab of s: the
- * full lookup (an object in a tail page of a larger slab goes to the
- * sheaf); anything else is the checked path, which reports it (and frees
- * a wrong cache's object to its own cache).
+ * The fast path could not tell obj is s's (not in the CPU's active slab,
+ * and its struct page not a head page of a slab of s), or the thread is
+ * not its CPU's owner: the full lookup (an object in a tail page of a
+ * larger slab goes to the sheaf, under the CPU lock when not the owner);
+ * anything else is the checked path, which reports it (and frees a wrong
+ * cache's object to its own cache).
  */
 __attribute__((noinline)) void ksl_sheaf_free_bad(struct kmem_cache *s,
 						  void *obj)

@@ -206,24 +206,17 @@ ksl_slab_cache_is(const struct slab *slab, const struct kmem_cache *s)
 }
 
 /*
- * Is obj an object start of a slab of s: of the CPU's active slab (its
- * range and one multiply, as the classic free: c->base and c->span are
- * kept right by the CPU slab's code, 0 with none), else, a struct page
- * whose slab_cache is s (a head page of a slab of s: nothing else stores
- * a cache there) and an object start in its first page. Anything else
- * (a tail page, a foreign pointer) is false: the full lookup.
+ * Is obj an object start of a slab of s in the first page of its struct
+ * page: a struct page whose slab_cache is s (a head page of a slab of s:
+ * nothing else stores a cache there), and one multiply and compare. A
+ * tail page, or anything else, is false: the full lookup.
  */
 static __attribute__((always_inline)) inline bool
-ksl_sheaf_obj_of(struct kmem_cache *s, const struct kmem_cache_cpu *c,
-		 void *obj)
+ksl_sheaf_obj_in_page(struct kmem_cache *s, void *obj)
 {
-	unsigned long off = (unsigned long)((char *)obj - c->base);
-	uintptr_t pa;
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	struct slab *slab;
 
-	if (likely(off < c->span && obj_aligned_fast(s, off)))
-		return true;
-	pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
 	if (unlikely(pa >= ksl_mm.phys_end))
 		return false;
 	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
@@ -231,32 +224,24 @@ ksl_sheaf_obj_of(struct kmem_cache *s, const struct kmem_cache_cpu *c,
 }
 
 /*
- * free_to_pcs(): in the owner's section, obj checked to be an object
- * start of a slab of s (the kernel's virt_to_slab(), plus kslab's
- * checks), then pushed on main unless it is main's top object (a double
- * free); a full main, or not the owner, out of line.
+ * Push obj on main unless it is main's top object (a double free) or
+ * main is full (out of line), in the owner's section (left here). The
+ * top object of an empty main is its size and node: never obj, and
+ * harmless (the slow path tests again); integer arithmetic, so that no
+ * pointer goes out of the array. copy numbers the inlined copies, so
+ * that the compiler does not merge them (a jump more on one path).
  */
 static __attribute__((always_inline)) inline void
-ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
+ksl_sheaf_push(struct kmem_cache *s, struct kmem_cache_cpu *c, void *obj,
+	       struct ksl_cpu_own *own, int copy)
 {
-	struct ksl_cpu_own *own = ksl_tls.own;
-	struct kmem_cache_cpu *c;
-	void **top;
+	void **top = c->pcs.top;
 
-	if (unlikely(!ksl_own_enter(own))) {
-		ksl_sheaf_free_bad(s, obj);
-		return;
-	}
-	c = ksl_this_cpu_slab(s);
-	if (unlikely(!ksl_sheaf_obj_of(s, c, obj))) {
-		ksl_own_leave(own);
-		ksl_sheaf_free_bad(s, obj);
-		return;
-	}
-	top = c->pcs.top;
-	/* the top object (of an empty main: its size and node, never obj
-	 * but harmless: the slow path tests again; integer arithmetic, so
-	 * that no pointer goes out of the array) */
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	__asm__("# sheaf push %1" : "+r"(top) : "i"(copy));
+#else
+	(void)copy;
+#endif
 	if (unlikely(*(void **)((uintptr_t)top - sizeof(void *)) == obj ||
 		     top == c->pcs.end)) {
 		ksl_sheaf_free_full_in(s, obj);
@@ -265,6 +250,40 @@ ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 	*top = obj;
 	ksl_pcs_top_add(&c->pcs, 1);
 	ksl_own_leave(own);
+}
+
+/*
+ * free_to_pcs(): in the owner's section, obj checked to be an object
+ * start of a slab of s (the kernel's virt_to_slab(), plus kslab's
+ * checks), then pushed on main. The check tries the CPU's active slab
+ * first, as the classic free does (its range and one multiply: c->base
+ * and c->span are kept right by the CPU slab's code, span 0 with none),
+ * then the struct page. A full main, its top object, not the owner, or
+ * anything the struct page does not tell: out of line.
+ */
+static __attribute__((always_inline)) inline void
+ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
+{
+	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache_cpu *c;
+	unsigned long off;
+
+	if (unlikely(!ksl_own_enter(own))) {
+		ksl_sheaf_free_bad(s, obj);
+		return;
+	}
+	c = ksl_this_cpu_slab(s);
+	off = (unsigned long)((char *)obj - c->base);
+	if (likely(off < c->span && obj_aligned_fast(s, off))) {
+		ksl_sheaf_push(s, c, obj, own, 1);
+		return;
+	}
+	if (likely(ksl_sheaf_obj_in_page(s, obj))) {
+		ksl_sheaf_push(s, c, obj, own, 2);
+		return;
+	}
+	ksl_own_leave(own);
+	ksl_sheaf_free_bad(s, obj);
 }
 
 #endif /* KSLAB_SLAB_SHEAF_H */
