@@ -238,7 +238,10 @@ ksl_sheaf_push(struct kmem_cache *s, struct kmem_cache_cpu *c, void *obj,
 	void **top = c->pcs.top;
 
 #if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
-	__asm__("# sheaf push %1" : "+r"(top) : "i"(copy));
+	if (copy == 1)
+		__asm__("# sheaf push 1" : "+r"(top));
+	else
+		__asm__("# sheaf push 2" : "+r"(top));
 #else
 	(void)copy;
 #endif
