@@ -367,7 +367,7 @@ extern struct ksl_cpu_own ksl_own_none; /* req 1: not an owner */
 unsigned int ksl_this_cpu(void);
 struct ksl_tls_cpu {
 	struct ksl_cpu_own *own; /* &ksl_cpu_own[cpu] (owner) or &ksl_own_none */
-	unsigned long cpu_off;	 /* cpu * 64: the CPU's kmem_cache_cpu */
+	unsigned long cpu_off;	 /* cpu * 128: the CPU's kmem_cache_cpu */
 	/* for the layers above: a hint they may keep while the thread runs
 	 * as this CPU of this boot (cleared whenever that changes) */
 	void *hint;
@@ -392,7 +392,7 @@ int ksl_cpu_own_reset(void);
 void ksl_cpu_leave(void);
 void ksl_cpu_own_retire(void);
 /* sizeof(struct kmem_cache_cpu): ksl_tls.cpu_off = cpu * this */
-#define KSL_CPU_SLAB_STRIDE 64
+#define KSL_CPU_SLAB_STRIDE 128
 
 /*
  * Enter / leave a lock-free section: true only for the owner of a CPU of

@@ -6,7 +6,9 @@
  * life of a cache's sheaves. The paths and their order are in sheaf.h;
  * the fast paths (pop from / push to main) are inline there.
  *
- * Invariants: pcs->main is never NULL while the cache lives; a sheaf is
+ * Invariants: pcs->main is never NULL while the cache lives, and its
+ * objects are pcs->base..pcs->top (main->size is stale while it is main:
+ * pcs_put_main() writes it back before main goes anywhere else); a sheaf is
  * in exactly one place (a CPU's main, spare or rcu_free, the barn, a
  * caller's prefilled sheaf, an RCU callback, or a local variable of a
  * path that let the CPU go); every object in a sheaf is allocated as far
@@ -261,13 +263,12 @@ void ksl_sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
 	sheaf->size = 0;
 }
 
-/* the held CPU's sheaves: the same byte offset as its kmem_cache_cpu */
+/* the held CPU's sheaves */
 static struct slub_percpu_sheaves *pcs_of(struct kmem_cache *s,
 					  const struct ksl_cpu_hold *h)
 {
-	return (struct slub_percpu_sheaves *)((char *)s->cpu_sheaves +
-					      ((char *)h->c -
-					       (char *)s->cpu_slab));
+	(void)s;
+	return &h->c->pcs;
 }
 
 /*
@@ -281,12 +282,12 @@ static void sheaf_flush_main(struct kmem_cache *s, struct ksl_cpu_hold *h)
 	unsigned int nr, left;
 
 	for (;;) {
-		struct slab_sheaf *main = pcs_of(s, h)->main;
+		struct slub_percpu_sheaves *pcs = pcs_of(s, h);
 
-		nr = ksl_min(KSL_PCS_BATCH_MAX, main->size);
-		main->size -= nr;
-		memcpy(batch, main->objects + main->size, nr * sizeof(void *));
-		left = main->size;
+		nr = ksl_min(KSL_PCS_BATCH_MAX, pcs_main_size(pcs));
+		pcs->top -= nr;
+		memcpy(batch, pcs->top, nr * sizeof(void *));
+		left = pcs_main_size(pcs);
 		ksl_release_cpu(h);
 		slabs_free(s, nr, batch);
 		if (!left)
@@ -312,13 +313,13 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 
 	if (pcs->spare && pcs->spare->size) {
 		full = pcs->spare;
-		pcs->spare = pcs->main;
-		pcs->main = full;
+		pcs->spare = pcs_put_main(pcs);
+		pcs_set_main(s, pcs, full);
 		return true;
 	}
-	full = ksl_barn_replace_empty(barn, pcs->main);
+	full = ksl_barn_replace_empty(barn, pcs_put_main(pcs));
 	if (full) {
-		pcs->main = full;
+		pcs_set_main(s, pcs, full);
 		return true;
 	}
 	if (can_alloc) {
@@ -347,14 +348,14 @@ static bool replace_empty_main(struct kmem_cache *s, struct ksl_cpu_hold *h,
 	ksl_hold_cpu(s, h);
 	pcs = pcs_of(s, h);
 	/* the CPU was let go: its sheaves may have changed (a flush) */
-	if (!pcs->main->size) {
+	if (!pcs_main_size(pcs)) {
 		/* mainline keeps the empty main as the spare when there is
 		 * none (6.18 gave it to the barn) */
 		if (s->nocpu && !pcs->spare)
-			pcs->spare = pcs->main;
+			pcs->spare = pcs_put_main(pcs);
 		else
-			ksl_barn_put_empty(barn, pcs->main);
-		pcs->main = full;
+			ksl_barn_put_empty(barn, pcs_put_main(pcs));
+		pcs_set_main(s, pcs, full);
 	} else if (!pcs->spare) {
 		pcs->spare = full;
 	} else if (!pcs->spare->size) {
@@ -371,17 +372,17 @@ __attribute__((noinline)) void *ksl_sheaf_alloc_held(struct kmem_cache *s,
 						     gfp_t gfp,
 						     unsigned long caller)
 {
-	struct slab_sheaf *main = pcs_of(s, h)->main;
+	struct slub_percpu_sheaves *pcs = pcs_of(s, h);
 	void *obj;
 
-	if (!main->size) {
+	if (pcs->top == pcs->base) {
 		if (!replace_empty_main(s, h, gfp))
 			return s->nocpu ?
 				       ksl_nocpu_alloc(s, gfp, caller) :
 				       ksl_slab_alloc_classic(s, gfp, caller);
-		main = pcs_of(s, h)->main;
+		pcs = pcs_of(s, h);
 	}
-	obj = main->objects[--main->size];
+	obj = *--pcs->top;
 	ksl_release_cpu(h);
 	if (unlikely(gfp & __GFP_ZERO))
 		return ksl_zero_object(s, obj);
@@ -418,18 +419,18 @@ static void install_empty(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
 	struct slab_sheaf *t;
 
 	if (!pcs->spare) {
-		pcs->spare = pcs->main;
-		pcs->main = empty;
-	} else if (pcs->main->size < s->sheaf_capacity) {
+		pcs->spare = pcs_put_main(pcs);
+		pcs_set_main(s, pcs, empty);
+	} else if (pcs->top != pcs->end) {
 		ksl_barn_put_empty(barn, empty);
 	} else if (pcs->spare->size < s->sheaf_capacity) {
-		t = pcs->main;
-		pcs->main = pcs->spare;
+		t = pcs_put_main(pcs);
+		pcs_set_main(s, pcs, pcs->spare);
 		pcs->spare = t;
 		ksl_barn_put_empty(barn, empty);
 	} else {
-		ksl_barn_put_full(barn, pcs->main);
-		pcs->main = empty;
+		ksl_barn_put_full(barn, pcs_put_main(pcs));
+		pcs_set_main(s, pcs, empty);
 	}
 }
 
@@ -451,21 +452,21 @@ restart:
 	if (!pcs->spare) {
 		empty = ksl_barn_get_empty(barn);
 		if (empty) {
-			pcs->spare = pcs->main;
-			pcs->main = empty;
+			pcs->spare = pcs_put_main(pcs);
+			pcs_set_main(s, pcs, empty);
 			return true;
 		}
 		goto alloc_empty;
 	}
 	if (pcs->spare->size < s->sheaf_capacity) {
-		t = pcs->main;
-		pcs->main = pcs->spare;
+		t = pcs_put_main(pcs);
+		pcs_set_main(s, pcs, pcs->spare);
 		pcs->spare = t;
 		return true;
 	}
-	empty = ksl_barn_replace_full(barn, pcs->main, &err);
+	empty = ksl_barn_replace_full(barn, pcs_put_main(pcs), &err);
 	if (empty) {
-		pcs->main = empty;
+		pcs_set_main(s, pcs, empty);
 		return true;
 	}
 	if (err == -E2BIG) {
@@ -483,7 +484,7 @@ alloc_empty:
 	ksl_hold_cpu(s, h);
 	sheaf_flush_main(s, h);
 	ksl_hold_cpu(s, h);
-	if (pcs_of(s, h)->main->size == s->sheaf_capacity)
+	if (pcs_of(s, h)->top == pcs_of(s, h)->end)
 		goto restart;
 	return true;
 got_empty:
@@ -497,15 +498,15 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 						   void *obj,
 						   unsigned long caller)
 {
-	struct slab_sheaf *main = pcs_of(s, h)->main;
+	struct slub_percpu_sheaves *pcs = pcs_of(s, h);
 
 	/* the object just freed (before main is replaced) */
-	if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
+	if (unlikely(pcs->top != pcs->base && pcs->top[-1] == obj)) {
 		ksl_release_cpu(h);
 		ksl_double_free(s, obj, caller);
 		return;
 	}
-	if (main->size == s->sheaf_capacity) {
+	if (pcs->top == pcs->end) {
 		if (!replace_full_main(s, h)) {
 			if (s->nocpu)
 				ksl_nocpu_free(s, obj, caller);
@@ -513,17 +514,19 @@ __attribute__((noinline)) void ksl_sheaf_free_held(struct kmem_cache *s,
 				ksl_slab_free_fast(s, NULL, obj, caller);
 			return;
 		}
-		main = pcs_of(s, h)->main;
+		pcs = pcs_of(s, h);
 	}
-	main->objects[main->size++] = obj;
+	*pcs->top++ = obj;
 	ksl_release_cpu(h);
 }
 
 /*
- * The fast path's struct page was not a head page of a slab of s: the
- * full lookup (an object in a tail page of a larger slab goes to the
- * sheaf); anything else is the checked path, which reports it (and frees
- * a wrong cache's object to its own cache).
+ * The fast path could not tell obj is s's (not in the CPU's active slab,
+ * and its struct page not a head page of a slab of s), or the thread is
+ * not its CPU's owner: the full lookup (an object in a tail page of a
+ * larger slab goes to the sheaf, under the CPU lock when not the owner);
+ * anything else is the checked path, which reports it (and frees a wrong
+ * cache's object to its own cache).
  */
 __attribute__((noinline)) void ksl_sheaf_free_bad(struct kmem_cache *s,
 						  void *obj)
@@ -560,6 +563,13 @@ __attribute__((noinline)) void ksl_sheaf_free_slow(struct kmem_cache *s,
 
 	ksl_hold_cpu(s, &h);
 	ksl_sheaf_free_held(s, &h, obj, caller);
+}
+
+/* __GFP_ZERO: the object cleared (the fast path keeps no frame) */
+__attribute__((noinline)) void *ksl_sheaf_alloc_zeroed(struct kmem_cache *s,
+						       gfp_t gfp)
+{
+	return ksl_zero_object(s, ksl_sheaf_alloc_fast(s, gfp & ~__GFP_ZERO));
 }
 
 /* failslab armed: asked first, as slab_pre_alloc_hook() before

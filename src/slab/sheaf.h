@@ -24,7 +24,7 @@
  * kmalloc() objects of the simulated machine (struct_size() bytes), the
  * barn a kmalloc() of 48 bytes, as 6.18's kzalloc()/kmalloc_node().
  *
- * Locking: a CPU's sheaves (s->cpu_sheaves[cpu]) belong to the CPU's
+ * Locking: a CPU's sheaves (s->cpu_slab[cpu].pcs) belong to the CPU's
  * slab state: its owner in a lock-free section, or cpu_slab[cpu].lock
  * (ksl_hold_cpu()); barn->lock nests inside. Nothing that allocates or
  * frees (kmalloc, the slabs) runs while a CPU is held: the kernel's
@@ -50,24 +50,47 @@ struct node_barn {
 };
 _Static_assert(sizeof(struct node_barn) == KSL_BARN_SIZE, "6.18 barn size");
 
-struct slub_percpu_sheaves {
-	struct slab_sheaf *main;     /* never NULL */
-	struct slab_sheaf *spare;    /* empty or full, or NULL */
-	struct slab_sheaf *rcu_free; /* batching kvfree_rcu(), or NULL */
-} __attribute__((aligned(64)));
-_Static_assert(sizeof(struct slub_percpu_sheaves) == KSL_CPU_SLAB_STRIDE,
-	       "ksl_tls.cpu_off indexes cpu_sheaves");
-
 static inline struct slab_sheaf **sheaf_next(struct slab_sheaf *sheaf)
 {
 	return (struct slab_sheaf **)&sheaf->kslab_link[0];
 }
 
-/* the calling thread's CPU's sheaves (valid as ksl_this_cpu_slab()) */
+/* a CPU's sheaves, and the calling thread's CPU's (valid as
+ * ksl_this_cpu_slab()) */
+static inline struct slub_percpu_sheaves *ksl_pcs(struct kmem_cache *s,
+						  unsigned int cpu)
+{
+	return &s->cpu_slab[cpu].pcs;
+}
+
 static inline struct slub_percpu_sheaves *ksl_this_pcs(struct kmem_cache *s)
 {
-	return (struct slub_percpu_sheaves *)((char *)s->cpu_sheaves +
-					      ksl_tls.cpu_off);
+	return &ksl_this_cpu_slab(s)->pcs;
+}
+
+/* main's objects (its size while it is main) */
+static inline unsigned int pcs_main_size(const struct slub_percpu_sheaves *pcs)
+{
+	return (unsigned int)(pcs->top - pcs->base);
+}
+
+/* sheaf becomes main (CPU held) */
+static inline void pcs_set_main(const struct kmem_cache *s,
+				struct slub_percpu_sheaves *pcs,
+				struct slab_sheaf *sheaf)
+{
+	pcs->main = sheaf;
+	pcs->base = sheaf->objects;
+	pcs->top = sheaf->objects + sheaf->size;
+	pcs->end = sheaf->objects + s->sheaf_capacity;
+}
+
+/* main with its size written back, to go elsewhere (CPU held; the
+ * caller installs another main, or keeps this one) */
+static inline struct slab_sheaf *pcs_put_main(struct slub_percpu_sheaves *pcs)
+{
+	pcs->main->size = pcs_main_size(pcs);
+	return pcs->main;
 }
 
 /* barn.c */
@@ -97,6 +120,7 @@ void *ksl_sheaf_alloc_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
  * API's caller (the call site of messages) */
 void *ksl_sheaf_alloc_slow(struct kmem_cache *s, gfp_t gfp);
 void *ksl_sheaf_alloc_refill_in(struct kmem_cache *s, gfp_t gfp);
+void *ksl_sheaf_alloc_zeroed(struct kmem_cache *s, gfp_t gfp);
 void ksl_sheaf_free_full_in(struct kmem_cache *s, void *obj);
 void ksl_sheaf_free_held(struct kmem_cache *s, struct ksl_cpu_hold *h,
 			 void *obj, unsigned long caller);
@@ -126,15 +150,17 @@ void ksl_sheaves_shutdown(struct kmem_cache *s);
 unsigned long ksl_sheaves_objects(struct kmem_cache *s, unsigned int *nr_full,
 				  unsigned int *nr_empty);
 
-/* sheaf->size += d by one add in memory on x86-64 (the fast paths keep
- * the old size as their index register, with no copy to change) */
+/* pcs->top += d slots by one add in memory on x86-64 (the fast paths
+ * keep the old top in a register, with no copy to change) */
 static __attribute__((always_inline)) inline void
-ksl_sheaf_size_add(struct slab_sheaf *sheaf, int d)
+ksl_pcs_top_add(struct slub_percpu_sheaves *pcs, long d)
 {
 #if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
-	__asm__("addl %1, %0" : "+m"(sheaf->size) : "ir"(d));
+	__asm__("addq %1, %0"
+		: "+m"(pcs->top)
+		: "er"(d * (long)sizeof(void *)));
 #else
-	sheaf->size += (unsigned int)d;
+	pcs->top += d;
 #endif
 }
 
@@ -146,21 +172,22 @@ static __attribute__((always_inline)) inline void *
 ksl_sheaf_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct ksl_cpu_own *own = ksl_tls.own;
-	struct slab_sheaf *main;
-	unsigned long size; /* 64-bit: an index with no extension */
+	struct slub_percpu_sheaves *pcs;
+	void **top;
 	void *obj;
 
+	/* a tail call, so no frame: memory to clear */
+	if (unlikely(gfp & __GFP_ZERO))
+		return ksl_sheaf_alloc_zeroed(s, gfp);
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_sheaf_alloc_slow(s, gfp);
-	main = ksl_this_pcs(s)->main;
-	size = main->size;
-	if (unlikely(!size))
+	pcs = ksl_this_pcs(s);
+	top = pcs->top;
+	if (unlikely(top == pcs->base))
 		return ksl_sheaf_alloc_refill_in(s, gfp);
-	obj = main->objects[size - 1];
-	ksl_sheaf_size_add(main, -1);
+	obj = ksl_in_ret_reg(*(void **)((uintptr_t)top - sizeof(void *)));
+	ksl_pcs_top_add(pcs, -1);
 	ksl_own_leave(own);
-	if (unlikely(gfp & __GFP_ZERO))
-		return ksl_zero_object(s, obj);
 	return obj;
 }
 
@@ -179,50 +206,86 @@ ksl_slab_cache_is(const struct slab *slab, const struct kmem_cache *s)
 }
 
 /*
- * free_to_pcs(): obj checked to be an object start of a slab of s (the
- * kernel's virt_to_slab(), plus kslab's checks), then pushed on main in
- * the owner's section; a full main, or not the owner, out of line.
+ * Is obj an object start of a slab of s in the first page of its struct
+ * page: a struct page whose slab_cache is s (a head page of a slab of s:
+ * nothing else stores a cache there), and one multiply and compare. A
+ * tail page, or anything else, is false: the full lookup.
+ */
+static __attribute__((always_inline)) inline bool
+ksl_sheaf_obj_in_page(struct kmem_cache *s, void *obj)
+{
+	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
+	struct slab *slab;
+
+	if (unlikely(pa >= ksl_mm.phys_end))
+		return false;
+	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
+	return ksl_slab_cache_is(slab, s) && obj_in_head(s, slab, obj);
+}
+
+/*
+ * Push obj on main unless it is main's top object (a double free) or
+ * main is full (out of line), in the owner's section (left here). The
+ * top object of an empty main is its size and node: never obj, and
+ * harmless (the slow path tests again); integer arithmetic, so that no
+ * pointer goes out of the array. copy numbers the inlined copies, so
+ * that the compiler does not merge them (a jump more on one path).
+ */
+static __attribute__((always_inline)) inline void
+ksl_sheaf_push(struct kmem_cache *s, struct kmem_cache_cpu *c, void *obj,
+	       struct ksl_cpu_own *own, int copy)
+{
+	void **top = c->pcs.top;
+
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	if (copy == 1)
+		__asm__("# sheaf push 1" : "+r"(top));
+	else
+		__asm__("# sheaf push 2" : "+r"(top));
+#else
+	(void)copy;
+#endif
+	if (unlikely(*(void **)((uintptr_t)top - sizeof(void *)) == obj ||
+		     top == c->pcs.end)) {
+		ksl_sheaf_free_full_in(s, obj);
+		return;
+	}
+	*top = obj;
+	ksl_pcs_top_add(&c->pcs, 1);
+	ksl_own_leave(own);
+}
+
+/*
+ * free_to_pcs(): in the owner's section, obj checked to be an object
+ * start of a slab of s (the kernel's virt_to_slab(), plus kslab's
+ * checks), then pushed on main. The check tries the CPU's active slab
+ * first, as the classic free does (its range and one multiply: c->base
+ * and c->span are kept right by the CPU slab's code, span 0 with none),
+ * then the struct page. A full main, its top object, not the owner, or
+ * anything the struct page does not tell: out of line.
  */
 static __attribute__((always_inline)) inline void
 ksl_sheaf_free_fast(struct kmem_cache *s, void *obj)
 {
-	uintptr_t pa = (uintptr_t)obj - (uintptr_t)ksl_mm.phys_base;
-	struct ksl_cpu_own *own;
-	struct slab_sheaf *main;
-	struct slab *slab;
-	unsigned long size; /* 64-bit: an index with no extension */
+	struct ksl_cpu_own *own = ksl_tls.own;
+	struct kmem_cache_cpu *c;
+	unsigned long off;
 
-	/* a struct page whose slab_cache is s is a head page of a slab of
-	 * s (nothing else stores a cache there); a tail page, or anything
-	 * else, takes the full lookup */
-	if (unlikely(pa >= ksl_mm.phys_end))
-		goto bad;
-	slab = (struct slab *)(ksl_mm.mem_map + (pa >> ksl_mm.page_shift));
-	if (unlikely(!ksl_slab_cache_is(slab, s)))
-		goto bad;
-	if (unlikely(!obj_in_head(s, slab, obj)))
-		goto bad;
-	own = ksl_tls.own;
 	if (unlikely(!ksl_own_enter(own))) {
-		ksl_sheaf_free_slow(s, obj);
+		ksl_sheaf_free_bad(s, obj);
 		return;
 	}
-	main = ksl_this_pcs(s)->main;
-	size = main->size;
-	/* the top object (of an empty sheaf: its size and node, never obj;
-	 * integer arithmetic, so that no pointer goes out of the object) */
-	if (unlikely(size == s->sheaf_capacity ||
-		     *(void **)((uintptr_t)main->objects +
-				(uintptr_t)size * sizeof(void *) -
-				sizeof(void *)) == obj)) {
-		ksl_sheaf_free_full_in(s, obj);
+	c = ksl_this_cpu_slab(s);
+	off = (unsigned long)((char *)obj - c->base);
+	if (likely(off < c->span && obj_aligned_fast(s, off))) {
+		ksl_sheaf_push(s, c, obj, own, 1);
 		return;
 	}
-	main->objects[size] = obj;
-	ksl_sheaf_size_add(main, 1);
+	if (likely(ksl_sheaf_obj_in_page(s, obj))) {
+		ksl_sheaf_push(s, c, obj, own, 2);
+		return;
+	}
 	ksl_own_leave(own);
-	return;
-bad:
 	ksl_sheaf_free_bad(s, obj);
 }
 

@@ -59,36 +59,38 @@ unsigned int ksl_sheaves_default_capacity(unsigned int size, unsigned int asked)
 	return ksl_max(capacity, asked);
 }
 
+/* the CPUs' sheaves live in the second half of their kmem_cache_cpu
+ * (cpu_slab[cpu].pcs); cpu_sheaves, set last, says they exist */
 int ksl_sheaves_init(struct kmem_cache *s, unsigned int capacity)
 {
-	size_t len = sizeof(struct slub_percpu_sheaves) * ksl_mm.nr_cpus;
-	struct slub_percpu_sheaves *pcs = aligned_alloc(64, len);
 	unsigned int cpu;
 
-	if (!pcs)
-		return -ENOMEM;
-	memset(pcs, 0, len);
 	s->sheaf_capacity = capacity;
 	s->node.barn = kzalloc(sizeof(struct node_barn), GFP_KERNEL);
 	for (cpu = 0; s->node.barn && cpu < ksl_mm.nr_cpus; cpu++) {
-		pcs[cpu].main = ksl_alloc_empty_sheaf(s, GFP_KERNEL);
-		if (!pcs[cpu].main)
+		struct slab_sheaf *main = ksl_alloc_empty_sheaf(s, GFP_KERNEL);
+
+		if (!main)
 			break;
+		pcs_set_main(s, ksl_pcs(s, cpu), main);
 	}
 	if (s->node.barn && cpu == ksl_mm.nr_cpus) {
 		/* last: a kmalloc cache's own allocations above took its
 		 * classic path */
-		s->cpu_sheaves = pcs;
+		s->cpu_sheaves = ksl_pcs(s, 0);
 		ksl_cache_fast_set(s, KSL_FAST_SHEAVES, true);
 		return 0;
 	}
-	for (cpu = 0; cpu < ksl_mm.nr_cpus; cpu++)
-		if (pcs[cpu].main)
-			ksl_free_empty_sheaf(s, pcs[cpu].main);
+	for (cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = ksl_pcs(s, cpu);
+
+		if (pcs->main)
+			ksl_free_empty_sheaf(s, pcs->main);
+		memset(pcs, 0, sizeof(*pcs));
+	}
 	kfree(s->node.barn);
 	s->node.barn = NULL;
 	s->sheaf_capacity = 0;
-	free(pcs);
 	return -ENOMEM;
 }
 
@@ -101,12 +103,12 @@ void ksl_sheaves_release(struct kmem_cache *s, bool give_back)
 {
 	if (!s->cpu_sheaves)
 		return;
-	for (unsigned int cpu = 0; give_back && cpu < ksl_mm.nr_cpus; cpu++) {
-		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
+		struct slub_percpu_sheaves *pcs = ksl_pcs(s, cpu);
 
-		if (pcs->main && !pcs->main->size)
+		if (give_back && pcs->main && !pcs_main_size(pcs))
 			ksl_free_empty_sheaf(s, pcs->main);
-		pcs->main = NULL;
+		memset(pcs, 0, sizeof(*pcs));
 	}
 	if (give_back && s->node.barn) {
 		ksl_barn_shrink(s, s->node.barn);
@@ -114,7 +116,6 @@ void ksl_sheaves_release(struct kmem_cache *s, bool give_back)
 	}
 	s->node.barn = NULL;
 	ksl_cache_fast_set(s, KSL_FAST_SHEAVES, false);
-	free(s->cpu_sheaves);
 	s->cpu_sheaves = NULL;
 }
 
@@ -248,7 +249,7 @@ static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
 	struct ksl_cpu_hold h;
 
 	ksl_hold_cpu(s, &h);
-	pcs = &s->cpu_sheaves[cpu_of(s, h.c)];
+	pcs = &h.c->pcs;
 	if (!pcs->rcu_free) {
 		if (pcs->spare && !pcs->spare->size) {
 			pcs->rcu_free = pcs->spare;
@@ -261,7 +262,7 @@ static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
 			if (!empty)
 				return false;
 			ksl_hold_cpu(s, &h);
-			pcs = &s->cpu_sheaves[cpu_of(s, h.c)];
+			pcs = &h.c->pcs;
 			if (pcs->rcu_free)
 				ksl_barn_put_empty(barn, empty);
 			else
@@ -327,8 +328,8 @@ struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu)
 	struct slab_sheaf *rcu;
 
 	ksl_spin_lock(&s->cpu_slab[cpu].lock);
-	rcu = s->cpu_sheaves[cpu].rcu_free;
-	s->cpu_sheaves[cpu].rcu_free = NULL;
+	rcu = ksl_pcs(s, cpu)->rcu_free;
+	ksl_pcs(s, cpu)->rcu_free = NULL;
 	ksl_spin_unlock(&s->cpu_slab[cpu].lock);
 	ksl_cpu_exclude_end(cpu, excl);
 	return rcu;
@@ -342,7 +343,7 @@ struct slab_sheaf *ksl_pcs_detach_rcu(struct kmem_cache *s, unsigned int cpu)
  */
 static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 {
-	struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+	struct slub_percpu_sheaves *pcs = ksl_pcs(s, cpu);
 	struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 	void *batch[KSL_PCS_BATCH_MAX];
 	struct slab_sheaf *spare, *rcu;
@@ -355,10 +356,9 @@ static void pcs_flush_cpu(struct kmem_cache *s, unsigned int cpu)
 		spare = pcs->spare;
 		rcu = pcs->rcu_free;
 		pcs->spare = pcs->rcu_free = NULL;
-		nr = ksl_min(KSL_PCS_BATCH_MAX, pcs->main->size);
-		pcs->main->size -= nr;
-		memcpy(batch, pcs->main->objects + pcs->main->size,
-		       nr * sizeof(void *));
+		nr = ksl_min(KSL_PCS_BATCH_MAX, pcs_main_size(pcs));
+		pcs->top -= nr;
+		memcpy(batch, pcs->top, nr * sizeof(void *));
 		if (rcu)
 			sheaf_call_rcu(head_of_sheaf(rcu),
 				       rcu_free_sheaf_nobarn);
@@ -424,11 +424,11 @@ unsigned long ksl_sheaves_objects(struct kmem_cache *s, unsigned int *nr_full,
 		return 0;
 	nr = ksl_barn_objects(s->node.barn, nr_full, nr_empty);
 	for (unsigned int cpu = 0; cpu < ksl_mm.nr_cpus; cpu++) {
-		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
+		struct slub_percpu_sheaves *pcs = ksl_pcs(s, cpu);
 		bool excl = ksl_cpu_exclude_begin(cpu);
 
 		ksl_spin_lock(&s->cpu_slab[cpu].lock);
-		nr += pcs->main->size;
+		nr += pcs_main_size(pcs);
 		nr += pcs->spare ? pcs->spare->size : 0;
 		nr += pcs->rcu_free ? pcs->rcu_free->size : 0;
 		ksl_spin_unlock(&s->cpu_slab[cpu].lock);

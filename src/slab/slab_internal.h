@@ -150,6 +150,21 @@ static inline unsigned int slab_inuse(const struct slab *slab)
 	return FS_INUSE(fs_load(slab));
 }
 
+/*
+ * A CPU's sheaves (sheaf.h): main and spare, and the RCU sheaf. main's
+ * objects are counted by top (its fast paths push and pop there, and
+ * main->size is not kept while it is main: pcs_main_size()); base and
+ * end bound them (main->objects, and sheaf_capacity slots on).
+ */
+struct slub_percpu_sheaves {
+	void **top;		     /* &main->objects[its size] */
+	void **base;		     /* main->objects */
+	void **end;		     /* &main->objects[sheaf_capacity] */
+	struct slab_sheaf *main;     /* never NULL while the cache has them */
+	struct slab_sheaf *spare;    /* empty or full, or NULL */
+	struct slab_sheaf *rcu_free; /* batching kvfree_rcu(), or NULL */
+} __attribute__((aligned(64)));
+
 struct kmem_cache_cpu {
 	ksl_spinlock_t lock;
 	unsigned int nr_partial; /* slabs on partial */
@@ -162,6 +177,9 @@ struct kmem_cache_cpu {
 	 * (reset whenever a slab leaves c->partial): spares the struct page
 	 * lookup for a run of frees into one slab */
 	struct slab *last_local;
+	/* a cache with sheaves: this CPU's (sheaf.h), on the second cache
+	 * line, so that the sheaves' fast paths reach them from c */
+	struct slub_percpu_sheaves pcs;
 } __attribute__((aligned(64)));
 extern struct slab ksl_no_slab; /* span 0: no object is in it */
 _Static_assert(sizeof(struct kmem_cache_cpu) == KSL_CPU_SLAB_STRIDE,
@@ -179,7 +197,8 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab; /* [nr_cpus] */
-	/* [nr_cpus], or NULL: no sheaves (sheaf.h); same stride as cpu_slab */
+	/* &cpu_slab[0].pcs, or NULL: no sheaves (sheaf.h); a CPU's are
+	 * &cpu_slab[cpu].pcs (ksl_pcs()), not cpu_sheaves[cpu] */
 	struct slub_percpu_sheaves *cpu_sheaves;
 	unsigned int size;	  /* object stride */
 	unsigned int object_size; /* the object's own bytes */
@@ -608,6 +627,19 @@ static inline void ksl_kasan_unpoison(const void *addr, size_t len)
 /* a failslab hook armed or sheaves (s->fast): out of line (slub.c) */
 void *ksl_alloc_special(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 
+/*
+ * The object a fast path returns, in the return register from where it
+ * is loaded on x86-64 (else the register allocator may keep the per-CPU
+ * pointer there and pay a move before the return).
+ */
+static __attribute__((always_inline)) inline void *ksl_in_ret_reg(void *obj)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+	__asm__("" : "+a"(obj));
+#endif
+	return obj;
+}
+
 /* the classic fast path, s->fast already tested */
 static __attribute__((always_inline)) inline void *
 ksl_slab_alloc_classic(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
@@ -622,7 +654,7 @@ ksl_slab_alloc_classic(struct kmem_cache *s, gfp_t gfp, unsigned long caller)
 	if (unlikely(!ksl_own_enter(own)))
 		return ksl_alloc_slowpath(s, gfp, caller);
 	c = ksl_this_cpu_slab(s);
-	obj = c->freelist;
+	obj = ksl_in_ret_reg(c->freelist);
 	if (unlikely(!obj))
 		return ksl_alloc_refill_in(s, gfp, caller);
 	c->freelist = get_fp(s, obj);
