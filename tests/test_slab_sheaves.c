@@ -433,6 +433,52 @@ static void test_prefill_return_refill(void **state)
 	kslab_shutdown();
 }
 
+/*
+ * An RCU sheaf's objects are handed out again after the grace period:
+ * kvfree_rcu() of a pointer inside an object, or of the object it was
+ * just given, is refused with a message (it was taken, and the object
+ * came back twice or the interior pointer came back as an object).
+ */
+static void test_rcu_sheaf_refuses(void **state)
+{
+	enum { N = 200 };
+	struct kmem_cache *s;
+	unsigned long refused;
+	void *a, *b, *v[N];
+	const char *log;
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	s = sheaf_cache("sheaf-rcu-bad", 64, 0);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	refused = kslab_refused_frees();
+	capture_start();
+	kfree_rcu_mightsleep((char *)b + 8);
+	kfree_rcu_mightsleep(a);
+	kfree_rcu_mightsleep(a);
+	log = capture_stop();
+	assert_non_null(strstr(log, "is not the start of an object"));
+	assert_non_null(strstr(log, "double free of object"));
+	assert_int_equal(kslab_refused_frees(), refused + 2);
+	kvfree_rcu_barrier();
+	/* a back once, b still live, nothing handed out twice */
+	for (int i = 0; i < N; i++) {
+		v[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_ptr_not_equal(v[i], b);
+		assert_ptr_not_equal(v[i], (char *)b + 8);
+		for (int j = 0; j < i; j++)
+			assert_ptr_not_equal(v[i], v[j]);
+	}
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(s, v[i]);
+	kmem_cache_free(s, b);
+	capture_start();
+	kmem_cache_destroy(s);
+	assert_null(strstr(capture_stop(), "still has"));
+	kslab_shutdown();
+}
+
 static void test_rcu_sheaf(void **state)
 {
 	struct kmem_cache *s, *plain;
@@ -771,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_prefill_under_memory_pressure),
 		cmocka_unit_test(test_prefill_return_refill),
 		cmocka_unit_test(test_rcu_sheaf),
+		cmocka_unit_test(test_rcu_sheaf_refuses),
 		cmocka_unit_test(test_merging_and_debug),
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_sheaves_for_all_policy),

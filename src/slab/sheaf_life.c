@@ -298,17 +298,53 @@ static void rcu_kfree_box(struct rcu_head *head)
 	callback_leave(had);
 }
 
+/*
+ * An RCU sheaf goes to the barn as a full sheaf after the grace period,
+ * and its objects are handed out again as they are: what goes in must be
+ * an object start of the cache, and not the object just put in (the
+ * kernel checks neither; kslab refuses both, as kmem_cache_free() does).
+ */
+static bool rcu_sheaf_refuses(struct kmem_cache *s, struct slab *slab,
+			      void *ptr, unsigned long caller)
+{
+	unsigned long off = (unsigned long)((char *)ptr - (char *)slab->base);
+	struct slab_sheaf *rcu;
+	struct ksl_cpu_hold h;
+	bool again;
+
+	if (off >= slab->span || !obj_aligned(s, off)) {
+		ksl_count_refused_free();
+		ksl_pr_ratelimited(
+			20,
+			"kvfree_call_rcu(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+			s->name, ptr, off, (void *)slab, s->size,
+			(void *)caller);
+		return true;
+	}
+	ksl_hold_cpu(s, &h);
+	rcu = h.c->pcs.rcu_free;
+	again = rcu && rcu->size && rcu->objects[rcu->size - 1] == ptr;
+	ksl_release_cpu(&h);
+	if (again)
+		ksl_double_free(s, ptr, caller);
+	return again;
+}
+
 void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 {
 	struct slab *slab = ksl_slab_of_fast(ptr);
+	struct kmem_cache *s = slab ? slab->slab_cache : NULL;
 	struct rcu_free_box *b;
 
 	(void)head; /* kslab keeps its own box for the callback */
 	if (ZERO_OR_NULL_PTR(ptr))
 		return;
-	if (slab && slab->slab_cache && slab->slab_cache->cpu_sheaves &&
-	    kfree_rcu_sheaf(slab->slab_cache, ptr))
-		return;
+	if (s && s->cpu_sheaves) {
+		if (rcu_sheaf_refuses(s, slab, ptr, _RET_IP_))
+			return;
+		if (kfree_rcu_sheaf(s, ptr))
+			return;
+	}
 	b = malloc(sizeof(*b));
 	if (!b) {
 		urcu_memb_synchronize_rcu();
