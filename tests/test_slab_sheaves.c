@@ -434,6 +434,59 @@ static void test_prefill_return_refill(void **state)
 }
 
 /*
+ * A prefilled sheaf of a cache without sheaves (debugged, or created
+ * without sheaf_capacity) is an oversize one: its objects are allocated
+ * and freed by the checked bulk paths, as the kernel's bulk calls take a
+ * debugged cache's slow paths, so slub_debug checks them and ASan
+ * unpoisons them: this test writes every byte of them. Before, the
+ * plain cache's were taken raw from its freelists, still poisoned (the
+ * ASan build failed here; found by fuzz_slab_ops's sheaf op).
+ */
+static void test_prefill_without_sheaves(void **state)
+{
+	static const slab_flags_t flags[] = {
+		0,
+		SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON |
+			SLAB_STORE_USER,
+	};
+
+	(void)state;
+	boot("arch=x86_64 mem=256M nr_cpus=2");
+	for (unsigned int f = 0; f < 2; f++) {
+		struct kmem_cache_args args = { .sheaf_capacity = 8 * f };
+		struct kmem_cache *s = kmem_cache_create_args(
+			"prefill-plain", 40, &args, flags[f] | SLAB_NO_MERGE);
+		unsigned long errors = kslab_slub_debug_errors();
+		struct slab_sheaf *sheaf;
+		void *v[4];
+
+		capture_start();
+		sheaf = kmem_cache_prefill_sheaf(s, GFP_KERNEL, 6);
+		assert_non_null(sheaf);
+		for (int k = 0; k < 4; k++) {
+			v[k] = kmem_cache_alloc_from_sheaf(s, GFP_KERNEL,
+							   sheaf);
+			assert_non_null(v[k]);
+			memset(v[k], 0x11 * (k + 1), 40);
+		}
+		assert_int_equal(
+			kmem_cache_refill_sheaf(s, GFP_KERNEL, &sheaf, 6), 0);
+		kmem_cache_return_sheaf(s, GFP_KERNEL, sheaf);
+		for (int k = 0; k < 4; k++)
+			kmem_cache_free(s, v[k]);
+		(void)capture_stop();
+		assert_int_equal(kslab_slub_debug_errors(), errors);
+		if (flags[f])
+			assert_true(kmem_cache_validate(s) >= 0);
+		assert_int_equal(kslab_slub_debug_errors(), errors);
+		kmem_cache_shrink(s);
+		assert_int_equal(cache_info_of(s).num_slabs, 0);
+		kmem_cache_destroy(s);
+	}
+	kslab_shutdown();
+}
+
+/*
  * An RCU sheaf's objects are handed out again after the grace period:
  * kvfree_rcu() of a pointer inside an object, or of the object it was
  * just given, is refused with a message (it was taken, and the object
@@ -818,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_prefill_return_refill),
 		cmocka_unit_test(test_rcu_sheaf),
 		cmocka_unit_test(test_rcu_sheaf_refuses),
+		cmocka_unit_test(test_prefill_without_sheaves),
 		cmocka_unit_test(test_merging_and_debug),
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_sheaves_for_all_policy),

@@ -220,9 +220,34 @@ void ksl_sheaf_objects_to_slabs(struct kmem_cache *s, unsigned int nr, void **p)
 		i = objects_to_cpu_slab(s, i, nr, p);
 }
 
+/*
+ * A cache without sheaves may still be given a prefilled sheaf (an
+ * oversize one, as 6.18's kmem_cache_prefill_sheaf() gives): its objects
+ * come and go through the checked bulk calls, so that slub_debug's
+ * checks, red zones, tracking and ASan's poisoning see them, as the
+ * kernel's __kmem_cache_alloc_bulk()/__kmem_cache_free_bulk() of a
+ * debugged cache take its slow paths.
+ */
+static bool sheaf_objs_checked(const struct kmem_cache *s)
+{
+	return !s->sheaf_capacity || (s->flags & SLAB_DEBUG_FLAGS);
+}
+
+static unsigned int sheaf_objs_alloc(struct kmem_cache *s, gfp_t gfp,
+				     unsigned int nr, void **p)
+{
+	if (sheaf_objs_checked(s))
+		return kmem_cache_alloc_bulk(s, gfp & ~__GFP_ZERO, nr, p) ? nr :
+									    0;
+	return slabs_alloc(s, gfp, nr, p);
+}
+
 static void slabs_free(struct kmem_cache *s, unsigned int nr, void **p)
 {
-	ksl_sheaf_objects_to_slabs(s, nr, p);
+	if (sheaf_objs_checked(s))
+		kmem_cache_free_bulk(s, nr, p);
+	else
+		ksl_sheaf_objects_to_slabs(s, nr, p);
 }
 
 /* to capacity; what could be had is kept (no CPU slab: refill_sheaf()
@@ -605,7 +630,7 @@ static struct slab_sheaf *prefill_oversize(struct kmem_cache *s, gfp_t gfp,
 		return NULL;
 	sheaf->cache = s;
 	sheaf->capacity = size;
-	if (!slabs_alloc(s, gfp, size, sheaf->objects)) {
+	if (!sheaf_objs_alloc(s, gfp, size, sheaf->objects)) {
 		kfree(sheaf);
 		return NULL;
 	}
@@ -691,10 +716,10 @@ int kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
 	if (sheaf->size >= size)
 		return 0;
 	if (sheaf->capacity >= size) {
-		if (sheaf->capacity == s->sheaf_capacity)
+		if (sheaf->capacity == s->sheaf_capacity && s->cpu_sheaves)
 			return refill_sheaf(s, sheaf, gfp);
-		if (!slabs_alloc(s, gfp, sheaf->capacity - sheaf->size,
-				 &sheaf->objects[sheaf->size]))
+		if (!sheaf_objs_alloc(s, gfp, sheaf->capacity - sheaf->size,
+				      &sheaf->objects[sheaf->size]))
 			return -ENOMEM;
 		sheaf->size = sheaf->capacity;
 		return 0;

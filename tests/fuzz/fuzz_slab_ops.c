@@ -4,15 +4,18 @@
  *
  * One machine is booted once (x86_64, 256M, one CPU). Each input is a
  * program: every op is one byte (the op) and the bytes after it (its
- * arguments): create a cache (size, flags), kmalloc, kfree,
- * kmem_cache_alloc, kmem_cache_zalloc, kmem_cache_free, shrink, and a
+ * arguments): create a cache (size, flags, sheaf_capacity: 6.18
+ * sheaves), kmalloc, kfree, kmem_cache_alloc, kmem_cache_zalloc,
+ * kmem_cache_free, kfree_rcu(), a prefilled sheaf (prefill, allocations
+ * from it, return), shrink, and a
  * double free of an object already freed (only on caches that have
  * SLAB_CONSISTENCY_CHECKS after creation, and only while another object
  * of the same slab is live, so that the slab cannot have been discarded:
  * SLUB must report it, "Object already free", and count it). Every
  * object gets a tag byte written over all of it, checked before it is
- * freed. At the end of the input every object is freed, the caches
- * destroyed, every cache shrunk and the per-CPU page lists drained: the
+ * freed. At the end of the input every object is freed, the kfree_rcu()s
+ * waited for, the caches destroyed, every cache shrunk and the per-CPU
+ * page lists drained: the
  * free page count must be back to what it was before the input.
  */
 #define _GNU_SOURCE
@@ -64,6 +67,11 @@ static const slab_flags_t flag_choice[] = {
 	SLAB_CONSISTENCY_CHECKS,
 };
 
+/* by the top three bits of the size's high byte (which the size leaves
+ * unused): most caches have none; debug flags switch them off, as in
+ * the kernel */
+static const unsigned int sheaf_choice[] = { 0, 0, 0, 0, 1, 8, 32, 13 };
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	if (kslab_boot("arch=x86_64 mem=256M nr_cpus=1"))
@@ -80,6 +88,7 @@ static int shrink_one(struct kmem_cache *s, void *arg)
 
 static unsigned long settled_free_pages(void)
 {
+	kvfree_rcu_barrier();
 	kslab_for_each_cache(shrink_one, NULL);
 	drain_all_pages(NULL);
 	return kslab_nr_free_pages();
@@ -181,6 +190,7 @@ static void op_create(const uint8_t *a)
 {
 	static unsigned int serial;
 	struct fuzz_cache *c = NULL;
+	struct kmem_cache_args args = { 0 };
 	struct kslab_cache_info info;
 	slab_flags_t flags;
 	char name[32];
@@ -195,8 +205,9 @@ static void op_create(const uint8_t *a)
 	c->size = 1 + ((a[0] | a[1] << 8) % 8192);
 	flags = flag_choice[a[2] %
 			    (sizeof(flag_choice) / sizeof(flag_choice[0]))];
+	args.sheaf_capacity = sheaf_choice[a[1] >> 5];
 	snprintf(name, sizeof(name), "fuzz_%u", serial++);
-	c->s = kmem_cache_create(name, c->size, 0, flags, NULL);
+	c->s = kmem_cache_create_args(name, c->size, &args, flags);
 	if (!c->s || kslab_cache_info(c->s, &info))
 		abort();
 	/*
@@ -286,7 +297,9 @@ static void op_double_free(const uint8_t *a)
 	errors = kslab_slub_debug_errors();
 	if (!stderr_of(kmem_cache_free, s, f->p) ||
 	    kslab_slub_debug_errors() == errors) {
-		fprintf(stderr, "fuzz: double free of %p not reported\n", f->p);
+		fprintf(stderr,
+			"fuzz: double free of %p not reported (errors %lu -> %lu)\n",
+			f->p, errors, kslab_slub_debug_errors());
 		abort();
 	}
 	errors = kslab_slub_debug_errors();
@@ -295,6 +308,59 @@ static void op_double_free(const uint8_t *a)
 			f->p);
 		abort();
 	}
+}
+
+/* kfree_rcu() of a slot's object: gone after a grace period (never a
+ * double-free candidate: it may not be free yet) */
+static void op_kfree_rcu(const uint8_t *a)
+{
+	struct slot *sl = &slots[a[0] % NR_SLOTS];
+
+	if (!sl->p)
+		return;
+	check_obj(sl);
+	/* allocated until the grace period ends: no longer a former object
+	 * that a free would find free (an earlier free of it is forgotten) */
+	for (unsigned int i = 0; i < NR_FREED; i++)
+		if (freed[i].p == sl->p)
+			freed[i].p = NULL;
+	kfree_rcu_mightsleep(sl->p);
+	sl->p = NULL;
+}
+
+/*
+ * A sheaf prefilled with a[1] % 48 objects (past 32: an oversize sheaf;
+ * on a cache without sheaves: refused or served from the slabs), a[2] %
+ * 8 of them taken into slots from a[0] on, the sheaf returned.
+ */
+static void op_sheaf(const uint8_t *a)
+{
+	int ci = a[0] % NR_CACHES;
+	struct slab_sheaf *sheaf;
+	unsigned int n = a[1] % 48, k = a[2] % 8;
+
+	if (!caches[ci].s)
+		return;
+	sheaf = kmem_cache_prefill_sheaf(caches[ci].s, GFP_KERNEL, n);
+	if (!sheaf)
+		return;
+	if (kmem_cache_sheaf_size(sheaf) < n)
+		abort();
+	for (unsigned int j = 0; j < k && j < n; j++) {
+		struct slot *sl = &slots[(a[0] + j) % NR_SLOTS];
+		void *p;
+
+		free_slot(sl);
+		p = kmem_cache_alloc_from_sheaf(caches[ci].s, GFP_KERNEL,
+						sheaf);
+		if (!p || is_live(p))
+			abort();
+		*sl = (struct slot){ .p = p,
+				     .size = caches[ci].size,
+				     .cache = ci };
+		tag_obj(sl, (uint8_t)(a[1] + j * 29));
+	}
+	kmem_cache_return_sheaf(caches[ci].s, GFP_KERNEL, sheaf);
 }
 
 static void op_shrink(const uint8_t *a)
@@ -326,7 +392,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i + 4 <= size) {
 		const uint8_t *a = data + i + 1;
 
-		switch (data[i] % 9) {
+		switch (data[i] % 11) {
 		case 0:
 			op_create(a);
 			break;
@@ -350,6 +416,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			op_double_free(a);
+			break;
+		case 9:
+			op_kfree_rcu(a);
+			break;
+		case 10:
+			op_sheaf(a);
 			break;
 		default:
 			free_slot(&slots[a[1] % NR_SLOTS]);
