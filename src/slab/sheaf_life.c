@@ -165,7 +165,9 @@ static void callback_leave(bool had_cpu)
 {
 	if (!had_cpu)
 		ksl_cpu_leave();
-	__atomic_fetch_sub(&rcu_in_flight, 1, __ATOMIC_RELAXED);
+	/* release: a waiter that reads 0 (acquire) sees the callback's
+	 * work, and every earlier callback's (one release sequence) */
+	__atomic_fetch_sub(&rcu_in_flight, 1, __ATOMIC_RELEASE);
 	ksl_rcu_callback_done();
 }
 
@@ -176,7 +178,7 @@ static void callback_leave(bool had_cpu)
  */
 void ksl_kvfree_rcu_wait(void)
 {
-	if (!__atomic_load_n(&rcu_in_flight, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&rcu_in_flight, __ATOMIC_ACQUIRE))
 		return;
 	urcu_memb_barrier();
 	ksl_rcu_barrier_done();
@@ -421,8 +423,9 @@ void ksl_sheaves_shutdown(struct kmem_cache *s)
 	if (!s->cpu_sheaves)
 		return;
 	ksl_sheaves_flush_all(s);
-	urcu_memb_barrier();
-	ksl_rcu_barrier_done();
+	/* its RCU sheaves in flight come back to its barn: a grace period
+	 * only when some are (milliseconds for every destroy otherwise) */
+	ksl_kvfree_rcu_wait();
 	ksl_barn_shrink(s, s->node.barn);
 }
 
@@ -443,8 +446,7 @@ void kvfree_rcu_barrier(void)
 		}
 	}
 	pthread_mutex_unlock(&ksl_slab_mutex);
-	urcu_memb_barrier();
-	ksl_rcu_barrier_done();
+	ksl_kvfree_rcu_wait();
 }
 
 /* ---- what the views count ------------------------------------------------ */

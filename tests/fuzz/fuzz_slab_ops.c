@@ -86,9 +86,15 @@ static int shrink_one(struct kmem_cache *s, void *arg)
 	return 0;
 }
 
+/* a kfree_rcu() since the last barrier (a barrier is a grace period:
+ * milliseconds, so only inputs that used kfree_rcu() pay one) */
+static int rcu_pending;
+
 static unsigned long settled_free_pages(void)
 {
-	kvfree_rcu_barrier();
+	if (rcu_pending)
+		kvfree_rcu_barrier();
+	rcu_pending = 0;
 	kslab_for_each_cache(shrink_one, NULL);
 	drain_all_pages(NULL);
 	return kslab_nr_free_pages();
@@ -318,6 +324,12 @@ static void op_kfree_rcu(const uint8_t *a)
 
 	if (!sl->p)
 		return;
+	/* one in eight: an input that uses kfree_rcu() pays a grace period
+	 * (milliseconds, against some 100 us for the rest of an input) */
+	if (a[1] & 7) {
+		free_slot(sl);
+		return;
+	}
 	check_obj(sl);
 	/* allocated until the grace period ends: no longer a former object
 	 * that a free would find free (an earlier free of it is forgotten) */
@@ -325,13 +337,14 @@ static void op_kfree_rcu(const uint8_t *a)
 		if (freed[i].p == sl->p)
 			freed[i].p = NULL;
 	kfree_rcu_mightsleep(sl->p);
+	rcu_pending = 1;
 	sl->p = NULL;
 }
 
 /*
- * A sheaf prefilled with a[1] % 48 objects (past 32: an oversize sheaf;
- * on a cache without sheaves: refused or served from the slabs), a[2] %
- * 8 of them taken into slots from a[0] on, the sheaf returned.
+ * A sheaf prefilled with a[1] % 48 objects (past the capacity, or on a
+ * cache without sheaves: an oversize sheaf), a[2] % 8 of them taken
+ * into slots from a[0] on, the sheaf refilled and returned.
  */
 static void op_sheaf(const uint8_t *a)
 {
@@ -360,6 +373,11 @@ static void op_sheaf(const uint8_t *a)
 				     .cache = ci };
 		tag_obj(sl, (uint8_t)(a[1] + j * 29));
 	}
+	/* refilled to up to 47 more (a bigger one replaces it) */
+	n = kmem_cache_sheaf_size(sheaf) + (a[2] >> 3) % 48;
+	if (!kmem_cache_refill_sheaf(caches[ci].s, GFP_KERNEL, &sheaf, n) &&
+	    kmem_cache_sheaf_size(sheaf) < n)
+		abort();
 	kmem_cache_return_sheaf(caches[ci].s, GFP_KERNEL, sheaf);
 }
 
@@ -375,6 +393,11 @@ static void reset(void)
 {
 	for (int i = 0; i < NR_SLOTS; i++)
 		free_slot(&slots[i]);
+	/* one grace period for the input's kfree_rcu()s, not one in each
+	 * destroy (which waits for those in flight) */
+	if (rcu_pending)
+		kvfree_rcu_barrier();
+	rcu_pending = 0;
 	for (int i = 0; i < NR_CACHES; i++) {
 		if (caches[i].s)
 			kmem_cache_destroy(caches[i].s);
