@@ -315,12 +315,8 @@ static bool rcu_sheaf_refuses(struct kmem_cache *s, struct slab *slab,
 	bool again;
 
 	if (off >= slab->span || !obj_aligned(s, off)) {
-		ksl_count_refused_free();
-		ksl_pr_ratelimited(
-			20,
-			"kvfree_call_rcu(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
-			s->name, ptr, off, (void *)slab, s->size,
-			(void *)caller);
+		ksl_refuse_interior("kvfree_call_rcu", s, slab, ptr, off,
+				    caller);
 		return true;
 	}
 	ksl_hold_cpu(s, &h);

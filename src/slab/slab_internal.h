@@ -598,6 +598,9 @@ void *ksl_alloc_zeroed(struct kmem_cache *s, gfp_t gfp, unsigned long caller);
 void ksl_count_refused_free(void);
 /* a double free seen without debugging: reported, counted (slub_free.c) */
 void ksl_double_free(struct kmem_cache *s, void *obj, unsigned long caller);
+void ksl_refuse_interior(const char *fn, struct kmem_cache *s,
+			 const struct slab *slab, void *obj, unsigned long off,
+			 unsigned long caller);
 
 /*
  * ASan (slab_hooks.c): objects are poisoned while free, so that a use

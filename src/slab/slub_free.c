@@ -53,6 +53,21 @@ __attribute__((noinline)) void ksl_double_free(struct kmem_cache *s, void *obj,
 		s->name, obj, (void *)caller);
 }
 
+/* a free (fn) of a pointer into slab that is not an object start, off
+ * bytes into it: reported (rate-limited), counted, refused */
+__attribute__((noinline)) void ksl_refuse_interior(const char *fn,
+						   struct kmem_cache *s,
+						   const struct slab *slab,
+						   void *obj, unsigned long off,
+						   unsigned long caller)
+{
+	ksl_count_refused_free();
+	ksl_pr_ratelimited(
+		20,
+		"%s(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
+		fn, s->name, obj, off, (void *)slab, s->size, (void *)caller);
+}
+
 enum { FREED, NEEDS_LOCK, DOUBLE_FREE, FROZEN };
 
 /*
@@ -293,12 +308,8 @@ static struct slab *check_free(struct kmem_cache **sp, void *obj,
 		     off - s->red_left_pad >=
 			     (unsigned long)slab->objects * s->size ||
 		     !obj_aligned(s, off - s->red_left_pad))) {
-		ksl_count_refused_free();
-		ksl_pr_ratelimited(
-			20,
-			"kmem_cache_free(%s): %p is not the start of an object (offset %lu in slab %p, object size %u; caller %p); refused",
-			s->name, obj, off, (void *)slab, s->size,
-			(void *)caller);
+		ksl_refuse_interior("kmem_cache_free", s, slab, obj, off,
+				    caller);
 		return NULL;
 	}
 	return slab;
