@@ -192,6 +192,21 @@ static void test_cache_filter(void **state)
 	assert_int_equal(pattern(b, GFP_ATOMIC, 6), 0x3f);
 	assert_int_equal(kslab_cache_set_failslab(a, false), 0);
 	assert_int_equal(pattern(a, GFP_ATOMIC, 6), 0);
+	/* `kslab show slabs` prints the attribute, as sysfs's failslab */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		assert_int_equal(kslab_show("slabs", f), 0);
+		fclose(f);
+		assert_non_null(strstr(text, "fi_flagged\n"));
+		assert_non_null(strstr(strstr(text, "fi_flagged\n"),
+				       "  failslab        0\n"));
+		assert_non_null(strstr(strstr(text, "fi_plain\n"),
+				       "  failslab        1\n"));
+		free(text);
+	}
 	/* a merged cache refuses the store */
 	m1 = kmem_cache_create("fi_merge1", 200, 0, 0, NULL);
 	m2 = kmem_cache_create("fi_merge2", 200, 0, 0, NULL);
