@@ -128,7 +128,8 @@ static void show_one(FILE *out, const struct kmem_cache *s)
 	fprintf(out, "  sanity_checks   %d\n",
 		!!(s->flags & SLAB_CONSISTENCY_CHECKS));
 	fprintf(out, "  failslab        %d\n",
-		!!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SLAB_FAILSLAB));
+		!!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) &
+		   SLAB_FAILSLAB));
 	fprintf(out, "  min_partial     %u\n", i.min_partial);
 	fprintf(out, "  cpu_partial     %u\n", i.cpu_partial);
 	fprintf(out, "  sheaf_capacity  %u\n", i.sheaf_capacity);
