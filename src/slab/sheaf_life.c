@@ -242,8 +242,10 @@ out:
 	callback_leave(had);
 }
 
-/* __kfree_rcu_sheaf(): false when no RCU sheaf could be had */
-static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
+/* __kfree_rcu_sheaf(): false when no RCU sheaf could be had; the object
+ * just put in, given again, is refused there (true) */
+static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj,
+			    unsigned long caller)
 {
 	struct node_barn *barn = s->node.barn;
 	struct slub_percpu_sheaves *pcs;
@@ -272,6 +274,11 @@ static bool kfree_rcu_sheaf(struct kmem_cache *s, void *obj)
 		}
 	}
 	rcu = pcs->rcu_free;
+	if (rcu->size && rcu->objects[rcu->size - 1] == obj) {
+		ksl_release_cpu(&h);
+		ksl_double_free(s, obj, caller);
+		return true;
+	}
 	rcu->objects[rcu->size++] = obj;
 	if (rcu->size < s->sheaf_capacity) {
 		rcu = NULL;
@@ -303,29 +310,19 @@ static void rcu_kfree_box(struct rcu_head *head)
 /*
  * An RCU sheaf goes to the barn as a full sheaf after the grace period,
  * and its objects are handed out again as they are: what goes in must be
- * an object start of the cache, and not the object just put in (the
- * kernel checks neither; kslab refuses both, as kmem_cache_free() does).
+ * an object start of the cache (here), and not the object just put in
+ * (kfree_rcu_sheaf()); the kernel checks neither, kslab refuses both, as
+ * kmem_cache_free() does.
  */
 static bool rcu_sheaf_refuses(struct kmem_cache *s, struct slab *slab,
 			      void *ptr, unsigned long caller)
 {
 	unsigned long off = (unsigned long)((char *)ptr - (char *)slab->base);
-	struct slab_sheaf *rcu;
-	struct ksl_cpu_hold h;
-	bool again;
 
-	if (off >= slab->span || !obj_aligned(s, off)) {
-		ksl_refuse_interior("kvfree_call_rcu", s, slab, ptr, off,
-				    caller);
-		return true;
-	}
-	ksl_hold_cpu(s, &h);
-	rcu = h.c->pcs.rcu_free;
-	again = rcu && rcu->size && rcu->objects[rcu->size - 1] == ptr;
-	ksl_release_cpu(&h);
-	if (again)
-		ksl_double_free(s, ptr, caller);
-	return again;
+	if (off < slab->span && obj_aligned(s, off))
+		return false;
+	ksl_refuse_interior("kvfree_call_rcu", s, slab, ptr, off, caller);
+	return true;
 }
 
 void kvfree_call_rcu(struct rcu_head *head, void *ptr)
@@ -338,9 +335,8 @@ void kvfree_call_rcu(struct rcu_head *head, void *ptr)
 	if (ZERO_OR_NULL_PTR(ptr))
 		return;
 	if (s && s->cpu_sheaves) {
-		if (rcu_sheaf_refuses(s, slab, ptr, _RET_IP_))
-			return;
-		if (kfree_rcu_sheaf(s, ptr))
+		if (rcu_sheaf_refuses(s, slab, ptr, _RET_IP_) ||
+		    kfree_rcu_sheaf(s, ptr, _RET_IP_))
 			return;
 	}
 	b = malloc(sizeof(*b));
